@@ -1,0 +1,199 @@
+"""The `Carrier` adapter base class that every plugin subclasses, and what its methods return.
+
+A carrier provides: a name and display name, contact points for escalation, a tracking-page link, a
+declarative vocabulary, `parse` for its API responses (pure), `sniff` to recognise them, `detect` for
+its tracking numbers, and `client` for its API. `make_event` turns one carrier event into a canonical
+`TrackingEvent` through the vocabulary and the time rules, so parsers stay short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any, ClassVar
+
+from tracklingo.checkdigits import parse_s10
+from tracklingo.countries import country_code
+from tracklingo.errors import ConfigError, ParseError
+from tracklingo.model import Handoff, Location, TrackingEvent
+from tracklingo.taxonomy import STAGE_STATUS, MatchKind, Reason, Stage
+from tracklingo.times import ResolvedTime, resolve_time
+from tracklingo.vocabulary import Vocabulary
+
+__all__ = ["Carrier", "Contact", "NumberError", "ParseResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A way to reach a carrier: for the advisor's escalation ladder."""
+
+    label: str
+    phone: str | None = None
+    url: str | None = None
+    country: str | None = None  # ISO alpha-2 where this contact applies; None = everywhere
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NumberError:
+    """A per-number failure inside an otherwise good API response (e.g. number not found)."""
+
+    tracking_number: str | None
+    message: str
+    code: str | None = None
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """What `Carrier.parse` returns: the events it found and the numbers it could not track."""
+
+    events: list[TrackingEvent] = field(default_factory=list)
+    errors: list[NumberError] = field(default_factory=list)
+
+
+class Carrier:
+    """Base class for carrier adapters. Subclass it, set the class attributes, override methods.
+
+    Class attributes:
+        name: registered name, lower case (``"usps"``).
+        display_name: what people call it (``"USPS"``).
+        home_country: ISO code the carrier's direction-dependent rules are relative to, if any.
+        contacts: escalation contact points.
+        tracking_url: the public tracking page with ``{number}`` where the number goes.
+        vocabulary_path: the carrier's ``vocabulary.toml``.
+        trusts_z: ``False`` for carriers that write local wall-clock times with a ``Z``.
+    """
+
+    name: ClassVar[str]
+    display_name: ClassVar[str]
+    home_country: ClassVar[str | None] = None
+    contacts: ClassVar[tuple[Contact, ...]] = ()
+    tracking_url: ClassVar[str | None] = None
+    vocabulary_path: ClassVar[Path | None] = None
+    trusts_z: ClassVar[bool] = True
+
+    # -- what a plugin provides ------------------------------------------------------------
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The compiled vocabulary (loaded once from `vocabulary_path`)."""
+        if self.vocabulary_path is None:
+            return Vocabulary(self.name, ())
+        return Vocabulary.from_toml(self.vocabulary_path)
+
+    def parse(self, payload: Any) -> ParseResult:
+        """Turn one raw API response into events. Pure; raises only `ParseError`."""
+        raise ParseError(self.name, "this carrier has no API response parser")
+
+    def sniff(self, payload: Any) -> bool:
+        """True when `payload` is one of this carrier's raw API responses."""
+        return False
+
+    def detect(self, tracking_number: str) -> float:
+        """Confidence 0..1 that the number is this carrier's (check digits count most)."""
+        return 0.0
+
+    def client(self, **options: Any) -> Any:
+        """An API client for this carrier (built on `tracklingo.http`)."""
+        raise ConfigError(f"{self.name}: this carrier has no API client")
+
+    def link(self, tracking_number: str) -> str | None:
+        """The carrier's public tracking page for a number, if it has one."""
+        return self.tracking_url.format(number=tracking_number) if self.tracking_url else None
+
+    def contacts_for(self, country: str | None = None) -> tuple[Contact, ...]:
+        """Contacts that apply in `country` (country-specific first, then general ones)."""
+        specific = tuple(c for c in self.contacts if country and c.country == country)
+        general = tuple(c for c in self.contacts if c.country is None)
+        return specific + general or self.contacts
+
+    # -- helpers for parsers ---------------------------------------------------------------
+
+    def direction_of(self, tracking_number: str) -> str | None:
+        """``inbound``/``outbound`` relative to `home_country` when the number makes it certain.
+
+        A valid UPU S10 number names its issuing (origin) country: issued at home means leaving,
+        issued abroad means entering.
+        """
+        if self.home_country is None:
+            return None
+        s10 = parse_s10(tracking_number)
+        if s10 is None or not s10.valid:
+            return None
+        return "outbound" if s10.country == self.home_country else "inbound"
+
+    def make_event(
+        self,
+        *,
+        tracking_number: str,
+        when: ResolvedTime | datetime | str | None,
+        text: str | None,
+        code: str | None = None,
+        location: Location | Mapping[str, Any] | None = None,
+        context: Mapping[str, str] | None = None,
+        reason: Reason | None = None,
+        stage: Stage | None = None,
+        handoff: Handoff | None = None,
+        raw: Any = None,
+    ) -> TrackingEvent:
+        """Build one canonical event: vocabulary lookup, captured location, time rules.
+
+        `location` may be a `Location` or a mapping with ``city``, ``region``, ``postal_code``,
+        ``country`` (a name or code) and ``facility``. `reason` / `stage` override what the
+        vocabulary says (e.g. from an exception code's reason table).
+        """
+        res = self.vocabulary.resolve(text, code, context)
+        loc = _merge_location(location, res.captured)
+        if isinstance(when, ResolvedTime):
+            resolved = when
+        else:
+            resolved = resolve_time(
+                when, country=loc.country, region=loc.region, trust_z=self.trusts_z
+            )
+        final_stage = stage or res.stage
+        match = res.match
+        if stage is not None and res.match is MatchKind.UNMAPPED:
+            match = MatchKind.CODE
+        return TrackingEvent(
+            carrier=self.name,
+            tracking_number=tracking_number,
+            occurred_at=resolved.when,
+            time_is_local=resolved.is_local,
+            time_note=resolved.note,
+            stage=final_stage,
+            status=STAGE_STATUS[final_stage],
+            reason=reason or res.reason,
+            location=loc,
+            code=code,
+            description=text or "",
+            handoff=handoff,
+            match=match,
+            needs_context=res.needs_context if stage is None else None,
+            raw=raw,
+        )
+
+    def __repr__(self) -> str:
+        return f"<Carrier {self.name}>"
+
+
+_LOCATION_FIELDS = ("city", "region", "postal_code", "country", "facility")
+
+
+def _merge_location(
+    location: Location | Mapping[str, Any] | None, captured: Mapping[str, str]
+) -> Location:
+    if isinstance(location, Location):
+        if not captured:
+            return location
+        base: dict[str, Any] = location.model_dump(exclude_none=True)
+    else:
+        base = {k: v for k, v in (location or {}).items() if k in _LOCATION_FIELDS and v}
+    for key, value in captured.items():
+        base.setdefault(key, value)
+    country = base.get("country")
+    if country is not None:
+        base["country"] = country_code(str(country))
+    return Location(**{k: (str(v).strip() if v is not None else None) for k, v in base.items()})

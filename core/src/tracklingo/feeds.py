@@ -1,0 +1,162 @@
+"""Reading feeds: JSONL, JSON (array or one object), CSV, each optionally gzip-compressed, from files
+or stdin. Every record comes out with its line number (JSON: its position in the array) or with the
+reason it could not be read, so the normalizer can account for all of them.
+
+JSONL and CSV are streamed; a JSON document is read whole (it is one value).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import orjson
+
+from tracklingo.errors import InputError
+
+__all__ = ["FeedFormat", "Record", "open_feed", "read_records"]
+
+FeedFormat = Literal["auto", "jsonl", "json", "csv"]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One input record: `data` when it could be read, else `error`; `raw` is the text line."""
+
+    line: int
+    data: dict[str, Any] | None
+    error: str | None = None
+    source: str = "-"
+    raw: str | None = None
+
+
+def _format_from_name(name: str) -> FeedFormat | None:
+    lower = name.lower().removesuffix(".gz")
+    for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "json"),
+                        (".csv", "csv")):
+        if lower.endswith(suffix):
+            return fmt  # type: ignore[return-value]
+    return None
+
+
+def open_feed(path: str | Path) -> IO[bytes]:
+    """Open a file (``-`` for stdin) for binary reading, transparently gunzipping it."""
+    if str(path) == "-":
+        raw: IO[bytes] = sys.stdin.buffer
+    else:
+        try:
+            raw = open(path, "rb")  # noqa: SIM115 - the caller closes it
+        except FileNotFoundError:
+            raise InputError(f"no such file: {path}") from None
+        except IsADirectoryError:
+            raise InputError(f"{path} is a directory, not a feed file") from None
+        except PermissionError:
+            raise InputError(f"cannot read {path}: permission denied") from None
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    if buffered.peek(2)[:2] == _GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
+    return buffered
+
+
+def _jsonl(stream: IO[bytes], source: str, first: int = 1) -> Iterator[Record]:
+    for number, line in enumerate(stream, first):
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            yield Record(number, None, f"malformed JSON: {exc.args[0]}", source,
+                         _safe_text(text))
+            continue
+        if not isinstance(value, dict):
+            yield Record(number, None, "a record must be a JSON object", source, _safe_text(text))
+            continue
+        yield Record(number, value, None, source)
+
+
+def _json(stream: IO[bytes], source: str) -> Iterator[Record]:
+    try:
+        value = orjson.loads(stream.read())
+    except orjson.JSONDecodeError as exc:
+        yield Record(1, None, f"malformed JSON document: {exc.args[0]}", source)
+        return
+    items = value if isinstance(value, list) else [value]
+    for i, item in enumerate(items, 1):
+        if isinstance(item, dict):
+            yield Record(i, item, None, source)
+        else:
+            yield Record(i, None, "a record must be a JSON object", source, repr(item)[:200])
+
+
+def _csv(stream: IO[bytes], source: str) -> Iterator[Record]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
+    reader = csv.DictReader(text)
+    if reader.fieldnames is None:
+        return
+    width = len(reader.fieldnames)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Record(reader.line_num, None, f"malformed CSV: {exc}", source)
+            continue
+        extra = row.pop(None, None)  # type: ignore[call-overload]
+        if extra:
+            yield Record(reader.line_num, None,
+                         f"malformed CSV: {width + len(extra)} fields, header has {width}", source)
+            continue
+        yield Record(reader.line_num, {k: (v if v != "" else None) for k, v in row.items()},
+                     None, source)
+
+
+def _safe_text(raw: bytes) -> str:
+    return raw[:2000].decode("utf-8", errors="replace")
+
+
+def read_records(path: str | Path = "-", fmt: FeedFormat = "auto") -> Iterator[Record]:
+    """Yield every record of one feed file (``-`` = stdin) in order."""
+    source = str(path)
+    if fmt == "auto":
+        fmt = _format_from_name(source) or "auto"
+    stream = open_feed(path)
+    try:
+        if fmt == "auto":
+            fmt = _sniff_format(stream)
+        if fmt == "jsonl":
+            yield from _jsonl(stream, source)
+        elif fmt == "json":
+            yield from _json(stream, source)
+        elif fmt == "csv":
+            yield from _csv(stream, source)
+        else:
+            raise InputError(f"unknown feed format {fmt!r}")
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def _sniff_format(stream: IO[bytes]) -> FeedFormat:
+    """Guess from the first bytes: ``[`` JSON, ``{`` JSONL (or one multi-line JSON object), else CSV."""
+    peek = stream.peek(65536) if hasattr(stream, "peek") else b""  # type: ignore[attr-defined]
+    head = peek.lstrip()
+    if head.startswith(b"["):
+        return "json"
+    if head.startswith(b"{"):
+        first_line = head.split(b"\n", 1)[0].strip()
+        try:
+            orjson.loads(first_line)
+        except orjson.JSONDecodeError:
+            return "json"  # a pretty-printed object spanning lines
+        return "jsonl"
+    return "csv"

@@ -1,0 +1,134 @@
+"""The canonical model: `Location`, `Handoff`, `TrackingEvent` (pydantic v2, frozen).
+
+JSON goes in and out through `TrackingEvent.model_validate_json` / `event_to_json`, or the module-level
+`EVENT_ADAPTER` / `EVENTS_ADAPTER` type adapters.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+
+from tracklingo.taxonomy import STAGE_STATUS, MatchKind, Reason, Stage, Status
+
+__all__ = [
+    "EVENTS_ADAPTER",
+    "EVENT_ADAPTER",
+    "Handoff",
+    "Location",
+    "TrackingEvent",
+    "event_to_json",
+]
+
+
+class Location(BaseModel):
+    """Where an event happened. Every part is optional; `country` is ISO 3166-1 alpha-2."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    facility: str | None = None
+
+    def is_empty(self) -> bool:
+        """True when no part is known."""
+        return not (self.city or self.region or self.postal_code or self.country or self.facility)
+
+    def label(self) -> str:
+        """A short human label such as ``ISC NEW YORK NY(USPS), US`` or ``DENVER, CO 80203, US``."""
+        parts = [p for p in (self.facility, self.city) if p]
+        tail = " ".join(p for p in (self.region, self.postal_code) if p)
+        if tail:
+            parts.append(tail)
+        if self.country:
+            parts.append(self.country)
+        return ", ".join(dict.fromkeys(parts))
+
+
+class Handoff(BaseModel):
+    """The next leg of a shipment: another carrier and the number it tracks the parcel under."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    carrier: str
+    tracking_number: str | None = None
+
+
+_EMPTY_LOCATION: Final = Location()
+
+
+class TrackingEvent(BaseModel):
+    """One carrier scan or status, mapped onto the taxonomy.
+
+    `code` and `description` are exactly what the carrier sent; `match` says how the stage was
+    found. `occurred_at` is timezone-aware when the carrier gave an offset or the location makes the
+    zone certain; otherwise it is the carrier's naive local time with `time_is_local` set and
+    `time_note` naming the assumption. It is `None` for the rare undated carrier event.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    carrier: str = Field(min_length=1)
+    tracking_number: str = Field(min_length=1)
+    occurred_at: datetime | None
+    time_is_local: bool = False
+    time_note: str | None = None
+    stage: Stage
+    status: Status
+    reason: Reason | None = None
+    location: Location = _EMPTY_LOCATION
+    code: str | None = None
+    description: str = ""
+    handoff: Handoff | None = None
+    match: MatchKind
+    needs_context: str | None = None
+    raw: Any = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_status(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("status") is None and "stage" in data:
+            try:
+                data = {**data, "status": STAGE_STATUS[Stage(data["stage"])]}
+            except ValueError:
+                pass  # the field validator reports the bad stage
+        return data
+
+    @model_validator(mode="after")
+    def _check_status(self) -> TrackingEvent:
+        if STAGE_STATUS[self.stage] is not self.status:
+            raise ValueError(
+                f"status {self.status.value!r} does not belong to stage {self.stage.value!r}"
+                f" (expected {STAGE_STATUS[self.stage].value!r})"
+            )
+        return self
+
+    @field_validator("tracking_number")
+    @classmethod
+    def _strip_number(cls, value: str) -> str:
+        return value.strip()
+
+    @property
+    def dedup_key(self) -> tuple[str, str, str, str, str]:
+        """(carrier, number, time, code, text): the same event from two feeds has the same key."""
+        when = self.occurred_at.isoformat() if self.occurred_at else ""
+        return (self.carrier, self.tracking_number, when, self.code or "", self.description)
+
+    @property
+    def is_unmapped(self) -> bool:
+        """True when no vocabulary rule matched."""
+        return self.match is MatchKind.UNMAPPED
+
+
+EVENT_ADAPTER: Final = TypeAdapter(TrackingEvent)
+EVENTS_ADAPTER: Final = TypeAdapter(list[TrackingEvent])
+
+
+def event_to_json(event: TrackingEvent, *, include_raw: bool = False) -> bytes:
+    """Serialise one event as compact JSON (no `None` fields; `raw` only when asked)."""
+    exclude = None if include_raw else {"raw"}
+    return event.__pydantic_serializer__.to_json(event, exclude=exclude, exclude_none=True)

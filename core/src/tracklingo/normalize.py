@@ -1,0 +1,337 @@
+"""The normalizer: feed records in, canonical events (or rejects) out, every record accounted for.
+
+A record is a flat event (the design's JSON shape, or a CSV row with the same columns), an envelope
+``{"carrier": ..., "payload": <raw API response>}``, or a bare API response recognised by a plugin's
+`sniff`. Use `Normalizer` (or the `normalize` shortcut) from Python; the CLI is a thin layer on it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracklingo.carrier import Carrier
+from tracklingo.checkdigits import clean_number
+from tracklingo.detection import best_carrier
+from tracklingo.errors import InputError, ParseError, TracklingoError, UnknownCarrierError
+from tracklingo.feeds import Record
+from tracklingo.model import Handoff, TrackingEvent
+from tracklingo.plugins import Registry, load_carriers
+from tracklingo.times import resolve_time
+
+__all__ = ["FlatRecord", "NormalizeStats", "Normalizer", "Reject", "event_from_flat", "normalize"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """An input record (or one number inside it) that produced no events, and why."""
+
+    line: int
+    reason: str
+    record: Any = None
+    source: str = "-"
+    tracking_number: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"line": self.line, "reason": self.reason, "record": self.record}
+        if self.source != "-":
+            out["source"] = self.source
+        if self.tracking_number:
+            out["tracking_number"] = self.tracking_number
+        return out
+
+
+@dataclass
+class NormalizeStats:
+    """Counters for one run. Invariant: ``records_in == records_ok + records_rejected``."""
+
+    records_in: int = 0
+    records_ok: int = 0
+    records_rejected: int = 0
+    events_out: int = 0
+    unmapped: int = 0
+    number_errors: int = 0
+    unmapped_by_carrier: Counter[str] = field(default_factory=Counter)
+    events_by_carrier: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        """One line for stderr."""
+        line = (
+            f"records in {self.records_in} / events out {self.events_out} / rejected "
+            f"{self.records_rejected} / unmapped {self.unmapped}"
+        )
+        if self.number_errors:
+            line += f" / number errors {self.number_errors}"
+        ok = self.records_in == self.records_ok + self.records_rejected
+        return line + (f" (in = ok {self.records_ok} + rejected {self.records_rejected})"
+                       if ok else " (ACCOUNTING MISMATCH)")
+
+
+_FLAT_KEYS = frozenset({"tracking_number", "timestamp", "description", "code"})
+
+
+@dataclass(frozen=True, slots=True)
+class FlatRecord:
+    """A validated flat event record (see DESIGN.md, "Normalizer and feeds")."""
+
+    carrier: str
+    tracking_number: str
+    timestamp: str
+    code: str | None
+    description: str | None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    facility: str | None = None
+    utc_offset: str | None = None
+    handoff_carrier: str | None = None
+    handoff_tracking_number: str | None = None
+    raw: Mapping[str, Any] | None = None
+
+
+def _text(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise InputError(f"field {key!r} must be a string")
+    value = value.strip()
+    return value or None
+
+
+def flat_record(data: Mapping[str, Any], carrier: str) -> FlatRecord:
+    """Validate a flat record's fields; `InputError` says what is wrong."""
+    number = _text(data, "tracking_number")
+    if not number:
+        raise InputError("missing field 'tracking_number'")
+    timestamp = data.get("timestamp")
+    if timestamp is None or timestamp == "":
+        raise InputError("missing field 'timestamp'")
+    if not isinstance(timestamp, str):
+        raise InputError("field 'timestamp' must be an ISO 8601 string")
+    code = _text(data, "code")
+    description = _text(data, "description")
+    if code is None and description is None:
+        raise InputError("record has neither 'code' nor 'description'")
+    return FlatRecord(
+        carrier=carrier,
+        tracking_number=number,
+        timestamp=timestamp,
+        code=code,
+        description=description,
+        city=_text(data, "city"),
+        region=_text(data, "state") or _text(data, "region"),
+        postal_code=_text(data, "postal_code"),
+        country=_text(data, "country"),
+        facility=_text(data, "facility"),
+        utc_offset=_text(data, "utc_offset"),
+        handoff_carrier=_text(data, "handoff_carrier"),
+        handoff_tracking_number=_text(data, "handoff_tracking_number"),
+        raw=data,
+    )
+
+
+def event_from_flat(carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
+    """Map one validated flat record to a canonical event (the carrier may override this step
+    by defining ``event_from_flat(rec, include_raw=...)``)."""
+    custom = getattr(carrier, "event_from_flat", None)
+    if custom is not None:
+        return custom(rec, include_raw=include_raw)  # type: ignore[no-any-return]
+    location = {
+        "city": rec.city,
+        "region": rec.region,
+        "postal_code": rec.postal_code,
+        "country": rec.country,
+        "facility": rec.facility,
+    }
+    from tracklingo.countries import country_code
+
+    country = country_code(rec.country) if rec.country else None
+    when = resolve_time(
+        rec.timestamp,
+        country=country,
+        region=rec.region,
+        utc_offset=rec.utc_offset,
+        trust_z=carrier.trusts_z,
+    )
+    direction = carrier.direction_of(rec.tracking_number)
+    handoff = (
+        Handoff(carrier=rec.handoff_carrier, tracking_number=rec.handoff_tracking_number)
+        if rec.handoff_carrier
+        else None
+    )
+    return carrier.make_event(
+        tracking_number=rec.tracking_number,
+        when=when,
+        text=rec.description,
+        code=rec.code,
+        location=location,
+        context={"direction": direction} if direction else None,
+        handoff=handoff,
+        raw=dict(rec.raw) if include_raw and rec.raw is not None else None,
+    )
+
+
+class Normalizer:
+    """Turns records into events and rejects, keeping `stats`.
+
+    Args:
+        registry: the loaded carriers (default: `load_carriers()`).
+        carrier: the carrier to assume for records that do not name one (default: detect it from
+            the tracking number, and reject ambiguous numbers).
+        include_raw: keep each carrier record in the event's `raw` field.
+    """
+
+    def __init__(
+        self,
+        registry: Registry | None = None,
+        *,
+        carrier: str | None = None,
+        include_raw: bool = False,
+    ) -> None:
+        self.registry = registry if registry is not None else load_carriers()
+        self.default_carrier = carrier.lower() if carrier else None
+        if self.default_carrier:
+            self.registry.get(self.default_carrier)  # fail early on an unknown --carrier
+        self.include_raw = include_raw
+        self.stats = NormalizeStats()
+        self._carriers = list(self.registry)
+
+    # -- one record ---------------------------------------------------------------------------
+
+    def _carrier_for(self, data: Mapping[str, Any], number: str | None) -> Carrier:
+        name = data.get("carrier") or self.default_carrier
+        if name:
+            if not isinstance(name, str):
+                raise InputError("field 'carrier' must be a string")
+            return self.registry.get(name)
+        if not number:
+            raise InputError("no 'carrier' and no 'tracking_number' to detect it from")
+        found, why = best_carrier(number, self._carriers)
+        if found is None:
+            raise InputError(why or "carrier not detected")
+        return self.registry.get(found)
+
+    def _from_payload(self, payload: Any, carrier: Carrier | None) -> tuple[Carrier, list[TrackingEvent], list[Any]]:
+        if carrier is None:
+            claims = [c for c in self._carriers if _safe_sniff(c, payload)]
+            if not claims:
+                raise InputError(
+                    "not a flat event (no 'tracking_number') and no installed carrier recognises"
+                    " it as an API response"
+                )
+            if len(claims) > 1:
+                names = ", ".join(c.name for c in claims)
+                raise InputError(f"API response claimed by several carriers ({names}); set 'carrier'")
+            carrier = claims[0]
+        try:
+            result = carrier.parse(payload)
+        except ParseError as exc:
+            raise InputError(str(exc)) from None
+        except TracklingoError:
+            raise
+        except Exception as exc:  # a plugin bug must not stop the feed
+            raise InputError(f"{carrier.name} parser failed: {type(exc).__name__}: {exc}") from None
+        events = result.events
+        if self.include_raw:
+            pass  # parsers decide what raw to keep per event
+        return carrier, events, list(result.errors)
+
+    def process(self, record: Record) -> tuple[list[TrackingEvent], list[Reject]]:
+        """Events and rejects for one record; updates `stats`."""
+        stats = self.stats
+        stats.records_in += 1
+        if record.data is None:
+            stats.records_rejected += 1
+            return [], [Reject(record.line, record.error or "unreadable record", record.raw,
+                               record.source)]
+        data = record.data
+        try:
+            events, number_errors = self._events_for(data)
+        except (InputError, UnknownCarrierError) as exc:
+            stats.records_rejected += 1
+            return [], [Reject(record.line, str(exc), data, record.source)]
+        except TracklingoError as exc:
+            stats.records_rejected += 1
+            return [], [Reject(record.line, str(exc), data, record.source)]
+        rejects = [
+            Reject(record.line, f"{e.message}" + (f" [{e.code}]" if e.code else ""), None,
+                   record.source, e.tracking_number)
+            for e in number_errors
+        ]
+        if not events:
+            stats.records_rejected += 1
+            if not rejects:
+                rejects = [Reject(record.line, "the response holds no tracking events", data,
+                                  record.source)]
+            else:
+                rejects = [
+                    Reject(r.line, r.reason, data, r.source, r.tracking_number) for r in rejects
+                ]
+            return [], rejects
+        stats.records_ok += 1
+        stats.number_errors += len(rejects)
+        stats.events_out += len(events)
+        for event in events:
+            stats.events_by_carrier[event.carrier] += 1
+            if event.is_unmapped:
+                stats.unmapped += 1
+                stats.unmapped_by_carrier[event.carrier] += 1
+        return events, rejects
+
+    def _events_for(self, data: Mapping[str, Any]) -> tuple[list[TrackingEvent], list[Any]]:
+        if "payload" in data:
+            named = data.get("carrier") or self.default_carrier
+            carrier = self.registry.get(named) if isinstance(named, str) and named else None
+            _, events, errors = self._from_payload(data["payload"], carrier)
+            return events, errors
+        if not (_FLAT_KEYS & data.keys()):
+            named = data.get("carrier") or None
+            carrier = self.registry.get(named) if isinstance(named, str) and named else None
+            _, events, errors = self._from_payload(data, carrier)
+            return events, errors
+        number = _text(data, "tracking_number")
+        carrier = self._carrier_for(data, clean_number(number) if number else None)
+        rec = flat_record(data, carrier.name)
+        return [event_from_flat(carrier, rec, include_raw=self.include_raw)], []
+
+    # -- many records -------------------------------------------------------------------------
+
+    def run(self, records: Iterable[Record]) -> Iterator[TrackingEvent | Reject]:
+        """Yield events and rejects for every record, in input order."""
+        for record in records:
+            events, rejects = self.process(record)
+            yield from events
+            yield from rejects
+
+
+def _safe_sniff(carrier: Carrier, payload: Any) -> bool:
+    try:
+        return bool(carrier.sniff(payload))
+    except Exception:
+        return False
+
+
+def normalize(
+    records: Iterable[Record | Mapping[str, Any]],
+    *,
+    registry: Registry | None = None,
+    carrier: str | None = None,
+    include_raw: bool = False,
+) -> Iterator[TrackingEvent | Reject]:
+    """Stream canonical events and rejects for `records` (dicts or `feeds.Record`s).
+
+    >>> from tracklingo import normalize, read_records          # doctest: +SKIP
+    >>> for item in normalize(read_records("feed.jsonl")): ...  # doctest: +SKIP
+    """
+    normalizer = Normalizer(registry, carrier=carrier, include_raw=include_raw)
+    for i, rec in enumerate(records, 1):
+        record = rec if isinstance(rec, Record) else Record(i, dict(rec))
+        events, rejects = normalizer.process(record)
+        yield from events
+        yield from rejects

@@ -1,0 +1,118 @@
+"""Time rules: keep an offset the carrier gave; resolve a naive local time only where certain.
+
+A naive time is resolved from (in order) a GMT offset the payload carries beside it, the US state, or
+the country when every zone of that country has the same offset at that moment. Otherwise it is kept
+naive with `is_local=True` and a note naming the assumption. Nothing is ever shifted silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from tracklingo.countries import country_zones, us_state_zone
+from tracklingo.errors import InputError
+
+__all__ = ["ResolvedTime", "parse_offset", "resolve_time"]
+
+_OFFSET_RE: Final = re.compile(r"^(?:GMT|UTC)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedTime:
+    """A carrier time after the rules: `when` is aware unless `is_local`."""
+
+    when: datetime | None
+    is_local: bool = False
+    note: str | None = None
+
+
+@cache
+def parse_offset(value: str) -> timezone:
+    """Parse a GMT offset such as ``-7:00``, ``-07:00``, ``+0530`` or ``GMT+1``."""
+    m = _OFFSET_RE.match(value.strip())
+    if m is None:
+        raise InputError(f"bad UTC offset {value!r}")
+    sign, hours, minutes = m.group(1), int(m.group(2)), int(m.group(3) or 0)
+    if hours > 14 or minutes > 59:
+        raise InputError(f"bad UTC offset {value!r}")
+    delta = timedelta(hours=hours, minutes=minutes)
+    return timezone(-delta if sign == "-" else delta)
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _country_zone(country: str, naive: datetime) -> ZoneInfo | None:
+    zones = country_zones(country)
+    if not zones:
+        return None
+    offsets = {naive.replace(tzinfo=_zone(z)).utcoffset() for z in zones}
+    return _zone(zones[0]) if len(offsets) == 1 else None
+
+
+def _parse(value: str, *, trust_z: bool) -> tuple[datetime, bool]:
+    """Parse ISO 8601; returns (datetime, untrusted_z_dropped)."""
+    text = value.strip()
+    dropped = False
+    if not trust_z and text[-1:] in ("Z", "z"):
+        text, dropped = text[:-1], True
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"bad timestamp {value!r} (expected ISO 8601)") from None
+    return when, dropped
+
+
+def resolve_time(
+    value: str | datetime | None,
+    *,
+    country: str | None = None,
+    region: str | None = None,
+    utc_offset: str | None = None,
+    trust_z: bool = True,
+) -> ResolvedTime:
+    """Apply the design's time rules to one carrier timestamp.
+
+    `country` is ISO alpha-2, `region` a state/province code, `utc_offset` a GMT offset field the
+    payload carries beside the time. With `trust_z=False` a trailing ``Z`` is read as local time
+    (some carriers write local wall-clock time with a ``Z``).
+    """
+    if value is None or value == "":
+        return ResolvedTime(None, False, "the carrier gave no time for this event")
+    dropped = False
+    if isinstance(value, datetime):
+        when = value
+    else:
+        when, dropped = _parse(value, trust_z=trust_z)
+    if when.tzinfo is not None:
+        return ResolvedTime(when)
+    if utc_offset:
+        return ResolvedTime(when.replace(tzinfo=parse_offset(utc_offset)))
+    if country in (None, "US") and region:
+        zone = us_state_zone(region)
+        if zone:
+            return ResolvedTime(when.replace(tzinfo=_fixed(when, zone)))
+    if country and country != "US":
+        zone_info = _country_zone(country, when)
+        if zone_info is not None:
+            return ResolvedTime(when.replace(tzinfo=_fixed(when, zone_info.key)))
+    why = "a trailing Z this carrier writes on local times" if dropped else "no offset"
+    where = f" ({region + ', ' if region else ''}{country})" if country else ""
+    return ResolvedTime(
+        when,
+        True,
+        f"local time of the scan with {why}; its time zone is not certain from the location{where}",
+    )
+
+
+def _fixed(naive: datetime, zone: str) -> timezone:
+    """A fixed-offset tz for the zone at that moment, so JSON shows an offset, not a zone name."""
+    offset = naive.replace(tzinfo=_zone(zone)).utcoffset() or timedelta(0)
+    return UTC if offset == timedelta(0) else timezone(offset)
