@@ -37,8 +37,15 @@ from tracklingo.errors import (
 )
 from tracklingo.feeds import Record, read_records
 from tracklingo.hookspecs import hookimpl
-from tracklingo.model import EVENT_ADAPTER, EVENTS_ADAPTER, Handoff, Location, TrackingEvent, event_to_json
-from tracklingo.normalize import NormalizeStats, Normalizer, Reject, normalize
+from tracklingo.model import (
+    EVENT_ADAPTER,
+    EVENTS_ADAPTER,
+    Handoff,
+    Location,
+    TrackingEvent,
+    event_to_json,
+)
+from tracklingo.normalize import Normalizer, NormalizeStats, Reject, normalize
 from tracklingo.plugins import Registry, load_carriers
 from tracklingo.taxonomy import MatchKind, Reason, Stage, Status
 from tracklingo.times import ResolvedTime, resolve_time

@@ -105,9 +105,7 @@ class S10:
     @property
     def valid(self) -> bool:
         """Check digit right and service indicator not reserved."""
-        return (
-            self.service[0] not in _S10_RESERVED and s10_check_digit(self.serial) == self.check
-        )
+        return self.service[0] not in _S10_RESERVED and s10_check_digit(self.serial) == self.check
 
 
 def parse_s10(number: str) -> S10 | None:

@@ -19,7 +19,7 @@ from tracklingo.detection import detect_carriers
 from tracklingo.errors import TracklingoError
 from tracklingo.feeds import Record, read_records
 from tracklingo.model import TrackingEvent, event_to_json
-from tracklingo.normalize import Normalizer, Reject
+from tracklingo.normalize import Normalizer
 from tracklingo.plugins import Registry, load_carriers
 from tracklingo.taxonomy import Stage
 
@@ -86,8 +86,13 @@ def carriers(as_json: bool) -> None:
         for name, lc in sorted(reg.carriers.items())
     ]
     problems = [
-        {"plugin": p.plugin, "distribution": p.distribution, "version": p.version,
-         "kind": p.kind, "error": p.error}
+        {
+            "plugin": p.plugin,
+            "distribution": p.distribution,
+            "version": p.version,
+            "kind": p.kind,
+            "error": p.error,
+        }
         for p in reg.problems
     ]
     if as_json:
@@ -118,12 +123,15 @@ def carriers(as_json: bool) -> None:
 def detect(numbers: tuple[str, ...], as_json: bool) -> None:
     """Rank carriers by confidence for each tracking NUMBER (check digits first)."""
     reg = _registry()
-    out = []
+    out: list[dict[str, Any]] = []
     for number in numbers:
         found = detect_carriers(number, reg)
-        out.append({"tracking_number": number,
-                    "candidates": [{"carrier": d.carrier, "confidence": d.confidence}
-                                   for d in found]})
+        out.append(
+            {
+                "tracking_number": number,
+                "candidates": [{"carrier": d.carrier, "confidence": d.confidence} for d in found],
+            }
+        )
     if as_json:
         _json_out(out)
         return
@@ -156,11 +164,12 @@ def glossary(stage: str | None, carrier: str | None, as_json: bool) -> None:
     reg = _registry()
     chosen = [reg.get(carrier)] if carrier else list(reg)
     stages = [Stage(stage)] if stage else [s for s in Stage if s is not Stage.UNKNOWN]
-    data = {
+    data: dict[str, dict[str, Any]] = {
         s.value: {
             "definition": s.definition,
-            "carriers": {c.name: c.vocabulary.phrases_for(s) for c in chosen
-                         if c.vocabulary.phrases_for(s)},
+            "carriers": {
+                c.name: c.vocabulary.phrases_for(s) for c in chosen if c.vocabulary.phrases_for(s)
+            },
         }
         for s in stages
     }
@@ -210,8 +219,11 @@ class _Progress:
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
             self._progress = Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                console=Console(stderr=True), transient=True,
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
             )
             self._progress.start()
             self._task = self._progress.add_task("normalizing", total=None)
@@ -261,12 +273,26 @@ def write_normalized(
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=True, allow_dash=True))
 @click.option("--carrier", help="Carrier for records that do not name one (default: detect).")
-@click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "json", "csv"]),
-              default="auto", show_default=True, help="Input format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-              default="-", help="Where to write canonical events (JSONL).")
-@click.option("--rejects", type=click.Path(dir_okay=False, writable=True),
-              help="Write rejected records here as JSONL (default: one line each on stderr).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "jsonl", "json", "csv"]),
+    default="auto",
+    show_default=True,
+    help="Input format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    default="-",
+    help="Where to write canonical events (JSONL).",
+)
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write rejected records here as JSONL (default: one line each on stderr).",
+)
 @click.option("--raw", "include_raw", is_flag=True, help="Keep each carrier record in `raw`.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line.")
 @handle_errors
@@ -285,8 +311,13 @@ def normalize(
     out = sys.stdout.buffer if output == "-" else open(output, "wb")  # noqa: SIM115
     rej = open(rejects, "wb") if rejects else None  # noqa: SIM115
     try:
-        write_normalized(normalizer, _all_records(paths, fmt), out, rej,
-                         progress=sys.stderr.isatty() and not quiet)
+        write_normalized(
+            normalizer,
+            _all_records(paths, fmt),
+            out,
+            rej,
+            progress=sys.stderr.isatty() and not quiet,
+        )
     finally:
         out.flush()
         if out is not sys.stdout.buffer:

@@ -40,8 +40,12 @@ class Record:
 
 def _format_from_name(name: str) -> FeedFormat | None:
     lower = name.lower().removesuffix(".gz")
-    for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "json"),
-                        (".csv", "csv")):
+    for suffix, fmt in (
+        (".jsonl", "jsonl"),
+        (".ndjson", "jsonl"),
+        (".json", "json"),
+        (".csv", "csv"),
+    ):
         if lower.endswith(suffix):
             return fmt  # type: ignore[return-value]
     return None
@@ -60,7 +64,9 @@ def open_feed(path: str | Path) -> IO[bytes]:
             raise InputError(f"{path} is a directory, not a feed file") from None
         except PermissionError:
             raise InputError(f"cannot read {path}: permission denied") from None
-    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    buffered: io.BufferedReader = (
+        raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    )
     if buffered.peek(2)[:2] == _GZIP_MAGIC:
         return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
     return buffered
@@ -74,8 +80,7 @@ def _jsonl(stream: IO[bytes], source: str, first: int = 1) -> Iterator[Record]:
         try:
             value = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
-            yield Record(number, None, f"malformed JSON: {exc.args[0]}", source,
-                         _safe_text(text))
+            yield Record(number, None, f"malformed JSON: {exc.args[0]}", source, _safe_text(text))
             continue
         if not isinstance(value, dict):
             yield Record(number, None, "a record must be a JSON object", source, _safe_text(text))
@@ -111,13 +116,18 @@ def _csv(stream: IO[bytes], source: str) -> Iterator[Record]:
         except csv.Error as exc:
             yield Record(reader.line_num, None, f"malformed CSV: {exc}", source)
             continue
-        extra = row.pop(None, None)  # type: ignore[call-overload]
+        extra = row.pop(None, None)
         if extra:
-            yield Record(reader.line_num, None,
-                         f"malformed CSV: {width + len(extra)} fields, header has {width}", source)
+            yield Record(
+                reader.line_num,
+                None,
+                f"malformed CSV: {width + len(extra)} fields, header has {width}",
+                source,
+            )
             continue
-        yield Record(reader.line_num, {k: (v if v != "" else None) for k, v in row.items()},
-                     None, source)
+        yield Record(
+            reader.line_num, {k: (v if v != "" else None) for k, v in row.items()}, None, source
+        )
 
 
 def _safe_text(raw: bytes) -> str:
@@ -148,7 +158,7 @@ def read_records(path: str | Path = "-", fmt: FeedFormat = "auto") -> Iterator[R
 
 def _sniff_format(stream: IO[bytes]) -> FeedFormat:
     """Guess from the first bytes: ``[`` JSON, ``{`` JSONL (or one multi-line JSON object), else CSV."""
-    peek = stream.peek(65536) if hasattr(stream, "peek") else b""  # type: ignore[attr-defined]
+    peek: bytes = getattr(stream, "peek", lambda _n: b"")(65536)
     head = peek.lstrip()
     if head.startswith(b"["):
         return "json"

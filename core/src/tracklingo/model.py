@@ -6,6 +6,7 @@ JSON goes in and out through `TrackingEvent.model_validate_json` / `event_to_jso
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any, Final
 
@@ -92,10 +93,8 @@ class TrackingEvent(BaseModel):
     @classmethod
     def _fill_status(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("status") is None and "stage" in data:
-            try:
+            with contextlib.suppress(ValueError):  # the field validator reports a bad stage
                 data = {**data, "status": STAGE_STATUS[Stage(data["stage"])]}
-            except ValueError:
-                pass  # the field validator reports the bad stage
         return data
 
     @model_validator(mode="after")

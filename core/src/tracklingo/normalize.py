@@ -65,8 +65,11 @@ class NormalizeStats:
         if self.number_errors:
             line += f" / number errors {self.number_errors}"
         ok = self.records_in == self.records_ok + self.records_rejected
-        return line + (f" (in = ok {self.records_ok} + rejected {self.records_rejected})"
-                       if ok else " (ACCOUNTING MISMATCH)")
+        return line + (
+            f" (in = ok {self.records_ok} + rejected {self.records_rejected})"
+            if ok
+            else " (ACCOUNTING MISMATCH)"
+        )
 
 
 _FLAT_KEYS = frozenset({"tracking_number", "timestamp", "description", "code"})
@@ -136,7 +139,9 @@ def flat_record(data: Mapping[str, Any], carrier: str) -> FlatRecord:
     )
 
 
-def event_from_flat(carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
+def event_from_flat(
+    carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False
+) -> TrackingEvent:
     """Map one validated flat record to a canonical event (the carrier may override this step
     by defining ``event_from_flat(rec, include_raw=...)``)."""
     custom = getattr(carrier, "event_from_flat", None)
@@ -217,7 +222,9 @@ class Normalizer:
             raise InputError(why or "carrier not detected")
         return self.registry.get(found)
 
-    def _from_payload(self, payload: Any, carrier: Carrier | None) -> tuple[Carrier, list[TrackingEvent], list[Any]]:
+    def _from_payload(
+        self, payload: Any, carrier: Carrier | None
+    ) -> tuple[Carrier, list[TrackingEvent], list[Any]]:
         if carrier is None:
             claims = [c for c in self._carriers if _safe_sniff(c, payload)]
             if not claims:
@@ -227,7 +234,9 @@ class Normalizer:
                 )
             if len(claims) > 1:
                 names = ", ".join(c.name for c in claims)
-                raise InputError(f"API response claimed by several carriers ({names}); set 'carrier'")
+                raise InputError(
+                    f"API response claimed by several carriers ({names}); set 'carrier'"
+                )
             carrier = claims[0]
         try:
             result = carrier.parse(payload)
@@ -248,8 +257,9 @@ class Normalizer:
         stats.records_in += 1
         if record.data is None:
             stats.records_rejected += 1
-            return [], [Reject(record.line, record.error or "unreadable record", record.raw,
-                               record.source)]
+            return [], [
+                Reject(record.line, record.error or "unreadable record", record.raw, record.source)
+            ]
         data = record.data
         try:
             events, number_errors = self._events_for(data)
@@ -260,15 +270,23 @@ class Normalizer:
             stats.records_rejected += 1
             return [], [Reject(record.line, str(exc), data, record.source)]
         rejects = [
-            Reject(record.line, f"{e.message}" + (f" [{e.code}]" if e.code else ""), None,
-                   record.source, e.tracking_number)
+            Reject(
+                record.line,
+                f"{e.message}" + (f" [{e.code}]" if e.code else ""),
+                None,
+                record.source,
+                e.tracking_number,
+            )
             for e in number_errors
         ]
         if not events:
             stats.records_rejected += 1
             if not rejects:
-                rejects = [Reject(record.line, "the response holds no tracking events", data,
-                                  record.source)]
+                rejects = [
+                    Reject(
+                        record.line, "the response holds no tracking events", data, record.source
+                    )
+                ]
             else:
                 rejects = [
                     Reject(r.line, r.reason, data, r.source, r.tracking_number) for r in rejects

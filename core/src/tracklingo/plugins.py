@@ -71,9 +71,7 @@ class Registry:
             return self.carriers[name.lower()].carrier
         except KeyError:
             have = ", ".join(sorted(self.carriers)) or "none"
-            raise UnknownCarrierError(
-                f"unknown carrier {name!r} (installed: {have})"
-            ) from None
+            raise UnknownCarrierError(f"unknown carrier {name!r} (installed: {have})") from None
 
     @property
     def errors(self) -> list[PluginProblem]:
@@ -186,13 +184,14 @@ def load_carriers(
             continue
         loaded.append((name, None, None, obj))
 
-    for name, dist, version, module in loaded:
+    for name, dist, version, _module in loaded:
         others = [m for n, _, _, m in loaded if n != name]
         caller = pm.subset_hook_caller("tracklingo_register_carriers", remove_plugins=others)
         before = len(registry.problems)
 
-        def register(carrier: Carrier, _n: str = name, _d: str | None = dist,
-                     _v: str | None = version) -> None:
+        def register(
+            carrier: Carrier, _n: str = name, _d: str | None = dist, _v: str | None = version
+        ) -> None:
             registry.register(carrier, plugin=_n, distribution=_d, version=_v)
 
         try:

@@ -24,9 +24,9 @@ from tracklingo.taxonomy import MatchKind, Reason, Stage
 
 __all__ = [
     "LOCATION_GROUPS",
+    "ReasonRule",
     "Resolution",
     "Rule",
-    "ReasonRule",
     "Vocabulary",
     "normalize_phrase",
 ]
@@ -234,7 +234,9 @@ class Vocabulary:
             try:
                 regex = re.compile(rule.pattern, re.IGNORECASE)
             except re.error as exc:
-                raise VocabularyError(f"{self.carrier}: bad pattern {rule.pattern!r}: {exc}") from None
+                raise VocabularyError(
+                    f"{self.carrier}: bad pattern {rule.pattern!r}: {exc}"
+                ) from None
             unknown = set(regex.groupindex) - LOCATION_GROUPS
             if unknown:
                 raise VocabularyError(
@@ -414,9 +416,7 @@ def _check_source(source: Any, known: Mapping[str, str], where: str) -> str:
             and "." not in token
             and bare not in known
         ):
-            raise VocabularyError(
-                f"{where}: source key {token!r} is not defined in [meta.sources]"
-            )
+            raise VocabularyError(f"{where}: source key {token!r} is not defined in [meta.sources]")
     return source.strip()
 
 
@@ -446,8 +446,18 @@ def _reason(value: Any, where: str) -> Reason | None:
 
 
 _RULE_KEYS: Final = frozenset(
-    {"code", "phrase", "pattern", "stage", "reason", "fallback", "context", "by_context", "source",
-     "note"}
+    {
+        "code",
+        "phrase",
+        "pattern",
+        "stage",
+        "reason",
+        "fallback",
+        "context",
+        "by_context",
+        "source",
+        "note",
+    }
 )
 _REASON_KEYS: Final = frozenset({"code", "phrase", "reason", "stage", "source", "note"})
 
@@ -485,9 +495,7 @@ def _rule_from_dict(raw: Any, carrier: str, sources: Mapping[str, str], where: s
     )
 
 
-def _reason_from_dict(
-    raw: Any, carrier: str, sources: Mapping[str, str], where: str
-) -> ReasonRule:
+def _reason_from_dict(raw: Any, carrier: str, sources: Mapping[str, str], where: str) -> ReasonRule:
     if not isinstance(raw, dict):
         raise VocabularyError(f"{where}: a reason entry is a table")
     extra = set(raw) - _REASON_KEYS

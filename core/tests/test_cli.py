@@ -1,0 +1,132 @@
+"""The CLI end to end, as a user runs it: a subprocess, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from toyplugins import ACME_PLUGIN, BETA_PLUGIN, BROKEN_IMPORT_PLUGIN
+
+
+@pytest.fixture
+def run(install_plugin: Any, plugin_dir: Path) -> Any:
+    install_plugin("acme", ACME_PLUGIN)
+    install_plugin("beta", BETA_PLUGIN)
+    install_plugin("broken-import", BROKEN_IMPORT_PLUGIN)
+
+    def _run(
+        *args: str, stdin: str | None = None, plugins: str = "acme,beta", strict: str = "0"
+    ) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(plugin_dir),
+            "TRACKLINGO_LOAD_PLUGINS": plugins,
+            "TRACKLINGO_STRICT_PLUGINS": strict,
+        }
+        return subprocess.run(
+            [sys.executable, "-m", "tracklingo.cli", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+
+    return _run
+
+
+FLAT = {
+    "carrier": "acme",
+    "tracking_number": "ACME1",
+    "timestamp": "2026-11-20T14:03:00-05:00",
+    "description": "In transit",
+    "country": "US",
+}
+
+
+def test_normalize_stdin_to_stdout_with_summary(run: Any) -> None:
+    feed = "\n".join([json.dumps(FLAT), "{oops", json.dumps({**FLAT, "description": "Weird"})])
+    r = run("normalize", stdin=feed)
+    assert r.returncode == 0
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["stage"] for x in lines] == ["in_transit", "unknown"]
+    assert "reject: line 2: malformed JSON" in r.stderr
+    assert "records in 3 / events out 2 / rejected 1 / unmapped 1" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_normalize_output_and_rejects_files(run: Any, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps(FLAT) + "\n" + json.dumps({**FLAT, "timestamp": "soon"}) + "\n")
+    out, rej = tmp_path / "out.jsonl", tmp_path / "rej.jsonl"
+    r = run("normalize", str(feed), "-o", str(out), "--rejects", str(rej))
+    assert r.returncode == 0, r.stderr
+    assert len(out.read_text().splitlines()) == 1
+    [reject] = [json.loads(x) for x in rej.read_text().splitlines()]
+    assert reject["line"] == 2 and "bad timestamp" in reject["reason"]
+    assert reject["record"]["timestamp"] == "soon"
+
+
+def test_missing_file_is_one_line_exit_1(run: Any) -> None:
+    r = run("normalize", "/no/such/feed.jsonl")
+    assert r.returncode == 1
+    assert r.stderr.strip() == "tracklingo: error: /no/such/feed.jsonl: no such file"
+
+
+def test_unknown_carrier_option_exit_1(run: Any) -> None:
+    r = run("normalize", "--carrier", "ups", stdin="")
+    assert r.returncode == 1
+    assert r.stderr.strip().startswith("tracklingo: error: unknown carrier 'ups'")
+
+
+def test_usage_errors_exit_2(run: Any) -> None:
+    assert run("normalize", "--format", "xml").returncode == 2
+    assert run("no-such-command").returncode == 2
+    assert run("detect").returncode == 2
+
+
+def test_carriers_lists_versions_and_load_errors(run: Any) -> None:
+    r = run("carriers", "--json", plugins="acme,beta,broken-import")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    acme = next(c for c in data["carriers"] if c["name"] == "acme")
+    assert acme["distribution"] == "tracklingo-test-acme" and acme["version"] == "1.2.3"
+    assert acme["rules"] > 9
+    [problem] = data["problems"]
+    assert problem["plugin"] == "broken-import" and "boom at import" in problem["error"]
+    text = run("carriers", plugins="acme,broken-import")
+    assert "ERROR plugin broken-import" in text.stdout
+
+
+def test_strict_plugins_make_cli_fail_cleanly(run: Any) -> None:
+    r = run("carriers", plugins="broken-import", strict="1")
+    assert r.returncode == 1
+    assert r.stderr.startswith("tracklingo: error: plugin 'broken-import'")
+    assert "Traceback" not in r.stderr
+
+
+def test_detect_json(run: Any) -> None:
+    r = run("detect", "ACME42", "AMBI1", "nothing", "--json")
+    data = json.loads(r.stdout)
+    assert data[0]["candidates"] == [{"carrier": "acme", "confidence": 0.9}]
+    assert {c["carrier"] for c in data[1]["candidates"]} == {"acme", "beta"}
+    assert data[2]["candidates"] == []
+
+
+def test_schema_is_json_schema(run: Any) -> None:
+    r = run("schema")
+    schema = json.loads(r.stdout)
+    assert schema["title"] == "TrackingEvent" and "stage" in schema["properties"]
+
+
+def test_glossary_lists_carrier_words(run: Any) -> None:
+    r = run("glossary", "customs_cleared", "--json", plugins="acme")
+    data = json.loads(r.stdout)
+    assert "Item returned from import Customs" in data["customs_cleared"]["carriers"]["acme"]
+    assert run("glossary", "nowhere").returncode == 2

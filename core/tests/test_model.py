@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from pydantic import ValidationError
+
+from tracklingo import (
+    EVENTS_ADAPTER,
+    Location,
+    MatchKind,
+    Stage,
+    Status,
+    TrackingEvent,
+    event_json_schema,
+    event_to_json,
+)
+
+
+def _event(**kw: object) -> TrackingEvent:
+    base: dict[str, object] = {
+        "carrier": "usps",
+        "tracking_number": "9400111899223197428497",
+        "occurred_at": datetime(2026, 11, 20, 14, 3, tzinfo=timezone(timedelta(hours=-5))),
+        "stage": "in_transit",
+        "match": "phrase",
+        "description": "Processed Through Facility",
+        "location": {"city": "NEW YORK", "region": "NY", "postal_code": "10199", "country": "US"},
+    }
+    base.update(kw)
+    return TrackingEvent.model_validate(base)
+
+
+def test_status_is_filled_from_stage() -> None:
+    assert _event().status is Status.IN_TRANSIT
+    assert _event(stage="customs_hold").status is Status.EXCEPTION
+
+
+def test_status_must_agree_with_stage() -> None:
+    with pytest.raises(ValidationError, match="does not belong to stage"):
+        _event(stage="delivered", status="in_transit")
+
+
+def test_json_round_trip_keeps_offset_and_fields() -> None:
+    event = _event(code="10", reason="weather", stage="delayed")
+    data = event_to_json(event)
+    back = TrackingEvent.model_validate_json(data)
+    assert back == event
+    assert back.occurred_at is not None and back.occurred_at.utcoffset() == timedelta(hours=-5)
+    assert b'"2026-11-20T14:03:00-05:00"' in data
+
+
+def test_raw_only_when_asked() -> None:
+    event = _event(raw={"x": 1})
+    assert b'"raw"' not in event_to_json(event)
+    assert b'"raw":{"x":1}' in event_to_json(event, include_raw=True)
+
+
+def test_list_adapter_round_trip() -> None:
+    events = [_event(), _event(stage="delivered", description="Delivered")]
+    assert EVENTS_ADAPTER.validate_json(EVENTS_ADAPTER.dump_json(events)) == events
+
+
+def test_frozen() -> None:
+    with pytest.raises(ValidationError):
+        _event().stage = Stage.DELIVERED  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("country", ["usa", "USA", "U", "123"])
+def test_location_country_is_iso_alpha2(country: str) -> None:
+    with pytest.raises(ValidationError):
+        Location(country=country)
+
+
+def test_naive_time_is_kept_and_flagged() -> None:
+    event = _event(occurred_at="2026-11-20T14:03:00", time_is_local=True, time_note="no offset")
+    assert event.occurred_at is not None and event.occurred_at.tzinfo is None
+    assert b'"2026-11-20T14:03:00"' in event_to_json(event)
+
+
+def test_unknown_stage_rejected_with_clear_message() -> None:
+    with pytest.raises(ValidationError, match="stage"):
+        _event(stage="teleported")
+
+
+def test_schema_lists_every_stage_and_match_kind() -> None:
+    schema = event_json_schema()
+    text = str(schema)
+    for stage in Stage:
+        assert stage.value in text
+    for kind in MatchKind:
+        assert kind.value in text
+    assert "occurred_at" in schema["properties"]
+
+
+def test_location_label() -> None:
+    assert Location(facility="ISC NEW YORK NY(USPS)", country="US").label() == (
+        "ISC NEW YORK NY(USPS), US"
+    )
+    assert Location(city="DENVER", region="CO", postal_code="80203").label() == "DENVER, CO 80203"

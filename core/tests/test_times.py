@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tracklingo import InputError, resolve_time
+from tracklingo.times import parse_offset
+
+
+def test_offset_given_is_kept() -> None:
+    r = resolve_time("2026-11-20T14:03:00-05:00", country="DE")
+    assert r.when is not None and r.when.utcoffset() == timedelta(hours=-5) and not r.is_local
+
+
+def test_naive_resolved_from_single_zone_us_state_with_dst() -> None:
+    summer = resolve_time("2025-06-20T14:41:00", region="CO", country="US")
+    winter = resolve_time("2025-01-20T14:41:00", region="CO", country="US")
+    assert summer.when is not None and summer.when.utcoffset() == timedelta(hours=-6)
+    assert winter.when is not None and winter.when.utcoffset() == timedelta(hours=-7)
+    assert summer.when.hour == 14  # wall clock never shifted
+
+
+@pytest.mark.parametrize("state", ["TX", "FL", "AZ", "IN", "KY"])
+def test_split_states_stay_local(state: str) -> None:
+    r = resolve_time("2025-06-20T14:41:00", region=state, country="US")
+    assert r.is_local and r.when is not None and r.when.tzinfo is None
+    assert r.note and "not certain" in r.note
+
+
+def test_single_zone_country() -> None:
+    r = resolve_time("2025-06-13T21:10:00", country="DE")
+    assert r.when is not None and r.when.utcoffset() == timedelta(hours=2)
+
+
+def test_multi_zone_country_stays_local() -> None:
+    r = resolve_time("2025-06-13T21:10:00", country="BR")
+    assert r.is_local
+
+
+def test_gmt_offset_field_wins() -> None:
+    r = resolve_time("2024-11-23T13:10:00", utc_offset="-6:00", region="TX")
+    assert r.when is not None and r.when.utcoffset() == timedelta(hours=-6)
+
+
+def test_untrusted_z_is_local_time() -> None:
+    r = resolve_time("2023-08-02T07:31:00Z", region="VA", country="US", trust_z=False)
+    assert r.when is not None and r.when.utcoffset() == timedelta(hours=-4)
+    trusted = resolve_time("2023-08-02T07:31:00Z")
+    assert trusted.when is not None and trusted.when.utcoffset() == timedelta(0)
+    unknown = resolve_time("2023-08-02T07:31:00Z", trust_z=False)
+    assert unknown.is_local and unknown.note and "trailing Z" in unknown.note
+
+
+def test_missing_time_is_none_with_note() -> None:
+    r = resolve_time(None)
+    assert r.when is None and r.note
+
+
+def test_bad_timestamp() -> None:
+    with pytest.raises(InputError, match="bad timestamp"):
+        resolve_time("yesterday at noon")
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"), [("-7:00", -7), ("-07:00", -7), ("+0530", 5.5), ("GMT+1", 1)]
+)
+def test_parse_offset(text: str, hours: float) -> None:
+    assert parse_offset(text).utcoffset(None) == timedelta(hours=hours)

@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracklingo import MatchKind, Reason, Stage, Vocabulary, VocabularyError, normalize_phrase
+from tracklingo.vocabulary import shared_vocabulary
+
+SRC = {"T": "core test data"}
+
+
+def vocab(
+    *rules: dict[str, Any],
+    reasons: tuple[dict[str, Any], ...] = (),
+    include: list[str] | None = None,
+) -> Vocabulary:
+    meta: dict[str, Any] = {"carrier": "acme", "sources": SRC}
+    if include:
+        meta["include"] = include
+    return Vocabulary.from_dict(
+        {
+            "meta": meta,
+            "rule": [{"source": "T", **r} for r in rules],
+            "reason": [{"source": "T", **r} for r in reasons],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Delivered, In/At Mailbox", "delivered in at mailbox"),
+        ("  DELIVERED   IN/AT MAILBOX. ", "delivered in at mailbox"),
+        ("Delivered - in at mailbox!", "delivered in at mailbox"),
+        ("Zugestellt an Empfänger", "zugestellt an empfanger"),
+        ("Recipient’s address", "recipients address"),
+        ("Recipient's address", "recipients address"),
+        ("Pick-up & drop", "pick up and drop"),
+        ("Straße", "strasse"),
+    ],
+)
+def test_normalize_phrase(text: str, key: str) -> None:
+    assert normalize_phrase(text) == key
+
+
+def test_precedence_code_phrase_then_code_then_phrase_then_pattern_then_fallback() -> None:
+    v = vocab(
+        {"code": "DL", "phrase": "Delivered to sender", "stage": "returned"},
+        {"code": "DL", "stage": "delivered"},
+        {"phrase": "Delivered", "stage": "delivered"},
+        {"phrase": "Arrived at hub", "stage": "in_transit"},
+        {"pattern": "^Arrived at (?P<facility>.+)$", "stage": "at_destination_facility"},
+        {"code": "transit", "fallback": True, "stage": "in_transit"},
+        {"phrase": "On its way", "fallback": True, "stage": "in_transit"},
+    )
+    assert v.resolve("Delivered to sender", "DL").stage is Stage.RETURNED
+    assert v.resolve("Delivered to sender", "DL").match is MatchKind.CODE
+    assert v.resolve("anything", "DL").stage is Stage.DELIVERED
+    assert v.resolve("DELIVERED", None).match is MatchKind.PHRASE
+    # exact phrase beats the pattern that would also match
+    assert v.resolve("arrived at HUB", None).stage is Stage.IN_TRANSIT
+    res = v.resolve("Arrived at Denver Station", "transit")
+    assert res.stage is Stage.AT_DESTINATION_FACILITY and res.match is MatchKind.PATTERN
+    assert res.captured == {"facility": "Denver Station"}
+    # a fallback code only when nothing finer matched
+    fb = v.resolve("Something new", "transit")
+    assert fb.stage is Stage.IN_TRANSIT and fb.match is MatchKind.FALLBACK
+    assert v.resolve("on its way", None).match is MatchKind.FALLBACK
+    unknown = v.resolve("Teleported", "ZZ")
+    assert unknown.stage is Stage.UNKNOWN and unknown.match is MatchKind.UNMAPPED
+
+
+def test_codes_are_case_and_space_insensitive() -> None:
+    v = vocab({"code": "OD", "stage": "out_for_delivery"})
+    assert v.resolve(None, " od ").stage is Stage.OUT_FOR_DELIVERY
+
+
+def test_context_rule_resolved_and_unresolved() -> None:
+    v = vocab(
+        {
+            "pattern": r"^Processed Through Facility,? (?P<facility>ISC .+)$",
+            "stage": "in_transit",
+            "context": "direction",
+            "by_context": {
+                "inbound": "arrived_destination_country",
+                "outbound": "departed_origin_country",
+            },
+        }
+    )
+    text = "Processed Through Facility ISC NEW YORK NY(USPS)"
+    inbound = v.resolve(text, context={"direction": "inbound"})
+    assert inbound.stage is Stage.ARRIVED_DESTINATION_COUNTRY
+    assert inbound.match is MatchKind.CONTEXT
+    assert inbound.captured["facility"] == "ISC NEW YORK NY(USPS)"
+    assert v.resolve(text, context={"direction": "outbound"}).stage is (
+        Stage.DEPARTED_ORIGIN_COUNTRY
+    )
+    unresolved = v.resolve(text)
+    assert unresolved.stage is Stage.IN_TRANSIT and unresolved.needs_context == "direction"
+    assert unresolved.match is MatchKind.PATTERN
+
+
+def test_reason_carried_and_reason_table() -> None:
+    v = vocab(
+        {
+            "phrase": "Notice Left (No Authorized Recipient Available)",
+            "stage": "delivery_attempted",
+            "reason": "recipient_unavailable",
+        },
+        reasons=(
+            {"code": "08", "reason": "recipient_unavailable", "stage": "delivery_attempted"},
+            {"phrase": "Incorrect address", "reason": "address_problem"},
+        ),
+    )
+    assert v.resolve("notice left (no authorized recipient available)").reason is (
+        Reason.RECIPIENT_UNAVAILABLE
+    )
+    entry = v.reason_for(code="08")
+    assert entry is not None and entry.stage is Stage.DELIVERY_ATTEMPTED
+    by_text = v.reason_for(text="INCORRECT ADDRESS")
+    assert by_text is not None and by_text.reason is Reason.ADDRESS_PROBLEM
+    assert v.reason_for(code="99") is None
+
+
+def test_include_upu_and_own_rules_win() -> None:
+    v = vocab({"phrase": "Final delivery", "stage": "out_for_delivery"}, include=["upu"])
+    assert v.resolve("Item returned from import Customs").stage is Stage.CUSTOMS_CLEARED
+    assert v.resolve(None, "EDC").stage is Stage.CUSTOMS_CLEARED
+    assert v.resolve("Final delivery").stage is Stage.OUT_FOR_DELIVERY  # own rule overrides
+    assert len(v.own_rules()) == 1 and len(v) > 20
+
+
+def test_upu_never_maps_returned_from_customs_to_a_return() -> None:
+    upu = shared_vocabulary("upu")
+    for text in ("ITEM RETURNED FROM IMPORT CUSTOMS", "Item returned from import Customs"):
+        assert upu.resolve(text).stage is Stage.CUSTOMS_CLEARED
+    assert upu.resolve(None, "EXC").stage is Stage.EXPORT_CUSTOMS
+    assert upu.resolve(None, "EMI").stage is Stage.DELIVERED
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"phrase": "x", "stage": "teleported"}, "stage 'teleported' does not exist; use one of"),
+        ({"phrase": "x", "stage": "unknown"}, "`unknown` is the fallback"),
+        ({"phrase": "x", "stage": "exception", "reason": "aliens"}, "reason 'aliens'"),
+        ({"stage": "delivered"}, "needs a code, a phrase or a pattern"),
+        ({"pattern": "^(?P<street>.+)$", "stage": "delivered"}, "allowed groups"),
+        ({"pattern": "^(unclosed", "stage": "delivered"}, "bad pattern"),
+        ({"phrase": "x", "stage": "delivered", "colour": "red"}, "unknown fields"),
+        ({"phrase": "x", "stage": "delivered", "context": "direction"}, "go together"),
+    ],
+)
+def test_invalid_rules_say_what_to_fix(rule: dict[str, Any], message: str) -> None:
+    with pytest.raises(VocabularyError, match=message.replace("(", r"\(").replace("?", r"\?")):
+        vocab(rule)
+
+
+def test_source_is_required_and_keys_must_exist() -> None:
+    with pytest.raises(VocabularyError, match="needs a `source`"):
+        Vocabulary.from_dict(
+            {"meta": {"carrier": "a"}, "rule": [{"phrase": "x", "stage": "delivered"}]}
+        )
+    with pytest.raises(VocabularyError, match="'NOPE' is not defined"):
+        Vocabulary.from_dict(
+            {
+                "meta": {"carrier": "a"},
+                "rule": [{"phrase": "x", "stage": "delivered", "source": "NOPE"}],
+            }
+        )
+    ok = Vocabulary.from_dict(
+        {
+            "meta": {"carrier": "a"},
+            "rule": [
+                {"phrase": "x", "stage": "delivered", "source": "https://example.org/codes"},
+                {"phrase": "y", "stage": "delivered", "source": "repo owner/name path/file.py"},
+            ],
+        }
+    )
+    assert len(ok) == 2
+
+
+def test_same_phrase_two_stages_is_an_error() -> None:
+    with pytest.raises(VocabularyError, match="maps to both"):
+        vocab(
+            {"phrase": "Delivered", "stage": "delivered"},
+            {"phrase": "DELIVERED.", "stage": "returned"},
+        )
+
+
+def test_from_toml_and_source_text(tmp_path: Path) -> None:
+    path = tmp_path / "v.toml"
+    path.write_text(
+        '[meta]\ncarrier = "acme"\n[meta.sources]\nPERL = "repo x/y Codes.pm"\n'
+        '[[rule]]\ncode = "OF"\nstage = "out_for_delivery"\nsource = "PERL, https://e.org"\n'
+    )
+    v = Vocabulary.from_toml(path)
+    assert v.source_text(v.rules[0]) == "repo x/y Codes.pm; https://e.org"
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[meta\n")
+    with pytest.raises(VocabularyError, match="invalid TOML"):
+        Vocabulary.from_toml(bad)
+    with pytest.raises(VocabularyError, match="cannot read"):
+        Vocabulary.from_toml(tmp_path / "missing.toml")
+
+
+def test_phrases_for_stage_lists_glossary() -> None:
+    v = vocab(
+        {
+            "phrase": ["Out for Delivery", "On FedEx vehicle for delivery"],
+            "stage": "out_for_delivery",
+        },
+        {"code": "OD", "stage": "out_for_delivery"},
+    )
+    assert v.phrases_for(Stage.OUT_FOR_DELIVERY) == [
+        "Out for Delivery",
+        "On FedEx vehicle for delivery",
+    ]
+
+
+def test_patterns_are_indexed_by_first_word_and_results_cached() -> None:
+    v = vocab(
+        {"pattern": "^Arrived at (?P<facility>.+)$", "stage": "in_transit"},
+        {"pattern": "^Departed (?P<facility>.+)$", "stage": "in_transit"},
+    )
+    assert set(v._patterns_by_word) == {"arrived", "departed"}
+    v.resolve("Arrived at X")
+    v.resolve("Arrived at X")
+    assert ("Arrived at X" in {k[1] for k in v._cache}) and len(v._cache) == 1
