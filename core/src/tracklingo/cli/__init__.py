@@ -1,0 +1,9 @@
+"""The ``tracklingo`` command line (``main``). Exit codes: 0 ok, 1 user error, 2 usage error."""
+
+from __future__ import annotations
+
+from tracklingo.cli import carriers as _carriers  # noqa: F401  (registers commands)
+from tracklingo.cli import normalize as _normalize  # noqa: F401
+from tracklingo.cli._common import handle_errors, main
+
+__all__ = ["handle_errors", "main"]

@@ -1,0 +1,3 @@
+from tracklingo.cli import main
+
+main()
