@@ -97,14 +97,15 @@ class FlatRecord:
 
 def _text(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
+    if value.__class__ is str:  # the common case, kept fast
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise InputError(f"field {key!r} must be a string")
-    value = value.strip()
-    return value or None
+        return str(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    raise InputError(f"field {key!r} must be a string")
 
 
 def flat_record(data: Mapping[str, Any], carrier: str) -> FlatRecord:
