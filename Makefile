@@ -33,7 +33,7 @@ lint: install
 	$(VENV)/bin/mypy core/src/tracklingo
 
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py --big --karrio
 
 clean:
 	rm -rf $(VENV) examples/out .pytest_cache .mypy_cache .ruff_cache

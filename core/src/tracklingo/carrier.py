@@ -157,23 +157,34 @@ class Carrier:
         match = res.match
         if stage is not None and res.match is MatchKind.UNMAPPED:
             match = MatchKind.CODE
-        return TrackingEvent(
-            carrier=self.name,
-            tracking_number=tracking_number,
-            occurred_at=resolved.when,
-            time_is_local=resolved.is_local,
-            time_note=resolved.note,
-            stage=final_stage,
-            status=STAGE_STATUS[final_stage],
-            reason=reason or res.reason,
-            location=loc,
-            code=code,
-            description=text or "",
-            handoff=handoff,
-            match=match,
-            needs_context=res.needs_context if stage is None else None,
-            raw=raw,
-        )
+        # Only non-default values are passed: pydantic validates absent defaults for free.
+        fields: dict[str, Any] = {
+            "carrier": self.name,
+            "tracking_number": tracking_number,
+            "occurred_at": resolved.when,
+            "stage": final_stage,
+            "status": STAGE_STATUS[final_stage],
+            "match": match,
+            "description": text or "",
+        }
+        if resolved.is_local:
+            fields["time_is_local"] = True
+        if resolved.note is not None:
+            fields["time_note"] = resolved.note
+        final_reason = reason or res.reason
+        if final_reason is not None:
+            fields["reason"] = final_reason
+        if not loc.is_empty():
+            fields["location"] = loc
+        if code is not None:
+            fields["code"] = code
+        if handoff is not None:
+            fields["handoff"] = handoff
+        if stage is None and res.needs_context is not None:
+            fields["needs_context"] = res.needs_context
+        if raw is not None:
+            fields["raw"] = raw
+        return TrackingEvent(**fields)
 
     def __repr__(self) -> str:
         return f"<Carrier {self.name}>"
@@ -193,7 +204,12 @@ def _merge_location(
         base = {k: v for k, v in (location or {}).items() if k in _LOCATION_FIELDS and v}
     for key, value in captured.items():
         base.setdefault(key, value)
+    if not base:
+        return _NO_LOCATION
     country = base.get("country")
     if country is not None:
         base["country"] = country_code(str(country))
-    return Location(**{k: (str(v).strip() if v is not None else None) for k, v in base.items()})
+    return Location(**{k: str(v).strip() for k, v in base.items() if v is not None})
+
+
+_NO_LOCATION = Location()
