@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 import karrio.lib as lib
 import karrio.providers.fedex.utils as fedex_utils
@@ -31,7 +32,7 @@ def main() -> None:
     usps = sdk.gateway["usps"].create({"client_id": "i", "client_secret": "s",
                                        "test_mode": True})
     out = {}
-    fx = [json.load(open(p)) for p in fedex_files]
+    fx = [json.loads(Path(p).read_text()) for p in fedex_files]
     events = sum(_fedex_events(r) for r in fx) * rounds
     texts = [json.dumps(r) for r in fx]
     start = time.perf_counter()
@@ -39,7 +40,7 @@ def main() -> None:
         for text in texts:
             fedex.mapper.parse_tracking_response(lib.Deserializable(text, lib.to_dict))
     out["fedex"] = {"events": events, "seconds": time.perf_counter() - start}
-    us = [json.load(open(p)) for p in usps_files]
+    us = [json.loads(Path(p).read_text()) for p in usps_files]
     events = sum(len(r.get("trackingEvents") or []) for r in us) * rounds
     start = time.perf_counter()
     for _ in range(rounds):

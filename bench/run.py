@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from feedgen import write_feed  # noqa: E402
+from feedgen import write_feed
 
-from tracklingo import Normalizer, load_carriers, read_records  # noqa: E402
-from tracklingo.model import event_to_json  # noqa: E402
+from tracklingo import Normalizer, load_carriers, read_records
+from tracklingo.model import event_to_json
 
 OUT = Path(__file__).parent / "out"
 
@@ -81,7 +81,7 @@ def main() -> None:
     feed = write_feed(registry, args.events, OUT / f"feed-{args.events}.jsonl")
     n = args.events
     t_floor = floor(feed)
-    t_api, events = api(feed)
+    t_api, _events = api(feed)
     t_cli, rss = cli(feed)
     print(f"feed: {n:,} flat events ({feed.stat().st_size / 1e6:.1f} MB)")
     print(f"  floor (json.loads+dumps) {n / t_floor:>10,.0f} events/s  {t_floor:6.2f} s")
