@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tracklingo.checkdigits import parse_s10
 from tracklingo.countries import country_code
@@ -22,6 +22,9 @@ from tracklingo.model import Handoff, Location, TrackingEvent
 from tracklingo.taxonomy import STAGE_STATUS, MatchKind, Reason, Stage
 from tracklingo.times import ResolvedTime, resolve_time
 from tracklingo.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from tracklingo.normalize import FlatRecord
 
 __all__ = ["Carrier", "Contact", "NumberError", "ParseResult"]
 
@@ -100,6 +103,12 @@ class Carrier:
         """An API client for this carrier (built on `tracklingo.http`)."""
         raise ConfigError(f"{self.name}: this carrier has no API client")
 
+    def event_from_flat(self, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
+        """One validated flat feed record → event. Override to read extra columns."""
+        from tracklingo.normalize import default_event_from_flat
+
+        return default_event_from_flat(self, rec, include_raw=include_raw)
+
     def link(self, tracking_number: str) -> str | None:
         """The carrier's public tracking page for a number, if it has one."""
         return self.tracking_url.format(number=tracking_number) if self.tracking_url else None
@@ -138,14 +147,21 @@ class Carrier:
         stage: Stage | None = None,
         handoff: Handoff | None = None,
         raw: Any = None,
+        match_text: str | None = None,
+        fallback_code: str | None = None,
     ) -> TrackingEvent:
         """Build one canonical event: vocabulary lookup, captured location, time rules.
 
         `location` may be a `Location` or a mapping with ``city``, ``region``, ``postal_code``,
         ``country`` (a name or code) and ``facility``. `reason` / `stage` override what the
-        vocabulary says (e.g. from an exception code's reason table).
+        vocabulary says (e.g. from an exception code's reason table). `match_text`, when given, is
+        what the vocabulary matches instead of `text` (e.g. the text joined with a facility name);
+        the event's `description` stays `text`, exactly as the carrier wrote it. `fallback_code` is
+        a coarse status code looked up only among fallback rules (see `Vocabulary.resolve`).
         """
-        res = self.vocabulary.resolve(text, code, context)
+        res = self.vocabulary.resolve(
+            match_text if match_text is not None else text, code, context, fallback_code
+        )
         loc = _merge_location(location, res.captured)
         if isinstance(when, ResolvedTime):
             resolved = when

@@ -13,7 +13,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["country_code", "country_zones", "us_state_zone"]
+__all__ = ["US_STATES", "country_code", "country_zones", "us_state_zone"]
 
 # Spellings carriers print that the IANA names do not cover. Sources: USPS `eventCountry`
 # ("GERMANY", usps.md 2.4), DHL Express locations ("PHILIPPINES, THE", "... - USA", dhl.md 1.8) and
@@ -56,6 +56,39 @@ _ALIASES: Final = MappingProxyType(
         "ivory coast": "CI",
         "cote divoire": "CI",
         "puerto rico us": "PR",
+        # USPS/UPU country spellings (USPS Index of Countries and Localities)
+        "united kingdom": "GB",
+        "united kingdom of great britain and northern ireland": "GB",
+        "eire": "IE",
+        "burma": "MM",
+        "myanmar": "MM",
+        "swaziland": "SZ",
+        "eswatini": "SZ",
+        "macedonia": "MK",
+        "north macedonia": "MK",
+        "saint lucia": "LC",
+        "saint kitts and nevis": "KN",
+        "saint vincent and the grenadines": "VC",
+        "cote d ivoire": "CI",
+        "china peoples republic of": "CN",
+        "korea republic of south korea": "KR",
+        "korea democratic peoples republic of north korea": "KP",
+        "vatican city": "VA",
+        "holy see": "VA",
+        "united arab emirates": "AE",
+        "great britain and northern ireland": "GB",
+        "bosnia herzegovina": "BA",
+        "iran": "IR",
+        "syria": "SY",
+        "laos": "LA",
+        "moldova": "MD",
+        "tanzania": "TZ",
+        "bolivia": "BO",
+        "venezuela": "VE",
+        "brunei": "BN",
+        "micronesia": "FM",
+        "curacao": "CW",
+        "reunion": "RE",
     }
 )
 
@@ -98,9 +131,17 @@ def country_code(value: str | None) -> str | None:
     key = _norm(value)
     if not key:
         return None
-    found = _names().get(key)
-    if found is None and key.startswith("the "):
-        found = _names().get(key[4:])
+    names = _names()
+    found = names.get(key)
+    if found is None:
+        # "Korea, Republic of (South Korea)", "The Netherlands", "Philippines, The", "St. Lucia"
+        simpler = _norm(re.sub(r"\(.*?\)", " ", value))
+        simpler = re.sub(r"^the |\bthe$", "", simpler).strip()
+        for candidate in (simpler, simpler.replace("saint ", "st "),
+                          simpler.replace("st ", "saint ", 1)):
+            found = names.get(candidate)
+            if found is not None:
+                break
     return found
 
 

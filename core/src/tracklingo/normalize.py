@@ -14,6 +14,7 @@ from typing import Any
 
 from tracklingo.carrier import Carrier
 from tracklingo.checkdigits import clean_number
+from tracklingo.countries import country_code
 from tracklingo.detection import best_carrier
 from tracklingo.errors import InputError, ParseError, TracklingoError, UnknownCarrierError
 from tracklingo.feeds import Record
@@ -21,7 +22,16 @@ from tracklingo.model import Handoff, TrackingEvent
 from tracklingo.plugins import Registry, load_carriers
 from tracklingo.times import resolve_time
 
-__all__ = ["FlatRecord", "NormalizeStats", "Normalizer", "Reject", "event_from_flat", "normalize"]
+__all__ = [
+    "FlatRecord",
+    "NormalizeStats",
+    "Normalizer",
+    "Reject",
+    "default_event_from_flat",
+    "event_from_flat",
+    "flat_record",
+    "normalize",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,14 +150,16 @@ def flat_record(data: Mapping[str, Any], carrier: str) -> FlatRecord:
     )
 
 
-def event_from_flat(
+def event_from_flat(carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
+    """Map one validated flat record to a canonical event through `carrier.event_from_flat`."""
+    return carrier.event_from_flat(rec, include_raw=include_raw)
+
+
+def default_event_from_flat(
     carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False
 ) -> TrackingEvent:
-    """Map one validated flat record to a canonical event (the carrier may override this step
-    by defining ``event_from_flat(rec, include_raw=...)``)."""
-    custom = getattr(carrier, "event_from_flat", None)
-    if custom is not None:
-        return custom(rec, include_raw=include_raw)  # type: ignore[no-any-return]
+    """The base `Carrier.event_from_flat`: vocabulary on (code, description), time rules on the
+    record's place, direction from a valid S10 number, handoff columns when present."""
     location = {
         "city": rec.city,
         "region": rec.region,
@@ -155,8 +167,6 @@ def event_from_flat(
         "country": rec.country,
         "facility": rec.facility,
     }
-    from tracklingo.countries import country_code
-
     country = country_code(rec.country) if rec.country else None
     when = resolve_time(
         rec.timestamp,

@@ -189,7 +189,7 @@ class Vocabulary:
         self._fallback_patterns: list[_Pattern] = []
         self._reason_code: dict[str, ReasonRule] = {}
         self._reason_phrase: dict[str, ReasonRule] = {}
-        self._cache: dict[tuple[str | None, str | None], _Hit | None] = {}
+        self._cache: dict[tuple[str | None, str | None, str | None], _Hit | None] = {}
         self._compile()
 
     # -- building ---------------------------------------------------------------------------
@@ -295,7 +295,7 @@ class Vocabulary:
 
     # -- matching ---------------------------------------------------------------------------
 
-    def _lookup(self, code: str | None, text: str | None) -> _Hit | None:
+    def _lookup(self, code: str | None, text: str | None, fallback_code: str | None) -> _Hit | None:
         ncode = _normalize_code(code) if code else None
         ntext = normalize_phrase(text) if text else None
         if ncode and ntext:
@@ -316,8 +316,9 @@ class Vocabulary:
                 m = cand.regex.search(stripped)
                 if m is not None:
                     return _Hit(cand.rule, MatchKind.PATTERN, _captures(m))
-        if ncode:
-            rule = self._fallback_code.get(ncode)
+        nfallback = _normalize_code(fallback_code) if fallback_code else ncode
+        if nfallback:
+            rule = self._fallback_code.get(nfallback)
             if rule is not None:
                 return _Hit(rule, MatchKind.FALLBACK, _NO_CAPTURE)
         if ntext:
@@ -335,17 +336,21 @@ class Vocabulary:
         text: str | None,
         code: str | None = None,
         context: Mapping[str, str] | None = None,
+        fallback_code: str | None = None,
     ) -> Resolution:
         """Map one carrier event (its text and/or code) to a stage.
 
         Precedence: code+phrase, code, exact phrase, pattern, fallback; else `unknown` with
         ``match: unmapped``. A context rule uses `context` (e.g. ``{"direction": "inbound"}``).
+        `fallback_code` is a coarse status code carried beside the event code (DHL `statusCode`,
+        FedEx `derivedStatusCode`): it is looked up among the fallback rules only; without it the
+        event `code` itself is tried there.
         """
-        key = (code, text)
+        key = (code, text, fallback_code)
         try:
             hit = self._cache[key]
         except KeyError:
-            hit = self._lookup(code, text)
+            hit = self._lookup(code, text, fallback_code)
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
             self._cache[key] = hit
