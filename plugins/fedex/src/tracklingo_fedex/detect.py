@@ -1,0 +1,105 @@
+"""FedEx tracking-number formats and check digits → a confidence between 0 and 1.
+
+Formats and algorithms are those of shared/reference/fedex.md section 5 (sources there: JKEEN =
+jkeen/tracking_number_data ``couriers/fedex.json``; GA-207899; GRD-SPEC; DROGHER; BH =
+mediocre/bloodhound ``carriers/fedEx.js``; SO-SP):
+
+- Express, 12 digits: weighted mod 11, weights 1, 3, 7 from the digit next to the check digit
+  leftwards (= 3, 1, 7 from the left), remainder 10 → 0 (5.2).
+- Ground, 15 digits: mod 10, weight 3 on the rightmost payload digit (5.3).
+- Ground "96" barcode, 22 digits: the last 15 digits are a Ground number (5.4).
+- 34-digit barcode (Express ``100…``, Ground GSN ``96…``): the last 14 digits are a zero-padded
+  12-digit Express number (5.7).
+- Ground Economy (formerly SmartPost), 20 digits or 22 with ``92``: USPS IMpb mod 10 after
+  prefixing ``92`` (5.5). A 22-digit ``92…`` number is also a valid USPS IMpb: the check digit
+  cannot tell them apart, so it gets a moderate confidence only (the normaliser rejects a number
+  that is ambiguous rather than guessing).
+- SSCC-18 (GS1 mod 10) is accepted by FedEx Ground but is a generic GS1 container code: low.
+- Door tags ``DT`` + 12 digits: the Express mod 11 on the 12 digits (5.8; BH).
+
+A wrong check digit is never an exception: it gives a confidence of 0.05.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from tracklingo.checkdigits import clean_number, mod10_ok, mod11_ok
+
+__all__ = ["BAD_CHECK_DIGIT", "FormatMatch", "classify", "confidence"]
+
+#: Confidence for a number with FedEx's shape but a wrong check digit.
+BAD_CHECK_DIGIT: Final = 0.05
+
+_EXPRESS_WEIGHTS: Final = (1, 3, 7)
+_IMPB_WEIGHTS: Final = (3, 1)
+#: Ground Economy number bodies that bloodhound accepts as FedEx without a checksum (BH).
+_GROUND_ECONOMY_PREFIXES: Final = ("6129", "7489")
+_DOOR_TAG: Final = re.compile(r"^DT(\d{12})$")
+
+
+@dataclass(frozen=True, slots=True)
+class FormatMatch:
+    """Which FedEx format a number has, whether its check digit holds, and the confidence."""
+
+    format: str
+    valid: bool
+    confidence: float
+
+
+def _express12(number: str) -> bool:
+    return mod11_ok(number, weights=_EXPRESS_WEIGHTS)
+
+
+def _ground15(number: str) -> bool:
+    return mod10_ok(number, weights=_IMPB_WEIGHTS)
+
+
+def _match(name: str, valid: bool, good: float) -> FormatMatch:
+    return FormatMatch(name, valid, good if valid else BAD_CHECK_DIGIT)
+
+
+def classify(number: str) -> FormatMatch | None:
+    """The FedEx format of `number` (spaces and dashes allowed), or `None` for none of them."""
+    n = clean_number(number)
+    tag = _DOOR_TAG.match(n)
+    if tag is not None:
+        return _match("door tag", _express12(tag.group(1)), 0.8)
+    if not (n.isascii() and n.isdigit()):
+        return None
+    size = len(n)
+    if size == 12:
+        return _match("express-12", _express12(n), 0.85)
+    if size == 15:
+        return _match("ground-15", _ground15(n), 0.85)
+    if size == 18:
+        return _match("sscc-18", mod10_ok(n, weights=_IMPB_WEIGHTS), 0.3)
+    if size == 20:
+        if n.startswith("02"):  # older Ground Economy numbers check with a 91 prefix (BH, SO-SP)
+            return _match("ground-economy-20", mod10_ok("91" + n, weights=_IMPB_WEIGHTS), 0.6)
+        good = 0.8 if n.startswith(_GROUND_ECONOMY_PREFIXES) else 0.6
+        return _match("ground-economy-20", mod10_ok("92" + n, weights=_IMPB_WEIGHTS), good)
+    if size == 22:
+        if n.startswith("96"):
+            return _match("ground-96-22", _ground15(n[7:]), 0.9)
+        if n.startswith("92"):
+            # Same layout and check as a USPS IMpb: moderate whatever the digits say.
+            good = 0.55 if n[2:].startswith(_GROUND_ECONOMY_PREFIXES) else 0.45
+            return _match("ground-economy-22", mod10_ok(n, weights=_IMPB_WEIGHTS), good)
+        return None
+    if size == 34:
+        valid = _express12(n[-14:])
+        if n.startswith("100"):
+            return _match("express-34", valid, 0.9)
+        if n.startswith("96"):
+            return _match("ground-gsn-34", valid, 0.9)
+        return _match("barcode-34", valid, 0.5)
+    return None
+
+
+def confidence(number: str) -> float:
+    """Confidence 0..1 that `number` is a FedEx tracking number."""
+    found = classify(number)
+    return found.confidence if found is not None else 0.0
