@@ -1,0 +1,156 @@
+"""Detection tables: valid DHL numbers built with the documented algorithms, the same numbers with
+a corrupted check digit, and other carriers' numbers.
+
+The check digits are computed here, independently of `tracklingo.checkdigits`, from the rules in
+shared/reference/dhl.md section 5 (and the Deutsche Post Identcode rule cited in detect.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tracklingo_dhl import DHLCarrier
+from tracklingo_dhl.detect import WRONG_CHECK, detect, explain
+
+CARRIER = DHLCarrier()
+
+
+def mod7(serial: str) -> str:
+    """DHL Express: check digit = serial mod 7 (dhl.md 5.2)."""
+    return serial + str(int(serial) % 7)
+
+
+def mod10_31(payload: str) -> str:
+    """MOD 10, weight 3 on the rightmost payload digit, then 1, 3... (dhl.md 5.3, 5.4)."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(payload)))
+    return payload + str((10 - total % 10) % 10)
+
+
+def identcode(payload: str) -> str:
+    """Deutsche Post Identcode: weights 4, 9, 4... from the left over 11 digits."""
+    total = sum(int(d) * (4 if i % 2 == 0 else 9) for i, d in enumerate(payload))
+    return payload + str((10 - total % 10) % 10)
+
+
+def s10(service: str, serial: str, country: str) -> str:
+    """UPU S10 check digit, weights 8 6 4 2 3 5 9 7 (postal-upu.md)."""
+    total = sum(int(d) * w for d, w in zip(serial, (8, 6, 4, 2, 3, 5, 9, 7), strict=True))
+    check = 11 - total % 11
+    return f"{service}{serial}{0 if check == 10 else 5 if check == 11 else check}{country}"
+
+
+def corrupt(number: str, position: int = -1) -> str:
+    """The same number with a different digit at `position` (the check digit by default)."""
+    chars = list(number)
+    chars[position] = str((int(chars[position]) + 1) % 10)
+    return "".join(chars)
+
+
+# valid numbers, computed: (number, the format detect.py must report, minimum confidence)
+VALID = [
+    (mod7("480123456"), "DHL Express waybill", 0.6),  # dhl.md worked example
+    (mod7("987654321"), "DHL Express waybill", 0.6),
+    (mod7("731904825"), "DHL Express waybill", 0.6),  # the express fixture
+    (mod7("7389105114"), "DHL Express waybill", 0.6),  # 11 digits (jkeen valid list)
+    (mod10_31("0034012345678901234"), "DHL Paket 20-digit 00340", 0.5),
+    (mod10_31("0034043412345678901"), "DHL Paket 20-digit 00340", 0.5),
+    (identcode("56310243031"), "DHL Paket Identcode", 0.3),
+    (mod10_31("936121091240000557788"), "DHL eCommerce USPS IMpb (Mailer ID 109124)", 0.4),
+    ("42030301" + mod10_31("936121091240000123456"),
+     "DHL eCommerce USPS IMpb (Mailer ID 109124)", 0.4),
+    (mod10_31("947481234567890123456"), "DHL eCommerce USPS IMpb (94748 / 93612)", 0.4),
+    (s10("RR", "12345678", "DE"), "Deutsche Post S10 item", 0.3),
+]
+
+# formats without a check digit (format-only confidence)
+NO_CHECK = [
+    ("JJD0099999999", 0.8),
+    ("JJD0012345678901", 0.8),  # JJD + 13 digits (Parcel DE, paketda)
+    ("JVGL0999999990", 0.8),
+    ("JD014600007319048251", 0.7),
+    ("GM2951173225174494", 0.8),
+    ("GM6045000012345678", 0.8),
+    ("LX1234567890123", 0.5),
+    ("3SABCD1234567", 0.5),
+]
+
+
+@pytest.mark.parametrize(("number", "fmt", "minimum"), VALID)
+def test_valid_numbers(number: str, fmt: str, minimum: float) -> None:
+    assert fmt in [f.name for f, ok in explain(number) if ok]
+    assert CARRIER.detect(number) >= minimum
+
+
+@pytest.mark.parametrize(("number", "fmt", "minimum"), VALID)
+def test_corrupted_check_digit_scores_low(number: str, fmt: str, minimum: float) -> None:
+    if fmt == "Deutsche Post S10 item":
+        bad = number[:10] + str((int(number[10]) + 1) % 10) + number[11:]
+    else:
+        bad = corrupt(number)
+    assert CARRIER.detect(bad) <= 0.1
+    assert fmt in [f.name for f, ok in explain(bad) if not ok]
+
+
+@pytest.mark.parametrize(("number", "minimum"), NO_CHECK)
+def test_formats_without_check_digit(number: str, minimum: float) -> None:
+    assert CARRIER.detect(number) >= minimum
+
+
+def test_express_check_digits_7_to_9_are_never_valid() -> None:
+    for last in "789":
+        assert detect("480123456" + last) == WRONG_CHECK
+
+
+def test_spaces_and_case_are_ignored() -> None:
+    assert detect("gm 2 9 5 117 32 25 1 7 44 9 4") >= 0.8
+    assert detect(" 4801 2345 61 ") >= 0.6
+
+
+# -- collisions: moderate, never certain (dhl.md 5.5) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        mod7("480123456"),  # any 10-digit numeric scheme passes mod 7 one time in ten
+        mod10_31("0034012345678901234"),  # also passes USPS 20-digit and SSCC MOD 10
+        identcode("56310243031"),  # FedEx Express numbers have 12 digits too
+        mod10_31("936121091240000557788"),  # a USPS IMpb: USPS tracks it as well
+        "LX1234567890123",  # two-letter prefix shared with postal operators
+        s10("RR", "12345678", "DE"),
+    ],
+)
+def test_collisions_are_moderate(number: str) -> None:
+    assert 0.2 <= CARRIER.detect(number) <= 0.75
+
+
+# -- other carriers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "9400111899223197428497",  # USPS IMpb (not under DHL's Mailer ID)
+        "1Z999AA10123456784",  # UPS
+        "EZ123456785US",  # USPS-issued S10
+        "CP123456785FR",  # La Poste S10
+        "123456789012345",  # 15 digits: nothing of DHL's
+        "",
+        "DHL",
+        "ÄÖÜ-123",
+    ],
+)
+def test_other_carriers_are_not_dhl(number: str) -> None:
+    assert CARRIER.detect(number) < 0.2
+
+
+def test_fedex_12_digit_is_at_most_moderate() -> None:
+    # a FedEx Express number (mod 11, weights 1,3,7) that happens to pass the Identcode check
+    # would be ambiguous, which the core reports rather than guesses; DHL never claims certainty
+    for n in ("123456789012", "797806677146", "111111111111"):
+        assert CARRIER.detect(n) <= 0.4
+
+
+def test_detect_never_raises() -> None:
+    for value in ("\x00", "9" * 500, "J" * 40, "00340", "420"):
+        assert 0.0 <= CARRIER.detect(value) <= 1.0
