@@ -229,3 +229,23 @@ def test_patterns_are_indexed_by_first_word_and_results_cached() -> None:
     v.resolve("Arrived at X")
     v.resolve("Arrived at X")
     assert ("Arrived at X" in {k[1] for k in v._cache}) and len(v._cache) == 1
+
+
+def test_known_phrase_followed_by_a_capitalised_place() -> None:
+    v = vocab(
+        {"phrase": "Arrived at FedEx location", "stage": "in_transit"},
+        {"phrase": "Delivered", "stage": "delivered"},
+        {"phrase": "Departed Facility in", "stage": "in_transit"},
+    )
+    res = v.resolve("Arrived at FedEx location MEMPHIS, TN 38118")
+    assert res.stage is Stage.IN_TRANSIT and res.match is MatchKind.PATTERN
+    assert dict(res.captured) == {"city": "MEMPHIS", "region": "TN", "postal_code": "38118",
+                                  "country": "US"}
+    dhl = v.resolve("Departed Facility in LEIPZIG - GERMANY")
+    assert dict(dhl.captured) == {"city": "LEIPZIG", "country": "GERMANY"}
+    plant = v.resolve("Arrived at FedEx location OAK CREEK WI DISTRIBUTION CENTER")
+    assert dict(plant.captured) == {"facility": "OAK CREEK WI DISTRIBUTION CENTER"}
+    # one-word phrases, all-caps texts and mixed-case continuations are not split
+    assert v.resolve("Delivered BOSTON").stage is Stage.UNKNOWN
+    assert v.resolve("ARRIVED AT FEDEX LOCATION MEMPHIS, TN").stage is Stage.UNKNOWN
+    assert v.resolve("Arrived at FedEx location late MEMPHIS").stage is Stage.UNKNOWN

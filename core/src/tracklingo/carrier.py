@@ -222,10 +222,21 @@ def _merge_location(
         base.setdefault(key, value)
     if not base:
         return _NO_LOCATION
+    key = tuple(sorted(base.items()))
+    cached = _LOCATIONS.get(key)
+    if cached is not None:
+        return cached
     country = base.get("country")
     if country is not None:
         base["country"] = country_code(str(country))
-    return Location(**{k: str(v).strip() for k, v in base.items() if v is not None})
+    location = Location(**{k: str(v).strip() for k, v in base.items() if v is not None})
+    if len(_LOCATIONS) >= 8192:  # payloads repeat places; a small bounded memo is enough
+        _LOCATIONS.clear()
+    _LOCATIONS[key] = location
+    return location
+
+
+_LOCATIONS: dict[tuple[tuple[str, Any], ...], Location] = {}
 
 
 _NO_LOCATION = Location()

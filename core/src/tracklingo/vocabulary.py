@@ -190,6 +190,7 @@ class Vocabulary:
         self._reason_code: dict[str, ReasonRule] = {}
         self._reason_phrase: dict[str, ReasonRule] = {}
         self._cache: dict[tuple[str | None, str | None, str | None], _Hit | None] = {}
+        self._reason_cache: dict[tuple[str | None, str | None], ReasonRule | None] = {}
         self._compile()
 
     # -- building ---------------------------------------------------------------------------
@@ -316,6 +317,9 @@ class Vocabulary:
                 m = cand.regex.search(stripped)
                 if m is not None:
                     return _Hit(cand.rule, MatchKind.PATTERN, _captures(m))
+            placed = self._phrase_with_place(stripped)
+            if placed is not None:
+                return placed
         nfallback = _normalize_code(fallback_code) if fallback_code else ncode
         if nfallback:
             rule = self._fallback_code.get(nfallback)
@@ -330,6 +334,26 @@ class Vocabulary:
                 if m is not None:
                     return _Hit(cand.rule, MatchKind.FALLBACK, _captures(m))
         return None
+
+    def _phrase_with_place(self, text: str) -> _Hit | None:
+        """A known mixed-case phrase followed by an UPPER-CASE place, e.g. "Arrived at FedEx
+        location MEMPHIS, TN" or "Departed Facility in LEIPZIG - GERMANY": the phrase decides the
+        stage and the place fills the location. Texts written wholly in capitals are not split
+        (there the place cannot be told from the phrase)."""
+        tokens = text.split()
+        cut = len(tokens)
+        while cut > 0 and not _has_lower(tokens[cut - 1]):
+            cut -= 1
+        if cut < 2 or cut == len(tokens):
+            return None
+        head = tokens[:cut]
+        while head and head[-1].lower() in _PLACE_LINKS:
+            head = head[:-1]
+        rule = self._phrase.get(normalize_phrase(" ".join(head))) if len(head) >= 2 else None
+        if rule is None:
+            return None
+        place = " ".join(tokens[cut:]).strip(" -,:;")
+        return _Hit(rule, MatchKind.PATTERN, _place_parts(place)) if place else None
 
     def resolve(
         self,
@@ -367,14 +391,19 @@ class Vocabulary:
         return Resolution(rule.stage, hit.kind, rule, rule.reason, hit.captured, rule.context)
 
     def reason_for(self, code: str | None = None, text: str | None = None) -> ReasonRule | None:
-        """Look up a reason table entry by code first, then by phrase."""
-        if code:
-            found = self._reason_code.get(_normalize_code(code))
-            if found is not None:
-                return found
-        if text:
-            return self._reason_phrase.get(normalize_phrase(text))
-        return None
+        """Look up a reason table entry by code first, then by phrase (cached per pair)."""
+        key = (code, text)
+        try:
+            return self._reason_cache[key]
+        except KeyError:
+            pass
+        found = self._reason_code.get(_normalize_code(code)) if code else None
+        if found is None and text:
+            found = self._reason_phrase.get(normalize_phrase(text))
+        if len(self._reason_cache) >= _CACHE_LIMIT:
+            self._reason_cache.clear()
+        self._reason_cache[key] = found
+        return found
 
     # -- introspection ----------------------------------------------------------------------
 
@@ -401,6 +430,29 @@ class Vocabulary:
         """The rule's source with its keys expanded from ``[meta.sources]``."""
         parts = [p.strip() for p in re.split(r"[;,]\s*(?![^()]*\))", rule.source) if p.strip()]
         return "; ".join(self.sources.get(p, p) for p in parts)
+
+
+_PLACE_LINKS: Final = frozenset({"at", "in", "-", ",", ":", "–"})
+_CITY_STATE: Final = re.compile(r"^(?P<city>[A-Z0-9 .'/-]+?),?\s+(?P<region>[A-Z]{2})(?:\s+(?P<postal_code>\d{5}(?:-\d{4})?))?$")
+_CITY_COUNTRY: Final = re.compile(r"^(?P<city>.+?)\s+-\s+(?P<country>[A-Z][A-Z ,.'()]+)$")
+
+
+def _has_lower(token: str) -> bool:
+    return any(c.islower() for c in token)
+
+
+def _place_parts(place: str) -> Mapping[str, str]:
+    """Split a trailing place: ``CITY, ST [ZIP]`` (a US state), ``CITY - COUNTRY``, else facility."""
+    from tracklingo.countries import US_STATES, country_code
+
+    m = _CITY_STATE.match(place)
+    if m is not None and m.group("region") in US_STATES:
+        parts = {k: v for k, v in m.groupdict().items() if v}
+        return MappingProxyType({**parts, "country": "US"})
+    m = _CITY_COUNTRY.match(place)
+    if m is not None and country_code(m.group("country")):
+        return MappingProxyType({"city": m.group("city"), "country": m.group("country")})
+    return MappingProxyType({"facility": place})
 
 
 def _captures(m: re.Match[str]) -> Mapping[str, str]:

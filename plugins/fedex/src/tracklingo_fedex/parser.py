@@ -82,6 +82,8 @@ def _list(value: Any) -> Sequence[Any]:
 
 def text_field(value: Any) -> str | None:
     """A non-empty stripped string; numbers are accepted as their decimal text."""
+    if value.__class__ is str:  # the common case, kept fast
+        return value.strip() or None
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):

@@ -119,6 +119,8 @@ def sniff(payload: Any) -> bool:
 def _text(data: Mapping[str, Any], key: str, where: str) -> str | None:
     """A string field (numbers accepted), stripped; None when absent/null/blank."""
     value = data.get(key)
+    if value.__class__ is str:  # the common case, kept fast
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, bool):
