@@ -347,10 +347,11 @@ class Vocabulary:
         if cut < 2 or cut == len(tokens):
             return None
         head = tokens[:cut]
-        while head and head[-1].lower() in _PLACE_LINKS:
+        rule = self._phrase.get(normalize_phrase(" ".join(head)))
+        while rule is None and head and head[-1].lower() in _PLACE_LINKS:
             head = head[:-1]
-        rule = self._phrase.get(normalize_phrase(" ".join(head))) if len(head) >= 2 else None
-        if rule is None:
+            rule = self._phrase.get(normalize_phrase(" ".join(head)))
+        if rule is None or len(head) < 2:
             return None
         place = " ".join(tokens[cut:]).strip(" -,:;")
         return _Hit(rule, MatchKind.PATTERN, _place_parts(place)) if place else None
