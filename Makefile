@@ -18,19 +18,25 @@ $(STAMP): $(DEPS)
 	@touch $(STAMP)
 
 demo: install
-	@echo "== normalizing examples/feed.jsonl (events → examples/out/events.jsonl)"
 	@mkdir -p examples/out
-	$(VENV)/bin/tracklingo normalize examples/feed.jsonl examples/*.json \
+	@echo "== 1. normalize every example feed (flat events and raw USPS/DHL/FedEx API responses)"
+	$(VENV)/bin/tracklingo normalize examples/*.jsonl examples/*.json \
 		--output examples/out/events.jsonl --rejects examples/out/rejects.jsonl
-	@head -n 5 examples/out/events.jsonl
-	@echo "... ($$(wc -l < examples/out/events.jsonl) events; rejects in examples/out/rejects.jsonl)"
+	@head -n 3 examples/out/events.jsonl
+	@echo "... $$(wc -l < examples/out/events.jsonl) canonical events in examples/out/events.jsonl"
+	@echo
+	@echo "== 2. explain one status text"
+	$(VENV)/bin/tracklingo explain "Item Returned From Import Customs"
+	@echo
+	@echo "== 3. advise every shipment (as of 2026-11-20 12:00 UTC)"
+	$(VENV)/bin/tracklingo advise examples/out/events.jsonl --now 2026-11-20T12:00:00Z
 
 test: install
 	TRACKLINGO_STRICT_PLUGINS=1 $(PY) -m pytest -q
 
 lint: install
 	$(VENV)/bin/ruff check core plugins tests bench
-	$(VENV)/bin/mypy core/src/tracklingo
+	$(VENV)/bin/mypy core/src/tracklingo $(foreach p,$(PLUGINS),$(p)src)
 
 bench: install
 	$(PY) bench/run.py --big --karrio
