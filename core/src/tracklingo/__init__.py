@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracklingo.advisor import Advice, EscalationStep, Explanation, advise, explain, load_advice
 from tracklingo.carrier import Carrier, Contact, NumberError, ParseResult
 from tracklingo.checkdigits import S10, clean_number, mod7_ok, mod10_ok, mod11_ok, parse_s10
+from tracklingo.coverage import CoverageReport, coverage_report
 from tracklingo.detection import Detection, best_carrier, detect_carriers
 from tracklingo.errors import (
     CarrierAPIError,
@@ -45,8 +47,10 @@ from tracklingo.model import (
     TrackingEvent,
     event_to_json,
 )
-from tracklingo.normalize import Normalizer, NormalizeStats, Reject, normalize
+from tracklingo.normalize import FlatRecord, Normalizer, NormalizeStats, Reject, normalize
 from tracklingo.plugins import Registry, load_carriers
+from tracklingo.scaffold import render_adapter
+from tracklingo.store import IngestStats, Store, StoreError, open_store
 from tracklingo.taxonomy import MatchKind, Reason, Stage, Status
 from tracklingo.times import ResolvedTime, resolve_time
 from tracklingo.vocabulary import ReasonRule, Rule, Vocabulary, normalize_phrase
@@ -63,12 +67,18 @@ __all__ = [
     "EVENTS_ADAPTER",
     "EVENT_ADAPTER",
     "S10",
+    "Advice",
     "Carrier",
     "CarrierAPIError",
     "ConfigError",
     "Contact",
+    "CoverageReport",
     "Detection",
+    "EscalationStep",
+    "Explanation",
+    "FlatRecord",
     "Handoff",
+    "IngestStats",
     "InputError",
     "Location",
     "MatchKind",
@@ -88,25 +98,33 @@ __all__ = [
     "Rule",
     "Stage",
     "Status",
+    "Store",
+    "StoreError",
     "TrackingEvent",
     "TracklingoError",
     "UnknownCarrierError",
     "Vocabulary",
     "VocabularyError",
     "__version__",
+    "advise",
     "best_carrier",
     "clean_number",
+    "coverage_report",
     "detect_carriers",
     "event_json_schema",
     "event_to_json",
+    "explain",
     "hookimpl",
+    "load_advice",
     "load_carriers",
     "mod7_ok",
     "mod10_ok",
     "mod11_ok",
     "normalize",
     "normalize_phrase",
+    "open_store",
     "parse_s10",
     "read_records",
+    "render_adapter",
     "resolve_time",
 ]

@@ -222,18 +222,18 @@ def _merge_location(
         base.setdefault(key, value)
     if not base:
         return _NO_LOCATION
-    key = tuple(sorted(base.items()))
-    cached = _LOCATIONS.get(key)
+    memo_key = tuple(sorted(base.items()))
+    cached = _LOCATIONS.get(memo_key)
     if cached is not None:
         return cached
     country = base.get("country")
     if country is not None:
         base["country"] = country_code(str(country))
-    location = Location(**{k: str(v).strip() for k, v in base.items() if v is not None})
+    built = Location(**{k: str(v).strip() for k, v in base.items() if v is not None})
     if len(_LOCATIONS) >= 8192:  # payloads repeat places; a small bounded memo is enough
         _LOCATIONS.clear()
-    _LOCATIONS[key] = location
-    return location
+    _LOCATIONS[memo_key] = built
+    return built
 
 
 _LOCATIONS: dict[tuple[tuple[str, Any], ...], Location] = {}

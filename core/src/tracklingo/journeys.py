@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from tracklingo.carrier import Carrier
 from tracklingo.checkdigits import parse_s10
 from tracklingo.model import TrackingEvent
-from tracklingo.taxonomy import STAGE_STATUS, MatchKind, Stage
+from tracklingo.taxonomy import INTERNATIONAL_STAGES, STAGE_STATUS, MatchKind, Stage
 
 __all__ = ["Journey", "Leg", "build_journeys"]
 
@@ -66,21 +66,10 @@ class Journey(BaseModel):
         """True/False when both countries are known and differ/match; None when unknown."""
         if self.origin_country and self.destination_country:
             return self.origin_country != self.destination_country
-        if any(e.stage in _CROSS_BORDER for e in self.events):
+        if any(e.stage in INTERNATIONAL_STAGES for e in self.events):
             return True
         return None
 
-
-_CROSS_BORDER: Final = frozenset(
-    {
-        Stage.EXPORT_CUSTOMS,
-        Stage.DEPARTED_ORIGIN_COUNTRY,
-        Stage.ARRIVED_DESTINATION_COUNTRY,
-        Stage.IMPORT_CUSTOMS,
-        Stage.CUSTOMS_HOLD,
-        Stage.CUSTOMS_CLEARED,
-    }
-)
 
 
 class _UnionFind:

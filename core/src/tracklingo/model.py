@@ -75,7 +75,7 @@ class TrackingEvent(BaseModel):
 
     carrier: str = Field(min_length=1)
     tracking_number: str = Field(min_length=1)
-    occurred_at: datetime | None
+    occurred_at: datetime | None = None
     time_is_local: bool = False
     time_note: str | None = None
     stage: Stage

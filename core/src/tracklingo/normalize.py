@@ -1,8 +1,10 @@
 """The normalizer: feed records in, canonical events (or rejects) out, every record accounted for.
 
 A record is a flat event (the design's JSON shape, or a CSV row with the same columns), an envelope
-``{"carrier": ..., "payload": <raw API response>}``, or a bare API response recognised by a plugin's
-`sniff`. Use `Normalizer` (or the `normalize` shortcut) from Python; the CLI is a thin layer on it.
+``{"carrier": ..., "payload": <raw API response>}``, a bare API response recognised by a plugin's
+`sniff`, or a canonical event (a record with `stage` and `match`, e.g. `normalize` output), which is
+validated and passed through. Use `Normalizer` (or the `normalize` shortcut) from Python; the CLI is a
+thin layer on it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import ValidationError
 
 from tracklingo.carrier import Carrier
 from tracklingo.checkdigits import clean_number
@@ -314,6 +318,11 @@ class Normalizer:
         return events, rejects
 
     def _events_for(self, data: Mapping[str, Any]) -> tuple[list[TrackingEvent], list[Any]]:
+        if "stage" in data and "match" in data:  # already canonical (e.g. `normalize` output)
+            try:
+                return [TrackingEvent.model_validate(data)], []
+            except ValidationError as exc:
+                raise InputError(invalid_canonical(exc)) from None
         if "payload" in data:
             named = data.get("carrier") or self.default_carrier
             carrier = self.registry.get(named) if isinstance(named, str) and named else None
@@ -337,6 +346,14 @@ class Normalizer:
             events, rejects = self.process(record)
             yield from events
             yield from rejects
+
+
+def invalid_canonical(exc: ValidationError) -> str:
+    """One line for a record that looks canonical but does not validate."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "record"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"invalid canonical event: {where}: {first['msg']}{more}"
 
 
 def _safe_sniff(carrier: Carrier, payload: Any) -> bool:

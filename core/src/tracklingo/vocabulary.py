@@ -434,7 +434,9 @@ class Vocabulary:
 
 
 _PLACE_LINKS: Final = frozenset({"at", "in", "-", ",", ":", "–"})
-_CITY_STATE: Final = re.compile(r"^(?P<city>[A-Z0-9 .'/-]+?),?\s+(?P<region>[A-Z]{2})(?:\s+(?P<postal_code>\d{5}(?:-\d{4})?))?$")
+_CITY_STATE: Final = re.compile(
+    r"^(?P<city>[A-Z0-9 .'/-]+?),?\s+(?P<region>[A-Z]{2})(?:\s+(?P<postal_code>\d{5}(?:-\d{4})?))?$"
+)
 _CITY_COUNTRY: Final = re.compile(r"^(?P<city>.+?)\s+-\s+(?P<country>[A-Z][A-Z ,.'()]+)$")
 
 

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import click
-from pydantic import ValidationError
 
 from tracklingo.advisor import Advice, Explanation, advise, explain
-from tracklingo.cli._common import _json_out, _registry, handle_errors, main
-from tracklingo.cli.normalize import _check_inputs
+from tracklingo.cli._common import (
+    _json_out,
+    _registry,
+    check_inputs,
+    emit_reject,
+    feed_options,
+    handle_errors,
+    main,
+    parse_now,
+)
 from tracklingo.errors import InputError
 from tracklingo.feeds import read_records
 from tracklingo.journeys import build_journeys
@@ -127,29 +133,10 @@ def explain_cmd(text: str, carrier: str | None, code: str | None, as_json: bool)
 # -- advise -------------------------------------------------------------------------------------
 
 
-def _parse_now(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(
-            f"bad --now {value!r}: expected an ISO 8601 time such as 2026-11-20T14:00:00Z"
-        ) from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
 def _events(paths: list[str], fmt: str, normalizer: Normalizer) -> Iterator[TrackingEvent | Reject]:
     for path in paths:
         for record in read_records(path, fmt):  # type: ignore[arg-type]
-            data = record.data
-            if data is not None and "stage" in data and "match" in data:
-                try:
-                    yield TrackingEvent.model_validate({"occurred_at": None, **data})
-                    continue
-                except ValidationError:
-                    pass  # not canonical after all: let the normalizer account for it
-            events, rejects = normalizer.process(record)
+            events, rejects = normalizer.process(record)  # canonical lines pass through
             yield from events
             yield from rejects
 
@@ -202,18 +189,9 @@ def _print_advice(adv: Advice) -> None:
 
 
 @main.command("advise")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=True, allow_dash=True))
+@feed_options
 @click.option(
     "--now", "now_text", metavar="ISO", help="Judge as of this time (default: now; no offset = UTC)."
-)
-@click.option("--carrier", help="Carrier for raw records that do not name one (default: detect).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["auto", "jsonl", "json", "csv"]),
-    default="auto",
-    show_default=True,
-    help="Input format.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("-q", "--quiet", is_flag=True, help="No reject lines on stderr.")
@@ -228,8 +206,8 @@ def advise_cmd(
 ) -> None:
     """Advise on each shipment in FILES (or stdin), raw or canonical events from any carrier:
     current stage, time there, on track or stuck, and when stuck whom to contact, in order."""
-    now = _parse_now(now_text)
-    paths = _check_inputs(files)
+    now = parse_now(now_text)
+    paths = check_inputs(files)
     registry = _registry()
     normalizer = Normalizer(registry, carrier=carrier)
     events: list[TrackingEvent] = []
@@ -238,8 +216,7 @@ def advise_cmd(
         if isinstance(item, Reject):
             rejected += 1
             if not quiet:
-                where = f"{item.source}:" if item.source != "-" else "line "
-                click.echo(f"reject: {where}{item.line}: {item.reason}", err=True)
+                emit_reject(item, None)
         else:
             events.append(item)
     if not events:

@@ -54,8 +54,7 @@ def carriers(as_json: bool) -> None:
     for p in problems:
         label = "CLASH" if p["kind"] == "clash" else "ERROR"
         click.echo(
-            f"{label} plugin {p['plugin']} ({p['distribution'] or '?'} {p['version'] or '?'}):"
-            f" {p['error']}",
+            f"{label} plugin {p['plugin']} ({p['distribution'] or '?'} {p['version'] or '?'}): {p['error']}",
         )
 
 
@@ -113,9 +112,7 @@ def glossary(stage: str | None, carrier: str | None, as_json: bool) -> None:
     data: dict[str, dict[str, Any]] = {
         s.value: {
             "definition": s.definition,
-            "carriers": {
-                c.name: c.vocabulary.phrases_for(s) for c in chosen if c.vocabulary.phrases_for(s)
-            },
+            "carriers": {c.name: c.vocabulary.phrases_for(s) for c in chosen if c.vocabulary.phrases_for(s)},
         }
         for s in stages
     }
@@ -127,5 +124,3 @@ def glossary(stage: str | None, carrier: str | None, as_json: bool) -> None:
         for cname, phrases in entry["carriers"].items():
             for phrase in phrases:
                 click.echo(f"  {cname:<8} {phrase}")
-
-

@@ -1,0 +1,549 @@
+"""The embedded event store (SQLite): idempotent, crash-safe ingest; events and journeys back out.
+
+>>> from tracklingo import open_store, normalize, read_records       # doctest: +SKIP
+>>> with open_store("tracklingo.db") as store:                       # doctest: +SKIP
+...     stats = store.ingest(e for e in normalize(read_records("feed.jsonl"))
+...                          if isinstance(e, TrackingEvent))
+...     for journey in store.journeys(): ...
+
+Idempotent: every event is stored once per dedup key (carrier, tracking number, time, code, text) — the
+key `TrackingEvent.dedup_key` and `build_journeys` use — enforced by a unique index and
+``INSERT ... ON CONFLICT DO NOTHING`` (an insert-or-ignore limited to that key), so the same feed
+ingested twice adds nothing.
+
+Crash-safe: events are written in batches (5,000 by default), each batch one transaction, in WAL mode
+with ``synchronous=NORMAL``. A killed ingest keeps every batch it committed and loses the one in
+flight as a whole (never half of it); rerunning the same feed adds exactly what is missing, because
+the committed events come back as duplicates and are ignored. (``synchronous=NORMAL`` keeps the
+database consistent on power loss too, where the last committed batches may roll back: rerunning
+completes the store all the same.)
+
+Schema: versioned with ``PRAGMA user_version`` and marked with ``PRAGMA application_id``. On open,
+the steps of `MIGRATIONS` newer than the file's version run in order, in one transaction that also
+bumps the version, so a store is never left half-migrated. A store written by a newer tracklingo is
+refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from types import TracebackType
+from typing import Final
+
+import orjson
+
+from tracklingo.carrier import Carrier
+from tracklingo.checkdigits import parse_s10
+from tracklingo.errors import TracklingoError
+from tracklingo.journeys import Journey, build_journeys
+from tracklingo.model import TrackingEvent, event_to_json
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "IngestStats",
+    "Migration",
+    "Store",
+    "StoreError",
+    "open_store",
+]
+
+#: ``PRAGMA application_id`` of a tracklingo store ("TKLG").
+APPLICATION_ID: Final = 0x544B4C47
+DEFAULT_BATCH_SIZE: Final = 5000
+
+Carriers = Mapping[str, Carrier] | Iterable[Carrier] | None
+
+
+class StoreError(TracklingoError):
+    """The store cannot be opened or used (missing directory, not a tracklingo store, too new...)."""
+
+
+@dataclass
+class IngestStats:
+    """What one `Store.ingest` call did: events `added`, `duplicates` ignored, `batches` committed."""
+
+    added: int = 0
+    duplicates: int = 0
+    batches: int = 0
+
+    @property
+    def events(self) -> int:
+        """Events offered to the store (added + duplicates)."""
+        return self.added + self.duplicates
+
+
+# -- schema and migrations ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema step: `apply` takes a store at ``version - 1`` to `version`.
+
+    Steps run inside the open transaction (no COMMIT of their own); DDL is transactional in SQLite.
+    """
+
+    version: int
+    description: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def _v1_events(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """
+        CREATE TABLE events (
+            id              INTEGER PRIMARY KEY,
+            carrier         TEXT NOT NULL,
+            tracking_number TEXT NOT NULL,
+            occurred_at     TEXT NOT NULL,  -- ISO 8601 as the event carries it; '' when undated
+            code            TEXT NOT NULL,  -- '' when the carrier gave none
+            description     TEXT NOT NULL,
+            stage           TEXT NOT NULL,
+            event           TEXT NOT NULL   -- the canonical event as JSON
+        )
+        """
+    )
+    # The dedup key. Empty strings, not NULLs: NULLs never collide in a unique index. Number first,
+    # so the same index serves lookups by tracking number.
+    conn.execute(
+        "CREATE UNIQUE INDEX events_dedup"
+        " ON events (tracking_number, carrier, occurred_at, code, description)"
+    )
+
+
+def _v2_handoffs(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE events ADD COLUMN handoff_carrier TEXT")
+    conn.execute("ALTER TABLE events ADD COLUMN handoff_number TEXT")
+    conn.execute(
+        "CREATE INDEX events_handoff ON events (handoff_carrier, handoff_number)"
+        " WHERE handoff_carrier IS NOT NULL"
+    )
+    # Backfill from the stored JSON. `instr` narrows the scan to rows that can hold a handoff.
+    rows = conn.execute("SELECT id, event FROM events WHERE instr(event, '\"handoff\"') > 0")
+    updates = []
+    for row_id, text in rows:
+        handoff = orjson.loads(text).get("handoff")
+        if isinstance(handoff, dict) and handoff.get("carrier"):
+            updates.append((handoff["carrier"], handoff.get("tracking_number"), row_id))
+    conn.executemany("UPDATE events SET handoff_carrier = ?, handoff_number = ? WHERE id = ?", updates)
+
+
+#: Every schema step, oldest first. Append a step to change the schema; never edit a released one.
+MIGRATIONS: Final[tuple[Migration, ...]] = (
+    Migration(1, "events with the dedup key as a unique index", _v1_events),
+    Migration(2, "handoff columns (and index) for joining journeys across carriers", _v2_handoffs),
+)
+SCHEMA_VERSION: Final = MIGRATIONS[-1].version
+
+# Ignore exactly the dedup-key conflicts (``INSERT OR IGNORE`` would also swallow other constraint
+# failures, e.g. a NOT NULL, and count them as duplicates).
+_INSERT: Final = (
+    "INSERT INTO events (carrier, tracking_number, occurred_at, code, description,"
+    " stage, event, handoff_carrier, handoff_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (tracking_number, carrier, occurred_at, code, description) DO NOTHING"
+)
+
+_Row = tuple[str, str, str, str, str, str, str, str | None, str | None]
+_LegKey = tuple[str, str]  # (carrier, tracking number), as in `tracklingo.journeys`
+
+
+def _event_json(event: TrackingEvent, include_raw: bool) -> str:
+    if event.occurred_at is None:
+        # `event_to_json` drops None fields, but `occurred_at` is required: keep its null so the
+        # stored JSON validates back.
+        exclude = None if include_raw else {"raw"}
+        return event.model_dump_json(exclude=exclude)
+    return event_to_json(event, include_raw=include_raw).decode()
+
+
+def _row(event: TrackingEvent, include_raw: bool) -> _Row:
+    carrier, number, when, code, description = event.dedup_key
+    handoff = event.handoff
+    return (
+        carrier,
+        number,
+        when,
+        code,
+        description,
+        event.stage.value,
+        _event_json(event, include_raw),
+        handoff.carrier if handoff is not None else None,
+        handoff.tracking_number if handoff is not None else None,
+    )
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[_LegKey, _LegKey] = {}
+
+    def find(self, x: _LegKey) -> _LegKey:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: _LegKey, b: _LegKey) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+# -- the store ------------------------------------------------------------------------------
+
+
+class Store:
+    """A tracklingo event store in one SQLite file (see the module docstring).
+
+    Args:
+        path: the database file (``":memory:"`` for a throwaway store).
+        create: create the file when it does not exist (else `StoreError`).
+
+    Use it as a context manager, or call `close`. One `Store` is for one thread; several processes
+    may open the same file (readers never block the writer in WAL mode).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        self.path = str(path)
+        self._conn = _connect(self.path, create=create)
+        try:
+            _migrate(self._conn, self.path)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the database (idempotent)."""
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA optimize")
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Store {self.path}>"
+
+    @property
+    def schema_version(self) -> int:
+        """The file's ``PRAGMA user_version`` (equal to `SCHEMA_VERSION` once open)."""
+        with self._errors():
+            return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StoreError(f"store {self.path}: {exc}") from None
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- writing --------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        events: Iterable[TrackingEvent],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        include_raw: bool = False,
+        on_batch: Callable[[IngestStats], None] | None = None,
+    ) -> IngestStats:
+        """Append `events`, ignoring those already stored (by dedup key), `batch_size` per
+        transaction. `events` is consumed lazily: a generator over a huge feed is fine.
+
+        Args:
+            include_raw: keep each event's `raw` carrier record in the stored JSON.
+            on_batch: called with the running totals after each committed batch.
+        """
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        stats = IngestStats()
+        it = iter(events)
+        with self._errors():
+            while True:
+                # Build the batch (and run the caller's generator) outside the transaction, so the
+                # write lock is held only while inserting.
+                rows = [_row(e, include_raw) for e in islice(it, batch_size)]
+                if not rows:
+                    break
+                with self._transaction() as conn:
+                    before = conn.total_changes
+                    conn.executemany(_INSERT, rows)
+                    added = conn.total_changes - before
+                stats.added += added
+                stats.duplicates += len(rows) - added
+                stats.batches += 1
+                if on_batch is not None:
+                    on_batch(stats)
+        return stats
+
+    # -- reading --------------------------------------------------------------------------
+
+    @staticmethod
+    def _where(tracking_number: str | None, carrier: str | None) -> tuple[str, list[str]]:
+        clauses, params = [], []
+        if tracking_number is not None:
+            clauses.append("tracking_number = ?")
+            params.append(tracking_number.strip())
+        if carrier is not None:
+            clauses.append("carrier = ?")
+            params.append(carrier.lower())
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def count(self, tracking_number: str | None = None, carrier: str | None = None) -> int:
+        """How many events are stored (optionally for one number and/or carrier)."""
+        where, params = self._where(tracking_number, carrier)
+        with self._errors():
+            return int(self._conn.execute(f"SELECT count(*) FROM events{where}", params).fetchone()[0])
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def events(
+        self, tracking_number: str | None = None, carrier: str | None = None
+    ) -> Iterator[TrackingEvent]:
+        """Stream stored events in the order they were ingested (optionally one number/carrier)."""
+        where, params = self._where(tracking_number, carrier)
+        validate = TrackingEvent.model_validate_json
+        with self._errors():
+            cursor = self._conn.execute(f"SELECT event FROM events{where} ORDER BY id", params)
+            try:
+                while batch := cursor.fetchmany(1000):
+                    for (text,) in batch:
+                        yield validate(text)
+            finally:
+                cursor.close()
+
+    def _leg_events(self, leg: _LegKey) -> list[TrackingEvent]:
+        rows = self._conn.execute(
+            "SELECT event FROM events WHERE tracking_number = ? AND carrier = ? ORDER BY id",
+            (leg[1], leg[0]),
+        )
+        return [TrackingEvent.model_validate_json(text) for (text,) in rows]
+
+    def _components(self) -> dict[_LegKey, _LegKey]:
+        """Union-find over the legs that join others (handoffs, a shared S10 number): leg -> root.
+        Legs that join nothing are absent (each is a journey of its own)."""
+        uf = _UnionFind()
+        for carrier, number, h_carrier, h_number in self._conn.execute(
+            "SELECT DISTINCT carrier, tracking_number, handoff_carrier, handoff_number FROM events"
+            " WHERE handoff_carrier IS NOT NULL AND handoff_number IS NOT NULL"
+        ):
+            uf.union((carrier, number), (h_carrier, h_number))
+        s10_first: dict[str, _LegKey] = {}
+        for number, carrier in self._conn.execute("SELECT DISTINCT tracking_number, carrier FROM events"):
+            s10 = parse_s10(number)
+            if s10 is not None and s10.valid:
+                leg = (carrier, number)
+                first = s10_first.setdefault(s10.number, leg)
+                if first != leg:
+                    uf.union(first, leg)
+        return {leg: uf.find(leg) for leg in uf.parent}
+
+    def journeys(
+        self,
+        carriers: Carriers = None,
+        *,
+        tracking_number: str | None = None,
+        carrier: str | None = None,
+    ) -> Iterator[Journey]:
+        """Stream the stored events as journeys (`tracklingo.journeys.build_journeys`), one
+        connected set of legs at a time: memory holds one shipment, not the store.
+
+        Args:
+            carriers: a registry (or carriers) so direction-dependent events are resolved.
+            tracking_number, carrier: only the journeys with such a leg.
+        """
+        with self._errors():
+            components = self._components()
+            members: dict[_LegKey, list[_LegKey]] = {}
+            for member, head in components.items():
+                members.setdefault(head, []).append(member)
+
+            def legs_of(leg: _LegKey) -> list[_LegKey]:
+                root = components.get(leg)
+                return sorted(members[root]) if root is not None else [leg]
+
+            def build(legs: list[_LegKey]) -> list[Journey]:
+                events = [e for leg in legs for e in self._leg_events(leg)]
+                return build_journeys(events, carriers) if events else []
+
+            if tracking_number is not None or carrier is not None:
+                where, params = self._where(tracking_number, carrier)
+                wanted = self._conn.execute(
+                    f"SELECT DISTINCT carrier, tracking_number FROM events{where}"
+                    " ORDER BY tracking_number, carrier",
+                    params,
+                ).fetchall()
+                done: set[_LegKey] = set()
+                for row in wanted:
+                    leg = (row[0], row[1])
+                    if leg in done:
+                        continue
+                    legs = legs_of(leg)
+                    done.update(legs)
+                    yield from build(legs)
+                return
+
+            # Everything: one ordered scan; a leg joined to others builds its whole set once.
+            built: set[_LegKey] = set()
+            cursor = self._conn.execute(
+                "SELECT carrier, tracking_number, event FROM events ORDER BY tracking_number, carrier, id"
+            )
+            try:
+                previous: _LegKey | None = None
+                keep = False  # collecting a leg that joins nothing
+                texts: list[str] = []
+                for c, n, text in _rows(cursor):
+                    if (c, n) != previous:
+                        if keep:
+                            yield from _single(texts, carriers)
+                        previous, texts = (c, n), []
+                        root = components.get(previous)
+                        keep = root is None
+                        if root is not None and root not in built:
+                            built.add(root)
+                            yield from build(legs_of(previous))
+                    if keep:
+                        texts.append(text)
+                if keep:
+                    yield from _single(texts, carriers)
+            finally:
+                cursor.close()
+
+    def journey(self, tracking_number: str, carrier: str | None = None) -> Journey | None:
+        """The journey with a leg tracked as `tracking_number` (and `carrier`), if stored."""
+        return next(self.journeys(tracking_number=tracking_number, carrier=carrier), None)
+
+
+def _rows(cursor: sqlite3.Cursor) -> Iterator[tuple[str, str, str]]:
+    while batch := cursor.fetchmany(1000):
+        yield from batch
+
+
+def _single(texts: list[str], carriers: Carriers) -> list[Journey]:
+    return build_journeys([TrackingEvent.model_validate_json(t) for t in texts], carriers)
+
+
+def open_store(path: str | os.PathLike[str], *, create: bool = True) -> Store:
+    """Open (creating and migrating as needed) the store at `path`."""
+    return Store(path, create=create)
+
+
+# -- opening --------------------------------------------------------------------------------
+
+
+def _connect(path: str, *, create: bool) -> sqlite3.Connection:
+    memory = path == ":memory:" or path.startswith("file::memory:")
+    if not memory:
+        p = Path(path)
+        if p.is_dir():
+            raise StoreError(f"cannot open store {path}: it is a directory")
+        parent = p.parent
+        if not parent.is_dir():
+            raise StoreError(f"cannot open store {path}: directory {parent} does not exist")
+        if not create and not p.exists():
+            raise StoreError(f"no store at {path}")
+    try:
+        conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open store {path}: {exc}") from None
+    try:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if not memory and str(mode).lower() != "wal":
+            raise StoreError(f"cannot open store {path}: WAL journal mode refused ({mode})")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA cache_size = -32768")  # 32 MiB
+        conn.execute("PRAGMA temp_store = MEMORY")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "not a database" in str(exc):
+            raise StoreError(f"{path} is not a tracklingo store (not an SQLite database)") from None
+        raise StoreError(f"cannot open store {path}: {exc}") from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, path: str) -> None:
+    """Bring the file to `SCHEMA_VERSION` (see `MIGRATIONS`), or refuse it."""
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        _check_identity(conn, path, app_id, version)
+        if version == SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated it meanwhile: read again under the write lock.
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+            _check_identity(conn, path, app_id, version)
+            for step in MIGRATIONS:
+                if step.version > version:
+                    step.apply(conn)
+                    conn.execute(f"PRAGMA user_version = {int(step.version)}")
+            if app_id != APPLICATION_ID:
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open store {path}: {exc}") from None
+
+
+def _check_identity(conn: sqlite3.Connection, path: str, app_id: int, version: int) -> None:
+    if app_id == APPLICATION_ID or (app_id == 0 and version > 0 and _has_events_table(conn)):
+        # (a store written before the application id was set still has our table and a version)
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path} has schema version {version}, newer than this tracklingo reads"
+                f" ({SCHEMA_VERSION}); upgrade tracklingo"
+            )
+        return
+    if app_id == 0 and version == 0 and not _has_tables(conn):
+        return  # a new, empty file
+    raise StoreError(f"{path} is not a tracklingo store (an SQLite database of something else)")
+
+
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    row = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchone()
+    return bool(row[0])
+
+
+def _has_events_table(conn: sqlite3.Connection) -> bool:
+    row = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"
+    ).fetchone()
+    return bool(row[0])

@@ -1,0 +1,442 @@
+"""`tracklingo ingest` and `tracklingo stuck` end to end: subprocesses, exact counts, a SIGKILL."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from toyplugins import ACME_PLUGIN, BETA_PLUGIN
+
+T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def env(install_plugin: Any, plugin_dir: Path) -> dict[str, str]:
+    install_plugin("acme", ACME_PLUGIN)
+    install_plugin("beta", BETA_PLUGIN)
+    base = {k: v for k, v in os.environ.items() if k != "TRACKLINGO_DB"}
+    return {
+        **base,
+        "PYTHONPATH": str(plugin_dir),
+        "TRACKLINGO_LOAD_PLUGINS": "acme,beta",
+        "TRACKLINGO_STRICT_PLUGINS": "1",
+    }
+
+
+@pytest.fixture
+def run(env: dict[str, str], tmp_path: Path) -> Any:
+    def _run(
+        *args: str, stdin: str | None = None, cwd: Path | None = None, **extra_env: str
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tracklingo.cli", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env={**env, **extra_env},
+            cwd=cwd or tmp_path,
+            timeout=120,
+        )
+
+    return _run
+
+
+def flat(number: str, when: datetime, text: str = "In transit", **kw: Any) -> dict[str, Any]:
+    return {
+        "carrier": "acme",
+        "tracking_number": number,
+        "timestamp": when.isoformat(),
+        "description": text,
+        "city": "DENVER",
+        "state": "CO",
+        "country": "US",
+        **kw,
+    }
+
+
+def write_feed(path: Path, records: list[Any]) -> Path:
+    with path.open("w") as f:
+        for r in records:
+            f.write(r if isinstance(r, str) else json.dumps(r))
+            f.write("\n")
+    return path
+
+
+def generated(n: int, per_number: int = 5) -> list[dict[str, Any]]:
+    """`n` distinct flat events of the toy carrier."""
+    return [
+        flat(
+            f"ACME{i // per_number:08d}", T0 + timedelta(minutes=i), ("In transit", "Out for delivery")[i % 2]
+        )
+        for i in range(n)
+    ]
+
+
+def summary(n: int, added: int, dups: int, rejected: int) -> str:
+    return f"records in {n} / events added {added} / duplicates {dups} / rejected {rejected}\n"
+
+
+def db_count(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+# -- ingest -----------------------------------------------------------------------------------
+
+
+def test_ingest_twice_adds_nothing_the_second_time(run: Any, tmp_path: Path) -> None:
+    feed = write_feed(tmp_path / "feed.jsonl", generated(500))
+    db = tmp_path / "s.db"
+    first = run("ingest", str(feed), "--db", str(db))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == summary(500, 500, 0, 0)
+    second = run("ingest", str(feed), "--db", str(db))
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == summary(500, 0, 500, 0)
+    assert db_count(db) == 500
+
+
+def test_canonical_events_are_ingested_as_they_are(run: Any, tmp_path: Path) -> None:
+    feed = write_feed(
+        tmp_path / "feed.jsonl",
+        [*generated(20), flat("ACME5", T0, "Origin post is preparing", timestamp=None)],
+    )
+    # a record without a timestamp is a reject for the normalizer; add an undated canonical one
+    normalized = run("normalize", str(feed), "-q")
+    assert normalized.returncode == 0
+    lines = normalized.stdout.splitlines()
+    assert len(lines) == 20
+    undated = {**json.loads(lines[0]), "description": "Undated"}
+    undated.pop("occurred_at")
+    canonical = write_feed(tmp_path / "canonical.jsonl", [*lines, json.dumps(undated)])
+    db = tmp_path / "s.db"
+    r = run("ingest", str(canonical), "--db", str(db))
+    assert r.stdout == summary(21, 21, 0, 0), r.stderr
+    # the same events from the flat feed are duplicates of the canonical ones
+    r = run("ingest", str(feed), "--db", str(db))
+    assert r.stdout == summary(21, 0, 20, 1)
+    assert r.stderr == f"reject: {feed}:21: missing field 'timestamp'\n"
+
+
+def test_one_percent_corrupt_lines_are_accounted_for(run: Any, tmp_path: Path) -> None:
+    records: list[Any] = generated(1000)
+    canonical_bad = {
+        "carrier": "acme",
+        "tracking_number": "ACME1",
+        "occurred_at": T0.isoformat(),
+        "stage": "teleported",
+        "match": "phrase",
+        "description": "x",
+    }
+    corrupt: list[Any] = [
+        "{not json",
+        '["a", "list"]',
+        json.dumps({k: v for k, v in flat("ACME1", T0).items() if k != "timestamp"}),
+        json.dumps(flat("ACME1", T0, timestamp="yesterday-ish")),
+        json.dumps(flat("ACME1", T0, carrier="nosuch")),
+        json.dumps(flat("AMBI123", T0, carrier=None)),
+        json.dumps(canonical_bad),
+        json.dumps({"acmeShipment": {"number": "ACME42", "error": "not found"}}),
+        json.dumps({"hello": "world"}),
+        '{"carrier": "acme", "tracking_number": "ACME1", "timest',
+    ]
+    for i, bad in enumerate(corrupt):
+        records[i * 100 + 50] = bad
+    feed = write_feed(tmp_path / "feed.jsonl", records)
+    rejects = tmp_path / "rejects.jsonl"
+    r = run("ingest", str(feed), "--db", str(tmp_path / "s.db"), "--rejects", str(rejects), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["records_in"] == 1000
+    assert out["rejected"] == 10 and out["records_ok"] == 990
+    assert out["records_in"] == out["records_ok"] + out["rejected"]
+    assert (out["added"], out["duplicates"], out["events_in_store"]) == (990, 0, 990)
+    lines = [json.loads(x) for x in rejects.read_text().splitlines()]
+    assert [x["line"] for x in lines] == [i * 100 + 51 for i in range(10)]
+    reasons = [x["reason"] for x in lines]
+    assert reasons[0].startswith("malformed JSON")
+    assert reasons[6].startswith("invalid canonical event: stage: Input should be")
+    assert "ambiguous" in reasons[5] or "AMBI" in reasons[5]
+    assert "not found" in reasons[7]
+    assert r.stderr == ""
+
+
+def test_ingest_json_summary_shape(run: Any, tmp_path: Path) -> None:
+    feed = write_feed(tmp_path / "feed.jsonl", generated(7))
+    r = run("ingest", str(feed), "--db", "here.db", "--json")
+    assert json.loads(r.stdout) == {
+        "db": "here.db",
+        "records_in": 7,
+        "records_ok": 7,
+        "rejected": 0,
+        "events": 7,
+        "added": 7,
+        "duplicates": 0,
+        "events_in_store": 7,
+    }
+    assert (tmp_path / "here.db").exists()
+
+
+def test_default_db_is_in_the_cwd_or_from_the_environment(run: Any, tmp_path: Path) -> None:
+    feed = write_feed(tmp_path / "feed.jsonl", generated(3))
+    work = tmp_path / "work"
+    work.mkdir()
+    assert run("ingest", str(feed), "-q", cwd=work).returncode == 0
+    assert db_count(work / "tracklingo.db") == 3
+    env_db = tmp_path / "env.db"
+    r = run("ingest", str(feed), cwd=work, TRACKLINGO_DB=str(env_db))
+    assert r.stdout == summary(3, 3, 0, 0)
+    assert db_count(env_db) == 3
+
+
+def test_stdin_csv_and_carrier_option(run: Any, tmp_path: Path) -> None:
+    csv = "tracking_number,timestamp,description\nACME1,2026-11-01T08:00:00Z,In transit\n"
+    r = run("ingest", "--carrier", "acme", "--db", "s.db", stdin=csv)
+    assert r.stdout == summary(1, 1, 0, 0), r.stderr
+
+
+def test_ingest_errors_are_one_line_exit_1(run: Any, tmp_path: Path) -> None:
+    feed = write_feed(tmp_path / "feed.jsonl", generated(3))
+    cases = [
+        (
+            ("ingest", str(feed), "--db", "/no/such/dir/s.db"),
+            "tracklingo: error: cannot open store /no/such/dir/s.db: directory /no/such/dir does not exist",
+        ),
+        (
+            ("ingest", str(feed), "--db", str(tmp_path)),
+            f"tracklingo: error: cannot open store {tmp_path}: it is a directory",
+        ),
+        (
+            ("ingest", str(feed), "--db", str(feed)),
+            f"tracklingo: error: {feed} is not a tracklingo store (not an SQLite database)",
+        ),
+        (
+            ("ingest", str(feed), "--db", "s.db", "--carrier", "nosuch"),
+            "tracklingo: error: unknown carrier 'nosuch' (installed: acme, beta)",
+        ),
+        (("ingest", "/no/such/feed.jsonl"), "tracklingo: error: /no/such/feed.jsonl: no such file"),
+        (
+            ("ingest", str(feed), "--db", "s.db", "--rejects", "/no/such/dir/r.jsonl"),
+            "tracklingo: error: cannot write rejects to /no/such/dir/r.jsonl: No such file or directory",
+        ),
+    ]
+    for args, message in cases:
+        r = run(*args)
+        assert r.returncode == 1, (args, r.stderr)
+        assert r.stderr.strip() == message
+        assert r.stdout == ""
+    assert run("ingest", "--batch-size", "0").returncode == 2
+
+
+def test_killed_ingest_loses_nothing_committed_and_a_rerun_completes_it(
+    env: dict[str, str], run: Any, tmp_path: Path
+) -> None:
+    total, batch = 200_000, 5_000
+    feed = tmp_path / "big.jsonl"
+    with feed.open("w") as f:
+        for i in range(total):
+            f.write(
+                f'{{"carrier":"acme","tracking_number":"ACME{i // 4:08d}",'
+                f'"timestamp":"2026-11-01T08:00:00Z","code":"C{i % 4}","description":"In transit",'
+                f'"city":"DENVER","state":"CO","country":"US","seq":{i}}}\n'
+            )
+    db = tmp_path / "big.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tracklingo.cli", "ingest", str(feed), "--db", str(db), "-q"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    committed = 0
+    deadline = time.monotonic() + 60
+    try:
+        while committed < 2 * batch:  # let it commit a few batches ...
+            assert proc.poll() is None, "ingest finished before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+            if db.exists():
+                try:
+                    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+                        committed = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+                except sqlite3.OperationalError:  # schema not created yet
+                    committed = 0
+    finally:
+        proc.send_signal(signal.SIGKILL)  # ... and kill it mid-run, no chance to clean up
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    survived = db_count(db)
+    assert 2 * batch <= survived < total
+    assert survived % batch == 0  # whole batches: the one in flight is lost whole, not in part
+
+    rerun = run("ingest", str(feed), "--db", str(db))
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.stdout == summary(total, total - survived, survived, 0)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == total
+        distinct = conn.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT tracking_number, code FROM events)"
+        ).fetchone()[0]
+        assert distinct == total
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# -- stuck ------------------------------------------------------------------------------------
+
+NOW = "2026-11-21T00:00:00Z"
+
+
+def stuck_feed(path: Path) -> Path:
+    day = timedelta(days=1)
+    return write_feed(
+        path,
+        [
+            flat("ACME1", T0, "In transit"),  # 19.7 days in transit: stuck
+            flat("ACME2", datetime(2026, 11, 20, 20, 0, tzinfo=UTC), "In transit"),  # 4 hours: fine
+            flat("ACME3", T0, "In transit"),
+            flat("ACME3", T0 + 2 * day, "Delivered", code="DL"),  # done
+            flat("ACME4", T0, "Teleported to the moon"),  # unknown stage: cannot tell
+            flat("ACME5", T0 + 14 * day, "In transit"),
+            flat("ACME5", T0 + 15 * day, "Out for delivery"),  # out since Monday: stuck
+        ],
+    )
+
+
+@pytest.fixture
+def stuck_db(run: Any, tmp_path: Path) -> Path:
+    db = tmp_path / "stuck.db"
+    r = run("ingest", str(stuck_feed(tmp_path / "feed.jsonl")), "--db", str(db))
+    assert r.stdout == summary(7, 7, 0, 0), r.stderr
+    return db
+
+
+def test_stuck_json_shape(run: Any, stuck_db: Path) -> None:
+    r = run("stuck", "--db", str(stuck_db), "--now", NOW, "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert set(out) == {"db", "now", "judged_by", "shipments", "verdicts", "stuck"}
+    assert out["now"] == "2026-11-21T00:00:00+00:00" and out["judged_by"] == "advisor"
+    assert out["shipments"] == 5
+    assert out["verdicts"] == {"stuck": 2, "on_track": 1, "unknown": 1, "done": 1}
+    first, second = out["stuck"]  # longest at its stage first
+    assert (first["shipment"], first["stage"], first["verdict"]) == ("acme:ACME1", "in_transit", "stuck")
+    assert first["since"] == "2026-11-01T08:00:00Z" and first["calendar_hours"] == 472.0
+    assert (second["shipment"], second["stage"]) == ("acme:ACME5", "out_for_delivery")
+    ladder = first["escalation"]
+    assert [s["kind"] for s in ladder] == ["carrier", "tracker", "sender"]
+    assert ladder[0]["contact"] == "ACME Parcels" and ladder[0]["phone"] == "+1 555 0100"
+    assert ladder[0]["link"] == "https://acme.example/track?n=ACME1"
+
+
+def test_stuck_text_lists_the_ladder(run: Any, stuck_db: Path) -> None:
+    r = run("stuck", "--db", str(stuck_db), "--now", "2026-11-21T00:00:00")  # naive = UTC
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "acme:ACME1  ACME1  [in_transit]"
+    assert lines[1] == '  Last scan: "In transit" at DENVER, CO, US (acme, 2026-11-01 08:00+00:00)'
+    assert lines[2].startswith("  Stuck: 19.7 days at this stage, longer than the usual 5 days")
+    ladder = [x for x in lines if x.startswith("    ")]
+    assert ladder[0].startswith("    1. ACME Parcels: Ask ACME Parcels where the parcel is")
+    assert "       https://acme.example/track?n=ACME1" in lines
+    assert any(x.startswith("    2. 17TRACK or ParcelsApp: ") for x in ladder)
+    assert any(x.startswith("    3. The sender: ") for x in ladder)
+    assert max(len(x) for x in lines) <= 100
+    assert "acme:ACME5  ACME5  [out_for_delivery]" in lines
+    assert lines[-1] == "2 stuck of 5 shipments (as of 2026-11-21T00:00+00:00)"
+    assert r.stderr == ""
+
+
+def test_stuck_falls_back_to_stage_and_time_without_the_advisor(
+    env: dict[str, str], stuck_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from tracklingo.cli import _common, main
+    from tracklingo.cli import store as cli_store
+
+    for key in ("PYTHONPATH", "TRACKLINGO_LOAD_PLUGINS", "TRACKLINGO_STRICT_PLUGINS"):
+        monkeypatch.setenv(key, env[key])
+    monkeypatch.setattr(cli_store, "_advisor", None)
+    _common._registry.cache_clear()
+    try:
+        r = CliRunner().invoke(main, ["stuck", "--db", str(stuck_db), "--now", NOW, "--json"])
+    finally:
+        _common._registry.cache_clear()
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["judged_by"] == "fallback"
+    assert out["verdicts"] == {"stuck": 1, "on_track": 2, "unknown": 1, "done": 1}
+    [item] = out["stuck"]
+    assert (item["shipment"], item["stage"], item["calendar_hours"]) == ("acme:ACME1", "in_transit", 472.0)
+    assert item["verdict_text"] == "19.7 days at in_transit (fallback rule: stuck after 7 days, domestic)"
+
+
+def test_stuck_errors_are_one_line_exit_1(run: Any, stuck_db: Path, tmp_path: Path) -> None:
+    cases = [
+        (
+            ("stuck", "--db", str(stuck_db), "--now", "soon"),
+            "tracklingo: error: bad --now 'soon': expected an ISO 8601 time such as 2026-11-20T14:00:00Z",
+        ),
+        (("stuck",), "tracklingo: error: no store at tracklingo.db (add events with `tracklingo ingest`)"),
+        (
+            ("stuck", "--db", "/no/such/dir/s.db"),
+            "tracklingo: error: cannot open store /no/such/dir/s.db: directory /no/such/dir does not exist",
+        ),
+    ]
+    for args, message in cases:
+        r = run(*args)
+        assert r.returncode == 1, (args, r.stderr)
+        assert r.stderr.strip() == message
+    assert not (tmp_path / "tracklingo.db").exists()  # `stuck` never creates a store
+
+
+def test_killed_while_a_batch_is_half_read_keeps_exactly_the_committed_batches(
+    env: dict[str, str], run: Any, tmp_path: Path
+) -> None:
+    # Deterministic variant: the feed arrives on a pipe; after 2.5 batches the writer pauses, so
+    # the ingest has committed exactly two batches and holds half of the third when it is killed.
+    records = [json.dumps(r) + "\n" for r in generated(20_000)]
+    db = tmp_path / "pipe.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tracklingo.cli", "ingest", "--db", str(db), "--batch-size", "4000"],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write("".join(records[:10_000]).encode())
+        proc.stdin.flush()
+        deadline = time.monotonic() + 60
+        committed = 0
+        while committed < 8_000:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+            if db.exists():
+                try:
+                    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+                        committed = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+                except sqlite3.OperationalError:
+                    committed = 0
+        time.sleep(0.3)  # nothing more can commit: the third batch is waiting for input
+    finally:
+        proc.kill()
+        proc.wait()
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.close()
+    assert db_count(db) == 8_000
+    feed = write_feed(tmp_path / "feed.jsonl", [r.rstrip("\n") for r in records])
+    r = run("ingest", str(feed), "--db", str(db))
+    assert r.stdout == summary(20_000, 12_000, 8_000, 0), r.stderr
+    assert db_count(db) == 20_000
