@@ -222,7 +222,8 @@ def _merge_location(
         base.setdefault(key, value)
     if not base:
         return _NO_LOCATION
-    memo_key = tuple(sorted(base.items()))
+    get = base.get
+    memo_key = (get("city"), get("region"), get("postal_code"), get("country"), get("facility"))
     cached = _LOCATIONS.get(memo_key)
     if cached is not None:
         return cached
@@ -236,7 +237,7 @@ def _merge_location(
     return built
 
 
-_LOCATIONS: dict[tuple[tuple[str, Any], ...], Location] = {}
+_LOCATIONS: dict[tuple[Any, ...], Location] = {}
 
 
 _NO_LOCATION = Location()

@@ -136,22 +136,32 @@ def flat_record(data: Mapping[str, Any], carrier: str) -> FlatRecord:
     description = _text(data, "description")
     if code is None and description is None:
         raise InputError("record has neither 'code' nor 'description'")
+    optional = {key: _text(data, key) for key in _OPTIONAL_FLAT if key in data}
+    region = optional.pop("state", None) or optional.pop("region", None)
+    optional.pop("region", None)
     return FlatRecord(
         carrier=carrier,
         tracking_number=number,
         timestamp=timestamp,
         code=code,
         description=description,
-        city=_text(data, "city"),
-        region=_text(data, "state") or _text(data, "region"),
-        postal_code=_text(data, "postal_code"),
-        country=_text(data, "country"),
-        facility=_text(data, "facility"),
-        utc_offset=_text(data, "utc_offset"),
-        handoff_carrier=_text(data, "handoff_carrier"),
-        handoff_tracking_number=_text(data, "handoff_tracking_number"),
+        region=region,
         raw=data,
+        **optional,
     )
+
+
+_OPTIONAL_FLAT = (
+    "city",
+    "state",
+    "region",
+    "postal_code",
+    "country",
+    "facility",
+    "utc_offset",
+    "handoff_carrier",
+    "handoff_tracking_number",
+)
 
 
 def event_from_flat(carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
