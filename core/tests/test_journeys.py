@@ -3,25 +3,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from tracklingo import Handoff, MatchKind, Stage, TrackingEvent
+from tracklingo import Handoff, MatchKind, Stage
 from tracklingo.journeys import build_journeys
 
-
-def ev(
-    carrier: str, number: str, when: datetime | None, stage: str, text: str = "x", **kw: Any
-) -> TrackingEvent:
-    return TrackingEvent.model_validate(
-        {
-            "carrier": carrier,
-            "tracking_number": number,
-            "occurred_at": when,
-            "stage": stage,
-            "match": "phrase",
-            "description": text,
-            **kw,
-        }
-    )
-
+from factories import ev
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

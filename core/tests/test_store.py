@@ -26,23 +26,9 @@ from tracklingo.store import (
     open_store,
 )
 
+from factories import ev
+
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-def ev(
-    carrier: str, number: str, when: datetime | None, stage: str, text: str = "x", **kw: Any
-) -> TrackingEvent:
-    return TrackingEvent.model_validate(
-        {
-            "carrier": carrier,
-            "tracking_number": number,
-            "occurred_at": when,
-            "stage": stage,
-            "match": "phrase",
-            "description": text,
-            **kw,
-        }
-    )
 
 
 def many(n: int, per_number: int = 4) -> list[TrackingEvent]:

@@ -656,6 +656,21 @@ def _condition(carrier: Carrier, context: str, value: str) -> str:
     return f"if {context} is {value}"
 
 
+def _entry_texts(entry: StageAdvice, act: Act, action: str, steps: list[str]) -> dict[str, Any]:
+    """The copy fields an `Explanation` takes from one stage entry."""
+    return {
+        "headline": entry.headline,
+        "meaning": entry.meaning,
+        "where": entry.where,
+        "holder": entry.holder,
+        "next": entry.next,
+        "how_soon": entry.how_soon,
+        "recipient_must_act": act,
+        "recipient_action": action,
+        "next_steps": steps,
+    }
+
+
 def explain(
     text: str,
     registry: Registry,
@@ -701,15 +716,7 @@ def explain(
                 stage=Stage.UNKNOWN,
                 status=Stage.UNKNOWN.status,
                 searched=searched,
-                headline=entry.headline,
-                meaning=entry.meaning,
-                where=entry.where,
-                holder=entry.holder,
-                next=entry.next,
-                how_soon=entry.how_soon,
-                recipient_must_act=act,
-                recipient_action=action,
-                next_steps=steps,
+                **_entry_texts(entry, act, action, steps),
             )
         ]
     everyone = list(registry)
@@ -732,15 +739,7 @@ def explain(
                 carriers=[c.name for c in carriers],
                 searched=searched,
                 condition=condition,
-                headline=entry.headline,
-                meaning=entry.meaning,
-                where=entry.where,
-                holder=entry.holder,
-                next=entry.next,
-                how_soon=entry.how_soon,
-                recipient_must_act=act,
-                recipient_action=action,
-                next_steps=steps,
+                **_entry_texts(entry, act, action, steps),
                 usual_dwell=_usual_dwell(entry),
                 synonyms=synonyms_for(stage, everyone, exclude=text or None),
             )
