@@ -212,25 +212,31 @@ _LOCATION_FIELDS = ("city", "region", "postal_code", "country", "facility")
 def _merge_location(
     location: Location | Mapping[str, Any] | None, captured: Mapping[str, str]
 ) -> Location:
+    """The event's location: the payload's parts, completed by what a pattern captured."""
     if isinstance(location, Location):
         if not captured:
             return location
-        base: dict[str, Any] = location.model_dump(exclude_none=True)
-    else:
-        base = {k: v for k, v in (location or {}).items() if k in _LOCATION_FIELDS and v}
-    for key, value in captured.items():
-        base.setdefault(key, value)
-    if not base:
-        return _NO_LOCATION
-    get = base.get
-    memo_key = (get("city"), get("region"), get("postal_code"), get("country"), get("facility"))
+        location = location.model_dump(exclude_none=True)
+    source = location or {}
+    parts: list[str | None] = []
+    for key in _LOCATION_FIELDS:
+        value = source.get(key) or captured.get(key)
+        if value is not None and value.__class__ is not str:
+            value = str(value)
+        parts.append(value.strip() or None if value else None)
+    memo_key = tuple(parts)
     cached = _LOCATIONS.get(memo_key)
     if cached is not None:
         return cached
-    country = base.get("country")
-    if country is not None:
-        base["country"] = country_code(str(country))
-    built = Location(**{k: str(v).strip() for k, v in base.items() if v is not None})
+    city, region, postal_code, country, facility = parts
+    fields = {
+        "city": city,
+        "region": region,
+        "postal_code": postal_code,
+        "country": country_code(country) if country else None,
+        "facility": facility,
+    }
+    built = Location(**{k: v for k, v in fields.items() if v is not None})
     if len(_LOCATIONS) >= 8192:  # payloads repeat places; a small bounded memo is enough
         _LOCATIONS.clear()
     _LOCATIONS[memo_key] = built
@@ -240,4 +246,3 @@ def _merge_location(
 _LOCATIONS: dict[tuple[Any, ...], Location] = {}
 
 
-_NO_LOCATION = Location()

@@ -89,7 +89,7 @@ class NormalizeStats:
 _FLAT_KEYS = frozenset({"tracking_number", "timestamp", "description", "code"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built per event, and frozen init costs ~3x
 class FlatRecord:
     """A validated flat event record (see DESIGN.md, "Normalizer and feeds")."""
 

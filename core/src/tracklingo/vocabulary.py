@@ -127,7 +127,7 @@ class ReasonRule:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built per event, and frozen init costs ~3x
 class Resolution:
     """The outcome of `Vocabulary.resolve` for one event."""
 
