@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from tracklingo.detection import AMBIGUITY_MARGIN
 from tracklingo_dhl import DHLCarrier
-from tracklingo_dhl.detect import WRONG_CHECK, detect, explain
+from tracklingo_dhl.detect import AMBIGUOUS_WITH_USPS, WRONG_CHECK, detect, explain
 
 CARRIER = DHLCarrier()
 
@@ -115,13 +116,103 @@ def test_spaces_and_case_are_ignored() -> None:
         mod7("480123456"),  # any 10-digit numeric scheme passes mod 7 one time in ten
         mod10_31("0034012345678901234"),  # also passes USPS 20-digit and SSCC MOD 10
         identcode("56310243031"),  # FedEx Express numbers have 12 digits too
-        mod10_31("936121091240000557788"),  # a USPS IMpb: USPS tracks it as well
+        mod10_31("947481234567890123456"),  # 94748 / 93612: any mailer's IMpb, USPS ranks first
         "LX1234567890123",  # two-letter prefix shared with postal operators
         s10("RR", "12345678", "DE"),
     ],
 )
 def test_collisions_are_moderate(number: str) -> None:
     assert 0.2 <= CARRIER.detect(number) <= 0.75
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        mod10_31("936121091240000557788"),  # IMpb under DHL's Mailer ID 109124
+        "42030301" + mod10_31("936121091240000123456"),  # the same behind 420 + ZIP
+    ],
+)
+def test_dhl_mailer_id_impb_is_ambiguous_with_usps_on_purpose(number: str) -> None:
+    # DHL eCommerce's own Mailer ID, but a USPS IMpb all the same (USPS tracks it): scored within the
+    # core's ambiguity margin of the USPS plugin's IMpb scores (0.95 bare, 0.9 behind 420 + ZIP), so
+    # that best_carrier asks for `carrier` rather than silently picking USPS
+    assert CARRIER.detect(number) == AMBIGUOUS_WITH_USPS
+    assert 0.95 - AMBIGUOUS_WITH_USPS < AMBIGUITY_MARGIN
+    assert abs(0.9 - AMBIGUOUS_WITH_USPS) < AMBIGUITY_MARGIN
+
+
+# -- public test numbers --------------------------------------------------------------------------
+
+# (number, the format explain() must report as holding)
+PUBLIC_VALID = [
+    # repo jkeen/tracking_number_data, couriers/dhl.json: every "valid" test number ("DHL Express",
+    # "DHL Express Air")
+    ("3318810025", "DHL Express waybill"),
+    ("8487135506", "DHL Express waybill"),
+    ("3318810036", "DHL Express waybill"),
+    (" 3 3 1 8 8 1 0 0 3 6 ", "DHL Express waybill"),
+    ("3318810014", "DHL Express waybill"),
+    ("73891051146", "DHL Express waybill"),
+    (" 7 3 8 9 1 0 5 1 1 4 6 ", "DHL Express waybill"),
+    # repo helloextend/tracking_number_data (a jkeen fork), couriers/dhl.json "DHL Express 2020"
+    ("JVGL05886353495722", "DHL Express / Parcel JJD or JVGL"),
+    # DHL Shipment Tracking - Unified API spec example (shipment 7777777770, its pieceIds), as vendored
+    # in repo karrioapi/karrio modules/connectors/dhl_parcel_de/tests/dhl_parcel_de/test_tracking.py,
+    # with that file's request number 00340434292135100124
+    ("7777777770", "DHL Express waybill"),
+    ("JD014600006281230704", "DHL Express piece ID"),
+    ("JD014600002708681600", "DHL Express piece ID"),
+    ("JD014600002266382340", "DHL Express piece ID"),
+    ("00340434292135100124", "DHL Paket 20-digit 00340"),
+    # DHL Parcel DE tracking sandbox numbers, repo vendidero/shiptastic-integration-for-dhl
+    # src/Api/ParcelTracking.php ("Sandbox testing does only work for certain tracking ids")
+    ("00340434161094042557", "DHL Paket 20-digit 00340"),
+    ("00340434161094038253", "DHL Paket 20-digit 00340"),
+    ("00340434161094032954", "DHL Paket 20-digit 00340"),
+    ("00340434161094027318", "DHL Paket 20-digit 00340"),
+    ("00340434161094022115", "DHL Paket 20-digit 00340"),
+    ("00340434161094015902", "DHL Paket 20-digit 00340"),
+    # repo mediocre/bloodhound, test/carriers/dhlEcommerceSolutions.js: 420 + ZIP + IMpb under
+    # DHL's Mailer ID (a USPS number too: ambiguous on purpose, see above)
+    ("420726449361210912400330222910", "DHL eCommerce USPS IMpb (Mailer ID 109124)"),
+]
+
+# repo jkeen/tracking_number_data, couriers/dhl.json: every "invalid" test number
+JKEEN_INVALID = ["3318810010", "3318810034", "3318810011", "73891051149", "73891051147"]
+
+
+@pytest.mark.parametrize(("number", "fmt"), PUBLIC_VALID)
+def test_public_valid_numbers(number: str, fmt: str) -> None:
+    assert fmt in [f.name for f, ok in explain(number) if ok]
+    assert CARRIER.detect(number) >= 0.6
+
+
+@pytest.mark.parametrize("number", JKEEN_INVALID)
+def test_public_invalid_numbers(number: str) -> None:
+    assert "DHL Express waybill" in [f.name for f, ok in explain(number) if not ok]
+    assert CARRIER.detect(number) <= 0.1
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        # repo jkeen/tracking_number_data, couriers/amazon.json: all-zero "invalid" numbers (the
+        # 12 zeros passed the Identcode check before); 10 zeros passed mod 7, 20 the MOD 10
+        "000000000000",
+        "000000000000000",
+        "0000000000",
+        "00000000000000000000",
+        # repo mediocre/bloodhound, test/carriers/dhl.js: invalidTrackingNumbers
+        "9970 4895 0367 429",  # FedEx Ground
+        "DT771613423732",  # FedEx door tag
+        "9400 1118 9922 3818 2184 07",  # USPS IMpb 94
+        # bloodhound's DHL "valid" 420 + ZIP + IMpb 926129…: its DHL rule takes any 420 + 27 digits
+        # and falls back to USPS; the mailer is not DHL's, so it is left to USPS
+        "420944019261299999877816190127",
+    ],
+)
+def test_not_dhl_numbers_from_the_public_data(number: str) -> None:
+    assert CARRIER.detect(number) < 0.2
 
 
 # -- other carriers -----------------------------------------------------------------------------

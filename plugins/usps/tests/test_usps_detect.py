@@ -78,42 +78,105 @@ def test_corrupted_check_digit_scores_low(number: str) -> None:
     assert score < MIN_CONFIDENCE  # below the core's candidate threshold: not USPS
 
 
-@pytest.mark.parametrize(
-    "number",
-    [
-        # repo jkeen/tracking_number_data couriers/usps.json "valid" test numbers
-        "0307 1790 0005 2348 3741",
-        "7112 3456 7891 2345 6787",
-        "7196 9010 7560 0307 7385",  # 20 digits, valid once its "91" is put back
-        "9505 5110 6960 5048 6006 24",
-        "9101 1234 5678 9000 0000 13",
-        "92748931507708513018050063",
-        "9400 1112 0108 0805 4830 16",
-        "9361 2898 7870 0317 6337 95",
-        "9405803699300124287899",
-        "420 22153 9101026837331000039521",  # 420 + ZIP5 + 22-digit PIC
-        "4201002334249200190132607600833457",  # 420 + ZIP+4 + 22-digit PIC
-        "4201028200009261290113185417468510",
-    ],
-)
+# -- public test numbers ------------------------------------------------------------------------------
+
+# repo jkeen/tracking_number_data, couriers/usps.json: every "valid" test number of its three formats
+JKEEN_VALID = [
+    # "USPS 20": valid as printed
+    "0307 1790 0005 2348 3741",
+    " 0 3 0 7   1 7 9 0   0 0 0 5   2 3 4 8   3 7 4 1 ",
+    "7112 3456 7891 2345 6787",
+    # "USPS 34v2": 420 + ZIP+4 + PIC
+    "4201002334249200190132607600833457",
+    "4201028200009261290113185417468510",
+    " 4 2 0 1 0 2 8 2 0 0 0 0 9 2 6 1 2 9 0 1 1 3 1 8 5 4 1 7 4 6 8 5 1 0 ",
+    # "USPS 91": IMpb / 91 + 20 digits, optionally behind 420 + ZIP5
+    "420 22153 9101026837331000039521",
+    "7196 9010 7560 0307 7385",  # 20 digits, valid once its "91" is put back
+    "9505 5110 6960 5048 6006 24",
+    "9101 1234 5678 9000 0000 13",
+    "92748931507708513018050063",
+    "9400 1112 0108 0805 4830 16",
+    "9361 2898 7870 0317 6337 95",
+    " 9 3 6 1   2 8 9 8   7 8 7 0   0 3 1 7   6 3 3 7   9 5 ",
+    "9405803699300124287899",
+]
+
+# repo jkeen/tracking_number_data, couriers/usps.json and couriers/s10.json: "invalid" test numbers.
+# (61299998820821171811 is there because it is a FedEx Ground Economy number, valid only with "92"
+# in front: see the FedEx plugin.)
+JKEEN_INVALID = [
+    "0307 1790 0005 2348 3742",  # USPS 20
+    "4201028200009261290113185417468511",  # USPS 34v2
+    "61299998820821171811",  # USPS 91
+    "9200000000000000000000",
+    "420000000000000000000000000000",
+    "420000009200000000000000000000",
+    "RB123456786US",  # S10: wrong check digit
+    "RB123456785XX",  # S10: no such country
+]
+
+# repo jkeen/tracking_number_data, couriers/s10.json: the valid S10 test numbers. Only the one
+# issued by USPS (ending US) is USPS's; the others belong to their issuing posts.
+JKEEN_S10_USPS = ["RB123456785US"]
+JKEEN_S10_OTHER_POSTS = ["RB123456785GB", "RB123456785CV", "RB123456785CF", " R B 1 2 3 4 5 6 7 8 5 C F "]
+
+# repo mediocre/bloodhound, test/carriers/usps.js: validTrackingNumbers (real labels)
+BLOODHOUND_VALID = [
+    "9400111899223818218407",
+    "9400 1118 9922 3818 2184 07",
+    "9400 1118 9956 1482 6100 74",
+    "9400 1118 9922 3837 8204 90",
+    "9400 1118 9922 3837 8611 41",
+    "9400111699000271800200",
+    "9405511699000273008898",
+    "9400111899223830191139",
+    "9400111899223830191054",
+    "9400111899223830191368",
+    "9405511899223830661741",
+    "9405503699300049053172",
+    "9400109699938860246573",
+    "94 0010 9699 9388 6024 6573",
+    "420921559505500020714300000128",
+    "420 92155 95 0550 0020 7143 0000 0128",
+    "4209215512349505500020714300000128",
+    "420 92155 1234 95 0550 0020 7143 0000 0128",
+    "EC207920162US",
+    "EC 207 920 162 US",
+    "ec 207 920 162 us",
+    "9274899992136003821767",  # also in bloodhound's FedEx list: see the FedEx plugin
+    "92 7489 9992 1360 0382 1767",
+    "92023901003036542400961407",
+    "92748999997295513123034457",
+    "92748901377803583000610270",
+    "4205690192023901019233001401555746",
+    "4206810692612927005269000028978091",
+    "70131710000012912087",  # service type 70 (failed before: 70 was not a known type)
+]
+# repo mediocre/bloodhound, test/carriers/usps.js: invalidTrackingNumbers
+BLOODHOUND_INVALID = ["4206810692612927005269000028978090"]
+
+
+@pytest.mark.parametrize("number", JKEEN_VALID + JKEEN_S10_USPS + BLOODHOUND_VALID)
 def test_public_dataset_valid_numbers(number: str) -> None:
     assert CARRIER.detect(number) >= 0.7
 
 
-@pytest.mark.parametrize(
-    "number",
-    [
-        # jkeen "invalid" test numbers
-        "0307 1790 0005 2348 3742",
-        "61299998820821171811",
-        "9200000000000000000000",
-        "420000000000000000000000000000",
-        "420000009200000000000000000000",
-        "4201028200009261290113185417468511",
-    ],
-)
+@pytest.mark.parametrize("number", JKEEN_INVALID + BLOODHOUND_INVALID)
 def test_public_dataset_invalid_numbers(number: str) -> None:
     assert CARRIER.detect(number) <= 0.1
+
+
+@pytest.mark.parametrize("number", JKEEN_S10_OTHER_POSTS)
+def test_s10_numbers_of_other_posts_are_not_claimed(number: str) -> None:
+    assert CARRIER.detect(number) == 0.0
+
+
+def test_legacy_service_type_70() -> None:
+    # bloodhound's real 70… number, valid as printed; a 20-digit number of another, unknown
+    # service type stays below the detection threshold
+    assert CARRIER.detect("70131710000012912087") == 0.7
+    assert CARRIER.detect(mod10("69" + "131710000012912087"[:17])) < MIN_CONFIDENCE
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,18 @@ Formats and sources (shared/reference/dhl.md section 5):
 Collisions (dhl.md 5.5) are scored moderate, never certain: ``00340...`` also passes the USPS
 20-digit and SSCC rules, DHL eCommerce IMpb numbers *are* USPS numbers (USPS tracks them too), a
 12-digit Identcode has the length of a FedEx Express number, ``LX``/``RX``/``CN`` look like UPU
-prefixes. A format whose check digit is wrong scores at most `WRONG_CHECK`.
+prefixes. A format whose check digit is wrong scores at most `WRONG_CHECK`; an all-zero number
+(it passes mod 7, the Identcode and MOD 10 checks) is nobody's.
+
+Deliberate ambiguity: an IMpb under DHL's own Mailer ID ``109124`` (bloodhound
+``test/carriers/dhlEcommerceSolutions.js``: ``420726449361210912400330222910``) scores
+`AMBIGUOUS_WITH_USPS`, within the core's ambiguity margin of the USPS plugin's IMpb score, so
+`best_carrier` asks for ``carrier`` rather than silently picking USPS (which also tracks it). The
+``94748``/``93612`` prefixes stay moderate: ``93612`` is any IMpb 93 with service type 612 (jkeen
+``usps.json`` lists ``9361289878700317633795`` as USPS), so USPS ranks first there. A ``420``+ZIP
+barcode of any other mailer (bloodhound's DHL accepts every ``420`` + 27 digits and falls back to
+USPS) is not claimed. Checked against the public test numbers (jkeen ``couriers/dhl.json``, DHL's
+documented and sandbox numbers): see ``tests/test_dhl_detect.py``.
 """
 
 from __future__ import annotations
@@ -36,10 +47,13 @@ from typing import Final
 
 from tracklingo.checkdigits import clean_number, mod7_ok, mod10_ok, parse_s10
 
-__all__ = ["FORMATS", "WRONG_CHECK", "Format", "detect", "explain"]
+__all__ = ["AMBIGUOUS_WITH_USPS", "FORMATS", "WRONG_CHECK", "Format", "detect", "explain"]
 
 #: The score of a number that has a DHL format but the wrong check digit.
 WRONG_CHECK: Final = 0.05
+#: A valid IMpb under DHL's Mailer ID 109124: DHL eCommerce *and* USPS. Within the core's
+#: AMBIGUITY_MARGIN (0.15) of the USPS plugin's IMpb scores (0.95; 0.9 behind ``420``+ZIP) on purpose.
+AMBIGUOUS_WITH_USPS: Final = 0.85
 
 
 def _impb_ok(number: str) -> bool:
@@ -122,9 +136,9 @@ FORMATS: Final[tuple[Format, ...]] = (
     Format(
         "DHL eCommerce USPS IMpb (Mailer ID 109124)",
         re.compile(r"^(?:420\d{5}(?:\d{4})?)?93\d{3}109124(?:\d{10}|\d{14})\d$"),
-        0.5,
+        AMBIGUOUS_WITH_USPS,
         _impb_ok,
-        "a USPS number: USPS tracks it too",
+        "a USPS number as well: USPS tracks it too (ambiguous on purpose; send `carrier`)",
     ),
     Format(
         "DHL eCommerce USPS IMpb (94748 / 93612)",
@@ -157,6 +171,8 @@ def detect(tracking_number: str) -> float:
     """Confidence 0..1 that `tracking_number` is a DHL number. Never raises."""
     if not isinstance(tracking_number, str):
         return 0.0
+    if clean_number(tracking_number).strip("0") == "":
+        return 0.0  # all zeros passes mod 7, MOD 10 and the Identcode check: nobody's number
     best = 0.0
     for fmt, ok in explain(tracking_number):
         best = max(best, fmt.confidence if ok else WRONG_CHECK)

@@ -26,6 +26,16 @@ Formats (shared/reference/usps.md section 6, sources in brackets):
 
 A number of a USPS shape whose check digit is wrong scores `WRONG_CHECK_DIGIT` (below the core's
 detection threshold): "not USPS", never an exception.
+
+Shared numbers (deliberate ambiguity, decided by the other plugins' scores): consolidators print
+USPS IMpb numbers, which USPS tracks, so FedEx Ground Economy ``926129…``/``927489…`` 22-digit
+numbers and DHL eCommerce IMpb numbers under DHL's Mailer ID ``109124`` are scored by the FedEx /
+DHL plugins within the core's ambiguity margin of the score given here; an ``02…`` 20-digit number
+valid with ``91`` is both a legacy Delivery Confirmation number and an older FedEx SmartPost one.
+A 20-digit FedEx Ground Economy number that checks only with ``92`` in front (``6129…``) is not
+USPS (jkeen lists ``61299998820821171811`` as invalid for USPS). Checked against the public test
+numbers (jkeen ``couriers/usps.json`` and ``couriers/s10.json``, bloodhound
+``test/carriers/usps.js``): see ``tests/test_usps_detect.py``.
 """
 
 from __future__ import annotations
@@ -44,10 +54,13 @@ _IMPB_APP_IDS: Final = frozenset({"92", "93", "94", "95"})
 _LEGACY_APP_ID: Final = "91"
 #: 2-digit service types of 20-digit legacy numbers: 01-08 and 14 Delivery Confirmation, 21-26 and
 #: 34 Signature Confirmation, 73 Insured, 82/83/85 Merchandise Return (usps.md 6.1 [JK]); 71
-#: Certified, 77 Registered, 81 Return Receipt for Merchandise (jkeen usps.json "USPS 20" lookup).
+#: Certified, 77 Registered, 81 Return Receipt for Merchandise (jkeen usps.json "USPS 20" lookup);
+#: 70: repo mediocre/bloodhound test/carriers/usps.js lists the real ``70131710000012912087``, valid
+#: as printed (older Certified Mail labels are numbered ``70…``: not confirmed by a USPS document).
 _LEGACY_SERVICE_TYPES: Final = frozenset(
     [f"{i:02d}" for i in range(1, 9)]
-    + ["14", "21", "22", "23", "24", "25", "26", "34", "71", "73", "77", "81", "82", "83", "85"]
+    + ["14", "21", "22", "23", "24", "25", "26", "34"]
+    + ["70", "71", "73", "77", "81", "82", "83", "85"]
 )
 
 
