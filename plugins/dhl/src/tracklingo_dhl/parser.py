@@ -20,6 +20,12 @@ Which field is the text and which the code (dhl.md 1.5, 1.8; plugins/dhl/NOTES.m
   text, then a bare legacy code, then the statusCode fallback. The event keeps whichever code
   decided (``statusCode`` unless a legacy code did).
 
+Times: ISO 8601 with or without an offset goes to the core's time rules with the event's place.
+An event with no place at all, in a shipment whose ``origin`` and ``destination`` are one
+country, is resolved in that country when it lies in one zone (see `_placeless_time`).
+
+Events come out in DHL's own order (newest first, dhl.md 1.4); journeys order them by time.
+
 The hand-off to a last-mile partner (eCommerce → USPS, dhl.md 3.3) is put on every event whose
 stage is `handed_to_last_mile`: the partner from ``details.provider.destinationProvider``, else
 USPS when the ``local-tracking-number`` reference is a USPS IMpb or the shipment is a DHL
@@ -42,7 +48,7 @@ from tracklingo.checkdigits import mod10_ok
 from tracklingo.countries import country_code
 from tracklingo.errors import TracklingoError
 from tracklingo.taxonomy import MatchKind, Stage
-from tracklingo.times import ResolvedTime
+from tracklingo.times import ResolvedTime, resolve_time
 from tracklingo.vocabulary import Resolution, Vocabulary
 
 if TYPE_CHECKING:
@@ -337,11 +343,53 @@ def _handoff(shipment: Mapping[str, Any], service: str | None) -> Handoff | None
     if partner is None:
         return None
     if local and partner == "usps":
-        local = _usps_number(local)
+        # only a number USPS could track (IMpb with a valid check digit); a garbled reference
+        # still names the partner but must not become a journey link
+        local = _usps_number(local) if _is_usps_impb(local) else None
     return Handoff(carrier=partner, tracking_number=local)
 
 
 # -- parse ---------------------------------------------------------------------------------------
+
+
+def _home_country(shipment: Mapping[str, Any]) -> str | None:
+    """The one country a shipment starts and ends in (``origin`` and ``destination`` agree), or
+    None for a cross-border or unknown route."""
+    origin = _location(shipment.get("origin")).get("country")
+    destination = _location(shipment.get("destination")).get("country")
+    return origin if origin is not None and origin == destination else None
+
+
+def _placeless_time(
+    when: str | ResolvedTime | None, home: str | None
+) -> str | ResolvedTime | None:
+    """The time of an event that names no place, in a shipment that never leaves `home`.
+
+    DHL leaves ``location`` off some events (parcel-de's "Die Sendung wurde in das
+    Zustellfahrzeug geladen..." and the electronic announcement in a real 2023 capture, repo
+    msouvikrepo/scala-API-Integration ``dhl-api/src/test/scala/com/mailytica/ai/api/dhl/
+    DhlStatusSpec.scala``, origin and destination both DE). Every event of a domestic shipment
+    happens in that country, so where the country lies in one zone the naive local time is
+    resolved there, and the note says why. A multi-zone country (US) stays local. The event's
+    location is left as DHL gave it.
+    """
+    if home is None or not isinstance(when, str):
+        return when
+    try:
+        naive = datetime.fromisoformat(when)
+        if naive.tzinfo is not None:
+            return when  # DHL gave the offset: kept as is
+        resolved = resolve_time(naive, country=home)
+    except (TracklingoError, ValueError, OverflowError):
+        return when
+    if resolved.when is None or resolved.is_local:
+        return when  # no certain zone for that country: the usual rules apply
+    return ResolvedTime(
+        resolved.when,
+        False,
+        f"DHL gave no place for this event; the time zone is that of {home}, where the"
+        " shipment starts and ends",
+    )
 
 
 def _event(
@@ -350,15 +398,20 @@ def _event(
     service: str | None,
     raw: Mapping[str, Any],
     handoff: Handoff | None,
+    home: str | None = None,
 ) -> TrackingEvent:
     choice = _choose(carrier.vocabulary, service, raw)
     stage = choice.resolution.stage
+    location = _location(raw.get("location"))
+    when = _when(raw.get("timestamp"))
+    if "country" not in location and "country" not in choice.resolution.captured:
+        when = _placeless_time(when, home)
     return carrier.make_event(
         tracking_number=number,
-        when=_when(raw.get("timestamp")),
+        when=when,
         text=choice.text,
         code=choice.code,
-        location=_location(raw.get("location")),
+        location=location,
         handoff=handoff if stage is Stage.HANDED_TO_LAST_MILE else None,
         raw=raw,
     )
@@ -392,13 +445,14 @@ def _shipment(
         status = shipment.get("status")
         events = [status] if isinstance(status, Mapping) else []
     handoff = _handoff(shipment, service)
+    home = _home_country(shipment)
     for i, raw in enumerate(events):
         if not isinstance(raw, Mapping):
             result.errors.append(
                 NumberError(number, f"DHL response: events[{i}] is not an object; skipped")
             )
             continue
-        result.events.append(_event(carrier, number, service, raw, handoff))
+        result.events.append(_event(carrier, number, service, raw, handoff, home))
 
 
 def parse(carrier: Carrier, payload: Any) -> ParseResult:

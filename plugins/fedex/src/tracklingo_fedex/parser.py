@@ -11,7 +11,9 @@ One reply holds several numbers (``output.completeTrackResults[]``). For each:
   entries are dropped when a moving one exists, then the entry with the latest scan wins (karrio
   keeps the latest; PMY-FIX shows a stale label-only record beside the real shipment). Mixing them
   would put two shipments in one journey;
-- ``scanEvents[]`` become events, oldest first (FedEx sends newest first, not strictly).
+- ``scanEvents[]`` become events, oldest first (FedEx sends newest first, not strictly). A ``DL``
+  scan whose ``scanLocation`` is empty takes the delivery address FedEx gives for that result
+  (`_delivery_address`).
 
 A whole-request error body (``{transactionId, errors: [{code, message}]}``, TRK-SPEC
 ``ErrorResponseVO``) gives a result with errors only, carrying FedEx's own text.
@@ -262,6 +264,13 @@ def _parse(carrier: Carrier, mapper: FedExMapper, payload: Any) -> ParseResult:
     return parsed
 
 
+def _message(value: Any) -> str | None:
+    """An error text with its runs of whitespace collapsed: FedEx error messages were seen
+    wrapped over several lines with long indents (MAGENTO ``getTrackErrorResponse``)."""
+    text = text_field(value)
+    return " ".join(text.split()) if text else None
+
+
 def _request_errors(value: Any) -> list[NumberError]:
     found = []
     for item in _list(value):
@@ -269,7 +278,7 @@ def _request_errors(value: Any) -> list[NumberError]:
         if err is None:
             continue
         code = text_field(err.get("code"))
-        message = text_field(err.get("message")) or code
+        message = _message(err.get("message")) or code
         if message:
             found.append(NumberError(_error_number(err), message, code))
     return found
@@ -297,7 +306,7 @@ def _alerts(value: Any) -> list[NumberError]:
         code = text_field(alert.get("code"))
         if code == "VIRTUAL.RESPONSE":  # sandbox marker, not a problem
             continue
-        message = text_field(alert.get("message")) or code
+        message = _message(alert.get("message")) or code
         if message:
             found.append(NumberError(None, message, code))
     return found
@@ -322,7 +331,7 @@ def _parse_number(
     if not good:
         err = next((_dict(r.get("error")) for r in results if _dict(r.get("error"))), None)
         code = text_field(err.get("code")) if err else None
-        message = (text_field(err.get("message")) if err else None) or code
+        message = (_message(err.get("message")) if err else None) or code
         parsed.errors.append(
             NumberError(number, message or "FedEx returned no tracking result for this number", code)
         )
@@ -380,10 +389,11 @@ def _events_for(
     carrier: Carrier, mapper: FedExMapper, number: str, result: Mapping[str, Any]
 ) -> list[TrackingEvent]:
     handoff = _usps_handoff(result)
+    delivered_at = _delivery_address(result)
     events = [
         event
         for scan in _list(result.get("scanEvents"))
-        if (event := _scan_event(carrier, mapper, number, scan, handoff)) is not None
+        if (event := _scan_event(carrier, mapper, number, scan, handoff, delivered_at)) is not None
     ]
     if not events:
         latest = _latest_status_event(carrier, mapper, number, result)
@@ -406,6 +416,26 @@ def _location(data: Mapping[str, Any] | None) -> Location:
         postal_code=text_field(data.get("postalCode")),
         country=country,
     )
+
+
+def _located(location: Location) -> bool:
+    return any((location.city, location.region, location.postal_code, location.country))
+
+
+def _delivery_address(result: Mapping[str, Any]) -> Location | None:
+    """Where FedEx says the parcel was delivered, for a ``DL`` scan whose ``scanLocation`` is
+    empty (only ``streetLines: [""]`` and ``residential``, as in K-FIX's
+    ``DuplicateTrackingResponse`` and PMY-FIX): ``deliveryDetails.actualDeliveryAddress``, else
+    ``lastUpdatedDestinationAddress`` (the destination as last updated, so a redirect counts).
+    Both are FedEx's own fields for this result; nothing is guessed."""
+    for value in (
+        _get(result, "deliveryDetails", "actualDeliveryAddress"),
+        result.get("lastUpdatedDestinationAddress"),
+    ):
+        location = _location(_dict(value))
+        if _located(location):
+            return location
+    return None
 
 
 def _resolve_when(
@@ -448,6 +478,7 @@ def _scan_event(
     number: str,
     value: Any,
     handoff: Handoff | None,
+    delivered_at: Location | None = None,
 ) -> TrackingEvent | None:
     scan = _dict(value)
     if scan is None:
@@ -459,6 +490,8 @@ def _scan_event(
     if code is None and text is None and detail is None and derived is None:
         return None
     location = _location(_dict(scan.get("scanLocation")))
+    if delivered_at is not None and code == "DL" and not _located(location):
+        location = delivered_at
     return build_event(
         carrier,
         mapper,

@@ -7,7 +7,9 @@ Formats (shared/reference/usps.md section 2):
   (newest first) whose items carry ``eventType``, ``eventCode``, ``eventTimestamp`` (local wall
   clock, no offset), ``GMTTimestamp``, ``GMTOffset``, ``eventCity``/``eventState``/``eventZIP``/
   ``eventCountry`` [V3] [OMNI]. The v3r2 spelling ``eventZIPCode`` / ``destinationCountry`` is read
-  too, and a JSON array of such objects (the v3r2 batch answer) is accepted.
+  too, and a JSON array of such objects (the v3r2 batch answer) is accepted. A lone event written
+  as an object instead of a one-element ``trackingEvents`` list (USPS's own v3 sample [RDME]) is
+  read as that one event.
 - the v3 **error envelope** ``{"apiVersion", "error": {"code", "message", "errors": [...]}}``:
   a result with no events and one `NumberError` carrying USPS's text (the normalizer turns it into
   a reject). `USPSClient.track` adds ``trackingNumber`` to it so the error names the number.
@@ -41,7 +43,7 @@ import html
 import json
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 from tracklingo import (
@@ -88,6 +90,8 @@ _EVENT_KEYS: Final = frozenset({"eventType", "eventCode", "eventTimestamp", "GMT
 
 def _sniff_one(data: Mapping[str, Any]) -> bool:
     events = data.get("trackingEvents")
+    if isinstance(events, dict) and _EVENT_KEYS & events.keys():
+        events = [events]  # one event written as an object ([RDME] sample)
     if isinstance(events, list) and isinstance(data.get("trackingNumber"), str):
         if _USPS_KEYS & data.keys():
             return True
@@ -311,6 +315,13 @@ def _hours_text(delta: timedelta) -> str:
     return f"{delta.total_seconds() / 3600:+.1f} h"
 
 
+_DATE_ONLY_NOTE: Final = "USPS wrote midnight with no GMT time: probably the date only, not the time"
+
+
+def _midnight(when: datetime | None) -> bool:
+    return when is not None and when.time() == time()
+
+
 def event_time(
     *,
     timestamp: str | None,
@@ -319,7 +330,33 @@ def event_time(
     country: str | None,
     region: str | None,
 ) -> ResolvedTime:
-    """The design's time rules for one v3 event (see the module notes). Never raises."""
+    """The design's time rules for one v3 event (see the module notes). Never raises.
+
+    Pre-shipment scans (``MA``, ``GX``, ``80``) come without ``GMTTimestamp``/``GMTOffset``, and
+    ``MA`` was seen at exactly midnight: a date, not a time (usps.md 2.4, 7 [OMNI]). Such a
+    midnight keeps its value, with a note saying so.
+    """
+    resolved = _event_time(
+        timestamp=timestamp,
+        gmt_timestamp=gmt_timestamp,
+        gmt_offset=gmt_offset,
+        country=country,
+        region=region,
+    )
+    if gmt_timestamp is None and gmt_offset is None and _midnight(resolved.when):
+        note = f"{_DATE_ONLY_NOTE}; {resolved.note}" if resolved.note else _DATE_ONLY_NOTE
+        return ResolvedTime(resolved.when, resolved.is_local, note)
+    return resolved
+
+
+def _event_time(
+    *,
+    timestamp: str | None,
+    gmt_timestamp: str | None,
+    gmt_offset: str | None,
+    country: str | None,
+    region: str | None,
+) -> ResolvedTime:
     offset = _offset_ok(gmt_offset)
     gmt = _parse_gmt(gmt_timestamp)
     resolved: ResolvedTime | None = None
@@ -539,6 +576,10 @@ def _parse_detail(carrier: Carrier, data: Mapping[str, Any], where: str) -> Pars
     events = data.get("trackingEvents")
     if events is None:
         events = []
+    elif isinstance(events, Mapping) and _EVENT_KEYS & events.keys():
+        # USPS's own v3 DETAIL sample ([RDME]) writes a lone event as an object, not a
+        # one-element list (the XML-to-JSON habit of collapsing single-item arrays).
+        events = [events]
     if not isinstance(events, list):
         raise ParseError(CARRIER, f"{where}.trackingEvents must be a list")
     rows: list[tuple[Mapping[str, Any], str]] = []
