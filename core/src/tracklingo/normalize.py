@@ -214,7 +214,9 @@ class Normalizer:
         registry: the loaded carriers (default: `load_carriers()`).
         carrier: the carrier to assume for records that do not name one (default: detect it from
             the tracking number, and reject ambiguous numbers).
-        include_raw: keep each carrier record in the event's `raw` field.
+        include_raw: keep each flat record in its event's `raw` field. Events parsed from API
+            responses always reference the carrier's own event object in `raw` (no copy is made);
+            whether `raw` is written out is decided when serialising (`event_to_json`).
     """
 
     def __init__(
@@ -271,10 +273,7 @@ class Normalizer:
             raise
         except Exception as exc:  # a plugin bug must not stop the feed
             raise InputError(f"{carrier.name} parser failed: {type(exc).__name__}: {exc}") from None
-        events = result.events
-        if self.include_raw:
-            pass  # parsers decide what raw to keep per event
-        return carrier, events, list(result.errors)
+        return carrier, result.events, list(result.errors)
 
     def process(self, record: Record) -> tuple[list[TrackingEvent], list[Reject]]:
         """Events and rejects for one record; updates `stats`."""
