@@ -1,0 +1,66 @@
+"""The advisor: what a status means, whether a shipment is stuck, and whom to contact.
+
+Two calls answer what a worried recipient or a support agent asks:
+
+- `explain(text, registry, carrier=None)` resolves a carrier's status text through the installed
+  vocabularies and returns one `Explanation` per stage the carriers map it to (several when they
+  disagree, or when the stage depends on the parcel's direction). A text no vocabulary knows gets
+  one explanation with ``known=False`` and stage `unknown`: tracklingo never guesses a meaning.
+- `advise(journey, registry, now)` returns an `Advice` for a shipment's current stage: the texts,
+  the time at the stage (since the first event of the current run of that stage), the verdict
+  (`on_track`, `stuck`, `done` for delivered/returned/cancelled, `unknown`), and when stuck the
+  escalation ladder: the carrier holding the parcel now, a universal tracker, the sender.
+
+The texts, dwell thresholds and ladder wording are data: ``tracklingo/data/advice.toml`` (one
+complete entry per stage; `load_advice` reads and checks it). Thresholds are lane-aware (domestic
+vs international, from `Journey.is_international`; an unknown lane counts as domestic) and count
+only Monday-Friday hours where the entry says ``business_days = true`` (`business_hours`).
+
+Carrier plugins adjust the advice for the parcels they hold through an optional attribute::
+
+    class MyPost(Carrier):
+        advice_overrides = {
+            "customs_hold": {
+                "steps": ["Pay duties at https://mypost.example/duties"],  # added after the core's
+                "how_soon": "Released within a day of payment.",           # replaces a text
+                "dwell": {"international": {"hours": 240, "business_days": True,
+                                             "source": "MyPost customs FAQ"}},
+            },
+        }
+
+Keys are stage names; each value may set ``headline``, ``meaning``, ``where``, ``holder``,
+``next``, ``how_soon``, ``recipient_must_act`` (``yes``/``no``/``maybe``), ``recipient_action``
+(replacing the core's text), ``steps`` (appended), ``replace_steps`` (replacing the core's) and
+``dwell`` (``domestic``/``international`` thresholds, each with its ``source`` or a ``note``).
+A malformed override raises `ConfigError` naming the carrier. Contact points come from
+`Carrier.contacts` / `Carrier.contacts_for(country)` and tracking links from `Carrier.link`.
+"""
+
+from __future__ import annotations
+
+from tracklingo.advisor.advise import advise
+from tracklingo.advisor.content import (
+    AdviceBook,
+    StageAdvice,
+    Threshold,
+    carrier_overrides,
+    load_advice,
+)
+from tracklingo.advisor.explain import explain
+from tracklingo.advisor.results import Advice, EscalationStep, Explanation
+from tracklingo.advisor.text import business_hours, synonyms_for
+
+__all__ = [
+    "Advice",
+    "AdviceBook",
+    "EscalationStep",
+    "Explanation",
+    "StageAdvice",
+    "Threshold",
+    "advise",
+    "business_hours",
+    "carrier_overrides",
+    "explain",
+    "load_advice",
+    "synonyms_for",
+]

@@ -1,0 +1,115 @@
+"""`explain(text, registry)`: what a carrier status text means, through every installed vocabulary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracklingo.advisor.content import Act, AdviceBook, StageAdvice, _apply, carrier_overrides, load_advice
+from tracklingo.advisor.results import Explanation
+from tracklingo.advisor.text import _compose, _step_values, _usual_dwell, synonyms_for
+from tracklingo.carrier import Carrier
+from tracklingo.errors import InputError
+from tracklingo.plugins import Registry
+from tracklingo.taxonomy import MatchKind, Reason, Stage
+from tracklingo.vocabulary import Resolution
+
+# -- explain ------------------------------------------------------------------------------------
+
+
+def _condition(carrier: Carrier, context: str, value: str) -> str:
+    if context == "direction" and value in ("inbound", "outbound"):
+        home = carrier.home_country
+        verb = "entering" if value == "inbound" else "leaving"
+        return f"if the parcel is {verb} {home}" if home else f"if the parcel is {value}"
+    return f"if {context} is {value}"
+
+
+def _entry_texts(entry: StageAdvice, act: Act, action: str, steps: list[str]) -> dict[str, Any]:
+    """The copy fields an `Explanation` takes from one stage entry."""
+    return {
+        "headline": entry.headline,
+        "meaning": entry.meaning,
+        "where": entry.where,
+        "holder": entry.holder,
+        "next": entry.next,
+        "how_soon": entry.how_soon,
+        "recipient_must_act": act,
+        "recipient_action": action,
+        "next_steps": steps,
+    }
+
+
+def explain(
+    text: str,
+    registry: Registry,
+    carrier: str | None = None,
+    *,
+    code: str | None = None,
+    book: AdviceBook | None = None,
+) -> list[Explanation]:
+    """Explain a carrier status text (and/or code) through the installed vocabularies.
+
+    With `carrier`, only that carrier's vocabulary is asked (`UnknownCarrierError` if it is not
+    installed); otherwise every carrier's. Returns one `Explanation` per (stage, condition,
+    reason), in journey order, listing the carriers that agree; a text none of them knows gives one
+    explanation with ``known=False`` and the `unknown` stage's plain "not known" texts.
+    """
+    text = (text or "").strip()
+    code = code.strip() if code else None
+    if not text and not code:
+        raise InputError("nothing to explain: give a status text (or --code)")
+    book = book or load_advice()
+    chosen = [registry.get(carrier)] if carrier else sorted(registry, key=lambda c: c.name)
+    groups: dict[tuple[Stage, str | None, Reason | None], list[Carrier]] = {}
+    for c in chosen:
+        res: Resolution = c.vocabulary.resolve(text or None, code)
+        if res.match is MatchKind.UNMAPPED:
+            continue
+        options: list[tuple[Stage, str | None]] = [(res.stage, None)]
+        if res.needs_context and res.rule is not None and res.rule.context and res.rule.by_context:
+            ctx = res.rule.context
+            options = [(s, _condition(c, ctx, v)) for v, s in res.rule.by_context.items()]
+        for stage, condition in options:
+            groups.setdefault((stage, condition, res.reason), []).append(c)
+    searched = [c.name for c in chosen]
+    if not groups:
+        entry = book.entry(Stage.UNKNOWN)
+        values = _step_values(None, None)
+        act, action, steps = _compose(entry, None, values)
+        return [
+            Explanation(
+                text=text,
+                code=code,
+                known=False,
+                stage=Stage.UNKNOWN,
+                status=Stage.UNKNOWN.status,
+                searched=searched,
+                **_entry_texts(entry, act, action, steps),
+            )
+        ]
+    everyone = list(registry)
+    out = []
+    for (stage, condition, reason), carriers in sorted(
+        groups.items(), key=lambda kv: (kv[0][0].rank, kv[0][1] or "", kv[0][2] or "")
+    ):
+        single = carriers[0] if len(carriers) == 1 else None
+        override = carrier_overrides(single).get(stage) if single is not None else None
+        entry = _apply(book.entry(stage), override)
+        act, action, steps = _compose(entry, reason, _step_values(single, None))
+        out.append(
+            Explanation(
+                text=text,
+                code=code,
+                known=True,
+                stage=stage,
+                status=stage.status,
+                reason=reason,
+                carriers=[c.name for c in carriers],
+                searched=searched,
+                condition=condition,
+                **_entry_texts(entry, act, action, steps),
+                usual_dwell=_usual_dwell(entry),
+                synonyms=synonyms_for(stage, everyone, exclude=text or None),
+            )
+        )
+    return out

@@ -1,0 +1,102 @@
+"""What the advisor returns: `Explanation`, `Advice` and their `EscalationStep`s."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+)
+
+from tracklingo.advisor.content import Act, LadderKind, Verdict
+from tracklingo.taxonomy import Reason, Stage, Status
+
+# -- results ------------------------------------------------------------------------------------
+
+
+class EscalationStep(BaseModel):
+    """One rung of the escalation ladder: whom to contact, what to tell them, a link to paste."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step: int
+    contact: str
+    detail: str
+    link: str | None = None
+    more_links: list[str] = Field(default_factory=list)
+    phone: str | None = None
+    kind: LadderKind
+
+
+class Explanation(BaseModel):
+    """What one status text means, for one stage the installed vocabularies map it to."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    code: str | None = None
+    known: bool
+    stage: Stage
+    status: Status
+    reason: Reason | None = None
+    carriers: list[str] = Field(default_factory=list)
+    searched: list[str] = Field(default_factory=list)
+    condition: str | None = None
+    headline: str
+    meaning: str
+    where: str
+    holder: str
+    next: str
+    how_soon: str
+    recipient_must_act: Act
+    recipient_action: str
+    next_steps: list[str]
+    usual_dwell: dict[str, str] = Field(default_factory=dict)
+    synonyms: list[str] = Field(default_factory=list)
+
+
+class Advice(BaseModel):
+    """The advisor's answer for one shipment, at time `now`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    shipment: str
+    tracking_numbers: list[str]
+    carrier: str
+    tracking_number: str
+    stage: Stage
+    status: Status
+    reason: Reason | None = None
+    description: str
+    occurred_at: datetime | None
+    location: str | None = None
+    since: datetime | None
+    now: datetime
+    origin_country: str | None = None
+    destination_country: str | None = None
+    lane: Literal["domestic", "international"]
+    lane_known: bool
+    headline: str
+    meaning: str
+    where: str
+    holder: str
+    next: str
+    how_soon: str
+    recipient_must_act: Act
+    recipient_action: str
+    next_steps: list[str]
+    verdict: Verdict
+    stuck: bool
+    verdict_text: str
+    dwell_hours: float | None
+    calendar_hours: float | None
+    expected_dwell_hours: float | None
+    business_days: bool
+    threshold_source: str | None
+    responsible_carrier: str | None
+    responsible_display_name: str | None
+    escalation: list[EscalationStep]
+    synonyms: list[str]
