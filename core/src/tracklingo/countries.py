@@ -137,8 +137,13 @@ def country_code(value: str | None) -> str | None:
         # "Korea, Republic of (South Korea)", "The Netherlands", "Philippines, The", "St. Lucia"
         simpler = _norm(re.sub(r"\(.*?\)", " ", value))
         simpler = re.sub(r"^the |\bthe$", "", simpler).strip()
-        for candidate in (simpler, simpler.replace("saint ", "st "),
-                          simpler.replace("st ", "saint ", 1)):
+        inner = [_norm(part) for part in re.findall(r"\((.*?)\)", value)]
+        for candidate in (
+            simpler,
+            simpler.replace("saint ", "st "),
+            simpler.replace("st ", "saint ", 1),
+            *inner,
+        ):
             found = names.get(candidate)
             if found is not None:
                 break

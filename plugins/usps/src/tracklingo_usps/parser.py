@@ -201,43 +201,11 @@ def _split_label(label: str) -> tuple[str | None, str | None, str]:
     return None, None, label
 
 
-#: Country spellings the core's table misses (USPS writes eventCountry as an upper-case name).
-#: USPS's International Mail Manual names countries this way, e.g. "Great Britain and Northern
-#: Ireland (United Kingdom)", "Korea, Republic of (South Korea)", "Myanmar (Burma)".
-_COUNTRY_ALIASES: Final = {
-    "UNITED KINGDOM": "GB",
-    "UNITED KINGDOM OF GREAT BRITAIN AND NORTHERN IRELAND": "GB",
-    "GREAT BRITAIN AND NORTHERN IRELAND": "GB",
-    "EIRE": "IE",
-    "BURMA": "MM",
-    "SWAZILAND": "SZ",
-    "MACEDONIA": "MK",
-    "COTE D IVOIRE": "CI",
-}
-_PARENS: Final = re.compile(r"\(([^()]*)\)")
-
-
 def usps_country(name: str | None) -> str | None:
-    """ISO alpha-2 for a USPS country name or code (the core's table, then USPS spellings:
-    a name with a parenthesised alternative, "SAINT" for "ST", a few aliases)."""
-    if not name:
-        return None
-    found = country_code(name)
-    if found is not None:
-        return found
-    upper = _SPACES.sub(" ", re.sub(r"[^A-Z0-9()]+", " ", name.upper())).strip()
-    alias = _COUNTRY_ALIASES.get(upper)
-    if alias is not None:
-        return alias
-    tries = [m.group(1) for m in _PARENS.finditer(upper)] + [_PARENS.sub(" ", upper)]
-    tries += [upper.replace("SAINT ", "ST ")]
-    for candidate in tries:
-        candidate = candidate.strip()
-        if candidate:
-            found = _COUNTRY_ALIASES.get(candidate) or country_code(candidate)
-            if found is not None:
-                return found
-    return None
+    """ISO alpha-2 for a USPS country name or code. USPS writes eventCountry as an upper-case name
+    in its International Mail Manual spelling ("GREAT BRITAIN AND NORTHERN IRELAND (UNITED
+    KINGDOM)", "KOREA, REPUBLIC OF (SOUTH KOREA)"); the core's `country_code` reads those."""
+    return country_code(name) if name else None
 
 
 def place_of(
