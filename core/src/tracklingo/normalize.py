@@ -20,7 +20,7 @@ from tracklingo.carrier import Carrier
 from tracklingo.checkdigits import clean_number
 from tracklingo.countries import country_code
 from tracklingo.detection import best_carrier
-from tracklingo.errors import InputError, ParseError, TracklingoError, UnknownCarrierError
+from tracklingo.errors import InputError, ParseError, TracklingoError
 from tracklingo.feeds import Record
 from tracklingo.model import Handoff, TrackingEvent
 from tracklingo.plugins import Registry, load_carriers
@@ -287,12 +287,14 @@ class Normalizer:
         data = record.data
         try:
             events, number_errors = self._events_for(data)
-        except (InputError, UnknownCarrierError) as exc:
-            stats.records_rejected += 1
-            return [], [Reject(record.line, str(exc), data, record.source)]
         except TracklingoError as exc:
             stats.records_rejected += 1
             return [], [Reject(record.line, str(exc), data, record.source)]
+        except Exception as exc:  # a plugin bug must cost one record, not the feed
+            stats.records_rejected += 1
+            where = data.get("carrier") or self.default_carrier or "carrier"
+            reason = f"{where} adapter failed on this record: {type(exc).__name__}: {exc}"
+            return [], [Reject(record.line, reason, data, record.source)]
         rejects = [
             Reject(
                 record.line,
