@@ -1,8 +1,8 @@
-"""Hypothesis: the parser raises nothing but `ParseError`, whatever JSON it is given."""
+"""Hypothesis on FedEx-shaped payloads: the parser raises nothing but `ParseError`. Arbitrary JSON
+and mutated fixtures are fuzzed by the conformance kit (test_fedex_conformance.py)."""
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -11,13 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracklingo import ParseError, ParseResult, TrackingEvent
+from tracklingo.testing.fuzz import json_values as kit_json_values
 from tracklingo_fedex import FedExCarrier
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CARRIER = FedExCarrier()
-FIXTURE_PAYLOADS = [
-    json.loads(p.read_text(encoding="utf-8")) for p in sorted(FIXTURES.glob("*.json"))
-]
+FIXTURE_PAYLOADS = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(FIXTURES.glob("*.json"))]
 
 scalars = (
     st.none()
@@ -26,28 +25,59 @@ scalars = (
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=30)
 )
-json_values = st.recursive(
-    scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
-    max_leaves=25,
-)
+# arbitrary JSON: the conformance kit's strategy (tracklingo.testing.fuzz)
+json_values = kit_json_values()
 
 # Values a FedEx field might plausibly hold, to get past the first guards.
 texts = st.sampled_from(
     [
-        "", " ", "DL", "IT", "OD", "DE", "CC", "CD", "OX", "ZZ", "IN", "007", "03", "A25",
-        "Delivered", "In transit", "Clearance delay - Import", "Customer not available",
-        "Package available for clearance", "2025-03-14T13:42:00-06:00", "2025-06-02T00:00:00",
-        "2025-03-14T13:42:00Z", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00",
-        "not a date", "US", "GB", "XX", "TN", "CO", "United States", "\u0000", "é" * 3,
+        "",
+        " ",
+        "DL",
+        "IT",
+        "OD",
+        "DE",
+        "CC",
+        "CD",
+        "OX",
+        "ZZ",
+        "IN",
+        "007",
+        "03",
+        "A25",
+        "Delivered",
+        "In transit",
+        "Clearance delay - Import",
+        "Customer not available",
+        "Package available for clearance",
+        "2025-03-14T13:42:00-06:00",
+        "2025-06-02T00:00:00",
+        "2025-03-14T13:42:00Z",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-12:00",
+        "not a date",
+        "US",
+        "GB",
+        "XX",
+        "TN",
+        "CO",
+        "United States",
+        "\u0000",
+        "é" * 3,
     ]
 ) | st.text(max_size=20)
 fields = texts | json_values
 scan_keys = st.sampled_from(
     [
-        "date", "eventType", "eventDescription", "exceptionCode", "exceptionDescription",
-        "scanLocation", "derivedStatusCode", "derivedStatus", "locationType",
+        "date",
+        "eventType",
+        "eventDescription",
+        "exceptionCode",
+        "exceptionDescription",
+        "scanLocation",
+        "derivedStatusCode",
+        "derivedStatus",
+        "locationType",
     ]
 )
 locations = st.dictionaries(
@@ -61,9 +91,7 @@ track_results = st.fixed_dictionaries(
     optional={
         "scanEvents": st.lists(scans | json_values, max_size=5) | json_values,
         "error": st.dictionaries(st.sampled_from(["code", "message"]), fields) | json_values,
-        "trackingNumberInfo": st.dictionaries(
-            st.sampled_from(["trackingNumber", "carrierCode"]), fields
-        ),
+        "trackingNumberInfo": st.dictionaries(st.sampled_from(["trackingNumber", "carrierCode"]), fields),
         "serviceDetail": st.dictionaries(st.just("type"), st.sampled_from(["SMART_POST", ""])),
         "additionalTrackingInfo": st.just(
             {"packageIdentifiers": [{"type": "PARTNER_CARRIER_NUMBER", "values": ["92"]}]}
@@ -87,8 +115,7 @@ fedex_shaped = st.fixed_dictionaries(
     optional={
         "transactionId": fields,
         "errors": st.lists(
-            st.dictionaries(st.sampled_from(["code", "message", "parameterList"]), fields)
-            | json_values,
+            st.dictionaries(st.sampled_from(["code", "message", "parameterList"]), fields) | json_values,
             max_size=3,
         )
         | json_values,
@@ -122,46 +149,7 @@ def check(payload: Any) -> None:
     assert isinstance(CARRIER.sniff(payload), bool)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(json_values)
-def test_arbitrary_json(payload: Any) -> None:
-    check(payload)
-
-
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(fedex_shaped)
 def test_fedex_shaped_json(payload: Any) -> None:
-    check(payload)
-
-
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found.extend(_paths(child, (*prefix, key)))
-    elif isinstance(value, list):
-        for i, child in enumerate(value):
-            found.extend(_paths(child, (*prefix, i)))
-    return found
-
-
-@st.composite
-def mutated_fixtures(draw: st.DrawFn) -> Any:
-    """A real fixture with one to three nodes replaced by arbitrary JSON."""
-    payload = copy.deepcopy(draw(st.sampled_from(FIXTURE_PAYLOADS)))
-    for _ in range(draw(st.integers(min_value=1, max_value=3))):
-        paths = [p for p in _paths(payload) if p]
-        if not paths:
-            break
-        path = draw(st.sampled_from(paths))
-        parent = payload
-        for step in path[:-1]:
-            parent = parent[step]
-        parent[path[-1]] = draw(json_values | texts)
-    return payload
-
-
-@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated_fixtures())
-def test_mutated_fixtures(payload: Any) -> None:
     check(payload)
