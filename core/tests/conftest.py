@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,3 +59,31 @@ def acme_registry(install_plugin: InstallPlugin):  # type: ignore[no-untyped-def
     install_plugin("acme", ACME_PLUGIN)
     install_plugin("beta", BETA_PLUGIN)
     return load_carriers(only={"acme", "beta"}, strict=True)
+
+
+@pytest.fixture
+def run_cli(install_plugin: InstallPlugin, plugin_dir: Path) -> Callable[..., Any]:
+    """Run ``python -m tracklingo.cli ARGS`` as a user would, with the ACME and Beta test
+    carriers installed through entry points (and only the plugins named in `plugins` loaded)."""
+    install_plugin("acme", ACME_PLUGIN)
+    install_plugin("beta", BETA_PLUGIN)
+
+    def run(
+        *args: str, stdin: str | None = None, plugins: str = "acme,beta", strict: str = "1"
+    ) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(plugin_dir),
+            "TRACKLINGO_LOAD_PLUGINS": plugins,
+            "TRACKLINGO_STRICT_PLUGINS": strict,
+        }
+        return subprocess.run(
+            [sys.executable, "-m", "tracklingo.cli", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+
+    return run

@@ -3,40 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from toyplugins import ACME_PLUGIN, BETA_PLUGIN, BROKEN_IMPORT_PLUGIN
+from toyplugins import BROKEN_IMPORT_PLUGIN
 
 
 @pytest.fixture
-def run(install_plugin: Any, plugin_dir: Path) -> Any:
-    install_plugin("acme", ACME_PLUGIN)
-    install_plugin("beta", BETA_PLUGIN)
+def run(run_cli: Any, install_plugin: Any) -> Any:
     install_plugin("broken-import", BROKEN_IMPORT_PLUGIN)
 
-    def _run(
-        *args: str, stdin: str | None = None, plugins: str = "acme,beta", strict: str = "0"
-    ) -> subprocess.CompletedProcess[str]:
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(plugin_dir),
-            "TRACKLINGO_LOAD_PLUGINS": plugins,
-            "TRACKLINGO_STRICT_PLUGINS": strict,
-        }
-        return subprocess.run(
-            [sys.executable, "-m", "tracklingo.cli", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
+    def _run(*args: str, strict: str = "0", **kw: Any) -> Any:
+        return run_cli(*args, strict=strict, **kw)
 
     return _run
 

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from toyplugins import ACME_PLUGIN, BETA_PLUGIN
 
 SEED = "Item Returned From Import Customs"
 S10 = "RR123456785DE"
@@ -19,29 +14,8 @@ NOW = "2026-11-20T12:00:00Z"
 
 
 @pytest.fixture
-def run(install_plugin: Any, plugin_dir: Path) -> Any:
-    install_plugin("acme", ACME_PLUGIN)
-    install_plugin("beta", BETA_PLUGIN)
-
-    def _run(
-        *args: str, stdin: str | None = None, plugins: str = "acme,beta"
-    ) -> subprocess.CompletedProcess[str]:
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(plugin_dir),
-            "TRACKLINGO_LOAD_PLUGINS": plugins,
-            "TRACKLINGO_STRICT_PLUGINS": "1",
-        }
-        return subprocess.run(
-            [sys.executable, "-m", "tracklingo.cli", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
-
-    return _run
+def run(run_cli: Any) -> Any:
+    return run_cli
 
 
 def _flat(when: str, code: str, text: str, country: str, number: str = S10) -> dict[str, Any]:

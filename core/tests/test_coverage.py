@@ -4,9 +4,6 @@ with a rule stub that loads once its TODOs are filled in."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -17,8 +14,6 @@ from tracklingo import Registry, Stage, Vocabulary, VocabularyError
 from tracklingo.coverage import CoverageReport, coverage_report, suggest_stage
 from tracklingo.feeds import Record
 from tracklingo.vocabulary import shared_vocabulary
-
-from toyplugins import ACME_PLUGIN, BETA_PLUGIN
 
 
 def flat(
@@ -168,27 +163,8 @@ def test_render_text(report: CoverageReport) -> None:
 
 
 @pytest.fixture
-def run(install_plugin: Any, plugin_dir: Path) -> Any:
-    install_plugin("acme", ACME_PLUGIN)
-    install_plugin("beta", BETA_PLUGIN)
-
-    def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(plugin_dir),
-            "TRACKLINGO_LOAD_PLUGINS": "acme,beta",
-            "TRACKLINGO_STRICT_PLUGINS": "1",
-        }
-        return subprocess.run(
-            [sys.executable, "-m", "tracklingo.cli", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
-
-    return _run
+def run(run_cli: Any) -> Any:
+    return run_cli
 
 
 def test_cli_text_and_json(run: Any, tmp_path: Path) -> None:
