@@ -248,6 +248,15 @@ def test_numbers_are_cleaned_and_deduplicated(client: FedExClient, api: respx.Mo
     assert sent_numbers(track.calls.last.request) == ["701234567893", "DT582019374609"]
 
 
+def test_a_single_string_is_one_number(client: FedExClient, api: respx.MockRouter) -> None:
+    api.post("/oauth/token").mock(return_value=token_reply(TOKEN_1))
+    track = api.post("/track/v1/trackingnumbers").mock(
+        return_value=httpx.Response(200, json={"output": {"completeTrackResults": []}})
+    )
+    assert len(client.track("7012 3456 7893")) == 1
+    assert sent_numbers(track.calls.last.request) == ["701234567893"]
+
+
 def test_no_numbers_no_calls(client: FedExClient, api: respx.MockRouter) -> None:
     token = api.post("/oauth/token").mock(return_value=token_reply(TOKEN_1))
     assert client.track([]) == []

@@ -497,6 +497,16 @@ def test_batch_list_with_a_failed_item() -> None:
     ]
 
 
+def test_batch_list_with_a_malformed_item_keeps_the_other_numbers() -> None:
+    good = load("domestic_delivered.json")
+    odd = {"trackingNumber": "9400111899223197428490", "trackingEvents": "not a list"}
+    result = CARRIER.parse([good, odd, 7])
+    assert len(result.events) == len(good["trackingEvents"])
+    assert [e.tracking_number for e in result.errors] == ["9400111899223197428490", None]
+    assert "trackingEvents must be a list" in result.errors[0].message
+    assert "response[2] must be an object" in result.errors[1].message
+
+
 def test_json_text_is_accepted() -> None:
     text = (FIXTURES / "domestic_delivered.json").read_text(encoding="utf-8")
     assert len(CARRIER.parse(text).events) == 10
@@ -566,3 +576,21 @@ def test_unknown_country_name_is_not_taken_for_the_us() -> None:
     assert event.location.country is None
     assert event.location.region is None  # "CA" is no US state abroad
     assert event.time_is_local is True
+
+
+def test_isc_label_in_event_city_with_event_state_is_still_an_isc_event() -> None:
+    payload = {
+        "trackingNumber": "CP202506149DE",
+        "trackingEvents": [{
+            "eventType": "Processed Through Facility", "eventCode": None,
+            "eventTimestamp": "2025-06-16T06:37:00", "GMTOffset": "-04:00",
+            "GMTTimestamp": "2025-06-16T10:37:31Z",
+            "eventCity": "ISC NEW YORK NY(USPS)", "eventState": "NY", "eventCountry": None,
+        }],
+    }
+    [event] = CARRIER.parse(payload).events
+    assert event.stage is Stage.ARRIVED_DESTINATION_COUNTRY
+    assert event.match is MatchKind.CONTEXT
+    assert event.location.facility == "ISC NEW YORK NY(USPS)"
+    assert (event.location.city, event.location.region, event.location.country) == (
+        "NEW YORK", "NY", "US")

@@ -163,3 +163,13 @@ def test_example_flat_records_have_the_design_shape() -> None:
             "postal_code", "country"}
     for line in (EXAMPLES / "usps.jsonl").read_text(encoding="utf-8").splitlines():
         assert set(json.loads(line)) == keys
+
+
+def test_flat_isc_label_in_city_with_the_state_column_filled() -> None:
+    """A flat feed that fills `state` beside an ISC label in `city` still resolves direction."""
+    event = normalize_one(flat(description="Processed Through Facility",
+                               city="ISC NEW YORK NY(USPS)", state="NY", country="US"))
+    assert event.stage is Stage.ARRIVED_DESTINATION_COUNTRY
+    assert event.match is MatchKind.CONTEXT
+    assert event.location.facility == "ISC NEW YORK NY(USPS)"
+    assert (event.location.city, event.location.region) == ("NEW YORK", "NY")

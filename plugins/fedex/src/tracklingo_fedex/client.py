@@ -93,6 +93,8 @@ class FedExClient(CarrierClient):
         Numbers are cleaned (spaces, dashes) and de-duplicated, keeping their order. Each reply is
         what FedEx sent: give it to ``FedExCarrier.parse``.
         """
+        if isinstance(numbers, str):
+            numbers = [numbers]  # one number, not one per character
         cleaned = list(dict.fromkeys(n for n in (clean_number(x) for x in numbers) if n))
         payloads = []
         for start in range(0, len(cleaned), MAX_NUMBERS_PER_REQUEST):

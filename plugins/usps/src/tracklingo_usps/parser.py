@@ -230,6 +230,12 @@ def place_of(
             m = _FOREIGN_INT.match(city)
             if m is not None:  # a foreign office of exchange ("TOKYO INT V BAG 2")
                 facility, city = city, m.group("city")
+    elif city and region and not facility and is_isc_label(city):
+        # an ISC label in the city with the state filled in too (flat feeds, some v3 events):
+        # still the facility, so the ISC direction rules apply to the event
+        name, found, _rest = _split_label(city)
+        if found is not None:
+            facility, city = city, name
     if code is None and country is None and region and region.upper() in US_STATES:
         code = _country_of_state(region)
     return {
@@ -595,13 +601,24 @@ def _parse(carrier: Carrier, payload: Any) -> ParseResult:
     if isinstance(payload, Mapping):
         return _parse_detail(carrier, payload, "response")
     if isinstance(payload, list):
+        # a batch answer (v3r2): one malformed item is that number's error, not the batch's;
+        # only a list in which nothing is readable is not a USPS response at all
         result = ParseResult()
+        failures: list[ParseError] = []
         for i, item in enumerate(payload):
-            if not isinstance(item, Mapping):
-                raise ParseError(CARRIER, f"response[{i}] must be an object")
-            part = _parse_detail(carrier, item, f"response[{i}]")
+            try:
+                if not isinstance(item, Mapping):
+                    raise ParseError(CARRIER, f"response[{i}] must be an object")
+                part = _parse_detail(carrier, item, f"response[{i}]")
+            except ParseError as exc:
+                failures.append(exc)
+                number = _soft_text(item, "trackingNumber") if isinstance(item, Mapping) else None
+                result.errors.append(NumberError(number, exc.message))
+                continue
             result.events.extend(part.events)
             result.errors.extend(part.errors)
+        if failures and len(failures) == len(payload):
+            raise failures[0]
         return result
     raise ParseError(
         CARRIER, f"a USPS tracking response is a JSON object, not {type(payload).__name__}"
