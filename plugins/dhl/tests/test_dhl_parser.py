@@ -493,3 +493,18 @@ def test_sniff_recognises_fixtures(name: str) -> None:
 )
 def test_sniff_rejects_others(payload: Any) -> None:
     assert CARRIER.sniff(payload) is False
+
+
+def test_express_us_locality_keeps_the_state_for_the_time_zone() -> None:
+    from tracklingo_dhl.parser import split_locality
+
+    assert split_locality("WILMINGTON, OH - USA") == {
+        "city": "WILMINGTON",
+        "region": "OH",
+        "country": "US",
+    }
+    assert split_locality("CINCINNATI HUB - USA") == {"city": "CINCINNATI HUB", "country": "US"}
+    assert split_locality("MANILA, METRO - PHILIPPINES, THE") == {
+        "city": "MANILA, METRO",
+        "country": "PH",
+    }

@@ -45,7 +45,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tracklingo import Handoff, NumberError, ParseError, ParseResult, TrackingEvent
 from tracklingo.checkdigits import mod10_ok
-from tracklingo.countries import country_code
+from tracklingo.countries import US_STATES, country_code
 from tracklingo.errors import TracklingoError
 from tracklingo.taxonomy import MatchKind, Stage
 from tracklingo.times import ResolvedTime, resolve_time
@@ -184,7 +184,7 @@ def split_locality(locality: str) -> dict[str, str]:
     """Split DHL's free-text ``addressLocality`` into location parts.
 
     - Express ``"CITY - COUNTRY NAME"`` (split at the last `` - ``; MyDHL writes
-      ``"LEIPZIG-GERMANY"``): city + ISO country.
+      ``"LEIPZIG-GERMANY"``): city + ISO country; ``"CITY, ST - USA"`` keeps the US state.
     - eCommerce US ``"City, ST, US"``: city, region, country.
     - Parcel DE ``"Deutschland"`` / ``"Germany"``: country only.
     - Anything else is kept whole as the city.
@@ -195,7 +195,12 @@ def split_locality(locality: str) -> dict[str, str]:
         if found and head.strip() and tail.strip():
             code = country_code(tail)
             if code is not None:
-                return {"city": head.strip(" -"), "country": code}
+                city = head.strip(" -")
+                # Express writes US places as "WILMINGTON, OH - USA": keep the state (time zone)
+                town, comma, state = city.rpartition(",")
+                if code == "US" and comma and town.strip() and state.strip().upper() in US_STATES:
+                    return {"city": town.strip(), "region": state.strip().upper(), "country": code}
+                return {"city": city, "country": code}
     parts = [p.strip() for p in text.split(",")]
     if len(parts) >= 3 and _ALPHA2.match(parts[-1]) and _STATE.match(parts[-2]):
         code = country_code(parts[-1])
