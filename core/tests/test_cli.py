@@ -110,3 +110,27 @@ def test_glossary_lists_carrier_words(run: Any) -> None:
     data = json.loads(r.stdout)
     assert "Item returned from import Customs" in data["customs_cleared"]["carriers"]["acme"]
     assert run("glossary", "nowhere").returncode == 2
+
+
+@pytest.mark.parametrize("option", ["-o", "--rejects"])
+def test_normalize_unwritable_output_file_is_a_one_line_error(
+    run: Any, tmp_path: Path, option: str
+) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps(FLAT) + "\n")
+    r = run("normalize", str(feed), option, str(tmp_path / "missing-dir" / "out.jsonl"))
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert r.stderr.startswith("tracklingo: error: cannot write")
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_normalize_truncated_gzip_feed_is_a_one_line_error(run: Any, tmp_path: Path) -> None:
+    import gzip
+
+    feed = tmp_path / "feed.jsonl.gz"
+    feed.write_bytes(gzip.compress((json.dumps(FLAT) + "\n").encode() * 300)[:80])
+    r = run("normalize", str(feed))
+    assert r.returncode == 1
+    assert "Aborted" not in r.stderr and "Traceback" not in r.stderr
+    assert "gzip" in r.stderr

@@ -95,3 +95,32 @@ def test_direction_resolved_from_journey(acme_registry: Any) -> None:
     assert middle.needs_context is None
     [unresolved] = build_journeys([first, isc, last])  # no carriers given: left as is
     assert unresolved.events[1].needs_context == "direction"
+
+
+def test_dedup_same_instant_written_with_different_offsets() -> None:
+    ny = timezone(timedelta(hours=-5))
+    a = ev("usps", "1", datetime(2026, 11, 20, 14, 3, tzinfo=ny), "in_transit", "Arrived", code="A1")
+    b = ev("usps", "1", datetime(2026, 11, 20, 19, 3, tzinfo=UTC), "in_transit", "Arrived", code="A1")
+    [j] = build_journeys([a, b])
+    assert len(j.events) == 1
+
+
+def test_naive_local_time_is_not_deduplicated_against_the_same_wall_clock_in_utc() -> None:
+    a = ev("usps", "1", datetime(2026, 11, 20, 14, 3), "in_transit", "Arrived", time_is_local=True)
+    b = ev("usps", "1", datetime(2026, 11, 20, 14, 3, tzinfo=UTC), "in_transit", "Arrived")
+    [j] = build_journeys([a, b])
+    assert len(j.events) == 2
+
+
+def test_handoff_naming_the_carrier_in_upper_case_still_joins_legs() -> None:
+    dhl = ev(
+        "dhl",
+        "GM1",
+        T0,
+        "handed_to_last_mile",
+        "Tendered to USPS",
+        handoff=Handoff(carrier="USPS", tracking_number=" 9261 "),
+    )
+    usps = ev("usps", "9261", T0 + timedelta(days=1), "delivered", "Delivered")
+    [j] = build_journeys([dhl, usps])
+    assert [(leg.carrier, leg.tracking_number) for leg in j.legs] == [("dhl", "GM1"), ("usps", "9261")]

@@ -98,3 +98,10 @@ def test_location_label() -> None:
         "ISC NEW YORK NY(USPS), US"
     )
     assert Location(city="DENVER", region="CO", postal_code="80203").label() == "DENVER, CO 80203"
+
+
+def test_tracking_number_as_printed_on_a_label_is_one_number() -> None:
+    assert _event(tracking_number=" 9400 1118 9922 3197 4284 97 ").tracking_number == (
+        "9400111899223197428497"
+    )
+    assert _event(tracking_number="cp202411052de").tracking_number == "CP202411052DE"

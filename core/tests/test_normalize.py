@@ -235,3 +235,17 @@ def test_unknown_default_carrier_fails_early(acme_registry: Any) -> None:
 
     with pytest.raises(UnknownCarrierError):
         Normalizer(acme_registry, carrier="nope")
+
+
+def test_carrier_name_with_surrounding_spaces_or_capitals_is_recognised(acme_registry: Any) -> None:
+    n = Normalizer(acme_registry)
+    events, rejects = n.process(read_records_from([flat(carrier=" ACME ")])[0])
+    assert rejects == [] and [e.carrier for e in events] == ["acme"]
+
+
+def test_handoff_columns_of_a_flat_record_are_normalised(acme_registry: Any) -> None:
+    n = Normalizer(acme_registry)
+    rec = flat(handoff_carrier="BETA ", handoff_tracking_number=" B123 ")
+    [event], _ = n.process(read_records_from([rec])[0])
+    assert event.handoff is not None
+    assert (event.handoff.carrier, event.handoff.tracking_number) == ("beta", "B123")

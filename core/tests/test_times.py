@@ -67,3 +67,36 @@ def test_bad_timestamp() -> None:
 )
 def test_parse_offset(text: str, hours: float) -> None:
     assert parse_offset(text).utcoffset(None) == timedelta(hours=hours)
+
+
+@pytest.mark.parametrize(
+    ("value", "place"),
+    [
+        ("2026-11-01T01:30:00", {"region": "NY", "country": "US"}),  # fall back: happens twice
+        ("2026-03-08T02:30:00", {"region": "NY", "country": "US"}),  # spring forward: never happens
+        ("2026-10-25T02:30:00", {"country": "DE"}),
+        ("2026-03-29T02:30:00", {"country": "DE"}),
+    ],
+)
+def test_naive_time_at_a_dst_transition_is_kept_local_not_guessed(
+    value: str, place: dict[str, str]
+) -> None:
+    r = resolve_time(value, **place)
+    assert r.is_local and r.when is not None and r.when.tzinfo is None
+    assert r.note and "daylight" in r.note
+
+
+def test_naive_time_next_to_a_dst_transition_is_still_resolved() -> None:
+    r = resolve_time("2026-11-01T03:30:00", region="NY", country="US")
+    assert not r.is_local and r.when is not None and r.when.utcoffset() == timedelta(hours=-5)
+
+
+def test_lower_case_z_is_utc() -> None:
+    r = resolve_time("2026-11-20T14:03:00z")
+    assert r.when is not None and r.when.utcoffset() == timedelta(0) and r.when.hour == 14
+
+
+@pytest.mark.parametrize("value", ["UTC", "GMT", "Z", "utc"])
+def test_utc_offset_field_naming_utc_is_zero(value: str) -> None:
+    r = resolve_time("2026-11-20T14:03:00", utc_offset=value)
+    assert r.when is not None and r.when.utcoffset() == timedelta(0) and not r.is_local

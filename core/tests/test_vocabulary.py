@@ -249,3 +249,45 @@ def test_known_phrase_followed_by_a_capitalised_place() -> None:
     assert v.resolve("Delivered BOSTON").stage is Stage.UNKNOWN
     assert v.resolve("ARRIVED AT FEDEX LOCATION MEMPHIS, TN").stage is Stage.UNKNOWN
     assert v.resolve("Arrived at FedEx location late MEMPHIS").stage is Stage.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("text", "ascii_text"),
+    [
+        ("Delivered—Front Door", "Delivered-Front Door"),  # em dash
+        ("Delivered–Front Door", "Delivered-Front Door"),  # en dash
+        ("Delivered•Mailbox", "Delivered Mailbox"),
+        ("Item‘s returned", "Item's returned"),
+        ("Empfänger’s Paket", "Empfanger's Paket"),
+    ],
+)
+def test_non_ascii_punctuation_separates_words_like_ascii_punctuation(
+    text: str, ascii_text: str
+) -> None:
+    assert normalize_phrase(text) == normalize_phrase(ascii_text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Ærø", "aero"), ("Øresund", "oresund"), ("Łódź", "lodz"), ("Œuvre", "oeuvre")],
+)
+def test_letters_without_a_decomposition_are_transliterated_not_dropped(
+    text: str, expected: str
+) -> None:
+    assert normalize_phrase(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (r"^Deliver(?:ed|y) attempted", "Delivery attempted"),
+        (r"^Arrive\w* at hub", "Arrived at hub"),
+        (r"^Arrive[ds]? at hub", "Arrived at hub"),
+    ],
+)
+def test_pattern_whose_first_word_continues_past_its_literal_prefix_still_matches(
+    pattern: str, text: str
+) -> None:
+    v = vocab({"pattern": pattern, "stage": "in_transit", "source": "T"})
+    r = v.resolve(text)
+    assert r.stage is Stage.IN_TRANSIT and r.match is MatchKind.PATTERN

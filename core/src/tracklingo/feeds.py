@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import sys
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -25,6 +27,7 @@ __all__ = ["FeedFormat", "Record", "open_feed", "read_records"]
 FeedFormat = Literal["auto", "jsonl", "json", "csv"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(slots=True)  # not frozen: built per event, and frozen init costs ~3x
@@ -72,7 +75,7 @@ def open_feed(path: str | Path) -> IO[bytes]:
     return buffered
 
 
-def _jsonl(stream: IO[bytes], source: str, first: int = 1) -> Iterator[Record]:
+def _jsonl(stream: Iterable[bytes], source: str, first: int = 1) -> Iterator[Record]:
     for number, line in enumerate(stream, first):
         text = line.strip()
         if not text:
@@ -89,8 +92,11 @@ def _jsonl(stream: IO[bytes], source: str, first: int = 1) -> Iterator[Record]:
 
 
 def _json(stream: IO[bytes], source: str) -> Iterator[Record]:
+    data = stream.read()
+    if not data.strip():
+        return  # an empty document holds no records
     try:
-        value = orjson.loads(stream.read())
+        value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         yield Record(1, None, f"malformed JSON document: {exc.args[0]}", source)
         return
@@ -141,32 +147,59 @@ def read_records(path: str | Path = "-", fmt: FeedFormat = "auto") -> Iterator[R
         fmt = _format_from_name(source) or "auto"
     stream = open_feed(path)
     try:
-        if fmt == "auto":
-            fmt = _sniff_format(stream)
-        if fmt == "jsonl":
-            yield from _jsonl(stream, source)
-        elif fmt == "json":
-            yield from _json(stream, source)
-        elif fmt == "csv":
-            yield from _csv(stream, source)
-        else:
-            raise InputError(f"unknown feed format {fmt!r}")
+        try:
+            yield from _read(stream, source, fmt)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise InputError(
+                f"{source}: corrupt or truncated gzip data ({exc or type(exc).__name__})"
+            ) from None
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
 
 
-def _sniff_format(stream: IO[bytes]) -> FeedFormat:
-    """Guess from the first bytes: ``[`` JSON, ``{`` JSONL (or one multi-line JSON object), else CSV."""
+def _read(stream: IO[bytes], source: str, fmt: FeedFormat) -> Iterator[Record]:
+    peek = getattr(stream, "peek", None)
+    if peek is not None and peek(3)[:3] == _BOM:
+        stream.read(3)  # a UTF-8 byte order mark is not part of the first record
+    if fmt == "auto":
+        fmt, lines = _sniff_format(stream)
+        if lines:  # lines the sniffer had to read: put them back in front of the stream
+            if fmt == "jsonl":
+                yield from _jsonl(itertools.chain(lines, stream), source)
+            else:
+                yield from _json(io.BytesIO(b"".join(lines) + stream.read()), source)
+            return
+    if fmt == "jsonl":
+        yield from _jsonl(stream, source)
+    elif fmt == "json":
+        yield from _json(stream, source)
+    elif fmt == "csv":
+        yield from _csv(stream, source)
+    else:
+        raise InputError(f"unknown feed format {fmt!r}")
+
+
+def _sniff_format(stream: IO[bytes]) -> tuple[FeedFormat, list[bytes]]:
+    """Guess from the first bytes: ``[`` JSON, ``{`` JSONL (or one multi-line JSON object), else CSV.
+
+    For ``{`` the first line is read whole (it may be longer than any peek buffer) and returned,
+    with the blank lines before it, for the caller to put back in front of the stream.
+    """
     peek: bytes = getattr(stream, "peek", lambda _n: b"")(65536)
     head = peek.lstrip()
     if head.startswith(b"["):
-        return "json"
+        return "json", []
     if head.startswith(b"{"):
-        first_line = head.split(b"\n", 1)[0].strip()
+        lines: list[bytes] = []
+        while True:
+            line = stream.readline()
+            lines.append(line)
+            if not line or line.strip():
+                break
         try:
-            orjson.loads(first_line)
+            orjson.loads(lines[-1].strip())
         except orjson.JSONDecodeError:
-            return "json"  # a pretty-printed object spanning lines
-        return "jsonl"
-    return "csv"
+            return "json", lines  # a pretty-printed object spanning lines
+        return "jsonl", lines
+    return "csv", []

@@ -58,6 +58,16 @@ class Handoff(BaseModel):
     carrier: str
     tracking_number: str | None = None
 
+    @field_validator("carrier")
+    @classmethod
+    def _carrier_name(cls, value: str) -> str:
+        return value.strip().lower()  # registered carrier names are lower case
+
+    @field_validator("tracking_number")
+    @classmethod
+    def _strip_number(cls, value: str | None) -> str | None:
+        return ("".join(value.split()).upper() or None) if value is not None else None
+
 
 _EMPTY_LOCATION: Final = Location()
 
@@ -109,7 +119,9 @@ class TrackingEvent(BaseModel):
     @field_validator("tracking_number")
     @classmethod
     def _strip_number(cls, value: str) -> str:
-        return value.strip()
+        # "9400 1118 9922 ..." and "cp202411052de" are the same numbers as printed on labels:
+        # spaces go and letters are upper-cased, so journeys and the store find one shipment
+        return "".join(value.split()).upper()
 
     @property
     def dedup_key(self) -> tuple[str, str, str, str, str]:

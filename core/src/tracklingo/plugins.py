@@ -68,7 +68,7 @@ class Registry:
     def get(self, name: str) -> Carrier:
         """The carrier registered as `name`; `UnknownCarrierError` when there is none."""
         try:
-            return self.carriers[name.lower()].carrier
+            return self.carriers[name.strip().lower()].carrier
         except KeyError:
             have = ", ".join(sorted(self.carriers)) or "none"
             raise UnknownCarrierError(f"unknown carrier {name!r} (installed: {have})") from None

@@ -20,6 +20,7 @@ from tracklingo.errors import InputError
 __all__ = ["ResolvedTime", "parse_offset", "resolve_time"]
 
 _OFFSET_RE: Final = re.compile(r"^(?:GMT|UTC)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$")
+_ZERO_OFFSETS: Final = frozenset({"Z", "UTC", "GMT"})
 
 
 @dataclass(slots=True)  # not frozen: built per event, and frozen init costs ~3x
@@ -33,7 +34,9 @@ class ResolvedTime:
 
 @cache
 def parse_offset(value: str) -> timezone:
-    """Parse a GMT offset such as ``-7:00``, ``-07:00``, ``+0530`` or ``GMT+1``."""
+    """Parse a GMT offset such as ``-7:00``, ``-07:00``, ``+0530``, ``GMT+1`` or ``UTC``."""
+    if value.strip().upper() in _ZERO_OFFSETS:
+        return UTC
     m = _OFFSET_RE.match(value.strip())
     if m is None:
         raise InputError(f"bad UTC offset {value!r}")
@@ -61,8 +64,11 @@ def _parse(value: str, *, trust_z: bool) -> tuple[datetime, bool]:
     """Parse ISO 8601; returns (datetime, untrusted_z_dropped)."""
     text = value.strip()
     dropped = False
-    if not trust_z and text[-1:] in ("Z", "z"):
-        text, dropped = text[:-1], True
+    if text[-1:] in ("Z", "z"):
+        if trust_z:
+            text = text[:-1] + "Z"  # RFC 3339 allows a lower-case z; `fromisoformat` does not
+        else:
+            text, dropped = text[:-1], True
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
@@ -95,21 +101,34 @@ def resolve_time(
         return ResolvedTime(when)
     if utc_offset:
         return ResolvedTime(when.replace(tzinfo=parse_offset(utc_offset)))
+    why = "a trailing Z this carrier writes on local times" if dropped else "no offset"
+    zone: str | None = None
     if country in (None, "US") and region:
         zone = us_state_zone(region)
-        if zone:
-            return ResolvedTime(when.replace(tzinfo=_fixed(when, zone)))
-    if country and country != "US":
+    if zone is None and country and country != "US":
         zone_info = _country_zone(country, when)
-        if zone_info is not None:
-            return ResolvedTime(when.replace(tzinfo=_fixed(when, zone_info.key)))
-    why = "a trailing Z this carrier writes on local times" if dropped else "no offset"
+        zone = zone_info.key if zone_info is not None else None
+    if zone is not None:
+        if _at_dst_change(when, zone):
+            return ResolvedTime(
+                when,
+                True,
+                f"local time of the scan with {why}; it falls in a daylight-saving change in"
+                f" {zone} (the hour repeats or is skipped), so its offset is not certain",
+            )
+        return ResolvedTime(when.replace(tzinfo=_fixed(when, zone)))
     where = f" ({region + ', ' if region else ''}{country})" if country else ""
     return ResolvedTime(
         when,
         True,
         f"local time of the scan with {why}; its time zone is not certain from the location{where}",
     )
+
+
+def _at_dst_change(naive: datetime, zone: str) -> bool:
+    """True when the wall-clock time is ambiguous (repeated hour) or impossible (skipped hour)."""
+    tz = _zone(zone)
+    return naive.replace(tzinfo=tz, fold=0).utcoffset() != naive.replace(tzinfo=tz, fold=1).utcoffset()
 
 
 def _fixed(naive: datetime, zone: str) -> timezone:

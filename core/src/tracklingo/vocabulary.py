@@ -35,6 +35,31 @@ __all__ = [
 LOCATION_GROUPS: Final = frozenset({"facility", "city", "region", "postal_code", "country"})
 
 _NON_WORD: Final = re.compile(r"[^0-9a-z]+")
+#: Apostrophes (dropped like ``'``) and letters that Unicode does not decompose into ASCII.
+_TRANSLITERATE: Final = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u00b4": "'",
+        "\u00df": "ss",
+        "\u00e6": "ae",
+        "\u00c6": "AE",
+        "\u0153": "oe",
+        "\u0152": "OE",
+        "\u00f8": "o",
+        "\u00d8": "O",
+        "\u0142": "l",
+        "\u0141": "L",
+        "\u0111": "d",
+        "\u0110": "D",
+        "\u00f0": "d",
+        "\u00d0": "D",
+        "\u00fe": "th",
+        "\u00de": "TH",
+        "\u0131": "i",
+    }
+)
 _CACHE_LIMIT: Final = 200_000
 
 
@@ -47,8 +72,10 @@ def normalize_phrase(text: str) -> str:
     'zustellung erfolgreich empfangers'
     """
     if not text.isascii():
-        text = text.replace("\u2019", "'").replace("\u00df", "ss")
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+        # accents go; any other non-ASCII character (a dash, a bullet) separates words
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = text.encode("ascii", "replace").decode().replace("?", " ")
     text = text.lower().replace("&", " and ").replace("'", "")
     return _NON_WORD.sub(" ", text).strip()
 
@@ -157,7 +184,10 @@ class _Pattern:
     first_word: str | None
 
 
-_FIRST_WORD: Final = re.compile(r"^\^([A-Za-z0-9]+)(?=[\s,\\(]|$)")
+# The literal first word of an anchored pattern, when the word certainly ends there (a space, a
+# comma, ``\s`` or ``\b``): a group or class right after it (``^Deliver(?:ed|y)``, ``^Arrive\w*``)
+# may continue the word, so such a pattern is tried on every text instead.
+_FIRST_WORD: Final = re.compile(r"^\^([A-Za-z0-9]+)(?=[ ,]|\\[sb]|$)")
 
 
 def _first_word(pattern: str) -> str | None:

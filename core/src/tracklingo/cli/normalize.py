@@ -18,11 +18,19 @@ from tracklingo.cli._common import (
     handle_errors,
     main,
 )
+from tracklingo.errors import InputError
 from tracklingo.feeds import Record
 from tracklingo.model import event_to_json
 from tracklingo.normalize import Normalizer
 
 # -- normalize ------------------------------------------------------------------------------
+
+
+def _open_out(path: str, what: str) -> IO[bytes]:
+    try:
+        return open(path, "wb")
+    except OSError as exc:
+        raise InputError(f"cannot write {what} to {path}: {exc.strerror or exc}") from None
 
 
 def write_normalized(
@@ -79,8 +87,13 @@ def normalize(
     """Normalize raw carrier events or API responses (FILES or stdin) to canonical JSONL."""
     paths = check_inputs(files)
     normalizer = Normalizer(_registry(), carrier=carrier, include_raw=include_raw)
-    out = sys.stdout.buffer if output == "-" else open(output, "wb")  # noqa: SIM115
-    rej = open(rejects, "wb") if rejects else None  # noqa: SIM115
+    out = sys.stdout.buffer if output == "-" else _open_out(output, "output")
+    try:
+        rej = _open_out(rejects, "rejects") if rejects else None
+    except InputError:
+        if out is not sys.stdout.buffer:
+            out.close()
+        raise
     try:
         write_normalized(
             normalizer,
