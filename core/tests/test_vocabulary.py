@@ -94,9 +94,7 @@ def test_context_rule_resolved_and_unresolved() -> None:
     assert inbound.stage is Stage.ARRIVED_DESTINATION_COUNTRY
     assert inbound.match is MatchKind.CONTEXT
     assert inbound.captured["facility"] == "ISC NEW YORK NY(USPS)"
-    assert v.resolve(text, context={"direction": "outbound"}).stage is (
-        Stage.DEPARTED_ORIGIN_COUNTRY
-    )
+    assert v.resolve(text, context={"direction": "outbound"}).stage is (Stage.DEPARTED_ORIGIN_COUNTRY)
     unresolved = v.resolve(text)
     assert unresolved.stage is Stage.IN_TRANSIT and unresolved.needs_context == "direction"
     assert unresolved.match is MatchKind.PATTERN
@@ -160,9 +158,7 @@ def test_invalid_rules_say_what_to_fix(rule: dict[str, Any], message: str) -> No
 
 def test_source_is_required_and_keys_must_exist() -> None:
     with pytest.raises(VocabularyError, match="needs a `source`"):
-        Vocabulary.from_dict(
-            {"meta": {"carrier": "a"}, "rule": [{"phrase": "x", "stage": "delivered"}]}
-        )
+        Vocabulary.from_dict({"meta": {"carrier": "a"}, "rule": [{"phrase": "x", "stage": "delivered"}]})
     with pytest.raises(VocabularyError, match="'NOPE' is not defined"):
         Vocabulary.from_dict(
             {
@@ -239,8 +235,7 @@ def test_known_phrase_followed_by_a_capitalised_place() -> None:
     )
     res = v.resolve("Arrived at FedEx location MEMPHIS, TN 38118")
     assert res.stage is Stage.IN_TRANSIT and res.match is MatchKind.PATTERN
-    assert dict(res.captured) == {"city": "MEMPHIS", "region": "TN", "postal_code": "38118",
-                                  "country": "US"}
+    assert dict(res.captured) == {"city": "MEMPHIS", "region": "TN", "postal_code": "38118", "country": "US"}
     dhl = v.resolve("Departed Facility in LEIPZIG - GERMANY")
     assert dict(dhl.captured) == {"city": "LEIPZIG", "country": "GERMANY"}
     plant = v.resolve("Arrived at FedEx location OAK CREEK WI DISTRIBUTION CENTER")
@@ -261,9 +256,7 @@ def test_known_phrase_followed_by_a_capitalised_place() -> None:
         ("Empfänger’s Paket", "Empfanger's Paket"),
     ],
 )
-def test_non_ascii_punctuation_separates_words_like_ascii_punctuation(
-    text: str, ascii_text: str
-) -> None:
+def test_non_ascii_punctuation_separates_words_like_ascii_punctuation(text: str, ascii_text: str) -> None:
     assert normalize_phrase(text) == normalize_phrase(ascii_text)
 
 
@@ -271,9 +264,7 @@ def test_non_ascii_punctuation_separates_words_like_ascii_punctuation(
     ("text", "expected"),
     [("Ærø", "aero"), ("Øresund", "oresund"), ("Łódź", "lodz"), ("Œuvre", "oeuvre")],
 )
-def test_letters_without_a_decomposition_are_transliterated_not_dropped(
-    text: str, expected: str
-) -> None:
+def test_letters_without_a_decomposition_are_transliterated_not_dropped(text: str, expected: str) -> None:
     assert normalize_phrase(text) == expected
 
 
@@ -291,3 +282,30 @@ def test_pattern_whose_first_word_continues_past_its_literal_prefix_still_matche
     v = vocab({"pattern": pattern, "stage": "in_transit", "source": "T"})
     r = v.resolve(text)
     assert r.stage is Stage.IN_TRANSIT and r.match is MatchKind.PATTERN
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"phrase": "x", "stage": "delivered", "fallback": "false"}, "fallback must be true or false"),
+        (
+            {"phrase": "x", "stage": "delivered", "context": "direction", "by_context": "inbound"},
+            "by_context must be a table",
+        ),
+    ],
+)
+def test_malformed_rule_fields_say_what_to_fix(rule: dict[str, Any], message: str) -> None:
+    with pytest.raises(VocabularyError, match=message):
+        vocab(rule)
+
+
+def test_include_as_a_single_string_is_one_vocabulary() -> None:
+    v = Vocabulary.from_dict({"meta": {"carrier": "a", "include": "upu"}, "rule": []})
+    assert v.resolve(None, "EDC").stage is Stage.CUSTOMS_CLEARED
+
+
+def test_vocabulary_file_that_is_not_utf8(tmp_path: Path) -> None:
+    bad = tmp_path / "v.toml"
+    bad.write_bytes(b'[meta]\ncarrier = "\xff"\n')
+    with pytest.raises(VocabularyError, match="not UTF-8"):
+        Vocabulary.from_toml(bad)

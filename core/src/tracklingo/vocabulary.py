@@ -232,8 +232,7 @@ class Vocabulary:
         elif old.vocabulary == rule.vocabulary:
             if old.stages != rule.stages:
                 raise VocabularyError(
-                    f"{rule.vocabulary}: {what} {key!r} maps to both {old.stage.value} and"
-                    f" {rule.stage.value}"
+                    f"{rule.vocabulary}: {what} {key!r} maps to both {old.stage.value} and {rule.stage.value}"
                 )
         elif rule.vocabulary == self.carrier:
             table[key] = rule  # the carrier's own rules win over included ones
@@ -265,9 +264,7 @@ class Vocabulary:
             try:
                 regex = re.compile(rule.pattern, re.IGNORECASE)
             except re.error as exc:
-                raise VocabularyError(
-                    f"{self.carrier}: bad pattern {rule.pattern!r}: {exc}"
-                ) from None
+                raise VocabularyError(f"{self.carrier}: bad pattern {rule.pattern!r}: {exc}") from None
             unknown = set(regex.groupindex) - LOCATION_GROUPS
             if unknown:
                 raise VocabularyError(
@@ -298,7 +295,7 @@ class Vocabulary:
         rules: list[Rule] = []
         reasons: list[ReasonRule] = []
         extra_sources: dict[str, str] = {}
-        for name in meta.get("include") or ():
+        for name in _as_tuple(meta.get("include"), f"{origin}: [meta] include"):
             shared = shared_vocabulary(name)
             rules.extend(shared.rules)
             reasons.extend(shared.reasons)
@@ -320,6 +317,8 @@ class Vocabulary:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
         except OSError as exc:
             raise VocabularyError(f"cannot read vocabulary {p}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise VocabularyError(f"{p}: not UTF-8 text") from None
         except tomllib.TOMLDecodeError as exc:
             raise VocabularyError(f"{p}: invalid TOML: {exc}") from None
         return cls.from_dict(data, origin=str(p))
@@ -416,9 +415,7 @@ class Vocabulary:
             return Resolution(rule.stage, hit.kind, rule, rule.reason, hit.captured)
         value = context.get(rule.context) if context else None
         if value is not None and value in rule.by_context:
-            return Resolution(
-                rule.by_context[value], MatchKind.CONTEXT, rule, rule.reason, hit.captured
-            )
+            return Resolution(rule.by_context[value], MatchKind.CONTEXT, rule, rule.reason, hit.captured)
         return Resolution(rule.stage, hit.kind, rule, rule.reason, hit.captured, rule.context)
 
     def reason_for(self, code: str | None = None, text: str | None = None) -> ReasonRule | None:
@@ -499,13 +496,7 @@ def _check_source(source: Any, known: Mapping[str, str], where: str) -> str:
     for token in re.split(r"[;,]", source):
         token = token.strip()
         bare = token.split(" ", 1)[0].split("@", 1)[0]
-        if (
-            token
-            and " " not in token
-            and "/" not in token
-            and "." not in token
-            and bare not in known
-        ):
+        if token and " " not in token and "/" not in token and "." not in token and bare not in known:
             raise VocabularyError(f"{where}: source key {token!r} is not defined in [meta.sources]")
     return source.strip()
 
@@ -530,8 +521,7 @@ def _reason(value: Any, where: str) -> Reason | None:
         return Reason(value)
     except ValueError:
         raise VocabularyError(
-            f"{where}: reason {value!r} does not exist; use one of "
-            + ", ".join(r.value for r in Reason)
+            f"{where}: reason {value!r} does not exist; use one of " + ", ".join(r.value for r in Reason)
         ) from None
 
 
@@ -567,6 +557,11 @@ def _rule_from_dict(raw: Any, carrier: str, sources: Mapping[str, str], where: s
         raise VocabularyError(f"{where}: pattern must be a string")
     context = raw.get("context")
     by_context_raw = raw.get("by_context") or {}
+    if not isinstance(by_context_raw, dict):
+        raise VocabularyError(f'{where}: by_context must be a table such as {{ inbound = "..." }}')
+    fallback = raw.get("fallback", False)
+    if not isinstance(fallback, bool):
+        raise VocabularyError(f"{where}: fallback must be true or false, not {fallback!r}")
     if bool(context) != bool(by_context_raw):
         raise VocabularyError(f"{where}: `context` and `by_context` go together")
     by_context = {str(k): _stage(v, where) for k, v in by_context_raw.items()}
@@ -578,7 +573,7 @@ def _rule_from_dict(raw: Any, carrier: str, sources: Mapping[str, str], where: s
         phrase=phrase,
         pattern=pattern,
         reason=_reason(raw.get("reason"), where),
-        fallback=bool(raw.get("fallback", False)),
+        fallback=fallback,
         context=context,
         by_context=MappingProxyType(by_context),
         note=raw.get("note"),
