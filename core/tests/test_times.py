@@ -100,3 +100,14 @@ def test_lower_case_z_is_utc() -> None:
 def test_utc_offset_field_naming_utc_is_zero(value: str) -> None:
     r = resolve_time("2026-11-20T14:03:00", utc_offset=value)
     assert r.when is not None and r.when.utcoffset() == timedelta(0) and not r.is_local
+
+
+def test_date_only_is_not_given_an_invented_time() -> None:
+    r = resolve_time("2026-11-20", country="DE")
+    assert r.is_local and r.when is not None and r.when.tzinfo is None
+    assert r.note == "the carrier gave a date only; the time of day is not known"
+
+
+def test_region_without_country_is_not_assumed_to_be_a_us_state() -> None:
+    assert resolve_time("2025-06-20T14:41:00", region="CO").is_local
+    assert not resolve_time("2025-06-20T14:41:00", region="CO", country="US").is_local

@@ -86,9 +86,9 @@ def resolve_time(
 ) -> ResolvedTime:
     """Apply the design's time rules to one carrier timestamp.
 
-    `country` is ISO alpha-2, `region` a state/province code, `utc_offset` a GMT offset field the
-    payload carries beside the time. With `trust_z=False` a trailing ``Z`` is read as local time
-    (some carriers write local wall-clock time with a ``Z``).
+    `country` is ISO alpha-2, `region` a state/province code (used for US states only),
+    `utc_offset` a GMT offset field the payload carries beside the time. With `trust_z=False` a
+    trailing ``Z`` is read as local time (some carriers write local wall-clock time with a ``Z``).
     """
     if value is None or value == "":
         return ResolvedTime(None, False, "the carrier gave no time for this event")
@@ -97,13 +97,17 @@ def resolve_time(
         when = value
     else:
         when, dropped = _parse(value, trust_z=trust_z)
+        if len(value.strip()) == 10:  # "2026-11-20": a date without a time of day
+            return ResolvedTime(
+                when, True, "the carrier gave a date only; the time of day is not known"
+            )
     if when.tzinfo is not None:
         return ResolvedTime(when)
     if utc_offset:
         return ResolvedTime(when.replace(tzinfo=parse_offset(utc_offset)))
     why = "a trailing Z this carrier writes on local times" if dropped else "no offset"
     zone: str | None = None
-    if country in (None, "US") and region:
+    if country == "US" and region:  # a region code alone could be any country's
         zone = us_state_zone(region)
     if zone is None and country and country != "US":
         zone_info = _country_zone(country, when)

@@ -587,6 +587,7 @@ def _flat(**fields: Any) -> list[Any]:
         "timestamp": "2025-09-09T13:05:00",
         "city": "SACRAMENTO",
         "state": "CA",
+        "country": "US",  # a state code alone does not make the time zone certain
         **fields,
     }
     normalizer = tracklingo.Normalizer(tracklingo.load_carriers(strict=True))
