@@ -84,13 +84,13 @@ def test_undated_events_and_missing_codes_dedupe(db: Path) -> None:
         assert back == undated
 
 
-def test_equivalent_instants_in_other_offsets_are_different_events(db: Path) -> None:
-    # The key is the time as the carrier gave it (as in `TrackingEvent.dedup_key`).
+def test_same_instant_written_with_another_offset_is_one_event(db: Path) -> None:
+    # The key's time is the instant (as in `TrackingEvent.dedup_key`): one scan, two feeds.
     utc = ev("acme", "ACME1", T0, "in_transit", "Arrived")
     ny = ev("acme", "ACME1", T0.astimezone(timezone(timedelta(hours=-5))), "in_transit", "Arrived")
-    assert utc.dedup_key != ny.dedup_key
+    assert utc.dedup_key == ny.dedup_key
     with Store(db) as store:
-        assert store.ingest([utc, ny]).added == 2
+        assert store.ingest([utc, ny]).added == 1
 
 
 def test_events_round_trip_and_filters(db: Path, acme_registry: Any) -> None:
@@ -284,7 +284,7 @@ def pragmas(path: Path) -> tuple[int, int, str]:
 
 def test_migrations_are_a_contiguous_sequence() -> None:
     assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
-    assert SCHEMA_VERSION == MIGRATIONS[-1].version == 2
+    assert SCHEMA_VERSION == MIGRATIONS[-1].version == 3
     assert all(m.description for m in MIGRATIONS)
 
 
@@ -317,7 +317,9 @@ def make_v1_store(path: Path, events: list[TrackingEvent]) -> None:
     conn = sqlite3.connect(path)
     conn.executescript(V1_SCHEMA)
     for e in events:
-        carrier, number, when, code, text = e.dedup_key
+        # v1 keyed rows on the time exactly as written (not the instant)
+        carrier, number, _, code, text = e.dedup_key
+        when = e.occurred_at.isoformat() if e.occurred_at else ""
         conn.execute(
             "INSERT INTO events (carrier, tracking_number, occurred_at, code, description, stage,"
             " event) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -360,8 +362,9 @@ def test_a_failing_migration_leaves_the_store_as_it_was(db: Path, monkeypatch: p
         conn.execute("UPDATE events SET stage = 'unknown'")
         raise sqlite3.OperationalError("disk on fire")
 
-    monkeypatch.setattr(store_mod, "MIGRATIONS", (*MIGRATIONS, Migration(3, "broken", v3)))
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 3)
+    broken = Migration(SCHEMA_VERSION + 1, "broken", v3)
+    monkeypatch.setattr(store_mod, "MIGRATIONS", (*MIGRATIONS, broken))
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(StoreError, match="disk on fire"):
         Store(db)
     with sqlite3.connect(db) as conn:
@@ -375,7 +378,8 @@ def test_a_newer_store_is_refused(db: Path) -> None:
     Store(db).close()
     with sqlite3.connect(db) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(StoreError, match=r"schema version 3, newer than this tracklingo reads \(2\)"):
+    newer = rf"schema version {SCHEMA_VERSION + 1}, newer than this tracklingo reads \({SCHEMA_VERSION}\)"
+    with pytest.raises(StoreError, match=newer):
         Store(db)
 
 
@@ -403,3 +407,17 @@ def test_paths_that_cannot_hold_a_store(tmp_path: Path) -> None:
 
 def test_stats_type() -> None:
     assert IngestStats(2, 3).events == 5
+
+
+def test_v3_rekeys_old_rows_by_instant_and_merges_them(db: Path) -> None:
+    utc = ev("acme", "ACME1", T0, "in_transit", "Arrived")
+    ny = ev("acme", "ACME1", T0.astimezone(timezone(timedelta(hours=-5))), "in_transit", "Arrived")
+    other = ev("acme", "ACME2", T0, "delivered", "Delivered")
+    make_v1_store(db, [utc, ny, other])  # v1 kept both spellings of the same instant
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 3
+    with Store(db) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert len(store) == 2  # the first stored spelling is kept
+        assert [e.occurred_at for e in store.events(tracking_number="ACME1")] == [T0]
+        assert store.ingest([ny, other]).added == 0

@@ -71,7 +71,6 @@ class Journey(BaseModel):
         return None
 
 
-
 class _UnionFind:
     def __init__(self) -> None:
         self.parent: dict[tuple[str, str], tuple[str, str]] = {}
@@ -87,16 +86,6 @@ class _UnionFind:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
-
-
-def _dedup_key(event: TrackingEvent) -> tuple[str, str, str, str, str]:
-    """`TrackingEvent.dedup_key` with an aware time compared as an instant: the same scan written
-    with two offsets (``14:03-05:00``, ``19:03Z``) is one event. A naive local time stays as is."""
-    key = event.dedup_key
-    when = event.occurred_at
-    if when is None or when.tzinfo is None:
-        return key
-    return (key[0], key[1], when.astimezone(UTC).isoformat(), key[3], key[4])
 
 
 def _sort_time(when: datetime) -> datetime:
@@ -195,7 +184,7 @@ def build_journeys(
     seen: set[tuple[str, str, str, str, str]] = set()
     s10_legs: dict[str, tuple[str, str]] = {}
     for event in events:
-        key = _dedup_key(event)
+        key = event.dedup_key
         if key in seen:
             continue
         seen.add(key)

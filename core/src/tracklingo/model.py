@@ -7,7 +7,7 @@ JSON goes in and out through `TrackingEvent.model_validate_json` / `event_to_jso
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
@@ -125,9 +125,18 @@ class TrackingEvent(BaseModel):
 
     @property
     def dedup_key(self) -> tuple[str, str, str, str, str]:
-        """(carrier, number, time, code, text): the same event from two feeds has the same key."""
-        when = self.occurred_at.isoformat() if self.occurred_at else ""
-        return (self.carrier, self.tracking_number, when, self.code or "", self.description)
+        """(carrier, number, time, code, text): the same event from two feeds has the same key.
+
+        An aware time counts as its instant (UTC), so one scan written with two offsets is one
+        event; a naive local time stays as written (it is never equal to a UTC instant)."""
+        when = self.occurred_at
+        if when is None:
+            stamp = ""
+        elif when.tzinfo is None:
+            stamp = when.isoformat()
+        else:
+            stamp = when.astimezone(UTC).isoformat()
+        return (self.carrier, self.tracking_number, stamp, self.code or "", self.description)
 
     @property
     def is_unmapped(self) -> bool:

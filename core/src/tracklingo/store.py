@@ -135,10 +135,37 @@ def _v2_handoffs(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE events SET handoff_carrier = ?, handoff_number = ? WHERE id = ?", updates)
 
 
+def _v3_recanonicalise(conn: sqlite3.Connection) -> None:
+    """Re-key every stored event with the current model: aware times compared as UTC instants,
+    tracking numbers as printed on labels (no spaces, upper case), handoff carriers in lower case.
+    Rows that now share a key are one event: the first stored is kept."""
+    conn.execute("DROP INDEX events_dedup")
+    updates = []
+    for row_id, text in conn.execute("SELECT id, event FROM events"):
+        event = TrackingEvent.model_validate_json(text)
+        include_raw = event.raw is not None
+        updates.append((*_row(event, include_raw), row_id))
+    conn.executemany(
+        "UPDATE events SET carrier = ?, tracking_number = ?, occurred_at = ?, code = ?,"
+        " description = ?, stage = ?, event = ?, handoff_carrier = ?, handoff_number = ?"
+        " WHERE id = ?",
+        updates,
+    )
+    conn.execute(
+        "DELETE FROM events WHERE id NOT IN (SELECT MIN(id) FROM events"
+        " GROUP BY tracking_number, carrier, occurred_at, code, description)"
+    )
+    conn.execute(
+        "CREATE UNIQUE INDEX events_dedup"
+        " ON events (tracking_number, carrier, occurred_at, code, description)"
+    )
+
+
 #: Every schema step, oldest first. Append a step to change the schema; never edit a released one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, "events with the dedup key as a unique index", _v1_events),
     Migration(2, "handoff columns (and index) for joining journeys across carriers", _v2_handoffs),
+    Migration(3, "dedup key with times as UTC instants; numbers and handoffs normalised", _v3_recanonicalise),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
