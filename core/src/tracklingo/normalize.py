@@ -24,7 +24,7 @@ from tracklingo.errors import InputError, ParseError, TracklingoError
 from tracklingo.feeds import Record
 from tracklingo.model import Handoff, TrackingEvent
 from tracklingo.plugins import Registry, load_carriers
-from tracklingo.times import resolve_time
+from tracklingo.times import ResolvedTime, resolve_time
 
 __all__ = [
     "FlatRecord",
@@ -108,6 +108,29 @@ class FlatRecord:
     handoff_tracking_number: str | None = None
     raw: Mapping[str, Any] | None = None
 
+    def handoff(self) -> Handoff | None:
+        """The next leg named by the ``handoff_carrier`` / ``handoff_tracking_number`` columns."""
+        if not self.handoff_carrier:
+            return None
+        return Handoff(carrier=self.handoff_carrier, tracking_number=self.handoff_tracking_number)
+
+    def when(self, *, trust_z: bool, country: str | None = None, region: str | None = None) -> ResolvedTime:
+        """The timestamp under the time rules; `country` / `region` default to the record's own
+        (the country converted to ISO). `InputError` when it is not ISO 8601."""
+        if country is None and self.country:
+            country = country_code(self.country)
+        return resolve_time(
+            self.timestamp,
+            country=country,
+            region=region if region is not None else self.region,
+            utc_offset=self.utc_offset,
+            trust_z=trust_z,
+        )
+
+    def raw_copy(self, include_raw: bool) -> dict[str, Any] | None:
+        """The record itself for the event's `raw`, when asked for."""
+        return dict(self.raw) if include_raw and self.raw is not None else None
+
 
 def _text(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
@@ -169,9 +192,7 @@ def event_from_flat(carrier: Carrier, rec: FlatRecord, *, include_raw: bool = Fa
     return carrier.event_from_flat(rec, include_raw=include_raw)
 
 
-def default_event_from_flat(
-    carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False
-) -> TrackingEvent:
+def default_event_from_flat(carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
     """The base `Carrier.event_from_flat`: vocabulary on (code, description), time rules on the
     record's place, direction from a valid S10 number, handoff columns when present."""
     location = {
@@ -181,29 +202,16 @@ def default_event_from_flat(
         "country": rec.country,
         "facility": rec.facility,
     }
-    country = country_code(rec.country) if rec.country else None
-    when = resolve_time(
-        rec.timestamp,
-        country=country,
-        region=rec.region,
-        utc_offset=rec.utc_offset,
-        trust_z=carrier.trusts_z,
-    )
     direction = carrier.direction_of(rec.tracking_number)
-    handoff = (
-        Handoff(carrier=rec.handoff_carrier, tracking_number=rec.handoff_tracking_number)
-        if rec.handoff_carrier
-        else None
-    )
     return carrier.make_event(
         tracking_number=rec.tracking_number,
-        when=when,
+        when=rec.when(trust_z=carrier.trusts_z),
         text=rec.description,
         code=rec.code,
         location=location,
         context={"direction": direction} if direction else None,
-        handoff=handoff,
-        raw=dict(rec.raw) if include_raw and rec.raw is not None else None,
+        handoff=rec.handoff(),
+        raw=rec.raw_copy(include_raw),
     )
 
 
@@ -261,9 +269,7 @@ class Normalizer:
                 )
             if len(claims) > 1:
                 names = ", ".join(c.name for c in claims)
-                raise InputError(
-                    f"API response claimed by several carriers ({names}); set 'carrier'"
-                )
+                raise InputError(f"API response claimed by several carriers ({names}); set 'carrier'")
             carrier = claims[0]
         try:
             result = carrier.parse(payload)
@@ -281,9 +287,7 @@ class Normalizer:
         stats.records_in += 1
         if record.data is None:
             stats.records_rejected += 1
-            return [], [
-                Reject(record.line, record.error or "unreadable record", record.raw, record.source)
-            ]
+            return [], [Reject(record.line, record.error or "unreadable record", record.raw, record.source)]
         data = record.data
         try:
             events, number_errors = self._events_for(data)
@@ -308,15 +312,9 @@ class Normalizer:
         if not events:
             stats.records_rejected += 1
             if not rejects:
-                rejects = [
-                    Reject(
-                        record.line, "the response holds no tracking events", data, record.source
-                    )
-                ]
+                rejects = [Reject(record.line, "the response holds no tracking events", data, record.source)]
             else:
-                rejects = [
-                    Reject(r.line, r.reason, data, r.source, r.tracking_number) for r in rejects
-                ]
+                rejects = [Reject(r.line, r.reason, data, r.source, r.tracking_number) for r in rejects]
             return [], rejects
         stats.records_ok += 1
         stats.number_errors += len(rejects)

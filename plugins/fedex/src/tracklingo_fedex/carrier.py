@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tracklingo import Carrier, Contact, Handoff, ParseResult, TrackingEvent
+from tracklingo import Carrier, Contact, ParseResult, TrackingEvent
 from tracklingo.countries import country_code
 from tracklingo.model import Location
-from tracklingo.times import resolve_time
 from tracklingo_fedex import detect, parser
 
 if TYPE_CHECKING:
@@ -98,31 +97,19 @@ class FedExCarrier(Carrier):
             country=country_code(rec.country) if rec.country else None,
             facility=rec.facility,
         )
-        when = resolve_time(
-            rec.timestamp,
-            country=location.country,
-            region=location.region,
-            utc_offset=rec.utc_offset,
-            trust_z=self.trusts_z,
-        )
-        handoff = (
-            Handoff(carrier=rec.handoff_carrier, tracking_number=rec.handoff_tracking_number)
-            if rec.handoff_carrier
-            else None
-        )
         return parser.build_event(
             self,
             parser.mapper_for(self.vocabulary),
             number=rec.tracking_number,
-            when=when,
+            when=rec.when(trust_z=self.trusts_z, country=location.country),
             text=rec.description,
             code=rec.code,
             detail=parser.text_field(extra.get(FLAT_EXCEPTION_DESCRIPTION)),
             exception_code=parser.text_field(extra.get(FLAT_EXCEPTION_CODE)),
             derived_code=parser.text_field(extra.get(FLAT_DERIVED_STATUS_CODE)),
             location=location,
-            handoff=handoff,
-            raw=dict(rec.raw) if include_raw and rec.raw is not None else None,
+            handoff=rec.handoff(),
+            raw=rec.raw_copy(include_raw),
         )
 
     def client(self, **options: Any) -> FedExClient:

@@ -82,8 +82,18 @@ CARRIER = "usps"
 
 #: Top-level keys only USPS tracking details carry (usps.md 2.3).
 _USPS_KEYS: Final = frozenset(
-    {"mailClass", "mailType", "statusCategory", "statusSummary", "serviceTypeCode",
-     "kahalaIndicator", "tableCode", "uniqueMailPieceID", "uniqueMailPieceId", "mailPieceIntakeDate"}
+    {
+        "mailClass",
+        "mailType",
+        "statusCategory",
+        "statusSummary",
+        "serviceTypeCode",
+        "kahalaIndicator",
+        "tableCode",
+        "uniqueMailPieceID",
+        "uniqueMailPieceId",
+        "mailPieceIntakeDate",
+    }
 )
 _EVENT_KEYS: Final = frozenset({"eventType", "eventCode", "eventTimestamp", "GMTTimestamp"})
 
@@ -154,9 +164,7 @@ _SPACES: Final = re.compile(r"\s+")
 
 def clean_message(text: str) -> str:
     """USPS error text without its HTML (``<SUP>reg;</SUP>`` → ®), whitespace collapsed."""
-    text = _SUP_MARK.sub(
-        lambda m: "®" if m.group(1).lower() in ("reg", "#174") else "™", text
-    )
+    text = _SUP_MARK.sub(lambda m: "®" if m.group(1).lower() in ("reg", "#174") else "™", text)
     text = html.unescape(_TAG.sub("", text))
     return _SPACES.sub(" ", text).strip().rstrip("-").strip()
 
@@ -169,8 +177,16 @@ _STATE_TOKEN: Final = re.compile(r"\b([A-Z]{2})\b")
 #: Foreign office-of-exchange labels such as "TOKYO INT", "TOKYO INT V BAG 2" (usps.md 5.4 [LARRY]).
 _FOREIGN_INT: Final = re.compile(r"^(?P<city>[^,]+?)\s+INT\b")
 #: Territories that have their own ISO 3166 code; military "states" (AA/AE/AP) have no country.
-_TERRITORY: Final = {"PR": "PR", "VI": "VI", "GU": "GU", "AS": "AS", "MP": "MP",
-                     "FM": "FM", "MH": "MH", "PW": "PW"}
+_TERRITORY: Final = {
+    "PR": "PR",
+    "VI": "VI",
+    "GU": "GU",
+    "AS": "AS",
+    "MP": "MP",
+    "FM": "FM",
+    "MH": "MH",
+    "PW": "PW",
+}
 _MILITARY: Final = frozenset({"AA", "AE", "AP"})
 
 
@@ -196,7 +212,7 @@ def _split_label(label: str) -> tuple[str | None, str | None, str]:
         state = token.group(1)
         if state in US_STATES:
             city = body[: token.start()].strip(" ,-")
-            rest = body[token.end():].strip(" ,-")
+            rest = body[token.end() :].strip(" ,-")
             return city or None, state, rest
     return None, None, label
 
@@ -344,9 +360,7 @@ def _event_time(
     if resolved is None or resolved.when is None:
         if gmt is not None:
             why = "unreadable" if timestamp else "missing"
-            return ResolvedTime(
-                gmt, False, f"eventTimestamp {why}; the time is USPS's GMTTimestamp"
-            )
+            return ResolvedTime(gmt, False, f"eventTimestamp {why}; the time is USPS's GMTTimestamp")
         if timestamp:
             return ResolvedTime(None, False, f"USPS's eventTimestamp {timestamp!r} is unreadable")
         return ResolvedTime(None, False, "the carrier gave no time for this event")
@@ -436,8 +450,7 @@ def direction_of_response(
         or carrier.direction_of(number)
         or _countries_direction(
             _soft_text(detail, "originCountry"),
-            _soft_text(detail, "destinationCountryCode")
-            or _soft_text(detail, "destinationCountry"),
+            _soft_text(detail, "destinationCountryCode") or _soft_text(detail, "destinationCountry"),
         )
         or _events_direction(places)
     )
@@ -620,9 +633,7 @@ def _parse(carrier: Carrier, payload: Any) -> ParseResult:
         if failures and len(failures) == len(payload):
             raise failures[0]
         return result
-    raise ParseError(
-        CARRIER, f"a USPS tracking response is a JSON object, not {type(payload).__name__}"
-    )
+    raise ParseError(CARRIER, f"a USPS tracking response is a JSON object, not {type(payload).__name__}")
 
 
 def parse(carrier: Carrier, payload: Any) -> ParseResult:
@@ -639,9 +650,7 @@ def parse(carrier: Carrier, payload: Any) -> ParseResult:
 # -- flat feed records ------------------------------------------------------------------------
 
 
-def event_from_flat(
-    carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False
-) -> TrackingEvent:
+def event_from_flat(carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
     """A flat feed record (DESIGN "Normalizer and feeds") read like a v3 event.
 
     The direction comes from what the record carries: its S10 number, or a ``mailType`` /
@@ -655,21 +664,10 @@ def event_from_flat(
         country=rec.country,
         facility=rec.facility,
     )
-    when = resolve_time(
-        rec.timestamp,
-        country=place["country"],
-        region=place["region"],
-        utc_offset=rec.utc_offset,
-        trust_z=carrier.trusts_z,
-    )
+    when = rec.when(trust_z=carrier.trusts_z, country=place["country"], region=place["region"])
     raw = rec.raw or {}
     direction = carrier.direction_of(rec.tracking_number) or mail_type_direction(
         _soft_text(raw, "mailType") or _soft_text(raw, "mail_type")
-    )
-    handoff = (
-        Handoff(carrier=rec.handoff_carrier, tracking_number=rec.handoff_tracking_number)
-        if rec.handoff_carrier
-        else None
     )
     return build_event(
         carrier,
@@ -679,6 +677,6 @@ def event_from_flat(
         place=place,
         when=when,
         direction=direction,
-        raw=dict(rec.raw) if include_raw and rec.raw is not None else None,
-        handoff=handoff,
+        raw=rec.raw_copy(include_raw),
+        handoff=rec.handoff(),
     )
