@@ -217,30 +217,32 @@ def _merge_location(
         if not captured:
             return location
         location = location.model_dump(exclude_none=True)
-    source = location or {}
-    parts: list[str | None] = []
-    for key in _LOCATION_FIELDS:
-        value = source.get(key) or captured.get(key)
-        if value is not None and value.__class__ is not str:
-            value = str(value)
-        parts.append(value.strip() or None if value else None)
-    memo_key = tuple(parts)
-    cached = _LOCATIONS.get(memo_key)
+    get = (location or {}).get
+    if captured:
+        grab = captured.get
+        parts = tuple(get(key) or grab(key) for key in _LOCATION_FIELDS)
+    else:
+        parts = (get("city"), get("region"), get("postal_code"), get("country"), get("facility"))
+    cached = _LOCATIONS.get(parts)
     if cached is not None:
         return cached
-    city, region, postal_code, country, facility = parts
-    fields = {
-        "city": city,
-        "region": region,
-        "postal_code": postal_code,
-        "country": country_code(country) if country else None,
-        "facility": facility,
-    }
-    built = Location(**{k: v for k, v in fields.items() if v is not None})
+    fields: dict[str, str] = {}
+    for key, value in zip(_LOCATION_FIELDS, parts, strict=True):
+        if value is None:
+            continue
+        if value.__class__ is not str:
+            value = str(value)
+        value = value.strip()
+        if key == "country":
+            value = country_code(value) if value else None
+        if value:
+            fields[key] = value
+    built = Location(**fields)
     if len(_LOCATIONS) >= 8192:  # payloads repeat places; a small bounded memo is enough
         _LOCATIONS.clear()
-    _LOCATIONS[memo_key] = built
+    _LOCATIONS[parts] = built
     return built
+
 
 
 _LOCATIONS: dict[tuple[Any, ...], Location] = {}

@@ -121,6 +121,8 @@ class TrackingEvent(BaseModel):
     def _strip_number(cls, value: str) -> str:
         # "9400 1118 9922 ..." and "cp202411052de" are the same numbers as printed on labels:
         # spaces go and letters are upper-cased, so journeys and the store find one shipment
+        if value.isdigit():  # most numbers: nothing to clean
+            return value
         return "".join(value.split()).upper()
 
     @property

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -113,14 +113,15 @@ def resolve_time(
         zone_info = _country_zone(country, when)
         zone = zone_info.key if zone_info is not None else None
     if zone is not None:
-        if _at_dst_change(when, zone):
+        offset = _zone_offset(zone, when.year, when.month, when.day, when.hour, when.minute // 30)
+        if offset is None:
             return ResolvedTime(
                 when,
                 True,
                 f"local time of the scan with {why}; it falls in a daylight-saving change in"
                 f" {zone} (the hour repeats or is skipped), so its offset is not certain",
             )
-        return ResolvedTime(when.replace(tzinfo=_fixed(when, zone)))
+        return ResolvedTime(when.replace(tzinfo=offset))
     where = f" ({region + ', ' if region else ''}{country})" if country else ""
     return ResolvedTime(
         when,
@@ -139,3 +140,16 @@ def _fixed(naive: datetime, zone: str) -> timezone:
     """A fixed-offset tz for the zone at that moment, so JSON shows an offset, not a zone name."""
     offset = naive.replace(tzinfo=_zone(zone)).utcoffset() or timedelta(0)
     return UTC if offset == timedelta(0) else timezone(offset)
+
+
+@lru_cache(maxsize=8192)
+def _zone_offset(
+    zone: str, year: int, month: int, day: int, hour: int, half: int
+) -> timezone | None:
+    """The fixed offset of `zone` during one half hour of wall-clock time, or `None` when that
+    time is repeated or skipped by a daylight-saving change. Time zones change offset on the hour
+    or half hour, so one half hour has one answer: cached, as feeds repeat the same hours."""
+    naive = datetime(year, month, day, hour, 30 * half)
+    if _at_dst_change(naive, zone):
+        return None
+    return _fixed(naive, zone)

@@ -192,7 +192,12 @@ _MILITARY: Final = frozenset({"AA", "AE", "AP"})
 
 def is_isc_label(label: str | None) -> bool:
     """True for an International Service Center label such as ``ISC NEW YORK NY(USPS)``."""
-    return bool(label) and _ISC_LABEL.search(label or "") is not None
+    if not label:
+        return False
+    upper = label.upper()  # cheap substring tests first: this runs for every flat record
+    if "ISC" not in upper and "INTERNATIONAL SERVICE CENTER" not in upper:
+        return False
+    return _ISC_LABEL.search(label) is not None
 
 
 def _country_of_state(state: str) -> str | None:
