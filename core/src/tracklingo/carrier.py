@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tracklingo.checkdigits import parse_s10
@@ -26,7 +27,7 @@ from tracklingo.vocabulary import Vocabulary
 if TYPE_CHECKING:
     from tracklingo.normalize import FlatRecord
 
-__all__ = ["Carrier", "Contact", "NumberError", "ParseResult"]
+__all__ = ["Carrier", "Contact", "NumberError", "ParseResult", "build_location"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +167,7 @@ class Carrier:
         if isinstance(when, ResolvedTime):
             resolved = when
         else:
-            resolved = resolve_time(
-                when, country=loc.country, region=loc.region, trust_z=self.trusts_z
-            )
+            resolved = resolve_time(when, country=loc.country, region=loc.region, trust_z=self.trusts_z)
         final_stage = stage or res.stage
         match = res.match
         if stage is not None and res.match is MatchKind.UNMAPPED:
@@ -209,9 +208,16 @@ class Carrier:
 _LOCATION_FIELDS = ("city", "region", "postal_code", "country", "facility")
 
 
-def _merge_location(
-    location: Location | Mapping[str, Any] | None, captured: Mapping[str, str]
-) -> Location:
+def build_location(parts: Mapping[str, Any]) -> Location:
+    """A `Location` from ``city``/``region``/``postal_code``/``country`` (name or code)/``facility``
+    parts, memoised: parsers that see the same places over and over build each once."""
+    return _merge_location(parts, _NO_CAPTURE)
+
+
+_NO_CAPTURE: Mapping[str, str] = MappingProxyType({})
+
+
+def _merge_location(location: Location | Mapping[str, Any] | None, captured: Mapping[str, str]) -> Location:
     """The event's location: the payload's parts, completed by what a pattern captured."""
     if isinstance(location, Location):
         if not captured:
@@ -244,9 +250,7 @@ def _merge_location(
     return built
 
 
-
 _LOCATIONS: dict[tuple[Any, ...], Location] = {}
-
 
 
 # Full pydantic validation, called directly: the same as `Model(**fields)` minus the wrapper

@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tracklingo import Carrier, Contact, ParseResult, TrackingEvent
-from tracklingo.countries import country_code
-from tracklingo.model import Location
+from tracklingo.carrier import build_location
 from tracklingo_fedex import detect, parser
 
 if TYPE_CHECKING:
@@ -90,12 +89,14 @@ class FedExCarrier(Carrier):
         `tracklingo.InputError`, which the normaliser turns into a reject.
         """
         extra = rec.raw or {}
-        location = Location(
-            city=rec.city,
-            region=rec.region,
-            postal_code=rec.postal_code,
-            country=country_code(rec.country) if rec.country else None,
-            facility=rec.facility,
+        location = build_location(
+            {
+                "city": rec.city,
+                "region": rec.region,
+                "postal_code": rec.postal_code,
+                "country": rec.country,
+                "facility": rec.facility,
+            }
         )
         return parser.build_event(
             self,

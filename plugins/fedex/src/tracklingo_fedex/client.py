@@ -108,9 +108,7 @@ class FedExClient(CarrierClient):
             "trackingInfo": [{"trackingNumberInfo": {"trackingNumber": n}} for n in batch],
         }
         headers = {"x-locale": self.locale} if self.locale else {}
-        return self.post_json(
-            TRACK_PATH, json=body, headers=headers, tracking_number=_numbers_label(batch)
-        )
+        return self.post_json(TRACK_PATH, json=body, headers=headers, tracking_number=_numbers_label(batch))
 
 
 def _numbers_label(batch: list[str]) -> str:

@@ -46,6 +46,7 @@ from tracklingo import (
     TracklingoError,
     Vocabulary,
 )
+from tracklingo.carrier import build_location
 from tracklingo.countries import country_code
 from tracklingo.taxonomy import Reason
 from tracklingo.times import ResolvedTime, resolve_time
@@ -233,9 +234,7 @@ def parse(carrier: Carrier, payload: Any) -> ParseResult:
     except TracklingoError as exc:
         raise ParseError(_CARRIER, str(exc)) from None
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
-        raise ParseError(
-            _CARRIER, f"unexpected Track API reply shape: {type(exc).__name__}: {exc}"
-        ) from None
+        raise ParseError(_CARRIER, f"unexpected Track API reply shape: {type(exc).__name__}: {exc}") from None
 
 
 def _parse(carrier: Carrier, mapper: FedExMapper, payload: Any) -> ParseResult:
@@ -250,9 +249,7 @@ def _parse(carrier: Carrier, mapper: FedExMapper, payload: Any) -> ParseResult:
         errors = _request_errors(data.get("errors"))
         if errors:
             return ParseResult(errors=errors)
-        raise ParseError(
-            _CARRIER, "not a Track API reply: no 'output' object and no 'errors' list"
-        )
+        raise ParseError(_CARRIER, "not a Track API reply: no 'output' object and no 'errors' list")
     results = output.get("completeTrackResults")
     if not isinstance(results, list):
         raise ParseError(_CARRIER, "output.completeTrackResults is missing or not a list")
@@ -312,9 +309,7 @@ def _alerts(value: Any) -> list[NumberError]:
     return found
 
 
-def _parse_number(
-    carrier: Carrier, mapper: FedExMapper, value: Any, parsed: ParseResult
-) -> None:
+def _parse_number(carrier: Carrier, mapper: FedExMapper, value: Any, parsed: ParseResult) -> None:
     entry = _dict(value)
     if entry is None:
         parsed.errors.append(NumberError(None, "malformed completeTrackResults entry"))
@@ -406,15 +401,17 @@ def _events_for(
 
 def _location(data: Mapping[str, Any] | None) -> Location:
     if data is None:
-        return Location()
+        return build_location({})
     country = country_code(text_field(data.get("countryCode"))) or country_code(
         text_field(data.get("countryName"))
     )
-    return Location(
-        city=text_field(data.get("city")),
-        region=text_field(data.get("stateOrProvinceCode")),
-        postal_code=text_field(data.get("postalCode")),
-        country=country,
+    return build_location(
+        {
+            "city": text_field(data.get("city")),
+            "region": text_field(data.get("stateOrProvinceCode")),
+            "postal_code": text_field(data.get("postalCode")),
+            "country": country,
+        }
     )
 
 
@@ -438,9 +435,7 @@ def _delivery_address(result: Mapping[str, Any]) -> Location | None:
     return None
 
 
-def _resolve_when(
-    carrier: Carrier, value: Any, location: Location, event_type: str | None
-) -> ResolvedTime:
+def _resolve_when(carrier: Carrier, value: Any, location: Location, event_type: str | None) -> ResolvedTime:
     text = text_field(value)
     if text is None:
         return ResolvedTime(None, False, "FedEx gave no time for this scan")
@@ -525,9 +520,7 @@ def _latest_status_event(
         carrier,
         mapper,
         number=number,
-        when=ResolvedTime(
-            None, False, "FedEx sent no scan events; this is its latest status, undated"
-        ),
+        when=ResolvedTime(None, False, "FedEx sent no scan events; this is its latest status, undated"),
         text=text,
         code=code,
         derived_code=text_field(latest.get("derivedCode")),
