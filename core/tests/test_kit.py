@@ -14,8 +14,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-from tracklingo import Carrier, Contact, ParseError, ParseResult, TrackingEvent, Vocabulary
+from tracklingo import Carrier, Contact, ParseError, ParseResult, TrackingEvent, TracklingoError, Vocabulary
 from tracklingo.taxonomy import MatchKind, Stage, Status
+from tracklingo.templates import stamp_resolved
 from tracklingo.testing import (
     CarrierConformance,
     ClientHarness,
@@ -27,6 +28,7 @@ from tracklingo.testing import (
     corrupt_check_digit,
     fuzz,
 )
+from tracklingo.times import resolve_time
 from tracklingo.vocabulary import Rule
 
 from conftest import InstallPlugin
@@ -445,6 +447,63 @@ def test_toy_acme_parser_bug_is_found_by_the_kit(install_plugin: InstallPlugin) 
     checks.check_sniff_own(acme, [sample])
     with pytest.raises(ConformanceError, match=r"acme: parse\(\) raised"):
         fuzz.check_fuzz_mutated(acme, [sample], examples=200, seed=3)
+
+
+class _Templated(_Toy):
+    """Uses event templates; `key_fields` says what its template key holds."""
+
+    vocabulary_path = None
+    key_fields: ClassVar[tuple[str, ...]] = ("text", "city")
+
+    def parse(self, payload: Any) -> ParseResult:
+        try:
+            ship = payload["shipment"]
+            memo = self.templates.lookup
+            out = []
+            for e in ship["events"]:
+                key = tuple(e.get(f) for f in self.key_fields)
+                template = memo.get(key)
+                when = resolve_time(e["time"])
+                if template is not None:
+                    out.append(stamp_resolved(template, ship["number"], when, None))
+                    continue
+                event = self.make_event(
+                    tracking_number=ship["number"], when=when, text=e["text"], location={"city": e["city"]}
+                )
+                self.templates.put(key, event)
+                out.append(event)
+            return ParseResult(out)
+        except (KeyError, TypeError, AttributeError, ValueError, TracklingoError) as exc:
+            raise ParseError(self.name, str(exc)) from None
+
+
+TEMPLATED_SAMPLES = [
+    Sample(
+        name,
+        Path(name),
+        {"shipment": {"number": "BR1", "events": [{"time": t, "text": "Delivered", "city": city}]}},
+    )
+    for name, t, city in (
+        ("a.json", "2026-01-02T03:04:05+00:00", "X"),
+        ("b.json", "2026-01-03T03:04:05+00:00", "Y"),
+    )
+]
+
+
+def test_templates_keyed_on_every_input_pass() -> None:
+    fuzz.check_templates_change_nothing(_Templated(), TEMPLATED_SAMPLES, examples=50, seed=2)
+
+
+def test_template_key_missing_an_input_is_caught() -> None:
+    class Forgetful(_Templated):
+        key_fields = ("text",)  # the city changes the event's location, but is not in the key
+
+    with pytest.raises(ConformanceError) as err:
+        fuzz.check_templates_change_nothing(Forgetful(), TEMPLATED_SAMPLES, examples=50, seed=2)
+    message = str(err.value)
+    assert "parse() answers differently with event templates filled by the fixtures" in message
+    assert '"location": {"city": "X"}' in message and '"location": {"city": "Y"}' in message
+    assert "a template key must hold every input" in message
 
 
 def test_impure_parser_is_caught() -> None:

@@ -21,6 +21,7 @@ from tracklingo.countries import country_code
 from tracklingo.errors import ConfigError, ParseError
 from tracklingo.model import Handoff, Location, TrackingEvent
 from tracklingo.taxonomy import STAGE_STATUS, MatchKind, Reason, Stage
+from tracklingo.templates import EventTemplates
 from tracklingo.times import ResolvedTime, resolve_time
 from tracklingo.vocabulary import Vocabulary
 
@@ -87,6 +88,12 @@ class Carrier:
         if self.vocabulary_path is None:
             return Vocabulary(self.name, ())
         return Vocabulary.from_toml(self.vocabulary_path)
+
+    @cached_property
+    def templates(self) -> EventTemplates:
+        """This carrier's event templates: the parsers' memo of what a scan's text, code and place
+        map to (see `tracklingo.templates`). Set ``templates.enabled = False`` to bypass it."""
+        return EventTemplates()
 
     def parse(self, payload: Any) -> ParseResult:
         """Turn one raw API response into events. Pure; raises only `ParseError`."""

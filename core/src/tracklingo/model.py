@@ -20,6 +20,7 @@ __all__ = [
     "Handoff",
     "Location",
     "TrackingEvent",
+    "clean_tracking_number",
     "event_to_json",
 ]
 
@@ -119,11 +120,7 @@ class TrackingEvent(BaseModel):
     @field_validator("tracking_number")
     @classmethod
     def _strip_number(cls, value: str) -> str:
-        # "9400 1118 9922 ..." and "cp202411052de" are the same numbers as printed on labels:
-        # spaces go and letters are upper-cased, so journeys and the store find one shipment
-        if value.isdigit():  # most numbers: nothing to clean
-            return value
-        return "".join(value.split()).upper()
+        return clean_tracking_number(value)
 
     @property
     def dedup_key(self) -> tuple[str, str, str, str, str]:
@@ -144,6 +141,16 @@ class TrackingEvent(BaseModel):
     def is_unmapped(self) -> bool:
         """True when no vocabulary rule matched."""
         return self.match is MatchKind.UNMAPPED
+
+
+def clean_tracking_number(value: str) -> str:
+    """A tracking number as printed on labels: spaces dropped, letters upper-cased.
+
+    "9400 1118 9922 ..." and "cp202411052de" are the same numbers as "94001118..." and
+    "CP202411052DE", so journeys and the store find one shipment."""
+    if value.isdigit():  # most numbers: nothing to clean
+        return value
+    return "".join(value.split()).upper()
 
 
 EVENT_ADAPTER: Final = TypeAdapter(TrackingEvent)

@@ -52,12 +52,25 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def _country_zone(country: str, naive: datetime) -> ZoneInfo | None:
+def _country_zone(country: str, naive: datetime) -> str | None:
+    """The zone of `country` at that wall-clock time when all its zones agree, else None."""
+    return _country_zone_at(country, naive.year, naive.month, naive.day, naive.hour, naive.minute // 30)
+
+
+@lru_cache(maxsize=8192)
+def _country_zone_at(country: str, year: int, month: int, day: int, hour: int, half: int) -> str | None:
+    # offsets change on the hour or half hour: one half hour has one answer (see `_zone_offset`)
     zones = country_zones(country)
     if not zones:
         return None
+    naive = datetime(year, month, day, hour, 30 * half)
     offsets = {naive.replace(tzinfo=_zone(z)).utcoffset() for z in zones}
-    return _zone(zones[0]) if len(offsets) == 1 else None
+    return zones[0] if len(offsets) == 1 else None
+
+
+def _aware(naive: datetime, tz: timezone) -> datetime:
+    """``naive.replace(tzinfo=tz)``, at a quarter of its cost (``replace`` parses keywords)."""
+    return datetime.combine(naive.date(), naive.time(), tz)
 
 
 def _parse(value: str, *, trust_z: bool) -> tuple[datetime, bool]:
@@ -98,20 +111,17 @@ def resolve_time(
     else:
         when, dropped = _parse(value, trust_z=trust_z)
         if len(value.strip()) == 10:  # "2026-11-20": a date without a time of day
-            return ResolvedTime(
-                when, True, "the carrier gave a date only; the time of day is not known"
-            )
+            return ResolvedTime(when, True, "the carrier gave a date only; the time of day is not known")
     if when.tzinfo is not None:
         return ResolvedTime(when)
     if utc_offset:
-        return ResolvedTime(when.replace(tzinfo=parse_offset(utc_offset)))
+        return ResolvedTime(_aware(when, parse_offset(utc_offset)))
     why = "a trailing Z this carrier writes on local times" if dropped else "no offset"
     zone: str | None = None
     if country == "US" and region:  # a region code alone could be any country's
         zone = us_state_zone(region)
     if zone is None and country and country != "US":
-        zone_info = _country_zone(country, when)
-        zone = zone_info.key if zone_info is not None else None
+        zone = _country_zone(country, when)
     if zone is not None:
         offset = _zone_offset(zone, when.year, when.month, when.day, when.hour, when.minute // 30)
         if offset is None:
@@ -121,7 +131,7 @@ def resolve_time(
                 f"local time of the scan with {why}; it falls in a daylight-saving change in"
                 f" {zone} (the hour repeats or is skipped), so its offset is not certain",
             )
-        return ResolvedTime(when.replace(tzinfo=offset))
+        return ResolvedTime(_aware(when, offset))
     where = f" ({region + ', ' if region else ''}{country})" if country else ""
     return ResolvedTime(
         when,
@@ -143,9 +153,7 @@ def _fixed(naive: datetime, zone: str) -> timezone:
 
 
 @lru_cache(maxsize=8192)
-def _zone_offset(
-    zone: str, year: int, month: int, day: int, hour: int, half: int
-) -> timezone | None:
+def _zone_offset(zone: str, year: int, month: int, day: int, hour: int, half: int) -> timezone | None:
     """The fixed offset of `zone` during one half hour of wall-clock time, or `None` when that
     time is repeated or skipped by a daylight-saving change. Time zones change offset on the hour
     or half hour, so one half hour has one answer: cached, as feeds repeat the same hours."""

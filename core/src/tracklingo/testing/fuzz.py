@@ -1,9 +1,12 @@
 """Fuzzing `parse` with hypothesis: arbitrary JSON, and the adapter's own fixtures with one part
-deleted, nulled or replaced. Either way `parse` may raise only `tracklingo.ParseError`."""
+deleted, nulled or replaced. Either way `parse` may raise only `tracklingo.ParseError`; and a
+parser that uses event templates (`tracklingo.templates`) gives the same answer with them as
+without them."""
 
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -13,9 +16,16 @@ from hypothesis import strategies as st
 
 from tracklingo.carrier import Carrier, ParseResult
 from tracklingo.errors import ParseError, VocabularyError
+from tracklingo.model import event_to_json
 from tracklingo.testing.checks import ConformanceError, Sample, _fail, _short, _unexpected, _where
 
-__all__ = ["check_fuzz_arbitrary", "check_fuzz_mutated", "json_values", "mutations"]
+__all__ = [
+    "check_fuzz_arbitrary",
+    "check_fuzz_mutated",
+    "check_templates_change_nothing",
+    "json_values",
+    "mutations",
+]
 
 Path_ = tuple[str | int, ...]
 
@@ -172,5 +182,71 @@ def check_fuzz_mutated(
     def run(case: tuple[str, Any]) -> None:
         what, payload = case
         _attempt(carrier, payload, what)
+
+    run()
+
+
+def _outcome(carrier: Carrier, payload: Any) -> tuple[Any, ...]:
+    """What `parse` made of a payload, comparably: every event's full JSON (raw included) and the
+    per-number errors, or the `ParseError` text."""
+    try:
+        result = carrier.parse(copy.deepcopy(payload))
+    except ParseError as exc:
+        return ("ParseError", str(exc))
+    except Exception as exc:  # check_fuzz_mutated reports these with its advice
+        return ("crash", type(exc).__name__)
+    return (
+        "ok",
+        [json.loads(event_to_json(e, include_raw=True)) for e in result.events],
+        [(e.tracking_number, e.message, e.code) for e in result.errors],
+    )
+
+
+def check_templates_change_nothing(
+    carrier: Carrier, samples: Sequence[Sample], examples: int = 100, seed: int | None = None
+) -> None:
+    """Event templates change no result: every fixture, and every fixture with one field deleted,
+    nulled or replaced, parses to the same events and errors with the carrier's templates
+    disabled, filled by all the fixtures, and filled by the payload itself.
+
+    A difference means a template key misses an input the mapping depends on, or a fast path
+    (times, places) answers differently from the ordinary one. A carrier without templates
+    passes trivially."""
+    if not samples:
+        return
+    templates = carrier.templates
+
+    def compare(payload: Any, what: str) -> None:
+        try:
+            templates.enabled = False
+            plain = _outcome(carrier, payload)
+            templates.enabled = True
+            templates.clear()
+            for sample in samples:
+                _outcome(carrier, sample.payload)
+            warm = _outcome(carrier, payload)
+            again = _outcome(carrier, payload)
+        finally:
+            templates.enabled = True
+            templates.clear()
+        for label, got in (("filled by the fixtures", warm), ("filled by the payload itself", again)):
+            if got != plain:
+                raise _fail(
+                    carrier.name,
+                    f"parse() answers differently with event templates {label}, on {what}",
+                    [f"without templates: {_short(plain, 600)}", f"with templates: {_short(got, 600)}"],
+                    "a template key must hold every input the mapping reads (text, code, place,"
+                    " direction, handoff...) and a fast path must give what the ordinary path"
+                    " gives; see tracklingo.templates",
+                )
+
+    for sample in samples:
+        compare(sample.payload, f"fixture {sample.name}")
+
+    @_settings(examples, seed)
+    @given(mutations(samples))
+    def run(case: tuple[str, Any]) -> None:
+        what, payload = case
+        compare(payload, what)
 
     run()

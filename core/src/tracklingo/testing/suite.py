@@ -296,6 +296,11 @@ class CarrierConformance:
         self._need_samples(kit_samples)
         _check(fuzz.check_fuzz_mutated, kit_carrier, kit_samples, self.fuzz_examples)
 
+    def test_templates_change_nothing(self, kit_carrier: Carrier, kit_samples: list[Sample]) -> None:
+        """Hypothesis: fixtures (and mutated ones) parse the same with event templates as without."""
+        self._need_samples(kit_samples)
+        _check(fuzz.check_templates_change_nothing, kit_carrier, kit_samples, self.fuzz_examples)
+
     # -- sniff ----------------------------------------------------------------------------------------
 
     def test_sniff_claims_own_fixtures(self, kit_carrier: Carrier, kit_samples: list[Sample]) -> None:

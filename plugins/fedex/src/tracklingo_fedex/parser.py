@@ -49,6 +49,7 @@ from tracklingo import (
 from tracklingo.carrier import build_location
 from tracklingo.countries import country_code
 from tracklingo.taxonomy import Reason
+from tracklingo.templates import stamp
 from tracklingo.times import ResolvedTime, resolve_time
 from tracklingo.vocabulary import Resolution
 
@@ -385,18 +386,99 @@ def _events_for(
 ) -> list[TrackingEvent]:
     handoff = _usps_handoff(result)
     delivered_at = _delivery_address(result)
-    events = [
-        event
-        for scan in _list(result.get("scanEvents"))
-        if (event := _scan_event(carrier, mapper, number, scan, handoff, delivered_at)) is not None
-    ]
+    # Event templates (tracklingo.templates): a scan's mapping depends on its six code/text
+    # fields, its scanLocation parts and this result's handoff and delivery address only.
+    templates = carrier.templates
+    memo = templates.lookup
+    context = (
+        (handoff.carrier, handoff.tracking_number) if handoff is not None else None,
+        (
+            delivered_at.city,
+            delivered_at.region,
+            delivered_at.postal_code,
+            delivered_at.country,
+        )
+        if delivered_at is not None
+        else None,
+    )
+    events: list[TrackingEvent] = []
+    for scan in _list(result.get("scanEvents")):
+        key: tuple[Any, ...] | None = None
+        if scan.__class__ is dict:
+            loc = scan.get("scanLocation")
+            if loc.__class__ is dict:
+                place: tuple[Any, ...] | None = (
+                    loc.get("city"),
+                    loc.get("stateOrProvinceCode"),
+                    loc.get("postalCode"),
+                    loc.get("countryCode"),
+                    loc.get("countryName"),
+                )
+            elif loc is None:
+                place = None
+            else:
+                place = ("",)  # not a place FedEx writes: the ordinary path reads it
+            key = (
+                scan.get("eventType"),
+                scan.get("eventDescription"),
+                scan.get("exceptionDescription"),
+                scan.get("exceptionCode"),
+                scan.get("derivedStatusCode"),
+                scan.get("derivedStatus"),
+                place,
+                context,
+            )
+            when = _fast_when(scan.get("date"))
+            try:
+                template = memo.get(key)
+            except TypeError:  # an unhashable value: the ordinary path reads the scan
+                template = None
+            if template is not None and when is not None:
+                events.append(stamp(template, number, when, False, None, scan))
+                continue
+        event = _scan_event(carrier, mapper, number, scan, handoff, delivered_at)
+        if event is None:
+            continue
+        if key is not None and _plain(key):
+            templates.put(key, event)
+        events.append(event)
     if not events:
         latest = _latest_status_event(carrier, mapper, number, result)
         return [latest] if latest is not None else []
     # Oldest first; undated events last. Stable, so ties keep FedEx's (reversed) order.
     events.reverse()
-    events.sort(key=lambda e: (e.occurred_at is None, _instant(e)))
+    events.sort(key=_order)
     return events
+
+
+def _order(event: TrackingEvent) -> tuple[bool, float]:
+    return (event.occurred_at is None, _instant(event))
+
+
+def _plain(key: tuple[Any, ...]) -> bool:
+    """True when the key holds only str / None (nested in tuples): equal keys, equal input."""
+    for value in key:
+        if value.__class__ is tuple:
+            if not _plain(value):
+                return False
+        elif value is not None and value.__class__ is not str:
+            return False
+    return True
+
+
+def _fast_when(date: Any) -> datetime | None:
+    """The scan time when FedEx wrote it the usual way (``2024-05-01T10:20:00-04:00``, an offset,
+    not midnight); None for `_resolve_when` to decide. Same answer as `_resolve_when` (the
+    plugin's tests compare both on the fixtures and fuzzed scans)."""
+    if date.__class__ is not str or len(date) != 25 or date[10] != "T" or date[19] not in "+-":
+        return None
+    try:
+        when = datetime.fromisoformat(date)
+    except ValueError:
+        return None
+    if not (when.hour or when.minute or when.second or when.microsecond):
+        return None  # midnight: a pickup scan's date placeholder, maybe (_resolve_when decides)
+    return when
 
 
 def _location(data: Mapping[str, Any] | None) -> Location:

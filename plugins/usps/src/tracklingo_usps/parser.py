@@ -60,6 +60,7 @@ from tracklingo import (
 )
 from tracklingo.countries import US_STATES, country_code
 from tracklingo.taxonomy import MatchKind
+from tracklingo.templates import stamp, stamp_resolved
 from tracklingo.times import parse_offset
 from tracklingo.vocabulary import Resolution
 
@@ -397,6 +398,58 @@ def _event_time(
     return resolved
 
 
+def _plain(values: tuple[Any, ...]) -> bool:
+    """True when every value is a str or None: such keys are equal only for equal input."""
+    return all(v is None or v.__class__ is str for v in values)
+
+
+_SUFFIXES: dict[str, str | None] = {}
+
+
+def _offset_suffix(value: str) -> str | None:
+    """``-07:00`` → ``-07:00``, ``-7:00`` → ``-07:00``; None for anything `event_time` must see."""
+    if value in _SUFFIXES:
+        return _SUFFIXES[value]
+    suffix: str | None = None
+    if value.strip():
+        try:
+            offset = parse_offset(value.strip()).utcoffset(None)
+        except InputError:
+            offset = None
+        if offset is not None:
+            suffix = _offset_text(offset)
+    if len(_SUFFIXES) < 1024:
+        _SUFFIXES[value] = suffix
+    return suffix
+
+
+def _fast_time(timestamp: Any, gmt_timestamp: Any, gmt_offset: Any) -> datetime | None:
+    """`event_time` for the common, well-formed event, or None for `event_time` to decide.
+
+    Common means: ``eventTimestamp`` a plain local ``YYYY-MM-DDTHH:MM:SS``, a valid ``GMTOffset``,
+    and ``GMTTimestamp`` absent or a UTC time that agrees within the tolerance; the answer is then
+    the aware local time with no note, exactly what `event_time` gives (the plugin's tests compare
+    both on every fixture and on fuzzed events).
+    """
+    if timestamp.__class__ is not str or gmt_offset.__class__ is not str or len(timestamp) != 19:
+        return None
+    suffix = _SUFFIXES.get(gmt_offset) or _offset_suffix(gmt_offset)
+    if suffix is None or timestamp[10] != "T":
+        return None
+    try:
+        when = datetime.fromisoformat(timestamp + suffix)
+        if gmt_timestamp is None:
+            return when
+        if gmt_timestamp.__class__ is not str or len(gmt_timestamp) != 20 or gmt_timestamp[19] != "Z":
+            return None
+        gmt = datetime.fromisoformat(gmt_timestamp[:19] + "+00:00")
+    except ValueError:
+        return None
+    if abs(when - gmt) > _GMT_TOLERANCE:
+        return None  # event_time words the disagreement
+    return when
+
+
 # -- direction --------------------------------------------------------------------------------
 
 _NON_ALNUM: Final = re.compile(r"[^A-Z0-9]+")
@@ -574,35 +627,74 @@ def _parse_detail(carrier: Carrier, data: Mapping[str, Any], where: str) -> Pars
         events = [events]
     if not isinstance(events, list):
         raise ParseError(CARRIER, f"{where}.trackingEvents must be a list")
-    rows: list[tuple[Mapping[str, Any], str]] = []
     for i, ev in enumerate(events):
         if not isinstance(ev, Mapping):
             raise ParseError(CARRIER, f"{where}.trackingEvents[{i}] must be an object")
-        rows.append((ev, f"{where}.trackingEvents[{i}]"))
-    rows.reverse()  # the API lists newest first; events come out oldest first
-    places = [_event_place(ev, w) for ev, w in rows]
+    last = len(events) - 1
+    rows = events[::-1]  # the API lists newest first; events come out oldest first
+    templates = carrier.templates
+    memo = templates.lookup  # place keys (5-tuples) and event keys (4-tuples) share it
+    place_keys: list[tuple[Any, ...]] = []
+    places: list[dict[str, str | None]] = []
+    for j, ev in enumerate(rows):
+        pkey = (
+            ev.get("eventCity"),
+            ev.get("eventState"),
+            ev.get("eventZIP"),
+            ev.get("eventZIPCode"),
+            ev.get("eventCountry"),
+        )
+        try:
+            place = memo.get(pkey)
+        except TypeError:  # an unhashable value (a list for a city): `_event_place` says why
+            place = None
+        if place is None:
+            place = _event_place(ev, f"{where}.trackingEvents[{last - j}]")
+            if _plain(pkey):
+                templates.put(pkey, place)
+        place_keys.append(pkey)
+        places.append(place)
     direction = direction_of_response(carrier, data, number, places)
     out: list[TrackingEvent] = []
-    for (ev, w), place in zip(rows, places, strict=True):
-        when = event_time(
-            timestamp=_text(ev, "eventTimestamp", w),
-            gmt_timestamp=_text(ev, "GMTTimestamp", w),
-            gmt_offset=_text(ev, "GMTOffset", w),
-            country=place["country"],
-            region=place["region"],
-        )
-        out.append(
-            build_event(
-                carrier,
-                tracking_number=number,
-                text=_text(ev, "eventType", w),
-                code=_text(ev, "eventCode", w),
-                place=place,
-                when=when,
-                direction=direction,
-                raw=dict(ev),
+    for j, ev in enumerate(rows):
+        fast = _fast_time(ev.get("eventTimestamp"), ev.get("GMTTimestamp"), ev.get("GMTOffset"))
+        try:
+            template = memo.get((ev.get("eventType"), ev.get("eventCode"), place_keys[j], direction))
+        except TypeError:  # unhashable: the ordinary path below reports the field
+            template = None
+        if template is not None and fast is not None:
+            out.append(stamp(template, number, fast, False, None, dict(ev)))
+            continue
+        w = f"{where}.trackingEvents[{last - j}]"
+        place = places[j]
+        when = (
+            ResolvedTime(fast)
+            if fast is not None
+            else event_time(
+                timestamp=_text(ev, "eventTimestamp", w),
+                gmt_timestamp=_text(ev, "GMTTimestamp", w),
+                gmt_offset=_text(ev, "GMTOffset", w),
+                country=place["country"],
+                region=place["region"],
             )
         )
+        if template is not None:
+            out.append(stamp_resolved(template, number, when, dict(ev)))
+            continue
+        event = build_event(
+            carrier,
+            tracking_number=number,
+            text=_text(ev, "eventType", w),
+            code=_text(ev, "eventCode", w),
+            place=place,
+            when=when,
+            direction=direction,
+            raw=dict(ev),
+        )
+        key = (ev.get("eventType"), ev.get("eventCode"), place_keys[j], direction)
+        if _plain(key[:2]) and _plain(place_keys[j]):
+            templates.put(key, event)
+        out.append(event)
     if not out:
         said = _soft_text(data, "statusSummary") or _soft_text(data, "status")
         message = clean_message(said) if said else "USPS returned no tracking events"

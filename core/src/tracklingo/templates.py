@@ -1,0 +1,129 @@
+"""Event templates: the parsers' per-scan fast path.
+
+A carrier's feed repeats itself: the same scan texts at the same facilities, thousands of times a
+day. What a scan's text, code and place make of it (stage, status, reason, location, match) does not
+depend on its tracking number or time, so a parser can build that once, as a fully validated event,
+and stamp each later scan with the same text, code and place with its own number, time and raw
+record (`stamp`). The key is what the parser read the mapping from, exactly
+as the payload wrote it (never a time or a tracking number); the value is the template event.
+
+Rules for a parser that uses them:
+
+- the key holds every input the mapping depends on (text, code, place fields, direction, handoff…),
+  and only str / None values (or other templates' hashable parts), so equal keys mean equal input;
+- a miss builds the event the ordinary way and stores it; a hit stamps it;
+- a test compares the fast path with ``carrier.templates.enabled = False`` on the carrier's fixtures
+  and on fuzzed scans: the events must be equal.
+
+The memo is bounded (cleared when full) and belongs to one carrier instance, so it always matches
+that carrier's compiled vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Final
+
+from tracklingo.model import TrackingEvent, clean_tracking_number
+from tracklingo.times import ResolvedTime
+
+__all__ = ["EventTemplates", "stamp", "stamp_resolved"]
+
+DEFAULT_SIZE: Final = 16384
+_NOTHING: Final[Mapping[Hashable, Any]] = MappingProxyType({})
+
+
+class EventTemplates:
+    """A bounded memo from a parser's scan key to a template event (or a tuple holding one).
+
+    ``enabled = False`` makes `get` always miss and `put` store nothing: the slow path only.
+    """
+
+    __slots__ = ("_memo", "enabled", "maxsize")
+
+    def __init__(self, maxsize: int = DEFAULT_SIZE) -> None:
+        self._memo: dict[Hashable, Any] = {}
+        self.maxsize = maxsize
+        self.enabled = True
+
+    def get(self, key: Hashable) -> Any:
+        """The stored value for `key`, or None."""
+        if not self.enabled:
+            return None
+        return self._memo.get(key)
+
+    @property
+    def lookup(self) -> Mapping[Hashable, Any]:
+        """The memo itself, for a parser loop's direct ``.get`` (empty when disabled). Read it
+        once per response, not per scan; write through `put`."""
+        return self._memo if self.enabled else _NOTHING
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Store `value` under `key` (the memo is emptied first when it is full)."""
+        if not self.enabled:
+            return
+        if len(self._memo) >= self.maxsize:
+            self._memo.clear()  # feeds repeat a few thousand scans; a full reset is rare and cheap
+        self._memo[key] = value
+
+    def clear(self) -> None:
+        """Forget every template."""
+        self._memo.clear()
+
+    def __len__(self) -> int:
+        return len(self._memo)
+
+
+_new = object.__new__
+_set = object.__setattr__
+#: A stamped event counts every field as set (as if all were passed); shared, never mutated:
+#: pydantic copies the set before it changes one (``model_copy``).
+_ALL_FIELDS: Final = set(TrackingEvent.model_fields)
+
+
+def stamp(
+    template: TrackingEvent,
+    tracking_number: str,
+    occurred_at: datetime | None,
+    time_is_local: bool,
+    time_note: str | None,
+    raw: Any,
+) -> TrackingEvent:
+    """A copy of the validated `template` with one scan's number, time and raw record.
+
+    `occurred_at` / `time_is_local` / `time_note` come from the time rules (`ResolvedTime`); a
+    tracking number that is not a non-empty string goes through full validation (and fails it).
+
+    What a scan's text, code and place make of it was validated once, in the template; the
+    stamped fields are the number (cleaned here exactly as the model's validator cleans it), a
+    time the core's time rules built (aware, or naive with `time_is_local`), and the raw record,
+    which the model takes as is. No other field changes, so no check is skipped that could fail:
+    the result equals ``TrackingEvent(**{**template_fields, **stamped_fields})``. Built the way
+    pydantic's own ``__copy__`` builds a copy, at about a third of a validation's cost.
+    """
+    fields = template.__dict__.copy()
+    fields["occurred_at"] = occurred_at
+    fields["time_is_local"] = time_is_local
+    fields["time_note"] = time_note
+    fields["raw"] = raw
+    number = clean_tracking_number(tracking_number) if tracking_number.__class__ is str else ""
+    if not number:  # not a usable number: the model says why, exactly as it would have
+        fields["tracking_number"] = tracking_number
+        validated: TrackingEvent = TrackingEvent.__pydantic_validator__.validate_python(fields)
+        return validated
+    fields["tracking_number"] = number
+    event: TrackingEvent = _new(TrackingEvent)
+    _set(event, "__dict__", fields)
+    _set(event, "__pydantic_fields_set__", _ALL_FIELDS)
+    _set(event, "__pydantic_extra__", None)
+    _set(event, "__pydantic_private__", None)
+    return event
+
+
+def stamp_resolved(
+    template: TrackingEvent, tracking_number: str, when: ResolvedTime, raw: Any
+) -> TrackingEvent:
+    """`stamp` with a `ResolvedTime` from the time rules."""
+    return stamp(template, tracking_number, when.when, when.is_local, when.note, raw)

@@ -1,0 +1,141 @@
+"""The parser's fast paths (event templates, `_fast_time`) answer exactly as the ordinary path."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracklingo import load_carriers
+from tracklingo.model import event_to_json
+from tracklingo_usps.parser import _fast_time, event_time
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CARRIER = load_carriers(only={"usps"}).get("usps")
+
+_local = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 12, 31)).map(
+    lambda d: d.replace(microsecond=0)
+)
+_offsets = st.sampled_from(
+    [
+        "-07:00",
+        "-7:00",
+        "-05:00",
+        "+00:00",
+        "+05:30",
+        "+14:00",
+        "-0400",
+        "GMT+1",
+        "UTC",
+        "",
+        " ",
+        "-25:00",
+        "x",
+        "+9",
+    ]
+)
+
+
+@st.composite
+def _event_times(draw: st.DrawFn) -> tuple[Any, Any, Any]:
+    local = draw(_local)
+    shape = draw(st.sampled_from(["plain"] * 6 + ["z", "date", "offset", "space", "junk", "none", "int"]))
+    ts: Any = {
+        "plain": local.isoformat(),
+        "z": local.isoformat() + "Z",
+        "date": local.date().isoformat(),
+        "offset": local.isoformat() + "-05:00",
+        "space": " " + local.isoformat()[:-1],
+        "junk": local.isoformat().replace("T", "X"),
+        "none": None,
+        "int": 20250101,
+    }[shape]
+    offset: Any = draw(st.one_of(st.none(), _offsets))
+    gmt_shape = draw(st.sampled_from(["agree"] * 4 + ["minute", "far", "none", "noz", "junk"]))
+    hours = draw(st.integers(-14, 14))
+    gmt = local - timedelta(hours=hours) + timedelta(seconds=draw(st.integers(0, 59)))
+    gts: Any = {
+        "agree": gmt.isoformat() + "Z",
+        "minute": (gmt + timedelta(minutes=3)).isoformat() + "Z",
+        "far": (gmt + timedelta(days=1)).isoformat() + "Z",
+        "none": None,
+        "noz": gmt.isoformat(),
+        "junk": "yesterday",
+    }[gmt_shape]
+    if draw(st.booleans()):  # often, the offset the GMT time implies (local = GMT + offset)
+        offset = f"{'+' if hours >= 0 else '-'}{abs(hours):02d}:00"
+    return ts, gts, offset
+
+
+def _stripped(value: Any) -> Any:
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
+@settings(max_examples=600, deadline=None)
+@given(_event_times(), st.sampled_from([(None, None), ("US", "WA"), ("DE", None), ("AU", None)]))
+def test_fast_time_is_event_time(times: tuple[Any, Any, Any], place: tuple[Any, Any]) -> None:
+    ts, gts, offset = times
+    fast = _fast_time(ts, gts, offset)
+    if fast is None:
+        return  # event_time decides: nothing to compare
+    slow = event_time(
+        timestamp=_stripped(ts),
+        gmt_timestamp=_stripped(gts),
+        gmt_offset=_stripped(offset),
+        country=place[0],
+        region=place[1],
+    )
+    assert (slow.when, slow.is_local, slow.note) == (fast, False, None)
+    assert slow.when is not None and slow.when.utcoffset() == fast.utcoffset()
+
+
+def test_the_fast_time_takes_the_usual_event() -> None:
+    assert _fast_time("2025-06-16T15:02:00", "2025-06-16T22:02:52Z", "-07:00") == datetime.fromisoformat(
+        "2025-06-16T15:02:00-07:00"
+    )
+    assert _fast_time("2025-06-16T15:02:00", None, "-7:00") == datetime.fromisoformat(
+        "2025-06-16T15:02:00-07:00"
+    )
+    # a GMT time a day off is event_time's to word; so are a missing offset and a trusted-looking Z
+    assert _fast_time("2025-06-16T15:02:00", "2025-06-17T22:02:52Z", "-07:00") is None
+    assert _fast_time("2025-06-16T15:02:00", None, None) is None
+    assert _fast_time("2025-06-16T15:02:00Z", None, "-07:00") is None
+
+
+def _outcome(payload: Any) -> list[bytes]:
+    return [event_to_json(e, include_raw=True) for e in CARRIER.parse(copy.deepcopy(payload)).events]
+
+
+def test_templates_fill_and_stamp_equal_events() -> None:
+    payloads = [json.loads(p.read_text()) for p in sorted(FIXTURES.glob("*.json"))]
+    templates = CARRIER.templates
+    try:
+        templates.enabled = False
+        plain = [_outcome(p) for p in payloads]
+        templates.enabled = True
+        templates.clear()
+        first = [_outcome(p) for p in payloads]
+        filled = len(templates)
+        second = [_outcome(p) for p in payloads]
+        assert len(templates) == filled  # the second pass only stamped
+    finally:
+        templates.enabled = True
+        templates.clear()
+    assert filled > 20
+    assert first == plain and second == plain
+
+
+def test_a_scan_at_another_place_gets_its_own_template() -> None:
+    payload = json.loads((FIXTURES / "domestic_delivered.json").read_text())
+    moved = copy.deepcopy(payload)
+    for ev in moved["trackingEvents"]:
+        ev["eventCity"], ev["eventState"], ev["eventZIP"] = "HONOLULU", "HI", "96813"
+    CARRIER.parse(payload)
+    events = CARRIER.parse(moved).events
+    located = [e for e in events if e.location.city]
+    assert located and all(e.location.region == "HI" for e in located)
