@@ -21,10 +21,12 @@ that carrier's compiled vocabulary.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, cast
+
+from pydantic import BaseModel
 
 from tracklingo.model import TrackingEvent, clean_tracking_number
 from tracklingo.times import ResolvedTime
@@ -76,8 +78,21 @@ class EventTemplates:
         return len(self._memo)
 
 
+def _slot_setter(name: str) -> Callable[[Any, Any], None]:
+    """The setter of one of `BaseModel`'s slots: what pydantic's ``__copy__`` sets with
+    ``object.__setattr__``, called through the slot's descriptor (half the cost)."""
+    descriptor = BaseModel.__dict__.get(name)
+    setter = getattr(descriptor, "__set__", None)
+    if setter is None:  # a pydantic without these slots: the generic way still works
+        return lambda obj, value: object.__setattr__(obj, name, value)
+    return cast(Callable[[Any, Any], None], setter)
+
+
 _new = object.__new__
-_set = object.__setattr__
+_set_dict = _slot_setter("__dict__")
+_set_fields_set = _slot_setter("__pydantic_fields_set__")
+_set_extra = _slot_setter("__pydantic_extra__")
+_set_private = _slot_setter("__pydantic_private__")
 #: A stamped event counts every field as set (as if all were passed); shared, never mutated:
 #: pydantic copies the set before it changes one (``model_copy``).
 _ALL_FIELDS: Final = set(TrackingEvent.model_fields)
@@ -108,17 +123,22 @@ def stamp(
     fields["time_is_local"] = time_is_local
     fields["time_note"] = time_note
     fields["raw"] = raw
-    number = clean_tracking_number(tracking_number) if tracking_number.__class__ is str else ""
+    if tracking_number.__class__ is not str:
+        number = ""
+    elif tracking_number.isdigit():  # most numbers: nothing to clean (clean_tracking_number)
+        number = tracking_number
+    else:
+        number = clean_tracking_number(tracking_number)
     if not number:  # not a usable number: the model says why, exactly as it would have
         fields["tracking_number"] = tracking_number
         validated: TrackingEvent = TrackingEvent.__pydantic_validator__.validate_python(fields)
         return validated
     fields["tracking_number"] = number
     event: TrackingEvent = _new(TrackingEvent)
-    _set(event, "__dict__", fields)
-    _set(event, "__pydantic_fields_set__", _ALL_FIELDS)
-    _set(event, "__pydantic_extra__", None)
-    _set(event, "__pydantic_private__", None)
+    _set_dict(event, fields)
+    _set_fields_set(event, _ALL_FIELDS)
+    _set_extra(event, None)
+    _set_private(event, None)
     return event
 
 

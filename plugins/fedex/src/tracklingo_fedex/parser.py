@@ -49,7 +49,7 @@ from tracklingo import (
 from tracklingo.carrier import build_location
 from tracklingo.countries import country_code
 from tracklingo.taxonomy import Reason
-from tracklingo.templates import stamp
+from tracklingo.templates import stamp, stamp_resolved
 from tracklingo.times import ResolvedTime, resolve_time
 from tracklingo.vocabulary import Resolution
 
@@ -405,36 +405,44 @@ def _events_for(
     for scan in _list(result.get("scanEvents")):
         key: tuple[Any, ...] | None = None
         if scan.__class__ is dict:
-            loc = scan.get("scanLocation")
+            get = scan.get
+            loc = get("scanLocation")
             if loc.__class__ is dict:
+                at = loc.get
                 place: tuple[Any, ...] | None = (
-                    loc.get("city"),
-                    loc.get("stateOrProvinceCode"),
-                    loc.get("postalCode"),
-                    loc.get("countryCode"),
-                    loc.get("countryName"),
+                    at("city"),
+                    at("stateOrProvinceCode"),
+                    at("postalCode"),
+                    at("countryCode"),
+                    at("countryName"),
                 )
             elif loc is None:
                 place = None
             else:
                 place = ("",)  # not a place FedEx writes: the ordinary path reads it
             key = (
-                scan.get("eventType"),
-                scan.get("eventDescription"),
-                scan.get("exceptionDescription"),
-                scan.get("exceptionCode"),
-                scan.get("derivedStatusCode"),
-                scan.get("derivedStatus"),
+                get("eventType"),
+                get("eventDescription"),
+                get("exceptionDescription"),
+                get("exceptionCode"),
+                get("derivedStatusCode"),
+                get("derivedStatus"),
                 place,
                 context,
             )
-            when = _fast_when(scan.get("date"))
+            when = _fast_when(get("date"))
             try:
                 template = memo.get(key)
             except TypeError:  # an unhashable value: the ordinary path reads the scan
                 template = None
-            if template is not None and when is not None:
-                events.append(stamp(template, number, when, False, None, scan))
+            if template is not None:
+                if when is not None:
+                    events.append(stamp(template, number, when, False, None, scan))
+                else:  # an unusual time (no offset, midnight): the time rules read it
+                    code = text_field(scan.get("eventType"))
+                    where = _scan_place(scan, code, delivered_at)
+                    resolved = _resolve_when(carrier, scan.get("date"), where, code)
+                    events.append(stamp_resolved(template, number, resolved, scan))
                 continue
         event = _scan_event(carrier, mapper, number, scan, handoff, delivered_at)
         if event is None:
@@ -447,8 +455,24 @@ def _events_for(
         return [latest] if latest is not None else []
     # Oldest first; undated events last. Stable, so ties keep FedEx's (reversed) order.
     events.reverse()
-    events.sort(key=_order)
+    if not _in_order(events):
+        events.sort(key=_order)
     return events
+
+
+def _in_order(events: list[TrackingEvent]) -> bool:
+    """True when sorting by `_order` would change nothing: every time aware, none decreasing,
+    and all within the years `datetime.timestamp` can take (FedEx's usual reply, reversed)."""
+    previous = None
+    for event in events:
+        when = event.occurred_at
+        if when is None or when.tzinfo is None:
+            return False
+        if previous is not None and when < previous:
+            return False
+        previous = when
+    first, last = events[0].occurred_at, events[-1].occurred_at
+    return first is not None and last is not None and first.year > 1 and last.year < 9999
 
 
 def _order(event: TrackingEvent) -> tuple[bool, float]:
@@ -566,9 +590,7 @@ def _scan_event(
     derived = text_field(scan.get("derivedStatusCode"))
     if code is None and text is None and detail is None and derived is None:
         return None
-    location = _location(_dict(scan.get("scanLocation")))
-    if delivered_at is not None and code == "DL" and not _located(location):
-        location = delivered_at
+    location = _scan_place(scan, code, delivered_at)
     return build_event(
         carrier,
         mapper,
@@ -585,6 +607,15 @@ def _scan_event(
         handoff_stages=frozenset({Stage.HANDED_TO_LAST_MILE}),
         raw=scan,
     )
+
+
+def _scan_place(scan: Mapping[str, Any], code: str | None, delivered_at: Location | None) -> Location:
+    """Where a scan happened: its ``scanLocation``, or the delivery address for an unlocated
+    ``DL`` scan (see `_delivery_address`)."""
+    location = _location(_dict(scan.get("scanLocation")))
+    if delivered_at is not None and code == "DL" and not _located(location):
+        return delivered_at
+    return location
 
 
 def _latest_status_event(

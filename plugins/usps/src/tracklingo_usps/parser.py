@@ -44,6 +44,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
 from tracklingo import (
@@ -403,51 +404,70 @@ def _plain(values: tuple[Any, ...]) -> bool:
     return all(v is None or v.__class__ is str for v in values)
 
 
-_SUFFIXES: dict[str, str | None] = {}
+#: GMTOffset text → (``+HH:MM`` suffix, offset), or None when `event_time` must read it.
+_OFFSETS: dict[str, tuple[str, timedelta] | None] = {}
 
 
-def _offset_suffix(value: str) -> str | None:
-    """``-07:00`` → ``-07:00``, ``-7:00`` → ``-07:00``; None for anything `event_time` must see."""
-    if value in _SUFFIXES:
-        return _SUFFIXES[value]
-    suffix: str | None = None
+def _offset_entry(value: str) -> tuple[str, timedelta] | None:
+    """``-07:00`` → (``-07:00``, -7 h), ``-7:00`` → (``-07:00``, -7 h); None if unreadable."""
+    if value in _OFFSETS:
+        return _OFFSETS[value]
+    entry: tuple[str, timedelta] | None = None
     if value.strip():
         try:
             offset = parse_offset(value.strip()).utcoffset(None)
         except InputError:
             offset = None
         if offset is not None:
-            suffix = _offset_text(offset)
-    if len(_SUFFIXES) < 1024:
-        _SUFFIXES[value] = suffix
-    return suffix
+            entry = (_offset_text(offset), offset)
+    if len(_OFFSETS) < 1024:
+        _OFFSETS[value] = entry
+    return entry
 
 
 def _fast_time(timestamp: Any, gmt_timestamp: Any, gmt_offset: Any) -> datetime | None:
     """`event_time` for the common, well-formed event, or None for `event_time` to decide.
 
     Common means: ``eventTimestamp`` a plain local ``YYYY-MM-DDTHH:MM:SS``, a valid ``GMTOffset``,
-    and ``GMTTimestamp`` absent or a UTC time that agrees within the tolerance; the answer is then
-    the aware local time with no note, exactly what `event_time` gives (the plugin's tests compare
-    both on every fixture and on fuzzed events).
+    and ``GMTTimestamp`` absent or a whole-second UTC time that agrees within the tolerance; the
+    answer is then the aware local time with no note, exactly what `event_time` gives (the plugin's
+    tests compare both on every fixture and on fuzzed events).
     """
     if timestamp.__class__ is not str or gmt_offset.__class__ is not str or len(timestamp) != 19:
         return None
-    suffix = _SUFFIXES.get(gmt_offset) or _offset_suffix(gmt_offset)
-    if suffix is None or timestamp[10] != "T":
+    entry = _OFFSETS.get(gmt_offset) or _offset_entry(gmt_offset)
+    if entry is None or timestamp[10] != "T":
         return None
     try:
-        when = datetime.fromisoformat(timestamp + suffix)
+        when = datetime.fromisoformat(timestamp + entry[0])
         if gmt_timestamp is None:
             return when
         if gmt_timestamp.__class__ is not str or len(gmt_timestamp) != 20 or gmt_timestamp[19] != "Z":
             return None
-        gmt = datetime.fromisoformat(gmt_timestamp[:19] + "+00:00")
+        # local - offset - GMT, on naive times: the same difference event_time takes
+        gap = datetime.fromisoformat(timestamp) - datetime.fromisoformat(gmt_timestamp[:19]) - entry[1]
     except ValueError:
         return None
-    if abs(when - gmt) > _GMT_TOLERANCE:
-        return None  # event_time words the disagreement
-    return when
+    if -_GMT_TOLERANCE <= gap <= _GMT_TOLERANCE:
+        return when
+    return None  # event_time words the disagreement
+
+
+def _fast_local_time(ev: Mapping[str, Any], country: str | None, region: str | None) -> ResolvedTime | None:
+    """`event_time` for an event without GMT fields (pre-shipment and foreign scans) whose
+    ``eventTimestamp`` is a plain local time, not midnight; None for `event_time` to decide."""
+    timestamp = ev.get("eventTimestamp")
+    if timestamp.__class__ is not str or len(timestamp) != 19:
+        return None
+    if ev.get("GMTTimestamp") is not None or ev.get("GMTOffset") is not None:
+        return None
+    try:
+        resolved = resolve_time(timestamp, country=country, region=region, trust_z=False)
+    except (InputError, ValueError, OverflowError):
+        return None
+    if resolved.when is None or _midnight(resolved.when):
+        return None  # event_time notes a date-only midnight
+    return resolved
 
 
 # -- direction --------------------------------------------------------------------------------
@@ -459,6 +479,7 @@ _MAIL_TYPE_DIRECTION: Final = {
 }
 
 
+@lru_cache(maxsize=256)  # a handful of spellings, one call per response
 def mail_type_direction(mail_type: str | None) -> str | None:
     """``inbound``/``outbound`` from a v3 ``mailType`` (INTERNATIONAL_INBOUND, "International
     Inbound", ...); None for domestic, military or unknown values."""
@@ -621,14 +642,14 @@ def _parse_detail(carrier: Carrier, data: Mapping[str, Any], where: str) -> Pars
     events = data.get("trackingEvents")
     if events is None:
         events = []
-    elif isinstance(events, Mapping) and _EVENT_KEYS & events.keys():
+    elif events.__class__ is not list and isinstance(events, Mapping) and _EVENT_KEYS & events.keys():
         # USPS's own v3 DETAIL sample ([RDME]) writes a lone event as an object, not a
         # one-element list (the XML-to-JSON habit of collapsing single-item arrays).
         events = [events]
     if not isinstance(events, list):
         raise ParseError(CARRIER, f"{where}.trackingEvents must be a list")
     for i, ev in enumerate(events):
-        if not isinstance(ev, Mapping):
+        if ev.__class__ is not dict and not isinstance(ev, Mapping):  # (the ABC check is slow)
             raise ParseError(CARRIER, f"{where}.trackingEvents[{i}] must be an object")
     last = len(events) - 1
     rows = events[::-1]  # the API lists newest first; events come out oldest first
@@ -637,12 +658,13 @@ def _parse_detail(carrier: Carrier, data: Mapping[str, Any], where: str) -> Pars
     place_keys: list[tuple[Any, ...]] = []
     places: list[dict[str, str | None]] = []
     for j, ev in enumerate(rows):
+        get = ev.get
         pkey = (
-            ev.get("eventCity"),
-            ev.get("eventState"),
-            ev.get("eventZIP"),
-            ev.get("eventZIPCode"),
-            ev.get("eventCountry"),
+            get("eventCity"),
+            get("eventState"),
+            get("eventZIP"),
+            get("eventZIPCode"),
+            get("eventCountry"),
         )
         try:
             place = memo.get(pkey)
@@ -657,30 +679,34 @@ def _parse_detail(carrier: Carrier, data: Mapping[str, Any], where: str) -> Pars
     direction = direction_of_response(carrier, data, number, places)
     out: list[TrackingEvent] = []
     for j, ev in enumerate(rows):
-        fast = _fast_time(ev.get("eventTimestamp"), ev.get("GMTTimestamp"), ev.get("GMTOffset"))
+        raw = ev if ev.__class__ is dict else dict(ev)  # the payload's own record, as FedEx's
+        get = ev.get
+        fast = _fast_time(get("eventTimestamp"), get("GMTTimestamp"), get("GMTOffset"))
         try:
-            template = memo.get((ev.get("eventType"), ev.get("eventCode"), place_keys[j], direction))
+            template = memo.get((get("eventType"), get("eventCode"), place_keys[j], direction))
         except TypeError:  # unhashable: the ordinary path below reports the field
             template = None
         if template is not None and fast is not None:
-            out.append(stamp(template, number, fast, False, None, dict(ev)))
+            out.append(stamp(template, number, fast, False, None, raw))
             continue
-        w = f"{where}.trackingEvents[{last - j}]"
         place = places[j]
-        when = (
-            ResolvedTime(fast)
-            if fast is not None
-            else event_time(
+        if fast is not None:
+            when: ResolvedTime | None = ResolvedTime(fast)
+        else:
+            when = _fast_local_time(ev, place["country"], place["region"])
+        if when is None:
+            w = f"{where}.trackingEvents[{last - j}]"
+            when = event_time(
                 timestamp=_text(ev, "eventTimestamp", w),
                 gmt_timestamp=_text(ev, "GMTTimestamp", w),
                 gmt_offset=_text(ev, "GMTOffset", w),
                 country=place["country"],
                 region=place["region"],
             )
-        )
         if template is not None:
-            out.append(stamp_resolved(template, number, when, dict(ev)))
+            out.append(stamp_resolved(template, number, when, raw))
             continue
+        w = f"{where}.trackingEvents[{last - j}]"
         event = build_event(
             carrier,
             tracking_number=number,
@@ -689,7 +715,7 @@ def _parse_detail(carrier: Carrier, data: Mapping[str, Any], where: str) -> Pars
             place=place,
             when=when,
             direction=direction,
-            raw=dict(ev),
+            raw=raw,
         )
         key = (ev.get("eventType"), ev.get("eventCode"), place_keys[j], direction)
         if _plain(key[:2]) and _plain(place_keys[j]):
@@ -708,7 +734,7 @@ def _parse(carrier: Carrier, payload: Any) -> ParseResult:
             payload = json.loads(payload)
         except (ValueError, RecursionError):
             raise ParseError(CARRIER, "the response is not valid JSON") from None
-    if isinstance(payload, Mapping):
+    if payload.__class__ is dict or isinstance(payload, Mapping):
         return _parse_detail(carrier, payload, "response")
     if isinstance(payload, list):
         # a batch answer (v3r2): one malformed item is that number's error, not the batch's;
