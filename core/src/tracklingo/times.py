@@ -52,11 +52,6 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def _country_zone(country: str, naive: datetime) -> str | None:
-    """The zone of `country` at that wall-clock time when all its zones agree, else None."""
-    return _country_zone_at(country, naive.year, naive.month, naive.day, naive.hour, naive.minute // 30)
-
-
 @lru_cache(maxsize=8192)
 def _country_zone_at(country: str, year: int, month: int, day: int, hour: int, half: int) -> str | None:
     # offsets change on the hour or half hour: one half hour has one answer (see `_zone_offset`)
@@ -66,6 +61,23 @@ def _country_zone_at(country: str, year: int, month: int, day: int, hour: int, h
     naive = datetime(year, month, day, hour, 30 * half)
     offsets = {naive.replace(tzinfo=_zone(z)).utcoffset() for z in zones}
     return zones[0] if len(offsets) == 1 else None
+
+
+@lru_cache(maxsize=16384)
+def _local_zone(
+    country: str | None, region: str | None, year: int, month: int, day: int, hour: int, half: int
+) -> tuple[str | None, timezone | None]:
+    """(zone, fixed offset) of a naive wall-clock half hour at a place: zone None when the place
+    does not make it certain, offset None when that half hour is repeated or skipped by a
+    daylight-saving change. One cached answer per place and half hour (feeds repeat both)."""
+    zone: str | None = None
+    if country == "US" and region:  # a region code alone could be any country's
+        zone = us_state_zone(region)
+    if zone is None and country and country != "US":
+        zone = _country_zone_at(country, year, month, day, hour, half)
+    if zone is None:
+        return None, None
+    return zone, _zone_offset(zone, year, month, day, hour, half)
 
 
 def _aware(naive: datetime, tz: timezone) -> datetime:
@@ -117,13 +129,8 @@ def resolve_time(
     if utc_offset:
         return ResolvedTime(_aware(when, parse_offset(utc_offset)))
     why = "a trailing Z this carrier writes on local times" if dropped else "no offset"
-    zone: str | None = None
-    if country == "US" and region:  # a region code alone could be any country's
-        zone = us_state_zone(region)
-    if zone is None and country and country != "US":
-        zone = _country_zone(country, when)
+    zone, offset = _local_zone(country, region, when.year, when.month, when.day, when.hour, when.minute // 30)
     if zone is not None:
-        offset = _zone_offset(zone, when.year, when.month, when.day, when.hour, when.minute // 30)
         if offset is None:
             return ResolvedTime(
                 when,

@@ -405,32 +405,30 @@ def _events_for(
     for scan in _list(result.get("scanEvents")):
         key: tuple[Any, ...] | None = None
         if scan.__class__ is dict:
-            get = scan.get
-            loc = get("scanLocation")
+            loc = scan.get("scanLocation")
             if loc.__class__ is dict:
-                at = loc.get
                 place: tuple[Any, ...] | None = (
-                    at("city"),
-                    at("stateOrProvinceCode"),
-                    at("postalCode"),
-                    at("countryCode"),
-                    at("countryName"),
+                    loc.get("city"),
+                    loc.get("stateOrProvinceCode"),
+                    loc.get("postalCode"),
+                    loc.get("countryCode"),
+                    loc.get("countryName"),
                 )
             elif loc is None:
                 place = None
             else:
                 place = ("",)  # not a place FedEx writes: the ordinary path reads it
             key = (
-                get("eventType"),
-                get("eventDescription"),
-                get("exceptionDescription"),
-                get("exceptionCode"),
-                get("derivedStatusCode"),
-                get("derivedStatus"),
+                scan.get("eventType"),
+                scan.get("eventDescription"),
+                scan.get("exceptionDescription"),
+                scan.get("exceptionCode"),
+                scan.get("derivedStatusCode"),
+                scan.get("derivedStatus"),
                 place,
                 context,
             )
-            when = _fast_when(get("date"))
+            when = _fast_when(scan.get("date"))
             try:
                 template = memo.get(key)
             except TypeError:  # an unhashable value: the ordinary path reads the scan

@@ -274,6 +274,8 @@ def place_of(
 
 _MAX_OFFSET: Final = timedelta(hours=14)
 _GMT_TOLERANCE: Final = timedelta(minutes=2)  # eventTimestamp is whole minutes, GMT has seconds
+_EARLY: Final = -_GMT_TOLERANCE
+_fromiso: Final = datetime.fromisoformat
 
 
 def _offset_ok(value: str | None) -> str | None:
@@ -439,16 +441,16 @@ def _fast_time(timestamp: Any, gmt_timestamp: Any, gmt_offset: Any) -> datetime 
     if entry is None or timestamp[10] != "T":
         return None
     try:
-        when = datetime.fromisoformat(timestamp + entry[0])
+        when = _fromiso(timestamp + entry[0])
         if gmt_timestamp is None:
             return when
         if gmt_timestamp.__class__ is not str or len(gmt_timestamp) != 20 or gmt_timestamp[19] != "Z":
             return None
         # local - offset - GMT, on naive times: the same difference event_time takes
-        gap = datetime.fromisoformat(timestamp) - datetime.fromisoformat(gmt_timestamp[:19]) - entry[1]
+        gap = _fromiso(timestamp) - _fromiso(gmt_timestamp[:19]) - entry[1]
     except ValueError:
         return None
-    if -_GMT_TOLERANCE <= gap <= _GMT_TOLERANCE:
+    if _EARLY <= gap <= _GMT_TOLERANCE:
         return when
     return None  # event_time words the disagreement
 
@@ -658,13 +660,12 @@ def _parse_detail(carrier: Carrier, data: Mapping[str, Any], where: str) -> Pars
     place_keys: list[tuple[Any, ...]] = []
     places: list[dict[str, str | None]] = []
     for j, ev in enumerate(rows):
-        get = ev.get
         pkey = (
-            get("eventCity"),
-            get("eventState"),
-            get("eventZIP"),
-            get("eventZIPCode"),
-            get("eventCountry"),
+            ev.get("eventCity"),
+            ev.get("eventState"),
+            ev.get("eventZIP"),
+            ev.get("eventZIPCode"),
+            ev.get("eventCountry"),
         )
         try:
             place = memo.get(pkey)
@@ -680,10 +681,9 @@ def _parse_detail(carrier: Carrier, data: Mapping[str, Any], where: str) -> Pars
     out: list[TrackingEvent] = []
     for j, ev in enumerate(rows):
         raw = ev if ev.__class__ is dict else dict(ev)  # the payload's own record, as FedEx's
-        get = ev.get
-        fast = _fast_time(get("eventTimestamp"), get("GMTTimestamp"), get("GMTOffset"))
+        fast = _fast_time(ev.get("eventTimestamp"), ev.get("GMTTimestamp"), ev.get("GMTOffset"))
         try:
-            template = memo.get((get("eventType"), get("eventCode"), place_keys[j], direction))
+            template = memo.get((ev.get("eventType"), ev.get("eventCode"), place_keys[j], direction))
         except TypeError:  # unhashable: the ordinary path below reports the field
             template = None
         if template is not None and fast is not None:
