@@ -113,6 +113,8 @@ def parse_s10(number: str) -> S10 | None:
 
     The check digit is not verified here: see `S10.valid`.
     """
+    if number.isdigit():  # most numbers (IMpb, FedEx): an S10 number has letters
+        return None
     m = _S10_RE.match(clean_number(number))
     if m is None:
         return None
