@@ -21,7 +21,7 @@ from tracklingo.countries import country_code
 from tracklingo.errors import ConfigError, ParseError
 from tracklingo.model import Handoff, Location, TrackingEvent
 from tracklingo.taxonomy import STAGE_STATUS, MatchKind, Reason, Stage
-from tracklingo.templates import EventTemplates
+from tracklingo.templates import EventTemplates, construct
 from tracklingo.times import ResolvedTime, resolve_time
 from tracklingo.vocabulary import Vocabulary
 
@@ -239,22 +239,28 @@ def _merge_location(location: Location | Mapping[str, Any] | None, captured: Map
     cached = _LOCATIONS.get(parts)
     if cached is not None:
         return cached
-    fields: dict[str, str] = {}
-    for key, value in zip(_LOCATION_FIELDS, parts, strict=True):
-        if value is None:
-            continue
-        if value.__class__ is not str:
-            value = str(value)
-        value = value.strip()
-        if key == "country":
-            value = country_code(value) if value else None
-        if value:
-            fields[key] = value
-    built = _validate_location(fields)
+    values = [
+        None if value is None else ((value if value.__class__ is str else str(value)).strip() or None)
+        for value in parts
+    ]
+    if values[3] is not None:
+        values[3] = country_code(values[3])  # ISO alpha-2 from the tables, or None
+    built = _location(values)
     if len(_LOCATIONS) >= 8192:  # payloads repeat places; a small bounded memo is enough
         _LOCATIONS.clear()
     _LOCATIONS[parts] = built
     return built
+
+
+def _location(values: list[str | None]) -> Location:
+    """A `Location` from stripped, non-empty strings (or None) in field order. Every field is a
+    plain string and the country comes from `country_code`'s ISO table, so the model's checks
+    cannot fail: built without re-validation (`tracklingo.templates.construct`), except for a
+    country that is not two capital letters, which the model rejects as usual."""
+    country = values[3]
+    if country is not None and not (len(country) == 2 and country.isascii() and country.isupper()):
+        return _validate_location({k: v for k, v in zip(_LOCATION_FIELDS, values, strict=True) if v})
+    return construct(Location, dict(zip(_LOCATION_FIELDS, values, strict=True)))
 
 
 _LOCATIONS: dict[tuple[Any, ...], Location] = {}

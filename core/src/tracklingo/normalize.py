@@ -159,32 +159,24 @@ def flat_record(data: Mapping[str, Any], carrier: str) -> FlatRecord:
     description = _text(data, "description")
     if code is None and description is None:
         raise InputError("record has neither 'code' nor 'description'")
-    optional = {key: _text(data, key) for key in _OPTIONAL_FLAT if key in data}
-    region = optional.pop("state", None) or optional.pop("region", None)
-    optional.pop("region", None)
-    return FlatRecord(
-        carrier=carrier,
-        tracking_number=number,
-        timestamp=timestamp,
-        code=code,
-        description=description,
-        region=region,
-        raw=data,
-        **optional,
+    state = _text(data, "state")
+    region = _text(data, "region")
+    return FlatRecord(  # positional, in field order: this runs once per feed line
+        carrier,
+        number,
+        timestamp,
+        code,
+        description,
+        _text(data, "city"),
+        state or region,
+        _text(data, "postal_code"),
+        _text(data, "country"),
+        _text(data, "facility"),
+        _text(data, "utc_offset"),
+        _text(data, "handoff_carrier"),
+        _text(data, "handoff_tracking_number"),
+        data,
     )
-
-
-_OPTIONAL_FLAT = (
-    "city",
-    "state",
-    "region",
-    "postal_code",
-    "country",
-    "facility",
-    "utc_offset",
-    "handoff_carrier",
-    "handoff_tracking_number",
-)
 
 
 def event_from_flat(carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
@@ -244,12 +236,14 @@ class Normalizer:
 
     # -- one record ---------------------------------------------------------------------------
 
-    def _carrier_for(self, data: Mapping[str, Any], number: str | None) -> Carrier:
+    def _carrier_for(self, data: Mapping[str, Any]) -> Carrier:
         name = data.get("carrier") or self.default_carrier
         if name:
             if not isinstance(name, str):
                 raise InputError("field 'carrier' must be a string")
             return self.registry.get(name)
+        number = _text(data, "tracking_number")
+        number = clean_number(number) if number else None
         if not number:
             raise InputError("no 'carrier' and no 'tracking_number' to detect it from")
         found, why = best_carrier(number, self._carriers)
@@ -342,8 +336,7 @@ class Normalizer:
             carrier = self.registry.get(named) if isinstance(named, str) and named else None
             _, events, errors = self._from_payload(data, carrier)
             return events, errors
-        number = _text(data, "tracking_number")
-        carrier = self._carrier_for(data, clean_number(number) if number else None)
+        carrier = self._carrier_for(data)
         rec = flat_record(data, carrier.name)
         return [event_from_flat(carrier, rec, include_raw=self.include_raw)], []
 
