@@ -10,10 +10,10 @@ import click
 
 from tracklingo.cli._common import (
     Progress,
-    _registry,
     all_records,
     check_inputs,
     emit_reject,
+    feed_normalizer,
     feed_options,
     handle_errors,
     main,
@@ -86,7 +86,7 @@ def normalize(
 ) -> None:
     """Normalize raw carrier events or API responses (FILES or stdin) to canonical JSONL."""
     paths = check_inputs(files)
-    normalizer = Normalizer(_registry(), carrier=carrier, include_raw=include_raw)
+    normalizer = feed_normalizer(carrier, include_raw)
     out = sys.stdout.buffer if output == "-" else _open_out(output, "output")
     try:
         rej = _open_out(rejects, "rejects") if rejects else None

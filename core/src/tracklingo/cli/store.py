@@ -20,6 +20,7 @@ from tracklingo.cli._common import (
     all_records,
     check_inputs,
     emit_reject,
+    feed_normalizer,
     feed_options,
     handle_errors,
     main,
@@ -126,7 +127,7 @@ def ingest(
     ingest completes it.
     """
     paths = check_inputs(files)
-    normalizer = Normalizer(_registry(), carrier=carrier, include_raw=include_raw)
+    normalizer = feed_normalizer(carrier, include_raw)
     counts = _Counts()
     with Store(db) as store:
         rej = _open_rejects(rejects) if rejects else None
