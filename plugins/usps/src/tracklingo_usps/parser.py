@@ -509,14 +509,15 @@ def _countries_direction(origin: str | None, destination: str | None) -> str | N
 
 def _events_direction(places: Sequence[Mapping[str, str | None]]) -> str | None:
     """From the located events, oldest first: starting abroad = inbound, ending abroad = outbound."""
-    located = [p["country"] for p in places if p.get("country")]
-    if not located or all(c == "US" for c in located) or all(c != "US" for c in located):
+    first = next((c for p in places if (c := p.get("country"))), None)
+    if first is None:
         return None
-    if located[0] != "US" and located[-1] == "US":
+    last = next(c for p in reversed(places) if (c := p.get("country")))
+    if first != "US" and last == "US":
         return "inbound"
-    if located[0] == "US" and located[-1] != "US":
+    if first == "US" and last != "US":
         return "outbound"
-    return None
+    return None  # all at home, all abroad, or back where it started
 
 
 def direction_of_response(
@@ -650,9 +651,6 @@ def _parse_detail(carrier: Carrier, data: Mapping[str, Any], where: str) -> Pars
         events = [events]
     if not isinstance(events, list):
         raise ParseError(CARRIER, f"{where}.trackingEvents must be a list")
-    for i, ev in enumerate(events):
-        if ev.__class__ is not dict and not isinstance(ev, Mapping):  # (the ABC check is slow)
-            raise ParseError(CARRIER, f"{where}.trackingEvents[{i}] must be an object")
     last = len(events) - 1
     rows = events[::-1]  # the API lists newest first; events come out oldest first
     templates = carrier.templates
@@ -660,6 +658,8 @@ def _parse_detail(carrier: Carrier, data: Mapping[str, Any], where: str) -> Pars
     place_keys: list[tuple[Any, ...]] = []
     places: list[dict[str, str | None]] = []
     for j, ev in enumerate(rows):
+        if ev.__class__ is not dict and not isinstance(ev, Mapping):  # (the ABC check is slow)
+            raise ParseError(CARRIER, f"{where}.trackingEvents[{last - j}] must be an object")
         pkey = (
             ev.get("eventCity"),
             ev.get("eventState"),
