@@ -24,7 +24,7 @@ from tracklingo.carrier import Carrier
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / "bench" / ".karrio-venv"
-ROUNDS = 300
+ROUNDS = 1000
 REPEATS = 5
 FEDEX = [
     "international_import_clearance.json",
