@@ -85,9 +85,10 @@ def _aware(naive: datetime, tz: timezone) -> datetime:
     return datetime.combine(naive.date(), naive.time(), tz)
 
 
-def _parse(value: str, *, trust_z: bool) -> tuple[datetime, bool]:
-    """Parse ISO 8601; returns (datetime, untrusted_z_dropped)."""
+def _parse(value: str, *, trust_z: bool) -> tuple[datetime, bool, int]:
+    """Parse ISO 8601; returns (datetime, untrusted_z_dropped, length of the stripped text)."""
     text = value.strip()
+    length = len(text)
     dropped = False
     if text[-1:] in ("Z", "z"):
         if trust_z:
@@ -98,7 +99,7 @@ def _parse(value: str, *, trust_z: bool) -> tuple[datetime, bool]:
         when = datetime.fromisoformat(text)
     except ValueError:
         raise InputError(f"bad timestamp {value!r} (expected ISO 8601)") from None
-    return when, dropped
+    return when, dropped, length
 
 
 def resolve_time(
@@ -121,8 +122,8 @@ def resolve_time(
     if isinstance(value, datetime):
         when = value
     else:
-        when, dropped = _parse(value, trust_z=trust_z)
-        if len(value.strip()) == 10:  # "2026-11-20": a date without a time of day
+        when, dropped, length = _parse(value, trust_z=trust_z)
+        if length == 10:  # "2026-11-20": a date without a time of day
             return ResolvedTime(when, True, "the carrier gave a date only; the time of day is not known")
     if when.tzinfo is not None:
         return ResolvedTime(when)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tracklingo import load_carriers
 from tracklingo.model import event_to_json
-from tracklingo_usps.parser import _fast_time, event_time
+from tracklingo_usps.parser import _fast_local_time, _fast_time, event_time
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CARRIER = load_carriers(only={"usps"}).get("usps")
@@ -92,6 +92,54 @@ def test_fast_time_is_event_time(times: tuple[Any, Any, Any], place: tuple[Any, 
     )
     assert (slow.when, slow.is_local, slow.note) == (fast, False, None)
     assert slow.when is not None and slow.when.utcoffset() == fast.utcoffset()
+
+
+@st.composite
+def _local_times(draw: st.DrawFn) -> tuple[Any, Any, Any]:
+    """Mostly what `_fast_local_time` takes (a plain local time, no GMT fields), with midnights,
+    daylight-saving changes and a few it must refuse."""
+    local = draw(_local)
+    if draw(st.integers(0, 4)) == 0:
+        local = local.replace(hour=0, minute=0, second=0)
+    if draw(st.integers(0, 4)) == 0:  # the hours US and EU clocks change
+        month = draw(st.sampled_from([3, 10, 11]))
+        local = local.replace(month=month, day=min(local.day, 28), hour=draw(st.sampled_from([1, 2, 3])))
+    ts: Any = draw(st.sampled_from([local.isoformat()] * 6 + [local.isoformat() + "Z", None, 7]))
+    gts = draw(st.sampled_from([None] * 6 + [local.isoformat() + "Z"]))
+    offset = draw(st.sampled_from([None] * 6 + ["-05:00", ""]))
+    return ts, gts, offset
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    _local_times(),
+    st.sampled_from(
+        [(None, None), ("US", "WA"), ("US", "TX"), ("US", "AZ"), ("DE", None), ("AU", None), ("JP", None)]
+    ),
+)
+def test_fast_local_time_is_event_time(times: tuple[Any, Any, Any], place: tuple[Any, Any]) -> None:
+    ts, gts, offset = times
+    ev = {"eventTimestamp": ts, "GMTTimestamp": gts, "GMTOffset": offset}
+    fast = _fast_local_time(ev, place[0], place[1])
+    if fast is None:
+        return
+    slow = event_time(
+        timestamp=_stripped(ts),
+        gmt_timestamp=_stripped(gts),
+        gmt_offset=_stripped(offset),
+        country=place[0],
+        region=place[1],
+    )
+    assert (slow.when, slow.is_local, slow.note) == (fast.when, fast.is_local, fast.note)
+    assert slow.when is None or fast.when is None or slow.when.utcoffset() == fast.when.utcoffset()
+
+
+def test_the_fast_local_time_leaves_midnight_and_gmt_fields_to_event_time() -> None:
+    assert _fast_local_time({"eventTimestamp": "2025-04-10T07:40:00"}, "JP", None) is not None
+    assert _fast_local_time({"eventTimestamp": "2025-01-14T00:00:00"}, "US", "TN") is None
+    assert (
+        _fast_local_time({"eventTimestamp": "2025-04-10T07:40:00", "GMTOffset": "-04:00"}, "US", "NY") is None
+    )
 
 
 def test_the_fast_time_takes_the_usual_event() -> None:

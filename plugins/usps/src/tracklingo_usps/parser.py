@@ -459,17 +459,14 @@ def _fast_local_time(ev: Mapping[str, Any], country: str | None, region: str | N
     """`event_time` for an event without GMT fields (pre-shipment and foreign scans) whose
     ``eventTimestamp`` is a plain local time, not midnight; None for `event_time` to decide."""
     timestamp = ev.get("eventTimestamp")
-    if timestamp.__class__ is not str or len(timestamp) != 19:
-        return None
+    if timestamp.__class__ is not str or len(timestamp) != 19 or timestamp.endswith("00:00:00"):
+        return None  # not plain, or midnight (event_time notes a date-only midnight)
     if ev.get("GMTTimestamp") is not None or ev.get("GMTOffset") is not None:
         return None
     try:
-        resolved = resolve_time(timestamp, country=country, region=region, trust_z=False)
+        return resolve_time(timestamp, country=country, region=region, trust_z=False)
     except (InputError, ValueError, OverflowError):
         return None
-    if resolved.when is None or _midnight(resolved.when):
-        return None  # event_time notes a date-only midnight
-    return resolved
 
 
 # -- direction --------------------------------------------------------------------------------
