@@ -1,6 +1,7 @@
 """Runs inside bench/.karrio-venv: times karrio's own FedEx and USPS tracking parsers.
 
-Prints JSON {"fedex": {"events": N, "seconds": S}, "usps": {...}}: the best of `repeats` timed runs
+With ``--loop NAME ROUNDS FILES...`` it only parses, for callgrind's instruction count.
+Otherwise prints JSON {"fedex": {"events": N, "seconds": S}, "usps": {...}}: the best of `repeats` timed runs
 of `rounds` passes over the responses. Not a project module: karrio is not a tracklingo dependency.
 Like the tracklingo side, karrio gets the responses already decoded from JSON. The FedEx parser's
 proof-of-delivery download (network) is stubbed out, and karrio's debug prints ("unknown
@@ -45,7 +46,30 @@ def _best(rounds: int, repeats: int, parse: Callable[[Any], Any], inputs: list[A
     return best
 
 
+def loop(name: str, rounds: int, files: list[str]) -> None:
+    """Only parse (no timing): `rounds` passes over `name`'s responses, for an instruction count
+    under callgrind (karrio_compare.py --instructions subtracts a 0-round run)."""
+    responses = [json.loads(Path(p).read_text()) for p in files if f"/{name}/" in p]
+    if name == "fedex":
+        gateway = sdk.gateway["fedex"].create(
+            {"api_key": "k", "secret_key": "s", "account_number": "a", "test_mode": True}
+        )
+        inputs = [lib.Deserializable(r, lambda v: v) for r in responses]
+    else:
+        gateway = sdk.gateway["usps"].create({"client_id": "i", "client_secret": "s", "test_mode": True})
+        inputs = [lib.Deserializable([(r.get("trackingNumber"), r)], lambda v: v) for r in responses]
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        for item in inputs:  # warm-up, also in the 0-round run
+            gateway.mapper.parse_tracking_response(item)
+        for _ in range(rounds):
+            for item in inputs:
+                gateway.mapper.parse_tracking_response(item)
+
+
 def main() -> None:
+    if sys.argv[1] == "--loop":
+        loop(sys.argv[2], int(sys.argv[3]), sys.argv[4:])
+        return
     rounds, repeats = int(sys.argv[1]), int(sys.argv[2])
     fedex_files = [p for p in sys.argv[3:] if "/fedex/" in p]
     usps_files = [p for p in sys.argv[3:] if "/usps/" in p]
