@@ -494,6 +494,13 @@ def test_templates_keyed_on_every_input_pass() -> None:
     fuzz.check_templates_change_nothing(_Templated(), TEMPLATED_SAMPLES, examples=50, seed=2)
 
 
+def test_declared_templates_must_be_used() -> None:
+    checks.check_templates_used(_Templated(), TEMPLATED_SAMPLES)
+    with pytest.raises(ConformanceError, match=r"broken: the parser does not use its event templates") as err:
+        checks.check_templates_used(_Toy(), [TOY_SAMPLE])  # builds every event with make_event
+    assert "after one pass over the fixtures: 0; after a second: 0" in str(err.value)
+
+
 def test_template_key_missing_an_input_is_caught() -> None:
     class Forgetful(_Templated):
         key_fields = ("text",)  # the city changes the event's location, but is not in the key

@@ -156,6 +156,7 @@ def stamp(
         validated: TrackingEvent = TrackingEvent.__pydantic_validator__.validate_python(fields)
         return validated
     fields["tracking_number"] = number
+    # `construct`'s four lines, inlined: one call less is 1.5% of a USPS scan (callgrind)
     event: TrackingEvent = _new(TrackingEvent)
     _set_dict(event, fields)
     _set_fields_set(event, _ALL_FIELDS)

@@ -8,6 +8,7 @@ from tracklingo.testing import conformance_suite
 
 TestFedExConformance = conformance_suite(
     "fedex",
+    uses_templates=True,
     detection_examples=(
         "701234567893",  # Express 12, mod 11 (shared/reference/fedex.md 5.2)
         "123456789012343",  # Ground 15, mod 10 (fedex.md 5.3)

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from tracklingo import load_carriers
 from tracklingo.carrier import build_location
-from tracklingo.model import event_to_json
 from tracklingo_fedex.parser import _fast_when, _resolve_when
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -67,29 +66,6 @@ def test_the_fast_time_takes_the_usual_scan_only() -> None:
     assert _fast_when("2018-02-02T00:00:00-07:00") is None  # midnight: maybe a pickup date only
     assert _fast_when("2018-02-02T12:01:00") is None  # no offset: the location decides
     assert _fast_when("2018-02-02T12:01:00Z") is None
-
-
-def _outcome(payload: Any) -> list[bytes]:
-    return [event_to_json(e, include_raw=True) for e in CARRIER.parse(copy.deepcopy(payload)).events]
-
-
-def test_templates_fill_and_stamp_equal_events() -> None:
-    payloads = [json.loads(p.read_text()) for p in sorted(FIXTURES.glob("*.json"))]
-    templates = CARRIER.templates
-    try:
-        templates.enabled = False
-        plain = [_outcome(p) for p in payloads]
-        templates.enabled = True
-        templates.clear()
-        first = [_outcome(p) for p in payloads]
-        filled = len(templates)
-        second = [_outcome(p) for p in payloads]
-        assert len(templates) == filled  # the second pass only stamped
-    finally:
-        templates.enabled = True
-        templates.clear()
-    assert filled > 15
-    assert first == plain and second == plain
 
 
 def test_the_usps_handoff_is_part_of_the_key() -> None:

@@ -8,6 +8,7 @@ from tracklingo.testing import conformance_suite
 
 TestUSPSConformance = conformance_suite(
     "usps",
+    uses_templates=True,
     detection_examples=(
         "9261290000012300000427",  # IMpb worked example (shared/reference/usps.md 6.2)
         "CP100000140US",  # UPU S10 issued by USPS (usps.md 6.3)

@@ -800,3 +800,27 @@ def check_corrupted_rejected(carrier: Carrier, corrupted: Sequence[str]) -> None
             f" tracklingo.detection.MIN_CONFIDENCE ({MIN_CONFIDENCE}); if the format has no check"
             " digit, leave it out of corrupted_examples",
         )
+
+
+def check_templates_used(carrier: Carrier, samples: Sequence[Sample]) -> None:
+    """A parser that keeps event templates fills them on the first pass over the fixtures and
+    only stamps on the second (no template is added)."""
+    templates = carrier.templates
+    templates.clear()
+    try:
+        for sample in samples:
+            run_parse(carrier, sample)
+        filled = len(templates)
+        for sample in samples:
+            run_parse(carrier, sample)
+        again = len(templates)
+    finally:
+        templates.clear()
+    if filled == 0 or again != filled:
+        raise _fail(
+            carrier.name,
+            "the parser does not use its event templates as declared (uses_templates = True)",
+            [f"templates after one pass over the fixtures: {filled}; after a second: {again}"],
+            "store a template for every key the parser looks up (carrier.templates.put) and look"
+            " it up before building an event; or set uses_templates = False",
+        )

@@ -75,6 +75,8 @@ class CarrierConformance:
         min_confidence: the confidence a documented example must reach.
         sniff_exempt: fixture names `sniff` need not recognise.
         fuzz_examples: hypothesis examples per fuzz check.
+        uses_templates: the parser keeps event templates (`tracklingo.templates`): the kit then
+            also checks that parsing the fixtures again only stamps (no new template).
         client_env: non-secret environment variables the client needs (with fake values).
         client_secrets: environment variables holding secrets (with fake values); missing
             ``TRACKLINGO_*`` credentials are found and faked automatically.
@@ -96,6 +98,7 @@ class CarrierConformance:
     min_confidence: ClassVar[float] = 0.5
     sniff_exempt: ClassVar[Sequence[str]] = ()
     fuzz_examples: ClassVar[int] = 100
+    uses_templates: ClassVar[bool] = False
     client_env: ClassVar[Mapping[str, str]] = {}
     client_secrets: ClassVar[Mapping[str, str]] = {}
     track_number: ClassVar[str | None] = None
@@ -301,6 +304,13 @@ class CarrierConformance:
         self._need_samples(kit_samples)
         _check(fuzz.check_templates_change_nothing, kit_carrier, kit_samples, self.fuzz_examples)
 
+    def test_templates_are_used(self, kit_carrier: Carrier, kit_samples: list[Sample]) -> None:
+        """With ``uses_templates``: a second pass over the fixtures only stamps."""
+        if not self.uses_templates:
+            pytest.skip("uses_templates is False")
+        self._need_samples(kit_samples)
+        _check(checks.check_templates_used, kit_carrier, kit_samples)
+
     # -- sniff ----------------------------------------------------------------------------------------
 
     def test_sniff_claims_own_fixtures(self, kit_carrier: Carrier, kit_samples: list[Sample]) -> None:
@@ -367,6 +377,7 @@ FLAGS = frozenset(
         "min_confidence",
         "sniff_exempt",
         "fuzz_examples",
+        "uses_templates",
         "client_env",
         "client_secrets",
         "track_number",
