@@ -10,7 +10,8 @@ as the payload wrote it (never a time or a tracking number); the value is the te
 Rules for a parser that uses them:
 
 - the key holds every input the mapping depends on (text, code, place fields, direction, handoff…),
-  and only str / None values (or other templates' hashable parts), so equal keys mean equal input;
+  and only str / None values (nested tuples allowed; `plain_key` says), so equal keys mean equal
+  input;
 - a miss builds the event the ordinary way and stores it; a hit stamps it;
 - a test compares the fast path with ``carrier.templates.enabled = False`` on the carrier's fixtures
   and on fuzzed scans: the events must be equal.
@@ -31,7 +32,7 @@ from pydantic import BaseModel
 from tracklingo.model import TrackingEvent, clean_tracking_number
 from tracklingo.times import ResolvedTime
 
-__all__ = ["EventTemplates", "construct", "stamp", "stamp_resolved"]
+__all__ = ["EventTemplates", "construct", "plain_key", "stamp", "stamp_resolved"]
 
 DEFAULT_SIZE: Final = 16384
 _NOTHING: Final[Mapping[Hashable, Any]] = MappingProxyType({})
@@ -49,12 +50,6 @@ class EventTemplates:
         self._memo: dict[Hashable, Any] = {}
         self.maxsize = maxsize
         self.enabled = True
-
-    def get(self, key: Hashable) -> Any:
-        """The stored value for `key`, or None."""
-        if not self.enabled:
-            return None
-        return self._memo.get(key)
 
     @property
     def lookup(self) -> Mapping[Hashable, Any]:
@@ -76,6 +71,18 @@ class EventTemplates:
 
     def __len__(self) -> int:
         return len(self._memo)
+
+
+def plain_key(key: tuple[Any, ...]) -> bool:
+    """True when `key` holds only str / None values (in nested tuples too): such keys are equal
+    only for equal input, so a parser may store a template under it."""
+    for value in key:
+        if value.__class__ is tuple:
+            if not plain_key(value):
+                return False
+        elif value is not None and value.__class__ is not str:
+            return False
+    return True
 
 
 def _slot_setter(name: str) -> Callable[[Any, Any], None]:

@@ -49,7 +49,7 @@ from tracklingo import (
 from tracklingo.carrier import build_location
 from tracklingo.countries import country_code
 from tracklingo.taxonomy import Reason
-from tracklingo.templates import stamp, stamp_resolved
+from tracklingo.templates import plain_key, stamp, stamp_resolved
 from tracklingo.times import ResolvedTime, resolve_time
 from tracklingo.vocabulary import Resolution
 
@@ -445,7 +445,7 @@ def _events_for(
         event = _scan_event(carrier, mapper, number, scan, handoff, delivered_at)
         if event is None:
             continue
-        if key is not None and _plain(key):
+        if key is not None and plain_key(key):
             templates.put(key, event)
         events.append(event)
     if not events:
@@ -475,17 +475,6 @@ def _in_order(events: list[TrackingEvent]) -> bool:
 
 def _order(event: TrackingEvent) -> tuple[bool, float]:
     return (event.occurred_at is None, _instant(event))
-
-
-def _plain(key: tuple[Any, ...]) -> bool:
-    """True when the key holds only str / None (nested in tuples): equal keys, equal input."""
-    for value in key:
-        if value.__class__ is tuple:
-            if not _plain(value):
-                return False
-        elif value is not None and value.__class__ is not str:
-            return False
-    return True
 
 
 def _fast_when(date: Any) -> datetime | None:

@@ -61,7 +61,7 @@ from tracklingo import (
 )
 from tracklingo.countries import US_STATES, country_code
 from tracklingo.taxonomy import MatchKind
-from tracklingo.templates import stamp, stamp_resolved
+from tracklingo.templates import plain_key, stamp, stamp_resolved
 from tracklingo.times import parse_offset
 from tracklingo.vocabulary import Resolution
 
@@ -401,11 +401,6 @@ def _event_time(
     return resolved
 
 
-def _plain(values: tuple[Any, ...]) -> bool:
-    """True when every value is a str or None: such keys are equal only for equal input."""
-    return all(v is None or v.__class__ is str for v in values)
-
-
 #: GMTOffset text → (``+HH:MM`` suffix, offset), or None when `event_time` must read it.
 _OFFSETS: dict[str, tuple[str, timedelta] | None] = {}
 
@@ -670,7 +665,7 @@ def _parse_detail(carrier: Carrier, data: Mapping[str, Any], where: str) -> Pars
             place = None
         if place is None:
             place = _event_place(ev, f"{where}.trackingEvents[{last - j}]")
-            if _plain(pkey):
+            if plain_key(pkey):
                 templates.put(pkey, place)
         place_keys.append(pkey)
         places.append(place)
@@ -715,7 +710,7 @@ def _parse_detail(carrier: Carrier, data: Mapping[str, Any], where: str) -> Pars
             raw=raw,
         )
         key = (ev.get("eventType"), ev.get("eventCode"), place_keys[j], direction)
-        if _plain(key[:2]) and _plain(place_keys[j]):
+        if plain_key(key):
             templates.put(key, event)
         out.append(event)
     if not out:
