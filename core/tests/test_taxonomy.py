@@ -71,5 +71,7 @@ def test_reasons_are_the_designs() -> None:
         "carrier_delay",
         "held_at_request",
         "business_closed",
+        "partial_delivery",
+        "seized",
         "other",
     }

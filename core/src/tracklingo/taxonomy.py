@@ -89,6 +89,8 @@ class Reason(StrEnum):
     CARRIER_DELAY = "carrier_delay"
     HELD_AT_REQUEST = "held_at_request"
     BUSINESS_CLOSED = "business_closed"
+    PARTIAL_DELIVERY = "partial_delivery"
+    SEIZED = "seized"
     OTHER = "other"
 
 
@@ -183,6 +185,7 @@ REASON_STAGES: Final = frozenset(
         Stage.EXCEPTION,
         Stage.DELAYED,
         Stage.RETURN_TO_SENDER,
+        Stage.DELIVERED,
     }
 )
 
