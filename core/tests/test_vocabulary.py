@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -309,3 +310,52 @@ def test_vocabulary_file_that_is_not_utf8(tmp_path: Path) -> None:
     bad.write_bytes(b'[meta]\ncarrier = "\xff"\n')
     with pytest.raises(VocabularyError, match="not UTF-8"):
         Vocabulary.from_toml(bad)
+
+
+def test_parts_add_rules_and_sources_from_files_beside_the_vocabulary(tmp_path: Path) -> None:
+    (tmp_path / "vocab").mkdir()
+    (tmp_path / "vocabulary.toml").write_text(
+        '[meta]\ncarrier = "acme"\nparts = ["vocab/nl.toml"]\n[meta.sources]\nA = "a source"\n'
+        '[[rule]]\nphrase = "Delivered"\nstage = "delivered"\nsource = "A"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "vocab" / "nl.toml").write_text(
+        '[meta]\ncarrier = "acme"\n[meta.sources]\nNL = "a Dutch source"\n'
+        '[[rule]]\nphrase = "Bezorgd"\nstage = "delivered"\nsource = "NL"\n'
+        '[[rule]]\nphrase = "Onderweg"\nstage = "in_transit"\nsource = "A"\n',
+        encoding="utf-8",
+    )
+    v = Vocabulary.from_toml(tmp_path / "vocabulary.toml")
+    assert v.resolve("Bezorgd").stage is Stage.DELIVERED
+    assert v.resolve("Onderweg").stage is Stage.IN_TRANSIT
+    assert {r.vocabulary for r in v.rules} == {"acme"}  # a part is the carrier's own, not an include
+    assert v.source_text(v.resolve("Bezorgd").rule) == "a Dutch source"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("part", "error"),
+    [
+        ('[meta]\ncarrier = "other"\n', "carrier must be 'acme'"),
+        ('[meta]\ncarrier = "acme"\nparts = ["x.toml"]\n', "holds [meta] carrier/sources"),
+        ('[meta]\ncarrier = "acme"\n[meta.sources]\nA = "different"\n', "defined differently"),
+        (
+            '[meta]\ncarrier = "acme"\n[[rule]]\nphrase = "x"\nstage = "nope"\nsource = "A"\n',
+            "nl.toml rule #1",
+        ),
+    ],
+)
+def test_bad_parts_are_clear_errors(tmp_path: Path, part: str, error: str) -> None:
+    (tmp_path / "vocabulary.toml").write_text(
+        '[meta]\ncarrier = "acme"\nparts = ["nl.toml"]\n[meta.sources]\nA = "a source"\n', encoding="utf-8"
+    )
+    (tmp_path / "nl.toml").write_text(part, encoding="utf-8")
+    with pytest.raises(VocabularyError, match=re.escape(error)):
+        Vocabulary.from_toml(tmp_path / "vocabulary.toml")
+
+
+@pytest.mark.parametrize("name", ["../x.toml", "/etc/x.toml", "missing.toml"])
+def test_parts_outside_the_folder_or_missing_are_refused(tmp_path: Path, name: str) -> None:
+    text = f'[meta]\ncarrier = "acme"\nparts = ["{name}"]\n'
+    (tmp_path / "vocabulary.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(VocabularyError):
+        Vocabulary.from_toml(tmp_path / "vocabulary.toml")

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
@@ -285,8 +286,13 @@ class Vocabulary:
                 self._reason_phrase[normalize_phrase(p)] = rrule
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, origin: str = "<dict>") -> Vocabulary:
-        """Build from the parsed TOML structure (``meta``, ``rule``, ``reason``)."""
+    def from_dict(
+        cls, data: Mapping[str, Any], *, origin: str = "<dict>", base: Path | Traversable | None = None
+    ) -> Vocabulary:
+        """Build from the parsed TOML structure (``meta``, ``rule``, ``reason``).
+
+        `base` is the folder that ``[meta] parts`` are relative to (the file's own folder when
+        loaded with `from_toml`)."""
         meta = data.get("meta") or {}
         carrier = meta.get("carrier")
         if not isinstance(carrier, str) or not carrier:
@@ -300,28 +306,22 @@ class Vocabulary:
             rules.extend(shared.rules)
             reasons.extend(shared.reasons)
             extra_sources.update(shared.sources)
-        for i, raw in enumerate(data.get("rule") or (), 1):
-            rules.append(_rule_from_dict(raw, carrier, sources, f"{origin} rule #{i}"))
-        for i, raw in enumerate(data.get("reason") or (), 1):
-            reasons.append(_reason_from_dict(raw, carrier, sources, f"{origin} reason #{i}"))
         unknown_keys = set(data) - {"meta", "rule", "reason"}
         if unknown_keys:
             raise VocabularyError(f"{origin}: unknown tables {sorted(unknown_keys)}")
+        for part_origin, part in _parts(data, origin, base, carrier, sources):
+            part_sources = {**sources, **dict(part.get("meta", {}).get("sources") or {})}
+            for i, raw in enumerate(part.get("rule") or (), 1):
+                rules.append(_rule_from_dict(raw, carrier, part_sources, f"{part_origin} rule #{i}"))
+            for i, raw in enumerate(part.get("reason") or (), 1):
+                reasons.append(_reason_from_dict(raw, carrier, part_sources, f"{part_origin} reason #{i}"))
         return cls(carrier, rules, reasons, {**extra_sources, **sources})
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Vocabulary:
-        """Load and compile a vocabulary TOML file."""
+        """Load and compile a vocabulary TOML file (and the ``[meta] parts`` it names)."""
         p = Path(path)
-        try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise VocabularyError(f"cannot read vocabulary {p}: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise VocabularyError(f"{p}: not UTF-8 text") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise VocabularyError(f"{p}: invalid TOML: {exc}") from None
-        return cls.from_dict(data, origin=str(p))
+        return cls.from_dict(_read_toml(p, str(p)), origin=str(p), base=p.parent)
 
     # -- matching ---------------------------------------------------------------------------
 
@@ -605,6 +605,54 @@ def _reason_from_dict(raw: Any, carrier: str, sources: Mapping[str, str], where:
     )
 
 
+def _read_toml(resource: Path | Traversable, origin: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(resource.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise VocabularyError(f"cannot read vocabulary {origin}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise VocabularyError(f"{origin}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise VocabularyError(f"{origin}: invalid TOML: {exc}") from None
+
+
+def _parts(
+    data: Mapping[str, Any],
+    origin: str,
+    base: Path | Traversable | None,
+    carrier: str,
+    sources: dict[str, str],
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """The file's own tables, then each ``[meta] parts`` file: more rules of the same vocabulary,
+    kept in files by family (a service, a language). A part has ``[meta] carrier`` (the same) and
+    may define more ``[meta.sources]``; its keys join the vocabulary's sources."""
+    yield origin, data
+    names = _as_tuple((data.get("meta") or {}).get("parts"), f"{origin}: [meta] parts")
+    if names and base is None:
+        raise VocabularyError(f"{origin}: [meta] parts need a file location to be relative to")
+    for name in names:
+        if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/"):
+            raise VocabularyError(f"{origin}: part {name!r} must be a path inside the vocabulary's folder")
+        resource: Path | Traversable = base  # type: ignore[assignment]
+        for piece in name.split("/"):
+            resource = resource / piece
+        part_origin = f"{origin} part {name}"
+        part = _read_toml(resource, part_origin)
+        meta = part.get("meta") or {}
+        if meta.get("carrier") != carrier:
+            raise VocabularyError(f"{part_origin}: [meta] carrier must be {carrier!r}")
+        extra = set(meta) - {"carrier", "sources"}
+        if extra or set(part) - {"meta", "rule", "reason"}:
+            raise VocabularyError(
+                f"{part_origin}: a part holds [meta] carrier/sources, [[rule]] and [[reason]] only"
+            )
+        for key, value in (meta.get("sources") or {}).items():
+            if sources.get(key, value) != value:
+                raise VocabularyError(f"{part_origin}: source key {key!r} is defined differently elsewhere")
+            sources[key] = value
+        yield part_origin, part
+
+
 _SHARED: dict[str, Vocabulary] = {}
 
 
@@ -614,6 +662,9 @@ def shared_vocabulary(name: str) -> Vocabulary:
         resource = resources.files("tracklingo").joinpath("data", "vocab", f"{name}.toml")
         if not resource.is_file():
             raise VocabularyError(f"no shared vocabulary named {name!r}")
-        data = tomllib.loads(resource.read_text(encoding="utf-8"))
-        _SHARED[name] = Vocabulary.from_dict(data, origin=f"tracklingo/data/vocab/{name}.toml")
+        origin = f"tracklingo/data/vocab/{name}.toml"
+        data = _read_toml(resource, origin)
+        _SHARED[name] = Vocabulary.from_dict(
+            data, origin=origin, base=resources.files("tracklingo").joinpath("data", "vocab")
+        )
     return _SHARED[name]
