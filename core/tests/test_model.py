@@ -105,3 +105,15 @@ def test_tracking_number_as_printed_on_a_label_is_one_number() -> None:
         "9400111899223197428497"
     )
     assert _event(tracking_number="cp202411052de").tracking_number == "CP202411052DE"
+
+
+def test_inferred_events_carry_confidence_and_evidence_and_old_events_still_load() -> None:
+    inferred = _event(match="inferred", stage="customs_hold", confidence=0.8, evidence=["held", "customs"])
+    assert inferred.confidence == 0.8 and inferred.evidence == ("held", "customs")
+    back = TrackingEvent.model_validate_json(event_to_json(inferred))
+    assert back == inferred
+    old = _event()  # written before the fields existed: both stay unset, and out of the JSON
+    assert old.confidence is None and old.evidence is None
+    assert b"confidence" not in event_to_json(old)
+    with pytest.raises(ValidationError, match="confidence"):
+        _event(match="inferred", confidence=1.5)

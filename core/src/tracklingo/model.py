@@ -80,6 +80,9 @@ class TrackingEvent(BaseModel):
     found. `occurred_at` is timezone-aware when the carrier gave an offset or the location makes the
     zone certain; otherwise it is the carrier's naive local time with `time_is_local` set and
     `time_note` naming the assumption. It is `None` for the rare undated carrier event.
+    `confidence` (0..1) and `evidence` (the words or known phrases it rests on) are set when the
+    stage was inferred or borrowed by an open-world layer rather than read from the carrier's own
+    rules; an exact rule leaves them unset.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -97,6 +100,8 @@ class TrackingEvent(BaseModel):
     description: str = ""
     handoff: Handoff | None = None
     match: MatchKind
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+    evidence: tuple[str, ...] | None = None
     needs_context: str | None = None
     raw: Any = None
 

@@ -95,13 +95,22 @@ class Reason(StrEnum):
 
 
 class MatchKind(StrEnum):
-    """How an event's stage was found."""
+    """How an event's stage was found.
+
+    The carrier's own rules: `code`, `phrase`, `pattern`, `context`, `fallback`. The open-world
+    layers, tried only when those have nothing: `cross_carrier` (another installed or shared
+    vocabulary's exact rule), `sentence_form` (a known status inside a sentence frame),
+    `inferred` (a stage read from the words, with a confidence and evidence). `unmapped`: none.
+    """
 
     CODE = "code"
     PHRASE = "phrase"
     PATTERN = "pattern"
     CONTEXT = "context"
     FALLBACK = "fallback"
+    CROSS_CARRIER = "cross_carrier"
+    SENTENCE_FORM = "sentence_form"
+    INFERRED = "inferred"
     UNMAPPED = "unmapped"
 
 
