@@ -22,7 +22,8 @@ def test_loads_and_compiles() -> None:
     again = Vocabulary.from_toml(CARRIER.vocabulary_path)  # type: ignore[arg-type]
     assert again.carrier == "usps" == VOCAB.carrier
     base = CARRIER.vocabulary_path.parent  # type: ignore[union-attr]
-    parts = [tomllib.loads((base / name).read_text(encoding="utf-8")) for name in RAW["meta"].get("parts", [])]
+    names = RAW["meta"].get("parts", [])
+    parts = [tomllib.loads((base / name).read_text(encoding="utf-8")) for name in names]
     assert len(VOCAB.own_rules()) == len(RAW["rule"]) + sum(len(part.get("rule", [])) for part in parts)
     assert "upu" in RAW["meta"].get("include", [])  # relayed UPU texts come from the core
 
