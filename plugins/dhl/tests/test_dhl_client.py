@@ -145,15 +145,37 @@ def test_5xx_retried_then_ok(api: respx.MockRouter, client: DHLClient) -> None:
 
 def test_5xx_exhaustion(api: respx.MockRouter, client: DHLClient, sleeps: list[float]) -> None:
     route = api.get("/track/shipments").respond(
-        500, json={"status": 500, "title": "Internal Server Error", "detail": "Oops"})
+        503, json={"status": 503, "title": "Service Unavailable", "detail": "Oops"})
     with pytest.raises(CarrierAPIError) as info:
         client.track(["7319048251"])
     exc = info.value
     assert route.call_count == 4 and len(sleeps) == 3
-    assert exc.status_code == 500 and exc.tracking_number == "7319048251"
-    assert "Internal Server Error: Oops" in str(exc) and "gave up after 4 attempts" in str(exc)
+    assert exc.status_code == 503 and exc.tracking_number == "7319048251"
+    assert "Service Unavailable: Oops" in str(exc) and "gave up after 4 attempts" in str(exc)
     assert not isinstance(exc, QuotaExceededError)
     no_key_in(str(exc))
+
+
+def test_a_purged_number_answering_500_does_not_fail_the_others(
+    api: respx.MockRouter, client: DHLClient, sleeps: list[float]
+) -> None:
+    """DHL answers HTTP 500 for some purged numbers: that number's error, not the call's."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.params["trackingNumber"] == "7319048250":
+            return httpx.Response(500, json={"status": 500, "title": "Internal Server Error",
+                                             "detail": f"Oops {KEY}"})
+        return httpx.Response(200, json=fixture("express_import_clearance.json"))
+
+    route = api.get("/track/shipments").mock(side_effect=answer)
+    payloads = client.track(["7319048250", "7319048251"])
+    assert route.call_count == 2  # the 500 is DHL's answer: not retried against the quota
+    carrier = DHLCarrier()
+    (error,) = carrier.parse(payloads[0]).errors
+    assert error.tracking_number == "7319048250" and error.code == "500"
+    assert "Internal Server Error: Oops ***" in error.message and "purged" in error.message
+    assert carrier.parse(payloads[1]).events
+    no_key_in(json.dumps(payloads[0]))
 
 
 def test_timeouts_exhausted(api: respx.MockRouter, client: DHLClient) -> None:

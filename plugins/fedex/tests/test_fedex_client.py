@@ -309,13 +309,52 @@ def test_token_endpoint_failure_hides_the_secret(
 def test_secrets_never_in_repr_or_errors(client: FedExClient, api: respx.MockRouter) -> None:
     api.post("/oauth/token").mock(return_value=token_reply(TOKEN_1))
     api.post("/track/v1/trackingnumbers").mock(
-        return_value=fedex_error(400, "BAD.REQUEST.ERROR", f"bad header Bearer {TOKEN_1}")
+        return_value=fedex_error(403, "FORBIDDEN.ERROR", f"bad header Bearer {TOKEN_1}")
     )
     with pytest.raises(CarrierAPIError) as info:
         client.track(["701234567893"])
     assert_no_secret(str(info.value))
     assert_no_secret(repr(client))
     assert_no_secret(repr(client.auth))
+
+
+def test_a_refused_batch_echoing_the_token_keeps_it_out_of_the_reply(
+    client: FedExClient, api: respx.MockRouter
+) -> None:
+    api.post("/oauth/token").mock(return_value=token_reply(TOKEN_1))
+    api.post("/track/v1/trackingnumbers").mock(
+        return_value=fedex_error(400, "BAD.REQUEST.ERROR", f"bad header Bearer {TOKEN_1}")
+    )
+    (reply,) = client.track(["701234567893"])
+    assert_no_secret(json.dumps(reply))
+    (error,) = FedExCarrier().parse(reply).errors
+    assert error.tracking_number == "701234567893" and error.code == "BAD.REQUEST.ERROR"
+    assert "bad header Bearer ***" in error.message
+
+
+def test_a_refused_batch_keeps_the_other_batches_replies(
+    client: FedExClient, api: respx.MockRouter
+) -> None:
+    """A whole-batch 4xx on the second batch: the first batch's reply is kept, the third batch is
+    still sent, and every number of the refused batch gets FedEx's error."""
+    api.post("/oauth/token").mock(return_value=token_reply(TOKEN_1))
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        numbers = sent_numbers(request)
+        if "100000000031" in numbers:
+            return fedex_error(400, "TRACKING.TRACKINGNUMBER.INVALID", "Invalid tracking number.")
+        return httpx.Response(200, json=fixture("multi_number_one_not_found.json"))
+
+    track = api.post("/track/v1/trackingnumbers").mock(side_effect=answer)
+    numbers = [f"{100000000000 + i}" for i in range(65)]
+    replies = client.track(numbers)
+    assert track.call_count == 3 and len(replies) == 3
+    carrier = FedExCarrier()
+    first, refused, third = (carrier.parse(r) for r in replies)
+    assert first.events and third.events  # nothing lost around the refusal
+    assert [e.tracking_number for e in refused.errors] == numbers[30:60]
+    assert all("HTTP 400: Invalid tracking number." in e.message for e in refused.errors)
+    assert {e.code for e in refused.errors} == {"TRACKING.TRACKINGNUMBER.INVALID"}
 
 
 def test_base_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
