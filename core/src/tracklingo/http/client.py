@@ -118,7 +118,7 @@ class CarrierClient:
             reading the body); default ``timeout × max_attempts + 5``.
         max_body_bytes: the largest response body read (default 8 MiB).
         transport: an `httpx.BaseTransport` (tests: respx or `httpx.MockTransport`).
-        sleep: how to wait between tries (tests pass a fake).
+        sleep: how to wait between tries (default `time.sleep`; tests pass a fake).
         clock: the monotonic clock the deadline is measured on (tests pass a fake).
     """
 
@@ -142,7 +142,7 @@ class CarrierClient:
         deadline: float | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not self.carrier:
@@ -162,7 +162,7 @@ class CarrierClient:
         self.max_retry_wait = max_retry_wait
         self.deadline = deadline if deadline is not None else _per_request(timeout) * max_attempts + DEADLINE_SLACK
         self.max_body_bytes = max_body_bytes
-        self._sleep = sleep
+        self._sleep = sleep or _sleep
         self._clock = clock
         self._backoff = wait_exponential_jitter(initial=1, max=max_retry_wait, jitter=1)
         self._http = httpx.Client(
@@ -440,6 +440,10 @@ class CarrierClient:
             retry_state.attempt_number,
             self.max_attempts,
         )
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)  # looked up when called: a test may replace time.sleep
 
 
 def _tries(attempts: int) -> str:

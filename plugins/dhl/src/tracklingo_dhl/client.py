@@ -128,7 +128,7 @@ class DHLClient(CarrierClient):
             else None
         )
         self.min_interval = max(0.0, float(min_interval))
-        self._pause: Callable[[float], None] = kwargs.get("sleep", time.sleep)
+        self._pause: Callable[[float], None] = kwargs.get("sleep") or _sleep
         self._clock = clock
         self._now = now
         self._last_call: float | None = None
@@ -264,6 +264,10 @@ class DHLClient(CarrierClient):
             tracking_number=number,
             status_code=429,
         )
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)  # looked up when called: a test may replace time.sleep
 
 
 def _env_key() -> str:
