@@ -3,6 +3,7 @@ KeyboardInterrupt, and the environment variables that choose."""
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import textwrap
@@ -265,3 +266,28 @@ def test_register_rejects_non_carriers(install_plugin: Any) -> None:
     )
     reg = load_carriers(only={"weird"}, strict=False)
     assert "takes a tracklingo.Carrier" in reg.errors[0].error
+
+
+def test_cli_carriers_reports_a_bad_plugin_and_the_others_work(
+    run_cli: Any, install_plugin: Any, plugin_dir: Path
+) -> None:
+    install_plugin("filed", FILE_VOCAB_PLUGIN)
+    vocab = plugin_dir / "filed_vocabulary.toml"
+    vocab.write_text(GOOD_VOCAB.replace('stage = "delivered"', 'stage = "teleported"'))
+    human = run_cli("carriers", plugins="acme,filed", strict="0")
+    assert human.returncode == 0, human.stderr
+    assert human.stdout.startswith("acme ") and "filed" not in human.stdout
+    [line] = human.stderr.splitlines()  # reported once, by the command
+    assert line.startswith(f"ERROR plugin 'filed' (tracklingo-test-filed 1.2.3, {vocab}): bad vocabulary")
+    data = json.loads(run_cli("carriers", "--json", plugins="acme,filed", strict="off").stdout)
+    [problem] = data["problems"]
+    assert (problem["distribution"], problem["version"], problem["file"]) == ("tracklingo-test-filed", "1.2.3", str(vocab))
+    record = json.dumps(
+        {"carrier": "acme", "tracking_number": "ACME1", "timestamp": "2026-01-02T03:04:05Z", "description": "In transit"}
+    )
+    normalized = run_cli("normalize", stdin=record + "\n", plugins="acme,filed", strict="0")
+    assert normalized.returncode == 0, normalized.stderr
+    assert json.loads(normalized.stdout.splitlines()[0])["stage"] == "in_transit"
+    assert "skipped plugin 'filed'" in normalized.stderr  # not silent in other commands either
+    strict = run_cli("carriers", plugins="acme,filed", strict="1")
+    assert strict.returncode == 1 and strict.stderr.startswith("tracklingo: error: plugin 'filed'")
