@@ -107,7 +107,9 @@ def test_a_failed_number_does_not_throw_away_the_others() -> None:
 def test_one_carriers_failure_never_stops_another_carriers_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TRACKLINGO_USPS_CLIENT_SECRET")
     with respx.mock() as mock:
-        dhl = mock.get(f"{DHL}/track/shipments").respond(200, json=fixture("dhl", "express_import_clearance.json"))
+        dhl = mock.get(f"{DHL}/track/shipments").respond(
+            200, json=fixture("dhl", "express_import_clearance.json")
+        )
         result = CliRunner().invoke(main, ["track", USPS_NUMBER, DHL_NUMBER, "CP100000140US"])
     assert result.exit_code == 1
     assert dhl.call_count == 1
@@ -193,13 +195,31 @@ def test_fedex_batches_are_tracked_one_by_one_so_a_failure_keeps_earlier_replies
     reply = fixture("fedex", "international_import_clearance.json")
 
     def answer(request: httpx.Request) -> httpx.Response:
-        sent = [t["trackingNumberInfo"]["trackingNumber"] for t in json.loads(request.content)["trackingInfo"]]
+        sent = [
+            t["trackingNumberInfo"]["trackingNumber"] for t in json.loads(request.content)["trackingInfo"]
+        ]
         if "772845193061" in sent:
-            other = [{"trackingNumber": n, "trackResults": [{"error": {"code": "TRACKING.TRACKINGNUMBER.NOTFOUND",
-                     "message": "Tracking number cannot be found."}}]} for n in sent[1:]]
-            return httpx.Response(200, json={"output": {"completeTrackResults": [
-                *reply["output"]["completeTrackResults"], *other]}})
-        return httpx.Response(503, json={"errors": [{"code": "SERVICE.UNAVAILABLE.ERROR", "message": "busy"}]})
+            other = [
+                {
+                    "trackingNumber": n,
+                    "trackResults": [
+                        {
+                            "error": {
+                                "code": "TRACKING.TRACKINGNUMBER.NOTFOUND",
+                                "message": "Tracking number cannot be found.",
+                            }
+                        }
+                    ],
+                }
+                for n in sent[1:]
+            ]
+            return httpx.Response(
+                200,
+                json={"output": {"completeTrackResults": [*reply["output"]["completeTrackResults"], *other]}},
+            )
+        return httpx.Response(
+            503, json={"errors": [{"code": "SERVICE.UNAVAILABLE.ERROR", "message": "busy"}]}
+        )
 
     with respx.mock() as mock:
         mock.post(f"{FEDEX}/oauth/token").respond(200, json={"access_token": "t", "expires_in": 3599})

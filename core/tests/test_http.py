@@ -326,7 +326,10 @@ def test_retry_after_longer_than_max_retry_wait_is_an_immediate_error(
     router: respx.Router, make_client: Callable[..., DemoClient], sleeps: list[float]
 ) -> None:
     api = router.get("/track/A1").mock(
-        side_effect=[httpx.Response(429, headers={"Retry-After": "3600"}, json={"message": "slow down"}), ok()]
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": "3600"}, json={"message": "slow down"}),
+            ok(),
+        ]
     )
     with pytest.raises(CarrierAPIError) as info:
         make_client(max_retry_wait=20).track("A1")

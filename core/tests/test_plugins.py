@@ -94,7 +94,10 @@ def test_broken_plugins_are_skipped_and_reported(install_plugin: Any, plugin_dir
         ("import sys\nsys.exit(3)\n", "failed to load: SystemExit: 3"),
         ("raise SystemExit\n", "failed to load: SystemExit"),
         ("raise KeyboardInterrupt\n", "failed to load: KeyboardInterrupt"),
-        ("class Odd(BaseException): pass\nraise Odd('odd')\n", "failed to load: tracklingo_test_quitter.Odd: odd"),
+        (
+            "class Odd(BaseException): pass\nraise Odd('odd')\n",
+            "failed to load: tracklingo_test_quitter.Odd: odd",
+        ),
         (
             "from tracklingo import hookimpl\n@hookimpl\n"
             "def tracklingo_register_carriers(register):\n    raise SystemExit('bye')\n",
@@ -207,9 +210,7 @@ def test_two_distributions_with_one_entry_point_name_clash(plugin_dir: Path) -> 
     assert chosen.get("acme").display_name == "Other ACME"
 
 
-def test_allow_and_block_lists_from_env(
-    install_plugin: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_allow_and_block_lists_from_env(install_plugin: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     install_plugin("acme", ACME_PLUGIN)
     install_plugin("beta", BETA_PLUGIN)
     monkeypatch.setenv("TRACKLINGO_LOAD_PLUGINS", "acme, beta")
@@ -230,9 +231,19 @@ def test_unknown_names_in_load_plugins_are_an_error(
         load_carriers()
 
 
-@pytest.mark.parametrize(("value", "strict"), [("off", False), ("0", False), ("FALSE", False),
-                                                ("no", False), ("", False), ("1", True),
-                                                ("on", True), ("true", True)])
+@pytest.mark.parametrize(
+    ("value", "strict"),
+    [
+        ("off", False),
+        ("0", False),
+        ("FALSE", False),
+        ("no", False),
+        ("", False),
+        ("1", True),
+        ("on", True),
+        ("true", True),
+    ],
+)
 def test_strict_plugins_values(
     install_plugin: Any, monkeypatch: pytest.MonkeyPatch, value: str, strict: bool
 ) -> None:
@@ -252,9 +263,7 @@ def test_strict_plugins_unreadable_value_is_an_error(monkeypatch: pytest.MonkeyP
 
 
 def test_unknown_carrier_error_lists_installed(acme_registry: object) -> None:
-    with pytest.raises(
-        UnknownCarrierError, match=r"unknown carrier 'ups' \(installed: acme, beta\)"
-    ):
+    with pytest.raises(UnknownCarrierError, match=r"unknown carrier 'ups' \(installed: acme, beta\)"):
         acme_registry.get("ups")  # type: ignore[attr-defined]
 
 
@@ -281,9 +290,18 @@ def test_cli_carriers_reports_a_bad_plugin_and_the_others_work(
     assert line.startswith(f"ERROR plugin 'filed' (tracklingo-test-filed 1.2.3, {vocab}): bad vocabulary")
     data = json.loads(run_cli("carriers", "--json", plugins="acme,filed", strict="off").stdout)
     [problem] = data["problems"]
-    assert (problem["distribution"], problem["version"], problem["file"]) == ("tracklingo-test-filed", "1.2.3", str(vocab))
+    assert (problem["distribution"], problem["version"], problem["file"]) == (
+        "tracklingo-test-filed",
+        "1.2.3",
+        str(vocab),
+    )
     record = json.dumps(
-        {"carrier": "acme", "tracking_number": "ACME1", "timestamp": "2026-01-02T03:04:05Z", "description": "In transit"}
+        {
+            "carrier": "acme",
+            "tracking_number": "ACME1",
+            "timestamp": "2026-01-02T03:04:05Z",
+            "description": "In transit",
+        }
     )
     normalized = run_cli("normalize", stdin=record + "\n", plugins="acme,filed", strict="0")
     assert normalized.returncode == 0, normalized.stderr

@@ -136,9 +136,9 @@ def _parse_replies(adapter: Carrier, batch: list[str], replies: Any, out: ParseR
 def _unaccounted(batch: list[str], parsed: ParseResult) -> list[str]:
     """The numbers of `batch` that no event and no error speaks of. A one-number batch is
     accounted for by anything the reply gave (a carrier may answer under another number)."""
-    if parsed.events or parsed.errors:
-        if len(batch) == 1 or any(e.tracking_number is None for e in parsed.errors):
-            return []
+    unnamed = any(e.tracking_number is None for e in parsed.errors)
+    if (parsed.events or parsed.errors) and (len(batch) == 1 or unnamed):
+        return []
     named = {clean_number(e.tracking_number) for e in parsed.events}
     named |= {clean_number(e.tracking_number) for e in parsed.errors if e.tracking_number}
     return [n for n in batch if not any(clean_number(n).endswith(m) for m in named if m)]

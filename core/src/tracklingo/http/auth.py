@@ -73,9 +73,7 @@ class CarrierAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         yield request
 
-    async def async_auth_flow(
-        self, request: httpx.Request
-    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         raise RuntimeError("tracklingo's carrier clients are synchronous (use httpx.Client)")
         yield request  # pragma: no cover - makes this an async generator
 
@@ -224,7 +222,9 @@ class OAuth2ClientCredentials(CarrierAuth):
         data = response_json(response)
         if response.is_error:
             said = error_text(response, _OAUTH_ERROR_KEYS)
-            error_type = AuthenticationError if response.status_code not in RETRY_STATUSES else CarrierAPIError
+            error_type = (
+                AuthenticationError if response.status_code not in RETRY_STATUSES else CarrierAPIError
+            )
             raise error_type(
                 self.carrier,
                 f"authentication failed: {safe_message(said, self.secrets())}",

@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Generator
 from importlib import metadata
 from types import TracebackType
 from typing import Any, ClassVar, Self
-from urllib.parse import unquote
 
 import httpx
 from tenacity import (
@@ -36,7 +35,6 @@ from tracklingo.http.limits import (
     CallLimits,
     DeadlineExceeded,
     call_limits,
-    human_bytes,
     human_duration,
     retry_after_seconds,
 )
@@ -70,6 +68,19 @@ def _per_request(timeout: float | httpx.Timeout) -> float:
         parts = [t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t is not None]
         return max(parts, default=0.0)
     return float(timeout)
+
+
+class _UrlBasicAuth(CarrierAuth):
+    """``user:password`` given in a base URL, sent as HTTP Basic auth (what httpx would do)."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self._basic = httpx.BasicAuth(user, password)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        yield from self._basic.auth_flow(request)
+
+    def __repr__(self) -> str:
+        return "_UrlBasicAuth(***)"
 
 
 class _Wait(wait_base):
@@ -157,28 +168,33 @@ class CarrierClient:
         if not url:
             raise ConfigError(f"{self.carrier}: no base URL: pass base_url= or set {self.base_url_env_var()}")
         self.base_url = url
+        parsed = httpx.URL(url)
+        self._url_secrets: tuple[str, ...] = ()
+        if parsed.userinfo:  # user:password in a base URL: sent as Basic auth, never shown
+            user, password = parsed.username, parsed.password
+            raw = parsed.userinfo.decode("ascii", "replace").partition(":")[2]
+            self._url_secrets = tuple(s for s in (password, raw, *basic_credentials(user, password)) if s)
+            if auth is None and password:
+                auth = _UrlBasicAuth(user, password)
+            parsed = parsed.copy_with(userinfo=b"")  # httpx's own log lines show request URLs
         self.auth = auth or CarrierAuth()
         self.max_attempts = max_attempts
         self.max_retry_wait = max_retry_wait
-        self.deadline = deadline if deadline is not None else _per_request(timeout) * max_attempts + DEADLINE_SLACK
+        self.deadline = (
+            deadline if deadline is not None else _per_request(timeout) * max_attempts + DEADLINE_SLACK
+        )
         self.max_body_bytes = max_body_bytes
         self._sleep = sleep or _sleep
         self._clock = clock
         self._backoff = wait_exponential_jitter(initial=1, max=max_retry_wait, jitter=1)
         self._http = httpx.Client(
-            base_url=url,
+            base_url=parsed,
             auth=self.auth,
             timeout=timeout,
             transport=BoundedTransport(transport or httpx.HTTPTransport()),
             headers={"User-Agent": _user_agent(), "Accept": "application/json"},
         )
         self.auth.bind(self._http)
-        parsed = httpx.URL(url)
-        self._url_secrets: tuple[str, ...] = ()
-        if parsed.password:  # user:password in a base URL: never shown, in any form
-            password = unquote(parsed.password)
-            user = unquote(parsed.username)
-            self._url_secrets = (password, parsed.password, *basic_credentials(user, password))
 
     @classmethod
     def base_url_env_var(cls) -> str:
@@ -360,9 +376,7 @@ class CarrierClient:
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _send(
-        self, method: str, path: str, kwargs: dict[str, Any], limits: CallLimits
-    ) -> httpx.Response:
+    def _send(self, method: str, path: str, kwargs: dict[str, Any], limits: CallLimits) -> httpx.Response:
         response = self._http.request(method, path, **kwargs)
         if len(response.content) > limits.max_body:  # decoded size (the transport counts the wire)
             raise BodyTooLarge(limits.max_body, response.status_code)
@@ -399,7 +413,8 @@ class CarrierClient:
         )
 
     def _deadline_note(self, attempts: int) -> str:
-        return f"; stopped after {_tries(attempts)}: another try would pass the call's {human_duration(self.deadline)} deadline"
+        deadline = human_duration(self.deadline)
+        return f"; stopped after {_tries(attempts)}: another try would pass the call's {deadline} deadline"
 
     def _json(self, response: httpx.Response, tracking_number: str | None) -> Any:
         data = response_json(response)

@@ -43,26 +43,28 @@ def _hex(value: int, width: int) -> str:
 
 
 def _spellings(char: str) -> str:
-    """A pattern matching `char` as itself or in any encoding a server may echo it in."""
+    """A pattern matching `char` as itself or in any encoding a server may echo it in (longest
+    spellings first, so that ``%25`` is never read as a bare ``%`` followed by ``25``)."""
     code = ord(char)
-    options = [re.escape(char)]
+    options: list[str] = []
     # URL encoding of its UTF-8 bytes (either hex case; "%25" when encoded twice); "+" for space.
     options.append("".join(f"%(?:25)?{_hex(b, 2)}" for b in char.encode("utf-8")))
-    if char == " ":
-        options.append(r"\+")
     # JSON: \uXXXX (a surrogate pair beyond the BMP) or the short escape.
     if code > 0xFFFF:
         high, low = 0xD800 + ((code - 0x10000) >> 10), 0xDC00 + ((code - 0x10000) & 0x3FF)
         options.append(rf"\\u{_hex(high, 4)}\\u{_hex(low, 4)}")
     else:
         options.append(rf"\\u{_hex(code, 4)}")
-    if char in _JSON_SHORT:
-        options.append(re.escape(_JSON_SHORT[char]))
     # HTML character references.
     options.append(f"&#0{{0,3}}{code};")
     options.append(f"&#[xX]0{{0,3}}{_hex(code, 1).lstrip('0') or '0'};")
     if char in _HTML_NAMED:
         options.append(_HTML_NAMED[char])
+    if char in _JSON_SHORT:
+        options.append(re.escape(_JSON_SHORT[char]))
+    if char == " ":
+        options.append(r"\+")
+    options.append(re.escape(char))
     return "(?:" + "|".join(options) + ")"
 
 

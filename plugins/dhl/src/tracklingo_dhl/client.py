@@ -35,7 +35,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import httpx
 
@@ -44,6 +44,7 @@ from tracklingo.http import (
     RETRY_STATUSES,
     ApiKeyHeader,
     CarrierClient,
+    TrackingClient,
     error_text,
     response_json,
     retry_after_seconds,
@@ -160,7 +161,7 @@ class DHLClient(CarrierClient):
         seconds = retry_after_seconds(response.headers.get("Retry-After"))
         if seconds is not None and seconds > min(self.max_retry_wait, self.deadline):
             return True
-        return bool(_QUOTA_WORDS.search(response.text[:2000]))
+        return bool(_QUOTA_WORDS.search(self.error_message(response)))
 
     # -- tracking --------------------------------------------------------------------------------
 
@@ -278,3 +279,7 @@ def _env_key() -> str:
             " (Shipment Tracking - Unified, https://developer.dhl.com)"
         )
     return value
+
+
+if TYPE_CHECKING:  # the client is what `tracklingo.track` expects of a carrier's client()
+    _satisfies: type[TrackingClient] = DHLClient

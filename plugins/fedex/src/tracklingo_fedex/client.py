@@ -23,7 +23,7 @@ https://developer.fedex.com/api/en-us/guides/ratelimits.html.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import httpx
 from pydantic import SecretStr
@@ -33,6 +33,7 @@ from tracklingo.http import (
     RETRY_STATUSES,
     CarrierClient,
     OAuth2ClientCredentials,
+    TrackingClient,
     env_credential,
     error_text,
     response_json,
@@ -97,7 +98,7 @@ class FedExClient(CarrierClient):
     def error_message(self, response: httpx.Response) -> str:
         """FedEx's ``errors[].message`` (with its code), e.g. ``Access token expired. ...
         [NOT.AUTHORIZED.ERROR]``; the base's reading otherwise."""
-        messages = [f"{m} [{c}]" if m and c else m or c for c, m in _fedex_errors(response)]
+        messages = [f"{m} [{c}]" if m and c else m or c or "" for c, m in _fedex_errors(response)]
         return "; ".join(messages) if messages else error_text(response)
 
     def is_quota_exhausted(self, response: httpx.Response) -> bool:
@@ -134,7 +135,12 @@ class FedExClient(CarrierClient):
         headers = {"x-locale": self.locale} if self.locale else {}
         label = _numbers_label(batch)
         response = self.request(
-            "POST", TRACK_PATH, json=body, headers=headers, tracking_number=label, accept_statuses=_BATCH_REFUSED
+            "POST",
+            TRACK_PATH,
+            json=body,
+            headers=headers,
+            tracking_number=label,
+            accept_statuses=_BATCH_REFUSED,
         )
         if response.status_code in _BATCH_REFUSED:
             return self._refused(batch, response)
@@ -167,6 +173,10 @@ def _numbers_label(batch: list[str]) -> str:
     return f"{', '.join(batch[:2])} and {len(batch) - 2} more"
 
 
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
 def _fedex_errors(response: httpx.Response) -> list[tuple[str | None, str | None]]:
     """``(code, message)`` of each entry of a FedEx ``ErrorResponseVO`` body."""
     data = response_json(response)
@@ -175,8 +185,11 @@ def _fedex_errors(response: httpx.Response) -> list[tuple[str | None, str | None
     for item in errors if isinstance(errors, list) else ():
         if not isinstance(item, dict):
             continue
-        code = item.get("code").strip() if isinstance(item.get("code"), str) else None
-        message = item.get("message").strip() if isinstance(item.get("message"), str) else None
+        code, message = (_text(item.get(key)) for key in ("code", "message"))
         if message or code:
             found.append((code or None, message or None))
     return found
+
+
+if TYPE_CHECKING:  # the client is what `tracklingo.track` expects of a carrier's client()
+    _satisfies: type[TrackingClient] = FedExClient

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
@@ -36,6 +36,7 @@ from tracklingo.checkdigits import clean_number
 from tracklingo.http import (
     CarrierClient,
     OAuth2ClientCredentials,
+    TrackingClient,
     env_credential,
     error_text,
     response_json,
@@ -166,3 +167,7 @@ class USPSClient(CarrierClient):
         if isinstance(numbers, str):
             numbers = [numbers]
         return [self.track_one(n) for n in numbers]
+
+
+if TYPE_CHECKING:  # the client is what `tracklingo.track` expects of a carrier's client()
+    _satisfies: type[TrackingClient] = USPSClient
