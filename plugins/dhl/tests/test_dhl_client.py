@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -230,6 +231,16 @@ def test_quota_spent_long_retry_after(api: respx.MockRouter, client: DHLClient) 
     assert "Too many requests within defined time period" in message
     assert "\n" not in message
     no_key_in(message)
+
+
+def test_quota_spent_retry_after_as_an_http_date(api: respx.MockRouter, client: DHLClient) -> None:
+    """Retry-After may be an HTTP-date (RFC 9110 10.2.3): five hours ahead is the daily quota."""
+    later = format_datetime(datetime.now(UTC) + timedelta(hours=5), usegmt=True)
+    route = api.get("/track/shipments").respond(429, json=RATE_LIMITED, headers={"Retry-After": later})
+    with pytest.raises(QuotaExceededError) as info:
+        client.track(["7319048251"])
+    assert route.call_count == 1
+    assert "daily request quota of this API key is spent" in str(info.value)
 
 
 def test_quota_spent_said_in_body(api: respx.MockRouter, client: DHLClient) -> None:

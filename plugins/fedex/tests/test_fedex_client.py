@@ -28,7 +28,7 @@ def fixture(name: str) -> Any:
 
 
 def token_reply(value: str, expires_in: int = 3599) -> httpx.Response:
-    # the shape FedEx returns (fedex.md 1.2, K-AUTHFIX)
+    # the shape FedEx returns (karrioapi/karrio modules/connectors/fedex/tests/fedex/test_authentication.py)
     return httpx.Response(
         200,
         json={"access_token": value, "token_type": "bearer", "expires_in": expires_in, "scope": "CXS-TP"},
@@ -90,7 +90,7 @@ def test_track_posts_the_documented_request(client: FedExClient, api: respx.Mock
     )
     (payload,) = client.track(["7728 4519 3061"])
     assert payload == fixture("international_import_clearance.json")
-    # token: form-encoded client credentials (fedex.md 1.2)
+    # token: form-encoded client credentials (developer.fedex.com/api/en-us/catalog/authorization/docs.html)
     grant = token.calls.last.request
     assert grant.headers["content-type"] == "application/x-www-form-urlencoded"
     assert parse_qs(grant.content.decode()) == {
@@ -98,7 +98,7 @@ def test_track_posts_the_documented_request(client: FedExClient, api: respx.Mock
         "client_id": ["my-api-key"],
         "client_secret": [SECRET],
     }
-    # track: bearer token, JSON body, locale (fedex.md 1.3, 1.4)
+    # track: bearer token, JSON body, locale (FedEx Track API spec, developer.fedex.com track/v1)
     request = track.calls.last.request
     assert request.headers["authorization"] == f"Bearer {TOKEN_1}"
     assert request.headers["content-type"] == "application/json"

@@ -28,7 +28,7 @@ def fixture(name: str) -> Any:
 
 
 def token(value: str, expires_in: int = 28799) -> httpx.Response:
-    # the USPS token response shape (usps.md 1.2, [OAUTH] [RDME])
+    # the USPS token response shape (USPS/api-examples README.md, OAuth section)
     return httpx.Response(
         200,
         json={
@@ -237,6 +237,24 @@ def test_429_then_200_honours_retry_after(
     assert sleeps == [30.0]
 
 
+def test_a_27_hour_retry_after_is_an_immediate_clear_error(
+    router: respx.Router, sleeps: list[float], make: Callable[..., USPSClient]
+) -> None:
+    router.post("/oauth2/v3/token").mock(return_value=token("tok"))
+    api = router.get(TRACK).mock(
+        return_value=httpx.Response(
+            429,
+            headers={"Retry-After": "99999"},
+            json={"apiVersion": "/tracking/v3", "error": {"code": "429", "message": "Too Many Requests."}},
+        )
+    )
+    with pytest.raises(CarrierAPIError) as info:
+        make().track([NUMBER])
+    assert api.call_count == 1 and sleeps == []  # neither 3 x 60 s of waiting nor more calls
+    assert "USPS asks to retry after 27 h; not waiting" in str(info.value)
+    assert info.value.tracking_number == NUMBER
+
+
 def test_503_exhaustion(router: respx.Router, sleeps: list[float], make: Callable[..., USPSClient]) -> None:
     router.post("/oauth2/v3/token").mock(return_value=token("tok"))
     api = router.get(TRACK).mock(
@@ -260,7 +278,7 @@ def test_quota_exceeded_without_retry_after_is_not_retried(
     router: respx.Router, sleeps: list[float], make: Callable[..., USPSClient]
 ) -> None:
     router.post("/oauth2/v3/token").mock(return_value=token("tok"))
-    # the observed USPS quota body (usps.md 1.3, [MQP])
+    # the observed USPS quota body (https://github.com/magento/quality-patches/issues/154)
     body = {
         "apiVersion": "/tracking/v3",
         "error": {
