@@ -309,3 +309,64 @@ def test_cli_carriers_reports_a_bad_plugin_and_the_others_work(
     assert "skipped plugin 'filed'" in normalized.stderr  # not silent in other commands either
     strict = run_cli("carriers", plugins="acme,filed", strict="1")
     assert strict.returncode == 1 and strict.stderr.startswith("tracklingo: error: plugin 'filed'")
+
+
+#: Two toy carriers for live tracking: one whose client raises SystemExit, one that works.
+TRACKING_PLUGINS = """
+from tracklingo import Carrier, NumberError, ParseResult, hookimpl
+
+class Exiter(Carrier):
+    name = "exiter"
+    display_name = "Exiter"
+
+    def detect(self, number):
+        return 0.9 if number.startswith("EXIT") else 0.0
+
+    def client(self, **options):
+        raise SystemExit(2)
+
+class FineClient:
+    batch_size = 1
+    def track(self, numbers):
+        return [{"fine": n} for n in numbers]
+    def close(self):
+        pass
+
+class Fine(Carrier):
+    name = "fine"
+    display_name = "Fine"
+
+    def detect(self, number):
+        return 0.9 if number.startswith("FINE") else 0.0
+
+    def client(self, **options):
+        return FineClient()
+
+    def parse(self, payload):
+        if payload["fine"] == "FINE2":
+            raise KeyboardInterrupt  # a plugin's, not the user's
+        return ParseResult([], [NumberError(payload["fine"], "no events yet")])
+
+@hookimpl
+def tracklingo_register_carriers(register):
+    register(Exiter())
+    register(Fine())
+"""
+
+
+def test_live_tracking_survives_a_plugin_that_exits(install_plugin: Any) -> None:
+    from tracklingo.http import TrackingClient
+    from tracklingo.tracking import track
+
+    install_plugin("trackers", TRACKING_PLUGINS)
+    reg = load_carriers(only={"trackers"}, strict=True)
+    assert isinstance(reg.get("fine").client(), TrackingClient)
+    result = track(["EXIT1", "FINE1", "EXIT2", "FINE2"], registry=reg)
+    errors = {e.tracking_number: e.message for e in result.errors}
+    assert errors["FINE1"] == "no events yet"  # the working carrier went on
+    assert (
+        errors["EXIT1"]
+        == errors["EXIT2"]
+        == ("exiter: the plugin raised SystemExit: 2 while building its API client")
+    )
+    assert errors["FINE2"] == "fine: the plugin raised KeyboardInterrupt while reading a reply"
