@@ -81,7 +81,7 @@ def test_carriers_lists_versions_and_load_errors(run: Any) -> None:
     [problem] = data["problems"]
     assert problem["plugin"] == "broken-import" and "boom at import" in problem["error"]
     text = run("carriers", plugins="acme,broken-import")
-    assert "ERROR plugin broken-import" in text.stdout
+    assert "ERROR plugin 'broken-import'" in text.stderr
 
 
 def test_strict_plugins_make_cli_fail_cleanly(run: Any) -> None:
