@@ -128,8 +128,9 @@ def _aftership_tracking(payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
         return _map(payload.get("msg"))
     data = payload.get("data")
     if isinstance(data, Mapping):
-        if isinstance(data.get("tracking"), Mapping):
-            return data["tracking"]
+        tracking = data.get("tracking")
+        if isinstance(tracking, Mapping):
+            return tracking
         if "checkpoints" in data and "slug" in data:
             return data
     if "checkpoints" in payload and "slug" in payload:
@@ -154,8 +155,9 @@ def _easypost_tracker(payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def _shippo_track(payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    if payload.get("event") == "track_updated" and isinstance(payload.get("data"), Mapping):
-        return payload["data"]
+    data = payload.get("data")
+    if payload.get("event") == "track_updated" and isinstance(data, Mapping):
+        return data
     if "tracking_status" in payload and "tracking_number" in payload and "carrier" in payload:
         return payload
     return None
