@@ -12,17 +12,21 @@ import pytest
 from tracklingo import Carrier, Contact, Handoff, Registry, Vocabulary, load_carriers
 from tracklingo.advisor import (
     Advice,
+    Lane,
     StageAdvice,
     advise,
     business_hours,
     explain,
+    journey_as_of,
+    journey_lane,
+    judge,
     load_advice,
     synonyms_for,
 )
 from tracklingo.errors import ConfigError, InputError, UnknownCarrierError
 from tracklingo.journeys import Journey, Leg, build_journeys
 from tracklingo.model import TrackingEvent
-from tracklingo.taxonomy import STAGE_STATUS, MatchKind, Reason, Stage
+from tracklingo.taxonomy import INTERNATIONAL_STAGES, STAGE_STATUS, MatchKind, Reason, Stage
 from tracklingo.vocabulary import normalize_phrase
 
 SEED = "Item Returned From Import Customs"
@@ -427,9 +431,10 @@ def _threshold_hours(stage: Stage, international: bool) -> tuple[float, bool]:
 @pytest.mark.parametrize("international", [False, True], ids=["domestic", "international"])
 @pytest.mark.parametrize("stage", TIMED)
 def test_stuck_boundary_per_stage(reg: Registry, stage: Stage, international: bool) -> None:
-    hours, business = _threshold_hours(stage, international)
+    # a cross-border stage is international even when the journey names one country at both ends
+    lane_international = international or stage in INTERNATIONAL_STAGES
+    hours, business = _threshold_hours(stage, lane_international)
     journey = one_event_journey(stage, MONDAY, international=international)
-    assert journey.is_international is international
 
     def at(h: float) -> Advice:
         now = add_business_hours(MONDAY, h) if business else MONDAY + timedelta(hours=h)
@@ -440,7 +445,7 @@ def test_stuck_boundary_per_stage(reg: Registry, stage: Stage, international: bo
     assert (over.stuck, over.verdict) == (True, "stuck")
     assert under.dwell_hours == hours - 0.5 and over.dwell_hours == hours + 0.5
     assert over.expected_dwell_hours == hours and over.business_days is business
-    assert over.lane == ("international" if international else "domestic") and over.lane_known
+    assert over.lane == ("international" if lane_international else "domestic") and over.lane_known
     assert [s.step for s in over.escalation] == [1, 2, 3]
     assert {s.kind for s in over.escalation} == {"carrier", "tracker", "sender"}
 
@@ -527,6 +532,154 @@ def test_unknown_lane_is_judged_as_domestic(reg: Registry) -> None:
     advice = advise(journey, reg, MONDAY + timedelta(hours=121))
     assert advice.lane == "domestic" and not advice.lane_known and advice.stuck
     assert "domestic, assumed" in advice.verdict_text
+
+
+# -- advise: as of --now (the journey as it stood then) -------------------------------------------
+
+
+def _three_scans(reg: Registry) -> list[TrackingEvent]:
+    t = MONDAY
+    return [
+        ev(reg, "acme", t, "Accepted", number="ACME70", stage=Stage.ACCEPTED),
+        ev(reg, "acme", t + timedelta(days=1), "In transit", number="ACME70", stage=Stage.IN_TRANSIT),
+        ev(reg, "acme", t + timedelta(days=3), "Delivered", number="ACME70", stage=Stage.DELIVERED),
+    ]
+
+
+def test_advise_ignores_scans_after_now_and_says_so(reg: Registry) -> None:
+    [journey] = build_journeys(_three_scans(reg), reg)
+    now = MONDAY + timedelta(days=2)
+    advice = advise(journey, reg, now)
+    assert advice.stage is Stage.IN_TRANSIT and advice.verdict == "on_track"
+    assert advice.later_scans == 1 and advice.occurred_at == MONDAY + timedelta(days=1)
+    assert "1 later scan not counted" in advice.verdict_text
+    assert advice.calendar_hours == 24.0
+    # at or after the last scan nothing is left out
+    done = advise(journey, reg, MONDAY + timedelta(days=3))
+    assert done.stage is Stage.DELIVERED and done.later_scans == 0
+    assert "not counted" not in done.verdict_text
+
+
+def test_advise_before_the_first_scan_is_an_input_error(reg: Registry) -> None:
+    [journey] = build_journeys(_three_scans(reg), reg)
+    before = MONDAY - timedelta(days=8)
+    assert journey_as_of(journey, before) == (None, 3)
+    with pytest.raises(InputError, match="no scan at or before"):
+        advise(journey, reg, before)
+    with pytest.raises(InputError, match="no scan at or before"):
+        judge(journey, reg, before)
+
+
+def test_countries_and_legs_as_of_now_come_from_the_scans_kept(reg: Registry) -> None:
+    t = MONDAY
+    handoff = Handoff(carrier="lastmile", tracking_number="LM555")
+    events = [
+        ev(reg, "acme", t, "Accepted", number="ACME71", country="DE", stage=Stage.ACCEPTED),
+        ev(
+            reg,
+            "acme",
+            t + timedelta(days=4),
+            "Tendered",
+            number="ACME71",
+            country="US",
+            stage=Stage.HANDED_TO_LAST_MILE,
+            handoff=handoff,
+        ),
+        ev(reg, "lastmile", t + timedelta(days=5), "Delivered", number="LM555", stage=Stage.DELIVERED),
+    ]
+    [journey] = build_journeys(events, reg)
+    assert journey.destination_country == "US" and len(journey.legs) == 2
+    early, later = journey_as_of(journey, t + timedelta(days=1))
+    assert early is not None and later == 2
+    assert [leg.carrier for leg in early.legs] == ["acme"]
+    assert early.destination_country == "DE"  # the US scans had not happened yet
+    advice = advise(journey, reg, t + timedelta(days=1))
+    assert advice.destination_country is None and advice.tracking_numbers == ["ACME71"]
+
+
+def test_cli_style_now_without_offset_is_utc_for_the_cut(reg: Registry) -> None:
+    [journey] = build_journeys(_three_scans(reg), reg)
+    naive = (MONDAY + timedelta(days=2)).replace(tzinfo=None)
+    assert advise(journey, reg, naive).later_scans == 1
+
+
+# -- advise: the lane ------------------------------------------------------------------------------
+
+
+def test_a_customs_stage_makes_the_lane_international_with_an_unknown_origin(reg: Registry) -> None:
+    t = MONDAY
+    events = [
+        ev(reg, "acme", t, "Arrived", number="ACME72", country="FR", stage=Stage.IN_TRANSIT),
+        ev(reg, "acme", t + timedelta(hours=3), "Held", number="ACME72", country="FR",
+           stage=Stage.CUSTOMS_HOLD),
+    ]
+    [journey] = build_journeys(events, reg)
+    assert (journey.origin_country, journey.destination_country) == ("FR", "FR")
+    lane = journey_lane(journey)
+    assert lane == Lane(origin=None, destination="FR", international=True)
+    advice = advise(journey, reg, t + timedelta(days=1))
+    assert advice.lane == "international" and advice.lane_known
+    assert (advice.origin_country, advice.destination_country) == (None, "FR")
+    assert "(international)" in advice.verdict_text
+
+
+def test_an_s10_number_leaving_its_issuing_country_has_an_unknown_destination(reg: Registry) -> None:
+    number = "RR123456785US"  # valid S10 check digit, issued in the US
+    events = [
+        ev(reg, "acme", MONDAY, "Accepted", number=number, stage=Stage.ACCEPTED),
+        ev(reg, "acme", MONDAY + timedelta(days=1), "Dispatched", number=number,
+           stage=Stage.DEPARTED_ORIGIN_COUNTRY),
+    ]
+    [journey] = build_journeys(events, reg)
+    assert (journey.origin_country, journey.destination_country) == ("US", "US")
+    advice = advise(journey, reg, MONDAY + timedelta(days=2))
+    assert (advice.origin_country, advice.destination_country) == ("US", None)
+    assert advice.lane == "international" and advice.lane_known
+
+
+def test_the_side_of_a_crossing_without_a_located_crossing_scan() -> None:
+    def journey(stages_countries: list[tuple[Stage, str | None]]) -> Journey:
+        events = [
+            TrackingEvent(
+                carrier="acme",
+                tracking_number="ACME73",
+                occurred_at=MONDAY + timedelta(hours=i),
+                stage=stage,
+                status=STAGE_STATUS[stage],
+                description=stage.value,
+                match=MatchKind.CODE,
+                location={"country": country} if country else {},
+            )
+            for i, (stage, country) in enumerate(stages_countries)
+        ]
+        [j] = build_journeys(events)
+        return j
+
+    before = journey([(Stage.ACCEPTED, "JP"), (Stage.IN_TRANSIT, "JP"), (Stage.IMPORT_CUSTOMS, None)])
+    assert journey_lane(before) == Lane("JP", None, True)
+    after = journey([(Stage.IMPORT_CUSTOMS, None), (Stage.AT_DESTINATION_FACILITY, "JP")])
+    assert journey_lane(after) == Lane(None, "JP", True)
+    two = journey([(Stage.IN_TRANSIT, "CA"), (Stage.IN_TRANSIT, "US"), (Stage.IN_TRANSIT, "CA")])
+    assert journey_lane(two).international is True
+
+
+def test_domestic_is_known_only_when_the_scans_show_both_ends(reg: Registry) -> None:
+    t = MONDAY
+    moving = [
+        ev(reg, "acme", t, "Accepted", number="ACME74", stage=Stage.ACCEPTED),
+        ev(reg, "acme", t + timedelta(days=1), "In transit", number="ACME74", stage=Stage.IN_TRANSIT),
+    ]
+    [journey] = build_journeys(moving, reg)
+    advice = advise(journey, reg, t + timedelta(days=2))
+    assert (advice.origin_country, advice.destination_country) == ("US", None)
+    assert advice.lane == "domestic" and not advice.lane_known
+    assert "domestic, assumed" in advice.verdict_text
+    arrived = ev(reg, "acme", t + timedelta(days=2), "At office", number="ACME74",
+                 stage=Stage.AT_DESTINATION_FACILITY)
+    [journey] = build_journeys([*moving, arrived], reg)
+    advice = advise(journey, reg, t + timedelta(days=2, hours=1))
+    assert (advice.origin_country, advice.destination_country) == ("US", "US")
+    assert advice.lane == "domestic" and advice.lane_known
 
 
 # -- advise: who holds it ------------------------------------------------------------------------

@@ -40,7 +40,7 @@ FEED = [
     {
         "carrier": "acme",
         "tracking_number": "ACME100",
-        "timestamp": "2026-11-20T08:00:00-05:00",
+        "timestamp": "2026-11-20T05:00:00-05:00",
         "description": "In transit",
         "country": "US",
     },
