@@ -42,7 +42,7 @@ A malformed override raises `ConfigError` naming the carrier. Contact points com
 
 from __future__ import annotations
 
-from tracklingo.advisor.advise import advise
+from tracklingo.advisor.advise import advise, advise_judged
 from tracklingo.advisor.content import (
     AdviceBook,
     StageAdvice,
@@ -51,7 +51,7 @@ from tracklingo.advisor.content import (
     load_advice,
 )
 from tracklingo.advisor.explain import explain
-from tracklingo.advisor.judge import Judgement, journey_as_of, judge
+from tracklingo.advisor.judge import Judgement, NotYetScannedError, journey_as_of, judge
 from tracklingo.advisor.lane import Lane, journey_lane
 from tracklingo.advisor.results import Advice, EscalationStep, Explanation
 from tracklingo.advisor.text import business_hours, synonyms_for
@@ -63,9 +63,11 @@ __all__ = [
     "Explanation",
     "Judgement",
     "Lane",
+    "NotYetScannedError",
     "StageAdvice",
     "Threshold",
     "advise",
+    "advise_judged",
     "business_hours",
     "carrier_overrides",
     "explain",

@@ -13,7 +13,7 @@ from tracklingo.advisor.content import (
     load_advice,
     situation_entry,
 )
-from tracklingo.advisor.judge import Holder, find_carrier, judge
+from tracklingo.advisor.judge import Holder, Judgement, find_carrier, judge
 from tracklingo.advisor.results import Advice, EscalationStep
 from tracklingo.advisor.text import compose, fill, fmt_time, step_values, synonyms_for
 from tracklingo.carrier import Contact
@@ -122,7 +122,12 @@ def advise(
     that it cannot tell. Raises `InputError` when no scan is at or before `now`.
     """
     book = book or load_advice()
-    j = judge(journey, registry, now, book=book)
+    return advise_judged(judge(journey, registry, now, book=book), registry, book=book)
+
+
+def advise_judged(j: Judgement, registry: Registry, *, book: AdviceBook | None = None) -> Advice:
+    """`advise` for a journey already judged (`judge`): the copy and the ladder on its verdict."""
+    book = book or load_advice()
     journey, current, holder, lane = j.journey, j.current, j.holder, j.lane
     stage = current.stage
     override = carrier_overrides(holder.carrier).get(stage) if holder.carrier else None

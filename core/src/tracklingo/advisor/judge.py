@@ -30,6 +30,10 @@ from tracklingo.plugins import Registry
 from tracklingo.taxonomy import Stage
 
 
+class NotYetScannedError(InputError):
+    """The journey has no scan at or before the time it is judged at."""
+
+
 def find_carrier(registry: Registry, name: str) -> Carrier | None:
     """The installed carrier called `name`, or `None`."""
     try:
@@ -192,8 +196,8 @@ def judge(
     Time at the stage runs from the first event of the current run of that stage. The lane is
     `journey_lane`'s; an unknown lane is judged as domestic and said to be assumed. Delivered,
     returned and cancelled are ``done`` (never stuck); an `unknown` current stage, or a current
-    run without any date, is ``unknown``. Raises `InputError` when the journey has no scan at or
-    before `now`.
+    run without any date, is ``unknown``. Raises `NotYetScannedError` (an `InputError`) when the
+    journey has no scan at or before `now`.
     """
     book = book or load_advice()
     now = aware(now) if now is not None else datetime.now(UTC)
@@ -201,7 +205,7 @@ def judge(
         raise InputError(f"shipment {journey.key} has no events")
     as_of, later = journey_as_of(journey, now)
     if as_of is None:
-        raise InputError(f"shipment {journey.key} has no scan at or before {fmt_time(now)}")
+        raise NotYetScannedError(f"shipment {journey.key} has no scan at or before {fmt_time(now)}")
     journey = as_of
     current = journey.events[-1]
     stage = current.stage
