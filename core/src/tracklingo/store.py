@@ -493,10 +493,17 @@ class Store:
                 query, so excluding most of the store reads only the rest.
         """
         with self._errors():
+            skip: set[_LegKey] = set()
             if exclude and tracking_number is None and carrier is None:
-                yield from self._journeys_except(carriers, exclude)
-                return
-            components = self._components()
+                skip = set(exclude)
+                legs = self._conn.execute(
+                    "SELECT DISTINCT carrier, tracking_number FROM events ORDER BY tracking_number, carrier"
+                ).fetchall()
+                if 2 * len(skip) >= len(legs):  # few legs wanted: a query for each
+                    yield from self._journeys_of(carriers, legs, skip)
+                    return
+            # else one ordered scan, which does not build (or parse) the excluded legs' events
+            components = self._linked() if exclude else self._components()
             members: dict[_LegKey, list[_LegKey]] = {}
             for member, head in components.items():
                 members.setdefault(head, []).append(member)
@@ -541,8 +548,8 @@ class Store:
                             yield from _single(texts, carriers)
                         previous, texts = (c, n), []
                         root = components.get(previous)
-                        keep = root is None
-                        if root is not None and root not in built:
+                        keep = root is None and previous not in skip
+                        if root is not None and root not in built and previous not in skip:
                             built.add(root)
                             yield from build(legs_of(previous))
                     if keep:
@@ -552,15 +559,14 @@ class Store:
             finally:
                 cursor.close()
 
-    def _journeys_except(self, carriers: Carriers, exclude: Collection[_LegKey]) -> Iterator[Journey]:
+    def _journeys_of(
+        self, carriers: Carriers, legs: list[tuple[str, str]], skip: set[_LegKey]
+    ) -> Iterator[Journey]:
+        """The journeys of `legs` (in order) but those in `skip`, each read by an indexed query."""
         components = self._linked()
         members: dict[_LegKey, list[_LegKey]] = {}
         for member, head in components.items():
             members.setdefault(head, []).append(member)
-        skip = set(exclude)
-        legs = self._conn.execute(
-            "SELECT DISTINCT carrier, tracking_number FROM events ORDER BY tracking_number, carrier"
-        ).fetchall()
         for c, n in legs:
             leg = (c, n)
             if leg in skip:

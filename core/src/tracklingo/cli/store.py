@@ -14,7 +14,7 @@ from typing import IO, Any
 import click
 import orjson
 
-from tracklingo.advisor import Judgement, NotYetScannedError, advise_judged, judge, load_advice
+from tracklingo.advisor import NotYetScannedError, advise_judged, judge, load_advice
 from tracklingo.cli._common import (
     Progress,
     _json_out,
@@ -208,7 +208,7 @@ def stuck(db: str, now_text: str | None, as_json: bool) -> None:
     if not os.path.exists(db) and os.path.isdir(os.path.dirname(db) or "."):
         raise InputError(f"no store at {db} (add events with `tracklingo ingest`)")
     verdicts: Counter[str] = Counter()
-    found: list[Judgement] = []
+    found: list[tuple[float, str, bytes]] = []  # sort key and the advice as compact JSON
     not_yet = 0
     book = load_advice()
     with Store(db, readonly=True) as store:
@@ -221,12 +221,13 @@ def stuck(db: str, now_text: str | None, as_json: bool) -> None:
                 not_yet += 1  # every scan is after --now
                 continue
             verdicts[judgement.verdict] += 1
-            if judgement.stuck:
-                found.append(judgement)
-    found.sort(key=lambda j: (-round(j.calendar_hours or 0.0, 1), j.journey.key))
+            if judgement.stuck:  # kept small: its advice as JSON, not the journey
+                advice = advise_judged(judgement, registry, book=book)
+                key = (-round(judgement.calendar_hours or 0.0, 1), advice.shipment)
+                found.append((*key, advice.model_dump_json().encode()))
+    found.sort(key=lambda item: item[:2])
     shipments = sum(verdicts.values())
-    # the advice (copy, ladder) is made one shipment at a time as it is written out
-    items = (advise_judged(j, registry, book=book).model_dump(mode="json") for j in found)
+    items = (orjson.loads(text) for _, _, text in found)
     if as_json:
         head = {
             "db": db,
