@@ -783,6 +783,8 @@ EXPECTED_PAIRS = {
     (Stage.DELIVERED, Reason.DAMAGED),
     (Stage.DELIVERED, Reason.PARTIAL_DELIVERY),
     (Stage.EXCEPTION, Reason.SEIZED),
+    (Stage.EXCEPTION, Reason.PARTIAL_DELIVERY),
+    (Stage.EXCEPTION, Reason.RECIPIENT_UNAVAILABLE),
     (Stage.CUSTOMS_HOLD, Reason.SEIZED),
 }
 
