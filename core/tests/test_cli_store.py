@@ -324,8 +324,8 @@ def test_stuck_json_shape(run: Any, stuck_db: Path) -> None:
     r = run("stuck", "--db", str(stuck_db), "--now", NOW, "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert set(out) == {"db", "now", "judged_by", "shipments", "verdicts", "stuck"}
-    assert out["now"] == "2026-11-21T00:00:00+00:00" and out["judged_by"] == "advisor"
+    assert set(out) == {"db", "now", "shipments", "verdicts", "not_yet_scanned", "stuck"}
+    assert out["now"] == "2026-11-21T00:00:00+00:00" and out["not_yet_scanned"] == 0
     assert out["shipments"] == 5
     assert out["verdicts"] == {"stuck": 2, "on_track": 1, "unknown": 1, "done": 1}
     first, second = out["stuck"]  # longest at its stage first
@@ -356,29 +356,144 @@ def test_stuck_text_lists_the_ladder(run: Any, stuck_db: Path) -> None:
     assert r.stderr == ""
 
 
-def test_stuck_falls_back_to_stage_and_time_without_the_advisor(
-    env: dict[str, str], stuck_db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from click.testing import CliRunner
-
-    from tracklingo.cli import _common, main
-    from tracklingo.cli import store as cli_store
-
-    for key in ("PYTHONPATH", "TRACKLINGO_LOAD_PLUGINS", "TRACKLINGO_STRICT_PLUGINS"):
-        monkeypatch.setenv(key, env[key])
-    monkeypatch.setattr(cli_store, "_advisor", None)
-    _common._registry.cache_clear()
-    try:
-        r = CliRunner().invoke(main, ["stuck", "--db", str(stuck_db), "--now", NOW, "--json"])
-    finally:
-        _common._registry.cache_clear()
-    assert r.exit_code == 0, r.output
-    out = json.loads(r.output)
-    assert out["judged_by"] == "fallback"
-    assert out["verdicts"] == {"stuck": 1, "on_track": 2, "unknown": 1, "done": 1}
+def test_stuck_judges_the_store_as_it_stood_at_now(run: Any, tmp_path: Path) -> None:
+    day = timedelta(days=1)
+    feed = write_feed(
+        tmp_path / "feed.jsonl",
+        [
+            flat("ACME1", T0, "In transit"),
+            flat("ACME1", T0 + 30 * day, "Delivered", code="DL"),  # delivered only after --now
+            flat("ACME2", T0 + 30 * day, "In transit"),  # not scanned yet at --now
+            flat("ACME3", T0, "In transit"),
+            flat("ACME3", T0 + day, "Delivered", code="DL"),  # done
+        ],
+    )
+    db = tmp_path / "s.db"
+    assert run("ingest", str(feed), "--db", str(db)).returncode == 0
+    r = run("stuck", "--db", str(db), "--now", NOW, "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["verdicts"] == {"stuck": 1, "on_track": 0, "unknown": 0, "done": 1}
+    assert out["not_yet_scanned"] == 1 and out["shipments"] == 2
     [item] = out["stuck"]
-    assert (item["shipment"], item["stage"], item["calendar_hours"]) == ("acme:ACME1", "in_transit", 472.0)
-    assert item["verdict_text"] == "19.7 days at in_transit (fallback rule: stuck after 7 days, domestic)"
+    assert item["shipment"] == "acme:ACME1" and item["later_scans"] == 1
+    assert "1 later scan not counted" in item["verdict_text"]
+    text = run("stuck", "--db", str(db), "--now", NOW).stdout
+    assert text.splitlines()[-1] == (
+        "1 stuck of 2 shipments (as of 2026-11-21T00:00+00:00; 1 more with no scan yet)"
+    )
+
+
+def test_stuck_counts_are_the_advisors_verdicts(run: Any, stuck_db: Path, tmp_path: Path) -> None:
+    """`stuck` has no verdict of its own: what it counts is `judge` over every journey (finished
+    ones found by query, the rest judged), and its items are `advise`'s answers."""
+    from collections import Counter
+
+    from tracklingo import load_carriers
+    from tracklingo.advisor import NotYetScannedError, advise, judge
+    from tracklingo.cli import store as cli_store
+    from tracklingo.store import Store
+
+    assert not hasattr(cli_store, "_fallback") and not hasattr(cli_store, "FALLBACK_DWELL_HOURS")
+    extra = write_feed(
+        tmp_path / "more.jsonl",
+        [
+            flat("ACME6", T0, "In transit"),
+            flat("ACME6", T0 + timedelta(days=3), "Delivered", code="DL"),
+            flat("ACME7", T0 + timedelta(days=40), "In transit"),
+        ],
+    )
+    assert run("ingest", str(extra), "--db", str(stuck_db)).returncode == 0
+    now = datetime(2026, 11, 21, tzinfo=UTC)
+    acme_registry = load_carriers(only={"acme", "beta"}, strict=True)  # what the CLI loads here
+    expected: Counter[str] = Counter()
+    advice = {}
+    with Store(stuck_db, readonly=True) as store:
+        for journey in store.journeys(acme_registry):
+            try:
+                expected[judge(journey, acme_registry, now).verdict] += 1
+            except NotYetScannedError:
+                expected["not_yet"] += 1
+                continue
+            advice[journey.key] = advise(journey, acme_registry, now).model_dump(mode="json")
+    out = json.loads(run("stuck", "--db", str(stuck_db), "--now", NOW, "--json").stdout)
+    assert out["verdicts"] == {v: expected[v] for v in ("stuck", "on_track", "unknown", "done")}
+    assert out["not_yet_scanned"] == expected["not_yet"] == 1
+    assert out["verdicts"]["done"] == 2
+    assert [i["shipment"] for i in out["stuck"]] == ["acme:ACME1", "acme:ACME5"]
+    assert all(item == advice[item["shipment"]] for item in out["stuck"])
+
+
+def test_stuck_json_is_written_as_one_document(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    from tracklingo.cli._common import _json_out
+    from tracklingo.cli.store import _json_stream
+
+    head = {"db": "x.db", "verdicts": {"stuck": 2}}
+    for items in ([], [{"a": 1}], [{"a": 1, "b": [1, {"c": "d\ne"}]}, {"e": []}]):
+        _json_out({**head, "stuck": items})
+        whole = capsysbinary.readouterr().out
+        _json_stream(head, "stuck", iter(items))
+        assert capsysbinary.readouterr().out == whole
+
+
+def test_stuck_on_an_empty_file_writes_nothing(run: Any, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    r = run("stuck", "--db", str(empty))
+    assert r.returncode == 1
+    assert r.stderr.strip() == (
+        f"tracklingo: error: {empty} is empty: not a tracklingo store yet (add events with `ingest`)"
+    )
+    assert empty.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".db") or "-" in p.name) == [
+        "empty.db"
+    ]
+
+
+def test_stuck_reads_a_store_in_a_read_only_directory() -> None:
+    """A real read-only directory: SQLite cannot create the WAL's -shm file next to the store."""
+    import shutil
+    import tempfile
+
+    from tracklingo.store import Store
+
+    from factories import ev
+
+    root = Path(tempfile.mkdtemp(prefix="tracklingo-ro-"))  # under /tmp: any user can reach it
+    db = root / "s.db"
+    try:
+        with Store(db) as store:
+            store.ingest(
+                [
+                    ev("usps", "9400111899223197428490", T0, "in_transit", "In Transit to Next Facility"),
+                    ev("usps", "9400111899223197428506", T0, "delivered", "Delivered"),
+                ]
+            )
+        root.chmod(0o555)
+        db.chmod(0o444)
+        drop: list[str] = []
+        if os.geteuid() == 0:  # root writes anywhere: run as nobody instead
+            if shutil.which("setpriv") is None:
+                pytest.skip("running as root without setpriv: cannot make the directory read-only")
+            drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        env = {k: v for k, v in os.environ.items() if k != "TRACKLINGO_DB"}
+
+        def as_user(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [*drop, sys.executable, *args], capture_output=True, text=True, cwd=root, env=env, timeout=120
+            )
+
+        # the directory really is read-only for this user: a writable open fails
+        write = as_user("-c", f"from tracklingo.store import Store; Store({str(db)!r})")
+        assert write.returncode != 0 and "readonly database" in write.stderr
+        r = as_user("-m", "tracklingo.cli", "stuck", "--db", str(db), "--now", NOW, "--json")
+        assert r.returncode == 0, r.stderr
+        out = json.loads(r.stdout)
+        assert out["shipments"] == 2 and out["verdicts"]["done"] == 1 and out["verdicts"]["stuck"] == 1
+        assert sorted(p.name for p in root.iterdir()) == ["s.db"]
+    finally:
+        root.chmod(0o755)
+        shutil.rmtree(root)
 
 
 def test_stuck_errors_are_one_line_exit_1(run: Any, stuck_db: Path, tmp_path: Path) -> None:

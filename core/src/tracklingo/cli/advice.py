@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from tracklingo.advisor import Advice, Explanation, advise, explain
+from tracklingo.advisor import Advice, Explanation, advise, explain, journey_as_of
 from tracklingo.cli._common import (
     _json_out,
     _registry,
@@ -223,7 +223,17 @@ def advise_cmd(
         raise InputError(
             "no tracking events in the input" + (f" ({rejected} record(s) rejected)" if rejected else "")
         )
-    found = [advise(journey, registry, now) for journey in build_journeys(events, registry)]
+    found: list[Advice] = []
+    for journey in build_journeys(events, registry):
+        if journey_as_of(journey, now)[0] is None:  # every scan is later than --now
+            if not quiet:
+                click.echo(
+                    f"tracklingo: note: {journey.key}: no scan at or before"
+                    f" {now.isoformat(timespec='minutes')}; left out",
+                    err=True,
+                )
+            continue
+        found.append(advise(journey, registry, now))
     if as_json:
         out: list[dict[str, Any]] = [a.model_dump(mode="json") for a in found]
         _json_out(out)

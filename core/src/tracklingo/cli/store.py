@@ -8,11 +8,13 @@ import textwrap
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import IO, Any, Final
+from datetime import datetime
+from typing import IO, Any
 
 import click
+import orjson
 
+from tracklingo.advisor import NotYetScannedError, advise_judged, judge, load_advice
 from tracklingo.cli._common import (
     Progress,
     _json_out,
@@ -28,17 +30,9 @@ from tracklingo.cli._common import (
 )
 from tracklingo.errors import InputError
 from tracklingo.feeds import Record
-from tracklingo.journeys import Journey
 from tracklingo.model import TrackingEvent
 from tracklingo.normalize import Normalizer
-from tracklingo.plugins import Registry
 from tracklingo.store import DEFAULT_BATCH_SIZE, IngestStats, Store
-from tracklingo.taxonomy import Stage
-
-try:
-    from tracklingo import advisor as _advisor
-except ImportError:  # pragma: no cover - the advisor ships with the core; `stuck` falls back
-    _advisor = None  # type: ignore[assignment]
 
 DEFAULT_DB = "tracklingo.db"
 
@@ -170,62 +164,6 @@ def ingest(
 
 # -- stuck ----------------------------------------------------------------------------------
 
-#: Without the advisor: a shipment is stuck after this long at its stage (domestic, international).
-FALLBACK_DWELL_HOURS: Final = {"domestic": 7 * 24.0, "international": 14 * 24.0}
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
-def _fallback(journey: Journey, now: datetime) -> dict[str, Any]:
-    """The advisor's verdict reduced to the current stage and the time at it (same key names)."""
-    events = journey.events
-    current = events[-1]
-    start = len(events) - 1
-    while start > 0 and events[start - 1].stage is current.stage:
-        start -= 1
-    dated = [_aware(e.occurred_at) for e in events[start:] if e.occurred_at is not None]
-    since = min(dated) if dated else None
-    lane = "international" if journey.is_international else "domestic"
-    hours = max(0.0, (now - since).total_seconds() / 3600) if since is not None else None
-    limit = FALLBACK_DWELL_HOURS[lane]
-    if current.stage.is_terminal:
-        verdict = "done"
-    elif current.stage is Stage.UNKNOWN or hours is None:
-        verdict = "unknown"
-    else:
-        verdict = "stuck" if hours > limit else "on_track"
-    days = f"{hours / 24:.1f} days" if hours is not None else "an unknown time"
-    return {
-        "shipment": journey.key,
-        "tracking_numbers": journey.tracking_numbers,
-        "carrier": current.carrier,
-        "tracking_number": current.tracking_number,
-        "stage": current.stage.value,
-        "status": current.status.value,
-        "reason": current.reason.value if current.reason else None,
-        "description": current.description,
-        "occurred_at": current.occurred_at.isoformat() if current.occurred_at else None,
-        "location": current.location.label() or None,
-        "since": since.isoformat() if since is not None else None,
-        "now": now.isoformat(),
-        "lane": lane,
-        "verdict": verdict,
-        "stuck": verdict == "stuck",
-        "verdict_text": f"{days} at {current.stage.value} (fallback rule: stuck after"
-        f" {limit / 24:.0f} days, {lane})",
-        "calendar_hours": round(hours, 1) if hours is not None else None,
-        "expected_dwell_hours": limit,
-        "escalation": [],
-    }
-
-
-def _judge(journey: Journey, registry: Registry, now: datetime) -> dict[str, Any]:
-    if _advisor is None:
-        return _fallback(journey, now)
-    return _advisor.advise(journey, registry, now).model_dump(mode="json")
-
 
 def _wrap(text: str, first: str, rest: str) -> str:
     return textwrap.fill(
@@ -267,39 +205,59 @@ def stuck(db: str, now_text: str | None, as_json: bool) -> None:
     escalation ladder: whom to contact, in order."""
     now = parse_now(now_text)
     registry = _registry()
-    if db != ":memory:" and not os.path.exists(db) and os.path.isdir(os.path.dirname(db) or "."):
+    if not os.path.exists(db) and os.path.isdir(os.path.dirname(db) or "."):
         raise InputError(f"no store at {db} (add events with `tracklingo ingest`)")
     verdicts: Counter[str] = Counter()
-    found: list[dict[str, Any]] = []
-    with Store(db, create=False) as store:
-        for journey in store.journeys(registry):
-            if not journey.events:
+    found: list[tuple[float, str, bytes]] = []  # sort key and the advice as compact JSON
+    not_yet = 0
+    book = load_advice()
+    with Store(db, readonly=True) as store:
+        finished = store.finished_legs(now)  # over at `now`: counted, never loaded
+        verdicts["done"] = len(finished)
+        for journey in store.journeys(registry, exclude=finished):
+            try:
+                judgement = judge(journey, registry, now, book=book)
+            except NotYetScannedError:
+                not_yet += 1  # every scan is after --now
                 continue
-            if journey.events[-1].stage.is_terminal:  # done: no need to ask the advisor
-                verdicts["done"] += 1
-                continue
-            item = _judge(journey, registry, now)
-            verdicts[item["verdict"]] += 1
-            if item["stuck"]:
-                found.append(item)
-    found.sort(key=lambda x: (-(x["calendar_hours"] or 0.0), x["shipment"]))
+            verdicts[judgement.verdict] += 1
+            if judgement.stuck:  # kept small: its advice as JSON, not the journey
+                advice = advise_judged(judgement, registry, book=book)
+                key = (-round(judgement.calendar_hours or 0.0, 1), advice.shipment)
+                found.append((*key, advice.model_dump_json().encode()))
+    found.sort(key=lambda item: item[:2])
     shipments = sum(verdicts.values())
+    items = (orjson.loads(text) for _, _, text in found)
     if as_json:
-        _json_out(
-            {
-                "db": db,
-                "now": now.isoformat(),
-                "judged_by": "fallback" if _advisor is None else "advisor",
-                "shipments": shipments,
-                "verdicts": {v: verdicts[v] for v in ("stuck", "on_track", "unknown", "done")},
-                "stuck": found,
-            }
-        )
+        head = {
+            "db": db,
+            "now": now.isoformat(),
+            "shipments": shipments,
+            "verdicts": {v: verdicts[v] for v in ("stuck", "on_track", "unknown", "done")},
+            "not_yet_scanned": not_yet,
+        }
+        _json_stream(head, "stuck", items)
         return
-    for i, item in enumerate(found):
+    for i, item in enumerate(items):
         if i:
             click.echo("")
         _print_stuck(item)
     if found:
         click.echo("")
-    click.echo(f"{len(found)} stuck of {shipments} shipments (as of {now.isoformat(timespec='minutes')})")
+    later = f"; {not_yet} more with no scan yet" if not_yet else ""
+    click.echo(
+        f"{len(found)} stuck of {shipments} shipments (as of {now.isoformat(timespec='minutes')}{later})"
+    )
+
+
+def _json_stream(head: dict[str, Any], key: str, items: Iterable[dict[str, Any]]) -> None:
+    """What `_json_out({**head, key: list(items)})` writes, written one item at a time."""
+    out = sys.stdout.buffer
+    text = orjson.dumps({**head, key: []}, option=orjson.OPT_INDENT_2)
+    out.write(text[: text.rindex(b"[]")])
+    sep = b"[\n    "
+    for item in items:
+        out.write(sep + orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    "))
+        sep = b",\n    "
+    out.write(b"[]\n}\n" if sep.startswith(b"[") else b"\n  ]\n}\n")
+    out.flush()
