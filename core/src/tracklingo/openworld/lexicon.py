@@ -79,6 +79,7 @@ class Lexicon:
         entries: Iterable[_Entry],
         stopwords: Iterable[str],
         reason_stages: Mapping[Reason, frozenset[Stage]],
+        carriers: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.concepts: tuple[Concept, ...] = tuple(concepts)
         self.stopwords: frozenset[str] = frozenset(stopwords)
@@ -92,6 +93,8 @@ class Lexicon:
             else:
                 self._exact.setdefault(word, []).append(entry)
         self._index = {c.name: i for i, c in enumerate(self.concepts)}
+        #: carrier names a text may mention: name -> folded spellings
+        self.carriers: Mapping[str, tuple[str, ...]] = MappingProxyType(dict(carriers or {}))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], origin: str = "<lexicon>") -> Lexicon:
@@ -123,7 +126,11 @@ class Lexicon:
         reason_stages = {
             Reason(r["name"]): frozenset(Stage(s) for s in r["stages"]) for r in data.get("reason") or ()
         }
-        return cls(concepts, entries, stop, reason_stages)
+        carriers = {
+            str(name): tuple(" ".join(words(s)) for s in spellings)
+            for name, spellings in (data.get("carriers") or {}).items()
+        }
+        return cls(concepts, entries, stop, reason_stages, carriers)
 
     def concept(self, name: str) -> Concept:
         """The concept called `name` (KeyError when there is none)."""
