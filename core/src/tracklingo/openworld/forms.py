@@ -159,7 +159,7 @@ class Forms:
             first = sentences[0].rstrip(".!?")
             starts.append((first, [*applied, "first-sentence"]))
         head = _DASH.split(base, maxsplit=1)
-        if len(head) == 2 and len(head[0].split()) >= 2 and len(head[1].split()) >= 3:
+        if len(head) == 2 and len(head[0].split()) >= 2 and self._explains(head[1]):
             starts.append((head[0], [*applied, "status-explanation"]))
         inference_text = base
         for i, (start, names) in enumerate(starts):
@@ -183,6 +183,11 @@ class Forms:
             MappingProxyType(when) if when else _EMPTY,
             direction,
         )
+
+    def _explains(self, tail: str) -> bool:
+        """Whether the part after " - " is an explanation of the status before it (a sentence
+        opening with a subject, as aggregators relay USPS summaries), not a second status."""
+        return any(s.regex.match(tail) for s in self._subjects)
 
     def _strip_affixes(
         self,

@@ -83,6 +83,9 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> Analysis:
     shown: dict[str, str] = {}
     for h in hits:
         shown.setdefault("c:" + h.concept, h.text)
+    if hits:
+        # the first concept says what the text is about ("Return shipment out for delivery")
+        shown["h:" + hits[0].concept] = hits[0].text
     names = sorted({h.concept for h in hits})
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
@@ -291,6 +294,8 @@ class StageClassifier:
         pull.sort(key=lambda t: (-t[0], t[1]))
         out: list[str] = []
         for _, f in pull:
+            if f.startswith("h:"):
+                continue
             for piece in an.shown[f].split(" ") if f.startswith("p:") else (an.shown[f],):
                 if piece not in out and not any(piece in o.split() for o in out):
                     out.append(piece)
@@ -333,7 +338,7 @@ class StageClassifier:
 
 
 #: how many times a feature counts: concepts and concept pairs say more than a single word
-WEIGHTS: dict[str, float] = {"c": 2.0, "p": 2.0, "w": 1.0}
+WEIGHTS: dict[str, float] = {"c": 2.0, "p": 2.0, "h": 1.0, "w": 1.0}
 
 
 def _weight(feature: str) -> float:

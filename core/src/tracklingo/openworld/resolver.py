@@ -54,6 +54,8 @@ _DISAGREE_FACTOR: Final = 0.8
 _CACHE_LIMIT: Final = 200_000
 _EMPTY: Final[Mapping[str, str]] = MappingProxyType({})
 _PLACE_LINKS: Final = frozenset({"in", "at", "to", "-", "\u2013", ",", ":", "from"})
+#: concepts a place name may contain ("CHICAGO IL NETWORK DISTRIBUTION CENTER")
+_PLACE_CONCEPTS: Final = frozenset({"facility", "country", "local", "destination", "origin", "pickup_point"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +171,7 @@ class OpenWorld:
             if found is not None:
                 return found
         for candidate in (text, *(k.text for k in reading.kernels)):
-            found = self._known_start(text, candidate, vocab, reading.when, mentions)
+            found = self._known_start(text, candidate, vocab, reading.captured, reading.when, mentions)
             if found is not None:
                 return found
         an = analyse(reading.inference_text or text, self.lexicon)
@@ -242,7 +244,9 @@ class OpenWorld:
                 )
         hit = self.cross.lookup(kernel.text, exclude=vocab)
         if hit is not None:
-            answer = _cross_answer(text, hit, MatchKind.SENTENCE_FORM, mentions=mentions)
+            answer = _cross_answer(
+                text, hit, MatchKind.SENTENCE_FORM, mentions=mentions, looked_up=kernel.text
+            )
             return dataclasses.replace(
                 answer,
                 confidence=round(FORM_CONFIDENCE * (hit.confidence or 1.0), 3),
@@ -259,6 +263,7 @@ class OpenWorld:
         text: str,
         candidate: str,
         vocab: Vocabulary | None,
+        form_captured: Mapping[str, str],
         when: Mapping[str, str],
         mentions: tuple[str, ...],
     ) -> OpenWorldAnswer | None:
@@ -266,11 +271,13 @@ class OpenWorld:
         FACILITY CHICAGO IL", "delivered in or at the mailbox". A one-word phrase counts only
         when a link word ("in", "at", a comma) follows it."""
         tokens = candidate.split()
+        if len(tokens) < 2:
+            return None
         own = self._own_index(vocab)
+        all_caps = not any(c.islower() for c in candidate)
         for cut in range(len(tokens) - 1, 0, -1):
             head, rest = tokens[:cut], tokens[cut:]
-            linked = rest[0].lower() in _PLACE_LINKS or head[-1].endswith((",", ":"))
-            if cut == 1 and not linked:
+            if not self._place_like(rest, all_caps) or (cut == 1 and rest[0].lower() not in _PLACE_LINKS):
                 continue
             folded = normalize_phrase(" ".join(head))
             if not folded:
@@ -286,7 +293,7 @@ class OpenWorld:
             place = " ".join(rest).strip(" ,:;-\u2013")
             while place.split(" ", 1)[0].lower() in _PLACE_LINKS and " " in place:
                 place = place.split(" ", 1)[1]
-            captured = place_parts(place) if place and place.isupper() else _EMPTY
+            captured = _merge(form_captured, place_parts(place) if place and place.isupper() else _EMPTY)
             confidence = FORM_CONFIDENCE if hit is None else round(FORM_CONFIDENCE * hit.confidence, 3)
             return OpenWorldAnswer(
                 text,
@@ -307,6 +314,17 @@ class OpenWorld:
                 votes=hit.votes if hit is not None else (),
             )
         return None
+
+    def _place_like(self, rest: Sequence[str], all_caps: bool) -> bool:
+        """Whether the words after a known phrase read as a place: in a mixed-case text, words
+        in capitals (after a link word); in an all-caps text, words naming no status concept."""
+        words_ = [w for w in rest if w.lower() not in _PLACE_LINKS]
+        if not words_:
+            return False
+        if not all_caps:
+            return all(not any(c.islower() for c in w) for w in words_)
+        hits = self.lexicon.hits(words(" ".join(words_)))
+        return all(h.concept in _PLACE_CONCEPTS for h in hits)
 
     def _own_index(self, vocab: Vocabulary | None) -> Mapping[str, Rule]:
         """The carrier's own non-fallback phrases (folded), built once per vocabulary."""
@@ -346,9 +364,12 @@ def _merge(a: Mapping[str, str], b: Mapping[str, str]) -> Mapping[str, str]:
 
 
 def _cross_answer(
-    text: str, hit: CrossHit, match: MatchKind, *, mentions: tuple[str, ...]
+    text: str, hit: CrossHit, match: MatchKind, *, mentions: tuple[str, ...], looked_up: str | None = None
 ) -> OpenWorldAnswer:
-    phrase = next(iter(hit.rule.phrase), text)
+    key = normalize_phrase(looked_up if looked_up is not None else text)
+    phrase = next((p for p in hit.rule.phrase if normalize_phrase(p) == key), None) or next(
+        iter(hit.rule.phrase), text
+    )
     evidence = [f'"{phrase}" ({", ".join(hit.vocabularies)})']
     dissent = sorted({f"{v}: {s.value}" for v, s in hit.votes if s is not hit.stage})
     if dissent:
