@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from tracklingo.openworld.lexicon import ConceptHit, Lexicon, load_lexicon, words
+from tracklingo.openworld.lexicon import ConceptHit, Hint, Lexicon, load_lexicon, words
 from tracklingo.taxonomy import Reason, Stage
 from tracklingo.vocabulary import Rule, Vocabulary, normalize_phrase
 
@@ -80,6 +80,15 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> Analysis:
     lex = lexicon or load_lexicon()
     tokens = tuple(words(text))
     hits = tuple(lex.hits(tokens))
+    return _describe(tokens, hits, lex)
+
+
+def _hint_analysis(hint: Hint) -> Analysis:
+    hits = tuple(ConceptHit(name, name, i, i + 1) for i, name in enumerate(hint.concepts))
+    return _describe((), hits, None)
+
+
+def _describe(tokens: tuple[str, ...], hits: tuple[ConceptHit, ...], lex: Lexicon | None) -> Analysis:
     shown: dict[str, str] = {}
     for h in hits:
         shown.setdefault("c:" + h.concept, h.text)
@@ -89,9 +98,14 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> Analysis:
     names = sorted({h.concept for h in hits})
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
-            shown["p:" + a + "+" + b] = shown["c:" + a] + " " + shown["c:" + b]
+            shown["p:" + a + "+" + b] = shown["c:" + a] + "|" + shown["c:" + b]
+    # consecutive concepts in text order: "delivered to an access point" is not "picked up at
+    # the post office, delivered"
+    for prev, nxt in zip(hits, hits[1:], strict=False):
+        if prev.concept != nxt.concept and nxt.start >= prev.end:
+            shown.setdefault("o:" + prev.concept + ">" + nxt.concept, prev.text + "|" + nxt.text)
     for tok in tokens:
-        if tok not in lex.stopwords and not tok.isdigit() and len(tok) > 1:
+        if lex is not None and tok not in lex.stopwords and not tok.isdigit() and len(tok) > 1:
             shown.setdefault("w:" + tok, tok)
     return Analysis(tokens, hits, frozenset(shown), shown)
 
@@ -211,11 +225,12 @@ class StageClassifier:
         self._analyses: dict[str, Analysis] = dict(analyses or {})
         docs = Counter[Stage]()
         counts: dict[str, defaultdict[Stage, float]] = defaultdict(lambda: defaultdict(float))
-        for ex in self.examples:
-            an = self._analysis(ex.text)
-            docs[ex.stage] += 1
+        training = [(self._analysis(ex.text), ex.stage, 1.0) for ex in self.examples]
+        training += [(_hint_analysis(h), h.stage, HINT_WEIGHT) for h in self.lexicon.hints]
+        for an, stage, weight in training:
+            docs[stage] += 1
             for f in an.features:
-                counts[f][ex.stage] += _weight(f)
+                counts[f][stage] += weight * _weight(f)
         self.stages: tuple[Stage, ...] = tuple(sorted(docs, key=_STAGE_ORDER.__getitem__))
         self._docs = docs
         total = math.fsum(math.sqrt(n) for n in docs.values())
@@ -294,10 +309,10 @@ class StageClassifier:
         pull.sort(key=lambda t: (-t[0], t[1]))
         out: list[str] = []
         for _, f in pull:
-            if f.startswith("h:"):
+            if f[0] in "ho" and f[1] == ":":
                 continue
-            for piece in an.shown[f].split(" ") if f.startswith("p:") else (an.shown[f],):
-                if piece not in out and not any(piece in o.split() for o in out):
+            for piece in an.shown[f].split("|"):
+                if piece not in out and not any(piece in o.split() or o in piece.split() for o in out):
                     out.append(piece)
             if len(out) >= 3:
                 break
@@ -338,7 +353,9 @@ class StageClassifier:
 
 
 #: how many times a feature counts: concepts and concept pairs say more than a single word
-WEIGHTS: dict[str, float] = {"c": 2.0, "p": 2.0, "h": 1.0, "w": 1.0}
+WEIGHTS: dict[str, float] = {"c": 2.0, "p": 2.0, "o": 2.0, "h": 1.0, "w": 1.0}
+#: a hint counts as this many labelled phrases
+HINT_WEIGHT: float = 2.0
 
 
 def _weight(feature: str) -> float:

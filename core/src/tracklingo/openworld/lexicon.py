@@ -19,7 +19,7 @@ from tracklingo.errors import VocabularyError
 from tracklingo.taxonomy import Reason, Stage
 from tracklingo.vocabulary import normalize_phrase
 
-__all__ = ["Concept", "ConceptHit", "Lexicon", "load_lexicon", "words"]
+__all__ = ["Concept", "ConceptHit", "Hint", "Lexicon", "load_lexicon", "words"]
 
 _APOSTROPHES: Final = str.maketrans({"'": " ", "\u2019": " ", "\u2018": " ", "\u02bc": " ", "`": " "})
 _MIN_PREFIX: Final = 3
@@ -47,6 +47,15 @@ class ConceptHit:
     text: str
     start: int
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """A stage definition said in concepts ("customs" + "held" → customs_hold): one extra
+    labelled example for the classifier."""
+
+    concepts: tuple[str, ...]
+    stage: Stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +89,7 @@ class Lexicon:
         stopwords: Iterable[str],
         reason_stages: Mapping[Reason, frozenset[Stage]],
         carriers: Mapping[str, tuple[str, ...]] | None = None,
+        hints: Iterable[Hint] = (),
     ) -> None:
         self.concepts: tuple[Concept, ...] = tuple(concepts)
         self.stopwords: frozenset[str] = frozenset(stopwords)
@@ -95,6 +105,11 @@ class Lexicon:
         self._index = {c.name: i for i, c in enumerate(self.concepts)}
         #: carrier names a text may mention: name -> folded spellings
         self.carriers: Mapping[str, tuple[str, ...]] = MappingProxyType(dict(carriers or {}))
+        self.hints: tuple[Hint, ...] = tuple(hints)
+        for hint in self.hints:
+            for name in hint.concepts:
+                if name not in self._index:
+                    raise VocabularyError(f"lexicon hint names unknown concept {name!r}")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], origin: str = "<lexicon>") -> Lexicon:
@@ -130,7 +145,17 @@ class Lexicon:
             str(name): tuple(" ".join(words(s)) for s in spellings)
             for name, spellings in (data.get("carriers") or {}).items()
         }
-        return cls(concepts, entries, stop, reason_stages, carriers)
+        hints = []
+        for i, raw in enumerate(data.get("hint") or (), 1):
+            names = raw.get("concepts")
+            if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+                raise VocabularyError(f"{origin} hint #{i}: `concepts` must be a list of concept names")
+            try:
+                stage = Stage(raw.get("stage"))
+            except ValueError:
+                raise VocabularyError(f"{origin} hint #{i}: unknown stage {raw.get('stage')!r}") from None
+            hints.append(Hint(tuple(names), stage))
+        return cls(concepts, entries, stop, reason_stages, carriers, hints)
 
     def concept(self, name: str) -> Concept:
         """The concept called `name` (KeyError when there is none)."""
