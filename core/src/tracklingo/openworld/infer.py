@@ -44,7 +44,7 @@ __all__ = [
 
 #: Features that only say "there is a word here" are ignored when no stage ever saw them.
 _ALPHA: Final = 0.5
-_TEMPERATURE: Final = 1.0
+_TEMPERATURE: Final = 2.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,20 +30,22 @@ from tracklingo.openworld.forms import Forms, Kernel, load_forms, place_parts
 from tracklingo.openworld.infer import Neighbour, StageClassifier, analyse, labelled_examples
 from tracklingo.openworld.lexicon import Lexicon, load_lexicon, words
 from tracklingo.taxonomy import MatchKind, Reason, Stage
-from tracklingo.vocabulary import Rule, Vocabulary, normalize_phrase
+from tracklingo.vocabulary import Resolution, Rule, Vocabulary, normalize_phrase
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "FORM_CONFIDENCE",
     "OpenWorld",
     "OpenWorldAnswer",
     "installed_vocabularies",
+    "layered_resolve",
     "open_world_for",
     "resolve_open_world",
 ]
 
 #: Below this confidence the inference layer abstains (`unknown` with suggestions). Chosen on the
 #: leave-one-out measurement (bench/leave_one_out.py): see the module's figures in the report.
-DEFAULT_THRESHOLD: Final = 0.6
+DEFAULT_THRESHOLD: Final = 0.5
 #: Confidence of a kernel the carrier's own rules know once a sentence frame is stripped.
 FORM_CONFIDENCE: Final = 0.9
 #: A nearest known phrase at least this similar, and agreeing, is named in the evidence.
@@ -454,3 +456,24 @@ def resolve_open_world(
 
     Call it only when `carrier_vocab.resolve(text, code)` returned ``unmapped``."""
     return open_world_for(all_vocabs).resolve(text, code, carrier_vocab, context, infer=infer)
+
+
+def layered_resolve(
+    world: OpenWorld,
+    vocab: Vocabulary,
+    text: str | None,
+    code: str | None = None,
+    context: Mapping[str, str] | None = None,
+    fallback_code: str | None = None,
+    *,
+    infer: bool = True,
+) -> Resolution | OpenWorldAnswer:
+    """The whole precedence in one call: the carrier's own rules (`Vocabulary.resolve`: code,
+    phrase, pattern, context, fallback), and only when they return ``unmapped``, the open-world
+    layers. A rule match is returned as the engine's `Resolution`, untouched; so an exact rule
+    always beats inference and a code rule is never second-guessed."""
+    res = vocab.resolve(text, code, context, fallback_code)
+    if res.match is not MatchKind.UNMAPPED:
+        return res
+    answer = world.resolve(text, code, vocab, context, infer=infer)
+    return answer if answer is not None else res
