@@ -27,7 +27,7 @@ HEADER = (
 
 
 def _table(tallies: dict[str, Tally]) -> str:
-    names = sorted(k for k in tallies if k != "overall") + ["overall"]
+    names = [*sorted(k for k in tallies if k != "overall"), "overall"]
     return "\n".join([HEADER, *(tallies[n].row(n) for n in names if n in tallies)])
 
 
@@ -54,17 +54,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"leave-one-out by {args.by}: {time.perf_counter() - t0:.1f} s")
     print(_table(tallies))
     overall = tallies["overall"]
+    n = max(overall.n, 1)
     print(
-        f"\noverall: answered {100 * overall.answered_share:.1f} %, precision {100 * overall.precision:.1f} %, "
-        f"unknown {100 * overall.abstained / max(overall.n, 1):.1f} %, wrong {100 * overall.wrong / max(overall.n, 1):.1f} %, "
-        f"right {100 * overall.correct / max(overall.n, 1):.1f} % of all"
+        f"\noverall: answered {100 * overall.answered_share:.1f} %, "
+        f"precision {100 * overall.precision:.1f} %, unknown {100 * overall.abstained / n:.1f} %, "
+        f"wrong {100 * overall.wrong / n:.1f} %, right {100 * overall.correct / n:.1f} % of all"
     )
     if args.wrong:
-        confusions = Counter((o.expected.value, o.stage.value) for o in outcomes if o.answered and not o.correct)
+        confusions = Counter(
+            (o.expected.value, o.stage.value) for o in outcomes if o.answered and not o.correct
+        )
         for o in outcomes:
             if o.answered and not o.correct:
-                print(f"  WRONG [{o.group}] {o.text!r}: expected {o.expected.value}, got {o.stage.value} "
-                      f"({o.match.value} {o.confidence}) {o.evidence}")
+                print(
+                    f"  WRONG [{o.group}] {o.text!r}: expected {o.expected.value}, got {o.stage.value} "
+                    f"({o.match.value} {o.confidence}) {o.evidence}"
+                )
         for o in outcomes:
             if not o.answered:
                 print(f"  UNKNOWN [{o.group}] {o.text!r}: expected {o.expected.value}")

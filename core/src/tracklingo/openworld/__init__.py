@@ -27,7 +27,14 @@ Every answer is cached per (carrier, text); the whole is deterministic. `explain
 
 from tracklingo.openworld.cross import CROSS_CONFIDENCE, CrossHit, CrossIndex
 from tracklingo.openworld.forms import Forms, Kernel, Reading, load_forms
-from tracklingo.openworld.infer import Example, Neighbour, Prediction, StageClassifier, analyse, labelled_examples
+from tracklingo.openworld.infer import (
+    Example,
+    Neighbour,
+    Prediction,
+    StageClassifier,
+    analyse,
+    labelled_examples,
+)
 from tracklingo.openworld.lexicon import Concept, ConceptHit, Hint, Lexicon, load_lexicon
 from tracklingo.openworld.report import (
     CoverageRow,

@@ -81,7 +81,9 @@ class CrossIndex:
         """The whole index (folded phrase → rules), read-only."""
         return MappingProxyType({k: tuple(v) for k, v in self._by_phrase.items()})
 
-    def lookup(self, text: str, *, exclude: Vocabulary | None = None, folded: bool = False) -> CrossHit | None:
+    def lookup(
+        self, text: str, *, exclude: Vocabulary | None = None, folded: bool = False
+    ) -> CrossHit | None:
         """The stage other vocabularies give `text`, or None (unknown there, or a tie).
 
         `exclude` is the asking carrier's vocabulary: its rules (its own and those it includes)

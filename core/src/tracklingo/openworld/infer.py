@@ -25,6 +25,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Final
 
 from tracklingo.openworld.lexicon import ConceptHit, Hint, Lexicon, load_lexicon, words
@@ -101,7 +102,7 @@ def _describe(tokens: tuple[str, ...], hits: tuple[ConceptHit, ...], lex: Lexico
             shown["p:" + a + "+" + b] = shown["c:" + a] + "|" + shown["c:" + b]
     # consecutive concepts in text order: "delivered to an access point" is not "picked up at
     # the post office, delivered"
-    for prev, nxt in zip(hits, hits[1:], strict=False):
+    for prev, nxt in pairwise(hits):
         if prev.concept != nxt.concept and nxt.start >= prev.end:
             shown.setdefault("o:" + prev.concept + ">" + nxt.concept, prev.text + "|" + nxt.text)
     for tok in tokens:

@@ -89,7 +89,8 @@ class Tally:
         return (
             f"| {name} | {self.n} | {100 * self.answered_share:.1f} % | {100 * self.precision:.1f} % "
             f"| {self.abstained} ({100 * self.abstained / self.n if self.n else 0:.1f} %) "
-            f"| {self.wrong} ({100 * self.wrong / self.n if self.n else 0:.1f} %) | {self.still_known} | {layers} |"
+            f"| {self.wrong} ({100 * self.wrong / self.n if self.n else 0:.1f} %) "
+            f"| {self.still_known} | {layers} |"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -173,7 +174,10 @@ def leave_one_out(
             carrier_vocab = asker if vocab.carrier in names and _is_carrier(vocab, vocabularies) else None
             for rule in group:
                 for phrase in rule.phrase:
-                    if carrier_vocab is not None and carrier_vocab.resolve(phrase).match is not MatchKind.UNMAPPED:
+                    if (
+                        carrier_vocab is not None
+                        and carrier_vocab.resolve(phrase).match is not MatchKind.UNMAPPED
+                    ):
                         tallies[vocab.carrier].still_known += 1
                         tallies["overall"].still_known += 1
                         continue
@@ -190,7 +194,8 @@ def _is_carrier(vocab: Vocabulary, vocabularies: Sequence[Vocabulary]) -> bool:
     """A shared vocabulary (included by others, e.g. ``upu``) has no carrier of its own to ask
     as; its phrases are asked with no carrier rules at all."""
     return not any(
-        other is not vocab and any(r.vocabulary == vocab.carrier for r in other.rules) for other in vocabularies
+        other is not vocab and any(r.vocabulary == vocab.carrier for r in other.rules)
+        for other in vocabularies
     )
 
 

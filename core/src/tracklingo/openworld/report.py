@@ -57,7 +57,12 @@ class UnseenExplanation:
             "confidence": self.confidence,
             "evidence": list(self.evidence),
             "suggestions": [
-                {"text": s.text, "stage": s.stage.value, "vocabulary": s.vocabulary, "similarity": s.similarity}
+                {
+                    "text": s.text,
+                    "stage": s.stage.value,
+                    "vocabulary": s.vocabulary,
+                    "similarity": s.similarity,
+                }
                 for s in self.suggestions
             ],
             "mentions": list(self.mentions),
@@ -102,7 +107,9 @@ def explain_unseen(
         )
     if answer.mentions:
         names = ", ".join(answer.mentions)
-        sentence += f". The text names {names}, which is not installed; this reading uses the installed vocabularies"
+        sentence += (
+            f". The text names {names}, which is not installed; this reading uses the installed vocabularies"
+        )
     return UnseenExplanation(
         answer.text,
         False,

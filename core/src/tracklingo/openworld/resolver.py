@@ -326,7 +326,10 @@ class OpenWorld:
         if not all_caps:
             return all(not any(c.islower() for c in w) for w in words_)
         hits = self.lexicon.hits(words(" ".join(words_)))
-        return all(h.concept in _PLACE_CONCEPTS for h in hits)
+        covered = {i for h in hits if h.concept in _PLACE_CONCEPTS for i in range(h.start, h.end)}
+        return all(
+            h.concept in _PLACE_CONCEPTS or all(i in covered for i in range(h.start, h.end)) for h in hits
+        )
 
     def _own_index(self, vocab: Vocabulary | None) -> Mapping[str, Rule]:
         """The carrier's own non-fallback phrases (folded), built once per vocabulary."""
