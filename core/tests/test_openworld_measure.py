@@ -19,7 +19,8 @@ def test_the_held_out_set_is_well_formed() -> None:
     rows = load_labelled(UNSEEN)
     assert len(rows) >= 200
     for row in rows:
-        assert set(row) == {"text", "expected", "carrier", "lang", "source"}
+        assert set(row) == {"text", "expected", "carrier", "lang", "source", "batch"}
+        assert row["batch"] in (1, 2)  # 2: collected after the layers were tuned on 1
         assert Stage(row["expected"]) is not Stage.UNKNOWN
         assert row["source"].strip() and row["text"].strip()
     assert {r["lang"] for r in rows} >= {"en", "de", "nl", "fr", "es", "pl"}
@@ -47,8 +48,8 @@ def test_held_out_real_texts_through_all_layers() -> None:
     assert overall.n == len(outcomes)
     # regression floor, not the target: bench/leave_one_out.py --unseen prints the figures
     assert overall.correct / overall.n >= 0.75
-    assert overall.wrong / overall.n <= 0.18
-    assert overall.abstained / overall.n <= 0.10
+    assert overall.wrong / overall.n <= 0.20
+    assert overall.abstained / overall.n <= 0.06
 
 
 def test_a_small_leave_one_out() -> None:

@@ -144,7 +144,8 @@ def pattern_literal(pattern: str) -> str | None:
             else:
                 complete = ch == "$"
                 if ch in "?*{" and out:
-                    out.pop()  # the last character is optional: the word is not certain
+                    dropped = out.pop()  # the last character is optional
+                    complete = not dropped.isalnum()  # an optional comma ends a word; a letter not
             break
         out.append(ch)
         i += 1
@@ -282,11 +283,19 @@ class StageClassifier:
         scores = {}
         for s in self.stages:
             scores[s] = self._log_prior[s] + math.fsum(_weight(f) * self._log_present[f][s] for f in known)
-        ranked = sorted(self.stages, key=lambda s: (-scores[s], _STAGE_ORDER[s]))
+        top = max(scores.values())
+        z = math.fsum(math.exp((v - top) / self.temperature) for v in scores.values())
+        probs = {s: math.exp((v - top) / self.temperature) / z for s, v in scores.items()}
+        if KNN_BLEND > 0:
+            votes: dict[Stage, float] = defaultdict(float)
+            near = self.neighbours(an, KNN_K)
+            total = math.fsum(n.similarity for n in near)
+            for n in near:
+                votes[n.stage] += n.similarity / total if total else 0.0
+            probs = {s: (1 - KNN_BLEND) * p + KNN_BLEND * votes.get(s, 0.0) for s, p in probs.items()}
+        ranked = sorted(self.stages, key=lambda s: (-probs[s], _STAGE_ORDER[s]))
         best = ranked[0]
-        top = scores[best]
-        z = math.fsum(math.exp((scores[s] - top) / self.temperature) for s in ranked)
-        confidence = 1.0 / z
+        confidence = probs[best]
         runner = ranked[1] if len(ranked) > 1 else None
         return Prediction(
             best,
@@ -355,6 +364,9 @@ class StageClassifier:
 
 #: how many times a feature counts: concepts and concept pairs say more than a single word
 WEIGHTS: dict[str, float] = {"c": 2.0, "p": 2.0, "o": 2.0, "h": 1.0, "w": 1.0}
+#: share of the nearest known phrases' vote in the stage probabilities (0: naive Bayes alone)
+KNN_BLEND: float = 0.3
+KNN_K: int = 5
 #: a hint counts as this many labelled phrases
 HINT_WEIGHT: float = 2.0
 

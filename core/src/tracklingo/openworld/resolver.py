@@ -45,7 +45,7 @@ __all__ = [
 
 #: Below this confidence the inference layer abstains (`unknown` with suggestions). Chosen on the
 #: leave-one-out measurement (bench/leave_one_out.py): see the module's figures in the report.
-DEFAULT_THRESHOLD: Final = 0.5
+DEFAULT_THRESHOLD: Final = 0.4
 #: Confidence of a kernel the carrier's own rules know once a sentence frame is stripped.
 FORM_CONFIDENCE: Final = 0.9
 #: A nearest known phrase at least this similar, and agreeing, is named in the evidence.
