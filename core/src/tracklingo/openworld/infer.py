@@ -274,8 +274,11 @@ class StageClassifier:
             kept, self.lexicon, analyses=self._analyses, alpha=self.alpha, temperature=self.temperature
         )
 
-    def predict(self, text: str | Analysis) -> Prediction | None:
-        """The most likely stage with its confidence, or None when no feature is known."""
+    def predict(self, text: str | Analysis, near: Sequence[Neighbour] | None = None) -> Prediction | None:
+        """The most likely stage with its confidence, or None when no feature is known.
+
+        `near`: the text's nearest known phrases when the caller has them already (at least
+        `KNN_K` of them); they are computed otherwise."""
         an = text if isinstance(text, Analysis) else analyse(text, self.lexicon)
         known = [f for f in an.features if f in self._log_present]
         if not known or not self.stages:
@@ -288,7 +291,7 @@ class StageClassifier:
         probs = {s: math.exp((v - top) / self.temperature) / z for s, v in scores.items()}
         if KNN_BLEND > 0:
             votes: dict[Stage, float] = defaultdict(float)
-            near = self.neighbours(an, KNN_K)
+            near = list(near[:KNN_K]) if near is not None else self.neighbours(an, KNN_K)
             total = math.fsum(n.similarity for n in near)
             for n in near:
                 votes[n.stage] += n.similarity / total if total else 0.0

@@ -27,7 +27,7 @@ from typing import Any, Final
 
 from tracklingo.openworld.cross import CrossHit, CrossIndex
 from tracklingo.openworld.forms import Forms, Kernel, load_forms, place_parts
-from tracklingo.openworld.infer import Neighbour, StageClassifier, analyse, labelled_examples
+from tracklingo.openworld.infer import KNN_K, Neighbour, StageClassifier, analyse, labelled_examples
 from tracklingo.openworld.lexicon import Lexicon, load_lexicon, words
 from tracklingo.taxonomy import MatchKind, Reason, Stage
 from tracklingo.vocabulary import Resolution, Rule, Vocabulary, normalize_phrase
@@ -177,9 +177,10 @@ class OpenWorld:
             if found is not None:
                 return found
         an = analyse(reading.inference_text or text, self.lexicon)
-        neighbours = tuple(self.classifier.neighbours(an, 3))
+        nearest = self.classifier.neighbours(an, max(KNN_K, 3))
+        neighbours = tuple(nearest[:3])
         if infer:
-            pred = self.classifier.predict(an)
+            pred = self.classifier.predict(an, nearest)
             if pred is not None:
                 confidence = pred.confidence
                 evidence = list(pred.evidence)
