@@ -15,7 +15,9 @@ The steps, each producing a kernel when it changed something:
 4. on each of those: a subject opening ("Your item was", "Die Sendung wurde") is dropped, then
    dates, times and places written after the status are taken off, repeatedly.
 
-A place goes through the core's place splitter (``CITY, ST ZIP``, ``CITY - COUNTRY``, else a
+Affixes that find a place by its capitals are skipped on a text written wholly in capitals
+(there the resolver looks for a known phrase at the start instead). A place goes through the
+core's place splitter (``CITY, ST ZIP``, ``CITY - COUNTRY``, else a
 facility); a date or time is kept as written in `Reading.when`. The work per text is bounded:
 a text longer than ``max_length`` skips the forms, every pattern is refused at load time when it
 nests quantifiers, and the affix loop runs at most `_MAX_PASSES` times.
@@ -100,7 +102,10 @@ class Forms:
         self.max_length = max_length
         self._frames = [f for f in self.forms if f.kind == "frame"]
         self._subjects = [f for f in self.forms if f.kind == "subject"]
-        self._affixes = [f for f in self.forms if f.kind == "affix"]
+        # dates and times written before the status come off first, then what follows it
+        self._affixes = [f for f in self.forms if f.kind == "affix" and f.at == "start"] + [
+            f for f in self.forms if f.kind == "affix" and f.at == "end"
+        ]
         self._markers = [f for f in self.forms if f.kind == "marker"]
 
     @classmethod
@@ -200,6 +205,8 @@ class Forms:
         for _ in range(_MAX_PASSES):
             changed = False
             for affix in self._affixes:
+                if not affix.regex.flags & re.IGNORECASE and not any(c.islower() for c in current):
+                    continue  # a place is told from the status by its capitals: not in an all-caps text
                 m = affix.regex.search(current)
                 if m is None:
                     continue
