@@ -330,6 +330,9 @@ def _prefix_state(data: bytes) -> Literal["complete", "partial", "invalid"]:
 def _sniff(stream: IO[bytes], source: str, *, json_only: bool) -> tuple[str, list[bytes]]:
     """Decide the format from the content; return it with the lines read so far, which the caller
     puts back in front of the stream (for "json": the whole document)."""
+    peek = getattr(stream, "peek", None)
+    if peek is not None and _binary(peek(_SAMPLE)[:_SAMPLE]):
+        raise _not_a_feed(source, "binary data")
     lines: list[bytes] = []
     first = b""
     while not first:

@@ -225,18 +225,20 @@ def refuse_outputs_that_are_inputs(
     """`InputError` when an output (by option name: ``{"--rejects": path}``) is one of the inputs,
     the same file as another output, or when stdout (if `stdout`) is redirected into an input.
     Files are compared by device and inode, so links and other spellings of a path count."""
-    sources: dict[tuple[int, int], str] = {}
+    sources: dict[tuple[int, int] | str, str] = {}
     for p in inputs:
-        key = _regular_file_id(0 if p == "-" else p)
-        if key is not None:
-            sources.setdefault(key, "stdin" if p == "-" else p)
-    written: dict[tuple[int, int], str] = {}
+        source = _regular_file_id(0 if p == "-" else p)
+        if source is not None:
+            sources.setdefault(source, "stdin" if p == "-" else p)
+    written: dict[tuple[int, int] | str, str] = {}
     for option, path in outputs.items():
         if not path or path in ("-", ":memory:"):
             continue
-        key = _regular_file_id(path)
+        key: tuple[int, int] | str | None = _regular_file_id(path)
         if key is None:
-            continue
+            if os.path.exists(path):
+                continue  # a device or a pipe: /dev/null may be given twice
+            key = os.path.realpath(path)  # not there yet: it cannot be an input
         if key in sources:
             raise InputError(
                 f"{option} {path} is also an input ({sources[key]}): refusing to overwrite it"
@@ -244,8 +246,8 @@ def refuse_outputs_that_are_inputs(
         if key in written:
             raise InputError(f"{option} and {written[key]} are the same file ({path})")
         written[key] = option
-    if stdout and (key := _regular_file_id(1)) is not None and key in sources:
-        raise InputError(f"stdout is redirected to an input ({sources[key]}): refusing to write into it")
+    if stdout and (out := _regular_file_id(1)) is not None and out in sources:
+        raise InputError(f"stdout is redirected to an input ({sources[out]}): refusing to write into it")
 
 
 class MaxRejects(NamedTuple):

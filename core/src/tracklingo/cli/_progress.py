@@ -1,4 +1,5 @@
-"""The progress bar of the feed commands: bytes read of the known size, events, events/s and ETA.
+"""The progress bar of the feed commands: bytes read of the known size, events, events/s and ETA;
+then, for commands with a second stage (advise), that stage's count, rate and ETA.
 
 Shown on stderr only when it is a terminal (the caller decides: not with ``-q``). While it is shown,
 lines for stderr (reject lines) go through `ProgressBar.echo`, which clears the bar, prints the line
@@ -53,6 +54,25 @@ class ProgressBar:
         self._last = now
         self._progress.update(self._task, completed=done_bytes, events=events, rejected=rejected)
 
+    def phase(self, label: str, total: int | None, unit: str) -> None:
+        """Start the next stage of the work (e.g. advising the shipments read): a new bar that
+        counts `unit` up to `total` (None: unknown, the bar pulses; no `unit`: no count shown)."""
+        if self._progress is None:
+            return
+        self._progress.update(self._task, visible=False)
+        self._task = self._progress.add_task(label, total=total, unit=unit)
+        self._last = 0.0
+
+    def advance(self, done: int, *, force: bool = False) -> None:
+        """How many `unit`s of the current phase are done."""
+        if self._progress is None:
+            return
+        now = time.monotonic()
+        if not force and now - self._last < _REFRESH_SECONDS:
+            return
+        self._last = now
+        self._progress.update(self._task, completed=done)
+
     def echo(self, line: str) -> None:
         """Print one line on stderr, above the bar when it is shown."""
         if self._progress is None:
@@ -70,9 +90,9 @@ class ProgressBar:
 
 def _make_progress() -> Any:
     from rich.console import Console
+    from rich.filesize import decimal
     from rich.progress import (
         BarColumn,
-        DownloadColumn,
         Progress,
         ProgressColumn,
         Task,
@@ -82,12 +102,32 @@ def _make_progress() -> Any:
     )
     from rich.text import Text
 
-    class EventsColumn(ProgressColumn):
-        """Events so far, events per second and rejected records."""
+    class AmountColumn(ProgressColumn):
+        """Bytes read of the size (reading), or items done of the total (a later phase)."""
 
         def render(self, task: Task) -> Text:
-            events = task.fields.get("events", 0)
+            unit = task.fields.get("unit", "bytes")
+            done = int(task.completed)
+            if not unit:  # a stage without a count
+                return Text("")
+            if unit == "bytes":
+                total = decimal(int(task.total)) if task.total is not None else "?"
+                return Text(f"{decimal(done)} of {total}")
+            total_items = f"{int(task.total):,}" if task.total is not None else "?"
+            return Text(f"{done:,} of {total_items} {unit}")
+
+    class RateColumn(ProgressColumn):
+        """Events so far, events per second and rejected records (reading); items per second."""
+
+        def render(self, task: Task) -> Text:
             elapsed = task.elapsed or 0.0
+            unit = task.fields.get("unit", "bytes")
+            if not unit:
+                return Text("")
+            if unit != "bytes":
+                rate = f"{task.completed / elapsed:,.0f}" if elapsed > 0 else "-"
+                return Text(f"{rate} {unit}/s")
+            events = task.fields.get("events", 0)
             rate = f"{events / elapsed:,.0f}" if elapsed > 0 else "-"
             rejected = task.fields.get("rejected", 0)
             return Text(f"{events:,} events  {rate} events/s  {rejected:,} rejected")
@@ -96,8 +136,8 @@ def _make_progress() -> Any:
         TextColumn("{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
-        DownloadColumn(),
-        EventsColumn(),
+        AmountColumn(),
+        RateColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
         console=Console(stderr=True),

@@ -246,7 +246,13 @@ def advise_cmd(
             events.extend(found_events)
             for reject in found_rejects:
                 run.reject(reject)
-    found = [advise(journey, registry, now) for journey in build_journeys(events, registry)]
+        run.bar.phase(f"grouping {len(events):,} events into shipments", None, "")
+        journeys = build_journeys(events, registry)
+        run.bar.phase("advising", len(journeys), "shipments")
+        found = []
+        for i, journey in enumerate(journeys, 1):
+            found.append(advise(journey, registry, now))
+            run.bar.advance(i)
     stats = normalizer.stats
     stuck = sum(1 for a in found if a.verdict == "stuck")
     summary = (
