@@ -321,7 +321,10 @@ def _prefix_state(data: bytes) -> Literal["complete", "partial", "invalid"]:
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        return "invalid" if exc.pos < len(text.rstrip()) else "partial"
+        rest = text[exc.pos :].rstrip()
+        if not rest or exc.msg.startswith("Unterminated string"):
+            return "partial"  # the text ends where the value needs more (a string cannot hold a line break)
+        return "partial" if any(word.startswith(rest) for word in ("true", "false", "null")) else "invalid"
     except (RecursionError, ValueError):
         return "invalid"
     return "complete"
@@ -497,21 +500,22 @@ def _join_quoted(
     text: str, width: int, next_line: Callable[[], tuple[int, str] | None]
 ) -> tuple[list[str] | None, list[tuple[int, str]]]:
     """A row whose quoted field continues on the next lines: its fields once the quote closes, with
-    the lines it took. None (and the lines read ahead) when it never closes, or when a line it would
-    swallow is a complete row of its own: then the quote was a stray one."""
+    the lines it took. None (and the lines read ahead) when it never closes (within
+    `_MAX_ROW_LINES` lines and the csv field size limit), or when a line it would swallow before
+    the closing one is a complete row of its own: then the quote was a stray one."""
     ahead: list[tuple[int, str]] = []
     size, limit = len(text), csv.field_size_limit()
     while len(ahead) < _MAX_ROW_LINES and (item := next_line()) is not None:
         ahead.append(item)
         size += len(item[1]) + 1
-        if size > limit or _complete_row(item[1], width):
+        if size > limit:
             break
         joined = "\n".join([text, *(t for _, t in ahead)])
         try:
             return _csv_parse(joined), ahead
         except csv.Error as exc:
-            if str(exc) != "unexpected end of data":
-                break
+            if str(exc) != "unexpected end of data" or _complete_row(item[1], width):
+                break  # malformed, or the quote would swallow a row: a stray quote
     return None, ahead
 
 
