@@ -597,3 +597,9 @@ def test_store_ingest_still_counts_exactly(run: Any, feed: Path, tmp_path: Path)
     assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
     with sqlite3.connect(tmp_path / "s.db") as conn:
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 2
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_is_one_line_not_a_traceback(run: Any, feed: Path) -> None:
+    r = run("normalize", str(feed), "-o", "/dev/full", "-q", "--rejects", os.devnull)
+    assert (r.returncode, r.stderr) == (1, "tracklingo: error: No space left on device\n")

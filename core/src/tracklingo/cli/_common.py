@@ -56,6 +56,9 @@ def handle_errors(func: F) -> F:
             sys.exit(0)
         except KeyboardInterrupt:
             _fail("interrupted")
+        except OSError as exc:  # a full disk, a vanished file: the system's words, one line
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(f"{where}{exc.strerror or exc}")
 
     return wrapper  # type: ignore[return-value]
 
