@@ -568,12 +568,15 @@ def test_explain_imports_neither_store_nor_coverage_nor_scaffold(env: dict[str, 
 
 
 def test_the_lazy_command_table_matches_the_commands() -> None:
+    import pkgutil
     from importlib import import_module
 
+    import tracklingo.cli
     from tracklingo.cli import _COMMANDS, main
 
-    for module, _ in _COMMANDS.values():
-        import_module(module)
+    for module in pkgutil.iter_modules(tracklingo.cli.__path__):  # every command module there is
+        if not module.name.startswith("_"):
+            import_module(f"tracklingo.cli.{module.name}")
     assert set(main.commands) == set(_COMMANDS)  # every command is in the table, and no other
     for name, (_, short) in _COMMANDS.items():
         assert main.commands[name].get_short_help_str(10_000) == short
