@@ -47,6 +47,7 @@ lint: install
 
 bench: install
 	$(PY) bench/run.py --big --karrio
+	$(PY) bench/startup.py
 
 clean:
 	rm -rf $(VENV) examples/out .pytest_cache .mypy_cache .ruff_cache

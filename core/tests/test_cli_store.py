@@ -100,10 +100,10 @@ def test_ingest_twice_adds_nothing_the_second_time(run: Any, tmp_path: Path) -> 
     db = tmp_path / "s.db"
     first = run("ingest", str(feed), "--db", str(db))
     assert first.returncode == 0, first.stderr
-    assert first.stdout == summary(500, 500, 0, 0)
+    assert (first.stdout, first.stderr) == ("", summary(500, 500, 0, 0))
     second = run("ingest", str(feed), "--db", str(db))
     assert second.returncode == 0, second.stderr
-    assert second.stdout == summary(500, 0, 500, 0)
+    assert (second.stdout, second.stderr) == ("", summary(500, 0, 500, 0))
     assert db_count(db) == 500
 
 
@@ -122,11 +122,11 @@ def test_canonical_events_are_ingested_as_they_are(run: Any, tmp_path: Path) -> 
     canonical = write_feed(tmp_path / "canonical.jsonl", [*lines, json.dumps(undated)])
     db = tmp_path / "s.db"
     r = run("ingest", str(canonical), "--db", str(db))
-    assert r.stdout == summary(21, 21, 0, 0), r.stderr
+    assert (r.stdout, r.stderr) == ("", summary(21, 21, 0, 0))
     # the same events from the flat feed are duplicates of the canonical ones
     r = run("ingest", str(feed), "--db", str(db))
-    assert r.stdout == summary(21, 0, 20, 1)
-    assert r.stderr == f"reject: {feed}:21: missing field 'timestamp'\n"
+    assert r.stdout == ""
+    assert r.stderr == f"reject: {feed}:21: missing field 'timestamp'\n" + summary(21, 0, 20, 1)
 
 
 def test_one_percent_corrupt_lines_are_accounted_for(run: Any, tmp_path: Path) -> None:
@@ -196,18 +196,20 @@ def test_default_db_is_in_the_cwd_or_from_the_environment(run: Any, tmp_path: Pa
     assert db_count(work / "tracklingo.db") == 3
     env_db = tmp_path / "env.db"
     r = run("ingest", str(feed), cwd=work, TRACKLINGO_DB=str(env_db))
-    assert r.stdout == summary(3, 3, 0, 0)
+    assert (r.stdout, r.stderr) == ("", summary(3, 3, 0, 0))
     assert db_count(env_db) == 3
 
 
 def test_stdin_csv_and_carrier_option(run: Any, tmp_path: Path) -> None:
     csv = "tracking_number,timestamp,description\nACME1,2026-11-01T08:00:00Z,In transit\n"
     r = run("ingest", "--carrier", "acme", "--db", "s.db", stdin=csv)
-    assert r.stdout == summary(1, 1, 0, 0), r.stderr
+    assert (r.stdout, r.stderr) == ("", summary(1, 1, 0, 0))
 
 
 def test_ingest_errors_are_one_line_exit_1(run: Any, tmp_path: Path) -> None:
     feed = write_feed(tmp_path / "feed.jsonl", generated(3))
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n" * 100)
     cases = [
         (
             ("ingest", str(feed), "--db", "/no/such/dir/s.db"),
@@ -219,7 +221,11 @@ def test_ingest_errors_are_one_line_exit_1(run: Any, tmp_path: Path) -> None:
         ),
         (
             ("ingest", str(feed), "--db", str(feed)),
-            f"tracklingo: error: {feed} is not a tracklingo store (not an SQLite database)",
+            f"tracklingo: error: --db {feed} is also an input ({feed}): refusing to overwrite it",
+        ),
+        (
+            ("ingest", str(feed), "--db", str(notes)),
+            f"tracklingo: error: {notes} is not a tracklingo store (not an SQLite database)",
         ),
         (
             ("ingest", str(feed), "--db", "s.db", "--carrier", "nosuch"),
@@ -281,7 +287,7 @@ def test_killed_ingest_loses_nothing_committed_and_a_rerun_completes_it(
 
     rerun = run("ingest", str(feed), "--db", str(db))
     assert rerun.returncode == 0, rerun.stderr
-    assert rerun.stdout == summary(total, total - survived, survived, 0)
+    assert (rerun.stdout, rerun.stderr) == ("", summary(total, total - survived, survived, 0))
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == total
         distinct = conn.execute(
@@ -316,7 +322,7 @@ def stuck_feed(path: Path) -> Path:
 def stuck_db(run: Any, tmp_path: Path) -> Path:
     db = tmp_path / "stuck.db"
     r = run("ingest", str(stuck_feed(tmp_path / "feed.jsonl")), "--db", str(db))
-    assert r.stdout == summary(7, 7, 0, 0), r.stderr
+    assert (r.stdout, r.stderr) == ("", summary(7, 7, 0, 0))
     return db
 
 
@@ -352,8 +358,7 @@ def test_stuck_text_lists_the_ladder(run: Any, stuck_db: Path) -> None:
     assert any(x.startswith("    3. The sender: ") for x in ladder)
     assert max(len(x) for x in lines) <= 100
     assert "acme:ACME5  ACME5  [out_for_delivery]" in lines
-    assert lines[-1] == "2 stuck of 5 shipments (as of 2026-11-21T00:00+00:00)"
-    assert r.stderr == ""
+    assert r.stderr == "2 stuck of 5 shipments (as of 2026-11-21T00:00+00:00)\n"
 
 
 def test_stuck_judges_the_store_as_it_stood_at_now(run: Any, tmp_path: Path) -> None:
@@ -378,7 +383,7 @@ def test_stuck_judges_the_store_as_it_stood_at_now(run: Any, tmp_path: Path) -> 
     [item] = out["stuck"]
     assert item["shipment"] == "acme:ACME1" and item["later_scans"] == 1
     assert "1 later scan not counted" in item["verdict_text"]
-    text = run("stuck", "--db", str(db), "--now", NOW).stdout
+    text = run("stuck", "--db", str(db), "--now", NOW).stderr
     assert text.splitlines()[-1] == (
         "1 stuck of 2 shipments (as of 2026-11-21T00:00+00:00; 1 more with no scan yet)"
     )
@@ -553,5 +558,5 @@ def test_killed_while_a_batch_is_half_read_keeps_exactly_the_committed_batches(
     assert db_count(db) == 8_000
     feed = write_feed(tmp_path / "feed.jsonl", [r.rstrip("\n") for r in records])
     r = run("ingest", str(feed), "--db", str(db))
-    assert r.stdout == summary(20_000, 12_000, 8_000, 0), r.stderr
+    assert (r.stdout, r.stderr) == ("", summary(20_000, 12_000, 8_000, 0))
     assert db_count(db) == 20_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -274,7 +275,7 @@ def test_cli_export_json(run_cli: Any, tmp_path: Any) -> None:
 
 
 def test_cli_export_human_and_quiet(run_cli: Any, tmp_path: Any) -> None:
-    result = run_cli("export", "--to", "17track", str(_feed(tmp_path)), "-q")
+    result = run_cli("export", "--to", "17track", str(_feed(tmp_path)), "-q", "--rejects", os.devnull)
     assert result.returncode == 0, result.stderr
     assert "now: Exception / Exception_Returning  [return_to_sender]" in result.stdout
     assert result.stderr == ""

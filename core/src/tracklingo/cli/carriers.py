@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from tracklingo.cli._common import _json_out, _registry, handle_errors, main
+from tracklingo.cli._common import StageName, _json_out, _registry, handle_errors, main, stages_epilog
 from tracklingo.cli._terminal import printable
 from tracklingo.detection import detect_carriers
 from tracklingo.model import TrackingEvent
@@ -94,7 +94,7 @@ def detect(numbers: tuple[str, ...], as_json: bool) -> None:
     for item in out:
         cands = item["candidates"]
         text = ", ".join(f"{c['carrier']} {c['confidence']:.2f}" for c in cands) or "no carrier"
-        click.echo(f"{item['tracking_number']}: {text}")
+        click.echo(printable(f"{item['tracking_number']}: {text}", newlines=False))
 
 
 # -- schema ---------------------------------------------------------------------------------
@@ -110,8 +110,8 @@ def schema() -> None:
 # -- glossary -------------------------------------------------------------------------------
 
 
-@main.command()
-@click.argument("stage", required=False, type=click.Choice([s.value for s in Stage]))
+@main.command(epilog=stages_epilog())
+@click.argument("stage", required=False, type=StageName())
 @click.option("--carrier", help="Only this carrier's words.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors

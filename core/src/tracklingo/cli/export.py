@@ -5,11 +5,10 @@ from __future__ import annotations
 import click
 
 from tracklingo.cli._common import (
+    FeedRun,
+    MaxRejects,
     _json_out,
     _registry,
-    all_records,
-    check_inputs,
-    emit_reject,
     feed_options,
     handle_errors,
     main,
@@ -49,25 +48,30 @@ def _print_journey(journey: ExportedJourney) -> None:
     "--to", "peer", required=True, type=click.Choice(PEERS, case_sensitive=False), help="The peer's statuses."
 )
 @feed_options
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("-q", "--quiet", is_flag=True, help="No summary and no reject lines on stderr.")
 @handle_errors
 def export_cmd(
-    peer: str, files: tuple[str, ...], carrier: str | None, fmt: str, as_json: bool, quiet: bool
+    peer: str,
+    files: tuple[str, ...],
+    carrier: str | None,
+    fmt: str,
+    rejects: str | None,
+    max_rejects: MaxRejects | None,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Show each shipment in FILES (or stdin; raw or canonical events) in a peer's statuses:
     AfterShip tag/subtag, 17TRACK status/sub-status, EasyPost status/status_detail or Shippo
     status. Where the peer has no equivalent, the nearest code is given and flagged lossy."""
-    paths = check_inputs(files)
+    run = FeedRun(files, fmt=fmt, rejects=rejects, max_rejects=max_rejects, quiet=quiet, label="export")
     registry = _registry()
     normalizer = Normalizer(registry, carrier=carrier)
     events: list[TrackingEvent] = []
-    for record in all_records(paths, fmt):
-        found, rejects = normalizer.process(record)
-        events.extend(found)
-        for reject in rejects:
-            if not quiet:
-                emit_reject(reject, None)
+    with run:
+        for record in run.records(normalizer):
+            found, record_rejects = normalizer.process(record)
+            events.extend(found)
+            for reject in record_rejects:
+                run.reject(reject)
     journeys = list(export_journeys(events, peer.lower(), registry))
     if as_json:
         _json_out([to_json(j) for j in journeys])
@@ -76,10 +80,9 @@ def export_cmd(
             if i:
                 click.echo("")
             _print_journey(journey)
-    if not quiet:
-        stats = normalizer.stats
-        click.echo(
-            f"{stats.summary()} / shipments {len(journeys)} / lossy events "
-            f"{sum(e.peer.lossy for j in journeys for e in j.events)}",
-            err=True,
-        )
+    stats = normalizer.stats
+    summary = (
+        f"{stats.summary()} / shipments {len(journeys)} / lossy events "
+        f"{sum(e.peer.lossy for j in journeys for e in j.events)}"
+    )
+    run.finish(summary, rejected=stats.records_rejected, records_in=stats.records_in)

@@ -6,33 +6,32 @@ import os
 import sys
 import textwrap
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any
+from typing import Any
 
 import click
 import orjson
 
 from tracklingo.advisor import NotYetScannedError, advise_judged, judge, load_advice
 from tracklingo.cli._common import (
-    Progress,
+    FeedRun,
+    MaxRejects,
     _json_out,
     _registry,
-    all_records,
-    check_inputs,
-    emit_reject,
     feed_normalizer,
     feed_options,
     handle_errors,
     main,
     parse_now,
 )
+from tracklingo.cli._terminal import printable
 from tracklingo.errors import InputError
 from tracklingo.feeds import Record
 from tracklingo.model import TrackingEvent
 from tracklingo.normalize import Normalizer
-from tracklingo.store import DEFAULT_BATCH_SIZE, IngestStats, Store
+from tracklingo.store import DEFAULT_BATCH_SIZE, Store
 
 DEFAULT_DB = "tracklingo.db"
 
@@ -60,10 +59,10 @@ def _feed_events(
     records: Iterable[Record],
     normalizer: Normalizer,
     counts: _Counts,
-    rejects_out: IO[bytes] | None,
+    on_reject: Callable[[Any], None],
 ) -> Iterator[TrackingEvent]:
     """Events from every record (canonical lines as they are, the rest through the normalizer);
-    rejects written as they come."""
+    rejects handed to `on_reject` as they come."""
 
     for record in records:
         events, rejects = normalizer.process(record)  # canonical lines pass through
@@ -73,25 +72,13 @@ def _feed_events(
         else:
             counts.rejected += 1
         for r in rejects:
-            emit_reject(r, rejects_out)
+            on_reject(r)
         yield from events
-
-
-def _open_rejects(path: str) -> IO[bytes]:
-    try:
-        return open(path, "wb")
-    except OSError as exc:
-        raise InputError(f"cannot write rejects to {path}: {exc.strerror}") from None
 
 
 @main.command()
 @feed_options
 @_db_option
-@click.option(
-    "--rejects",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write rejected records here as JSONL (default: one line each on stderr).",
-)
 @click.option("--raw", "include_raw", is_flag=True, help="Keep each carrier record in `raw`.")
 @click.option(
     "--batch-size",
@@ -100,48 +87,48 @@ def _open_rejects(path: str) -> IO[bytes]:
     show_default=True,
     help="Events per transaction.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("-q", "--quiet", is_flag=True, help="No summary line.")
 @handle_errors
 def ingest(
     files: tuple[str, ...],
-    db: str,
     carrier: str | None,
     fmt: str,
     rejects: str | None,
+    max_rejects: MaxRejects | None,
+    quiet: bool,
+    as_json: bool,
+    db: str,
     include_raw: bool,
     batch_size: int,
-    as_json: bool,
-    quiet: bool,
 ) -> None:
     """Add feeds (FILES or stdin: raw, flat or canonical events) to the store, idempotently.
 
     Every record is accounted for: records in = records with events + rejected. Events already
     in the store are counted as duplicates and not added again, so rerunning an interrupted
-    ingest completes it.
+    ingest completes it. The summary goes to stderr (with --json: a JSON object on stdout).
     """
-    paths = check_inputs(files)
+    run = FeedRun(
+        files,
+        fmt=fmt,
+        rejects=rejects,
+        max_rejects=max_rejects,
+        quiet=quiet,
+        label="ingest",
+        outputs={"--db": db},
+    )
     normalizer = feed_normalizer(carrier, include_raw)
     counts = _Counts()
     with Store(db) as store:
-        rej = _open_rejects(rejects) if rejects else None
-        progress = sys.stderr.isatty() and not quiet and not as_json
-        try:
-            with Progress(progress) as bar:
-
-                def on_batch(s: IngestStats) -> None:
-                    bar.update(counts.records_in, s.events, counts.rejected)
-
-                stats = store.ingest(
-                    _feed_events(all_records(paths, fmt), normalizer, counts, rej),
-                    batch_size=batch_size,
-                    include_raw=include_raw,
-                    on_batch=on_batch if progress else None,
-                )
-        finally:
-            if rej is not None:
-                rej.close()
+        with run:
+            stats = store.ingest(
+                _feed_events(run.records(normalizer), normalizer, counts, run.reject),
+                batch_size=batch_size,
+                include_raw=include_raw,
+            )
         total = store.count()
+    summary = (
+        f"records in {counts.records_in} / events added {stats.added} / duplicates "
+        f"{stats.duplicates} / rejected {counts.rejected}"
+    )
     if as_json:
         _json_out(
             {
@@ -155,11 +142,7 @@ def ingest(
                 "events_in_store": total,
             }
         )
-    elif not quiet:
-        click.echo(
-            f"records in {counts.records_in} / events added {stats.added} / duplicates "
-            f"{stats.duplicates} / rejected {counts.rejected}"
-        )
+    run.finish(None if as_json else summary, rejected=counts.rejected, records_in=counts.records_in)
 
 
 # -- stuck ----------------------------------------------------------------------------------
@@ -177,20 +160,22 @@ def _wrap(text: str, first: str, rest: str) -> str:
 
 
 def _print_stuck(item: dict[str, Any]) -> None:
+    """One stuck shipment for a terminal: carrier texts and numbers with control characters escaped."""
     numbers = " / ".join(item["tracking_numbers"])
-    click.echo(f"{item['shipment']}  {numbers}  [{item['stage']}]")
+    click.echo(printable(f"{item['shipment']}  {numbers}  [{item['stage']}]", newlines=False))
     last = f'"{item["description"]}"' if item["description"] else "(no text)"
     if item["location"]:
         last += f" at {item['location']}"
     when = item["occurred_at"]
     when = datetime.fromisoformat(when).isoformat(sep=" ", timespec="minutes") if when else "undated"
-    click.echo(f"  Last scan: {last} ({item['carrier']}, {when})")
-    click.echo(_wrap(item["verdict_text"], "  ", "  "))
+    click.echo(printable(f"  Last scan: {last} ({item['carrier']}, {when})", newlines=False))
+    click.echo(printable(_wrap(item["verdict_text"], "  ", "  ")))
     for step in item["escalation"]:
-        click.echo(_wrap(f"{step['contact']}: {step['detail']}", f"    {step['step']}. ", "       "))
+        text = _wrap(f"{step['contact']}: {step['detail']}", f"    {step['step']}. ", "       ")
+        click.echo(printable(text))
         for link in [step.get("link"), *step.get("more_links", [])]:
             if link:
-                click.echo(f"       {link}")
+                click.echo(printable(f"       {link}", newlines=False))
 
 
 @main.command()
@@ -199,10 +184,11 @@ def _print_stuck(item: dict[str, Any]) -> None:
     "--now", "now_text", metavar="ISO", help="Judge as of this time (default: now; no offset = UTC)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
 @handle_errors
-def stuck(db: str, now_text: str | None, as_json: bool) -> None:
+def stuck(db: str, now_text: str | None, as_json: bool, quiet: bool) -> None:
     """List the stuck shipments in the store, longest at their stage first, each with the
-    escalation ladder: whom to contact, in order."""
+    escalation ladder: whom to contact, in order. The count line goes to stderr."""
     now = parse_now(now_text)
     registry = _registry()
     if not os.path.exists(db) and os.path.isdir(os.path.dirname(db) or "."):
@@ -242,12 +228,12 @@ def stuck(db: str, now_text: str | None, as_json: bool) -> None:
         if i:
             click.echo("")
         _print_stuck(item)
-    if found:
-        click.echo("")
-    later = f"; {not_yet} more with no scan yet" if not_yet else ""
-    click.echo(
-        f"{len(found)} stuck of {shipments} shipments (as of {now.isoformat(timespec='minutes')}{later})"
-    )
+    if not quiet:
+        later = f"; {not_yet} more with no scan yet" if not_yet else ""
+        click.echo(
+            f"{len(found)} stuck of {shipments} shipments (as of {now.isoformat(timespec='minutes')}{later})",
+            err=True,
+        )
 
 
 def _json_stream(head: dict[str, Any], key: str, items: Iterable[dict[str, Any]]) -> None:
