@@ -12,7 +12,7 @@ import re
 import tomllib
 from importlib import resources
 from pathlib import Path
-from re import _parser as sre_parse  # the regex parser behind `re` (Python 3.11+)
+from re import _parser as sre_parse  # type: ignore[attr-defined]  # the parser behind `re`
 from typing import Any
 
 import pytest
@@ -102,6 +102,9 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
         Stage.RETURN_TO_SENDER,
         Reason.ADDRESS_PROBLEM,
     ),
+    # Australia Post
+    ("australia-post", "Shipping information received by Australia Post", Stage.LABEL_CREATED, None),
+    ("australia-post", "Received by Australia Post", Stage.ACCEPTED, None),
     # PostNL (Dutch and English)
     ("postnl", "Zending voorgemeld", Stage.LABEL_CREATED, None),
     ("postnl", "Zending is bezorgd bij de buren", Stage.DELIVERED, None),
