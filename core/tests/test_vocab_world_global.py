@@ -21,8 +21,8 @@ from re import _parser as sre_parse  # type: ignore[attr-defined]  # the parser 
 from typing import Any
 
 import pytest
-
 from test_vocab_world import SAMPLES as EARLIER_SAMPLES
+
 from tracklingo.openworld import installed_vocabularies
 from tracklingo.taxonomy import MatchKind, Reason, Stage
 from tracklingo.vocabulary import Vocabulary, normalize_phrase, shared_vocabulary
@@ -97,7 +97,12 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("aggregators", "Addressee not available", Stage.DELIVERY_ATTEMPTED, Reason.RECIPIENT_UNAVAILABLE),
     ("aggregators", "Returning to sender", Stage.RETURN_TO_SENDER, None),
     ("aggregators", "Clearance processing complete.", Stage.CUSTOMS_CLEARED, None),
-    ("aggregators", "Shipment now at depot nearest to delivery address.", Stage.AT_DESTINATION_FACILITY, None),
+    (
+        "aggregators",
+        "Shipment now at depot nearest to delivery address.",
+        Stage.AT_DESTINATION_FACILITY,
+        None,
+    ),
     (
         "aggregators",
         "The package is retained by customs because it's prohibited goods.",
@@ -124,7 +129,12 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("india-post", "Item Delivered(Sender)", Stage.RETURNED, None),
     # Purolator (French glossary)
     ("purolator", "Reçu par Purolator", Stage.ACCEPTED, None),
-    ("purolator", "Se trouve dans un véhicule de Purolator aux fins de livraison", Stage.OUT_FOR_DELIVERY, None),
+    (
+        "purolator",
+        "Se trouve dans un véhicule de Purolator aux fins de livraison",
+        Stage.OUT_FOR_DELIVERY,
+        None,
+    ),
     (
         "purolator",
         "Tentative de livraison - Destinataire non disponible",
@@ -144,7 +154,12 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("canada-post", "Article transféré au partenaire", Stage.HANDED_TO_LAST_MILE, None),
     ("canada-post", "Livré à la porte avant du destinataire", Stage.DELIVERED, None),
     ("canada-post", "Delivered to automated parcel locker", Stage.AVAILABLE_FOR_PICKUP, None),
-    ("canada-post", "Delivery may be delayed due to extreme weather conditions", Stage.DELAYED, Reason.WEATHER),
+    (
+        "canada-post",
+        "Delivery may be delayed due to extreme weather conditions",
+        Stage.DELAYED,
+        Reason.WEATHER,
+    ),
     (
         "canada-post",
         "Article non réclamé par le destinataire. Article retourné à l'expéditeur.",
@@ -187,7 +202,9 @@ def test_every_listed_part_has_samples_here_or_in_the_earlier_table() -> None:
         ("Shipping label created with reference(s): 2509543", Stage.LABEL_CREATED, None),
     ],
 )
-def test_purolator_patterns_fill_the_place(world: Vocabulary, text: str, stage: Stage, facility: str | None) -> None:
+def test_purolator_patterns_fill_the_place(
+    world: Vocabulary, text: str, stage: Stage, facility: str | None
+) -> None:
     res = world.resolve(text)
     assert res.stage is stage
     assert res.match is MatchKind.PATTERN
@@ -206,7 +223,9 @@ def test_purolator_patterns_fill_the_place(world: Vocabulary, text: str, stage: 
         ),
     ],
 )
-def test_ups_agency_texts_depend_on_direction(world: Vocabulary, text: str, direction: str, stage: Stage) -> None:
+def test_ups_agency_texts_depend_on_direction(
+    world: Vocabulary, text: str, direction: str, stage: Stage
+) -> None:
     assert world.resolve(text).needs_context == "direction"
     resolved = world.resolve(text, context={"direction": direction})
     assert resolved.stage is stage
