@@ -155,7 +155,9 @@ def test_sourced_texts_resolve(
 
 
 def test_every_part_has_samples() -> None:
-    assert {Path(p).stem for p in _parts()} == {part for part, *_ in SAMPLES}
+    # parts added later keep their samples in their own test module (test_vocab_world_global.py
+    # checks that every listed part has samples in one of the two tables)
+    assert {part for part, *_ in SAMPLES} <= {Path(p).stem for p in _parts()}
 
 
 def test_pattern_rule_fills_its_text(world: Vocabulary) -> None:
