@@ -14,7 +14,16 @@ from typing import IO, Any
 import click
 import orjson
 
-from tracklingo.advisor import NotYetScannedError, advise_judged, judge, load_advice
+from tracklingo.advisor import (
+    Language,
+    NotYetScannedError,
+    advise_judged,
+    judge,
+    language,
+    load_advice,
+    resolve_language,
+)
+from tracklingo.cli.advice import lang_option
 from tracklingo.cli._common import (
     Progress,
     _json_out,
@@ -176,15 +185,16 @@ def _wrap(text: str, first: str, rest: str) -> str:
     )
 
 
-def _print_stuck(item: dict[str, Any]) -> None:
+def _print_stuck(item: dict[str, Any], speech: Language) -> None:
+    ui = speech.catalog.ui
     numbers = " / ".join(item["tracking_numbers"])
     click.echo(f"{item['shipment']}  {numbers}  [{item['stage']}]")
-    last = f'"{item["description"]}"' if item["description"] else "(no text)"
+    last = f'"{item["description"]}"' if item["description"] else ui.no_text
     if item["location"]:
-        last += f" at {item['location']}"
+        last = ui.scan_at.format(text=last, location=item["location"])
     when = item["occurred_at"]
-    when = datetime.fromisoformat(when).isoformat(sep=" ", timespec="minutes") if when else "undated"
-    click.echo(f"  Last scan: {last} ({item['carrier']}, {when})")
+    when = speech.time(datetime.fromisoformat(when)) if when else ui.undated
+    click.echo(f"  {ui.last_scan}: {ui.scan_by.format(text=last, carrier=item['carrier'], time=when)}")
     click.echo(_wrap(item["verdict_text"], "  ", "  "))
     for step in item["escalation"]:
         click.echo(_wrap(f"{step['contact']}: {step['detail']}", f"    {step['step']}. ", "       "))
@@ -199,11 +209,13 @@ def _print_stuck(item: dict[str, Any]) -> None:
     "--now", "now_text", metavar="ISO", help="Judge as of this time (default: now; no offset = UTC)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@lang_option
 @handle_errors
-def stuck(db: str, now_text: str | None, as_json: bool) -> None:
+def stuck(db: str, now_text: str | None, as_json: bool, lang_text: str | None) -> None:
     """List the stuck shipments in the store, longest at their stage first, each with the
     escalation ladder: whom to contact, in order."""
     now = parse_now(now_text)
+    lang = resolve_language(lang_text)
     registry = _registry()
     if not os.path.exists(db) and os.path.isdir(os.path.dirname(db) or "."):
         raise InputError(f"no store at {db} (add events with `tracklingo ingest`)")
@@ -216,7 +228,7 @@ def stuck(db: str, now_text: str | None, as_json: bool) -> None:
         verdicts["done"] = len(finished)
         for journey in store.journeys(registry, exclude=finished):
             try:
-                judgement = judge(journey, registry, now, book=book)
+                judgement = judge(journey, registry, now, book=book, lang=lang)
             except NotYetScannedError:
                 not_yet += 1  # every scan is after --now
                 continue
@@ -238,16 +250,17 @@ def stuck(db: str, now_text: str | None, as_json: bool) -> None:
         }
         _json_stream(head, "stuck", items)
         return
+    speech = language(lang)
+    ui = speech.catalog.ui
     for i, item in enumerate(items):
         if i:
             click.echo("")
-        _print_stuck(item)
+        _print_stuck(item, speech)
     if found:
         click.echo("")
-    later = f"; {not_yet} more with no scan yet" if not_yet else ""
-    click.echo(
-        f"{len(found)} stuck of {shipments} shipments (as of {now.isoformat(timespec='minutes')}{later})"
-    )
+    later = speech.count(ui.not_yet_scanned, not_yet) if not_yet else ""
+    at = now.isoformat(timespec="minutes") if speech.english else speech.time(now)
+    click.echo(speech.count(ui.stuck_summary, shipments, stuck=speech.number(len(found)), time=at, more=later))
 
 
 def _json_stream(head: dict[str, Any], key: str, items: Iterable[dict[str, Any]]) -> None:
