@@ -304,7 +304,6 @@ def test_seed_synonyms_with_the_real_fedex_plugin() -> None:
 @pytest.mark.parametrize("stage", [s for s in Stage if s is not Stage.UNKNOWN])
 def test_every_stage_is_explained(acme_registry: Registry, stage: Stage) -> None:
     registry = _add(acme_registry, AllStages())
-    book = load_advice()
     [exp] = explain(f"toy {stage.value}", registry)
     assert exp.known and exp.stage is stage and exp.carriers == ["allstages"]
     assert exp.headline == _en(stage).headline

@@ -152,7 +152,11 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
 
 def test_a_missing_or_extra_key_or_a_wrong_placeholder_is_refused_naming_it(tmp_path: Path) -> None:
     assert read_catalog(LOCALES / "de.toml").code == "de"
-    missing = _broken(tmp_path, 'how_soon = "Der nächste Scan kommt meist innerhalb', 'x = "Der nächste Scan kommt meist innerhalb')
+    missing = _broken(
+        tmp_path,
+        'how_soon = "Der nächste Scan kommt meist innerhalb',
+        'x = "Der nächste Scan kommt meist innerhalb',
+    )
     with pytest.raises(ConfigError, match=r"stage\.accepted\.(how_soon|x)"):
         read_catalog(missing)
     missing = _broken(
@@ -160,18 +164,25 @@ def test_a_missing_or_extra_key_or_a_wrong_placeholder_is_refused_naming_it(tmp_
     )  # optional in the model: only the comparison with English finds it
     with pytest.raises(ConfigError, match=r"missing key stage\.customs_hold\.reasons\.seized\.headline"):
         read_catalog(missing)
-    extra = _broken(tmp_path, '[ui]\n', '[ui]\nbogus = "x"\n')
+    extra = _broken(tmp_path, "[ui]\n", '[ui]\nbogus = "x"\n')
     with pytest.raises(ConfigError, match=r"ui\.bogus"):
         read_catalog(extra)
-    moved = _broken(tmp_path, "Höchstdauer: {usual}; {lane}). {cause}", "Höchstdauer: {usal}; {lane}). {cause}")
+    moved = _broken(
+        tmp_path, "Höchstdauer: {usual}; {lane}). {cause}", "Höchstdauer: {usal}; {lane}). {cause}"
+    )
     with pytest.raises(ConfigError, match=r"verdict\.stuck: placeholders"):
         read_catalog(moved)
-    step = _broken(tmp_path, "Nennen Sie {carrier} Ihre Öffnungszeiten, oder", "Nennen Sie {carier} Ihre Öffnungszeiten, oder")
+    step = _broken(
+        tmp_path,
+        "Nennen Sie {carrier} Ihre Öffnungszeiten, oder",
+        "Nennen Sie {carier} Ihre Öffnungszeiten, oder",
+    )
     with pytest.raises(ConfigError, match="carier"):
         read_catalog(step)
     fewer_steps = _broken(
         tmp_path,
-        '    "Halten Sie Rechnung oder Bestellbestätigung bereit: Der Zoll fragt oft nach Warenwert und Inhalt.",\n',
+        '    "Halten Sie Rechnung oder Bestellbestätigung bereit: Der Zoll fragt oft nach Warenwert'
+        ' und Inhalt.",\n',
         "",
     )
     with pytest.raises(ConfigError, match=r"missing key stage\.customs_hold\.steps\.2"):
@@ -189,7 +200,9 @@ def test_every_locale_fits_the_advice_facts() -> None:
 
 def test_an_unknown_language_is_an_error_listing_the_available_ones(reg: Registry) -> None:
     for bad in ("xx", "pt-BR", "klingon"):
-        with pytest.raises(UnknownLanguageError, match=f"unknown language '{bad}'; available: de, en, es, fr, nl, pl"):
+        with pytest.raises(
+            UnknownLanguageError, match=f"unknown language '{bad}'; available: de, en, es, fr, nl, pl"
+        ):
             resolve_language(bad, {})
     with pytest.raises(UnknownLanguageError, match="available: de, en"):
         explain(SEED, reg, lang="xx")
@@ -239,8 +252,22 @@ def _month(lang: Any, month: int) -> str:
     [
         ("en", "2026-11-13 14:03", "(carrier local time)", "7.6 days", "1 day", "3 business days"),
         ("de", "13.11.2026, 14:03", "(Ortszeit des Paketdienstes)", "7,6 Tage", "1 Tag", "3 Werktage"),
-        ("es", "13 nov 2026, 14:03", "(hora local del transportista)", "7,6 días", "1 día", "3 días laborables"),
-        ("fr", "13 nov. 2026, 14:03", "(heure locale du transporteur)", "7,6 jours", "1 jour", "3 jours ouvrés"),
+        (
+            "es",
+            "13 nov 2026, 14:03",
+            "(hora local del transportista)",
+            "7,6 días",
+            "1 día",
+            "3 días laborables",
+        ),
+        (
+            "fr",
+            "13 nov. 2026, 14:03",
+            "(heure locale du transporteur)",
+            "7,6 jours",
+            "1 jour",
+            "3 jours ouvrés",
+        ),
         ("nl", "13 nov 2026, 14:03", "(lokale tijd van de vervoerder)", "7,6 dagen", "1 dag", "3 werkdagen"),
         ("pl", "13 lis 2026, 14:03", "(czas lokalny przewoźnika)", "7,6 dnia", "1 dzień", "3 dni robocze"),
     ],
@@ -341,11 +368,17 @@ def test_every_verdict_renders_in_every_language(lang: str, reg: Registry) -> No
     assert first is not None
     later = advise(journey, reg, first + timedelta(hours=1), lang=lang)
     assert later.later_scans == 4
-    assert speech.count(words.later_scans, 4, time=speech.time(first + timedelta(hours=1))) in later.verdict_text
+    assert (
+        speech.count(words.later_scans, 4, time=speech.time(first + timedelta(hours=1))) in later.verdict_text
+    )
     unknown = one_event_journey(Stage.IN_TRANSIT, MONDAY)
     teleported = unknown.events[0].model_copy(
-        update={"stage": Stage.UNKNOWN, "status": Stage.UNKNOWN.status, "description": "Teleported",
-                "occurred_at": MONDAY + timedelta(hours=1)}
+        update={
+            "stage": Stage.UNKNOWN,
+            "status": Stage.UNKNOWN.status,
+            "description": "Teleported",
+            "occurred_at": MONDAY + timedelta(hours=1),
+        }
     )
     unknown = unknown.model_copy(update={"events": [*unknown.events, teleported]})
     said = advise(unknown, reg, MONDAY + timedelta(hours=2), lang=lang).verdict_text
@@ -422,8 +455,12 @@ def test_explain_speaks_each_language_for_every_stage(lang: str, reg: Registry) 
 # -- links and carriers' overrides ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("lang", "path"), [("de", "de"), ("de-AT", "de"), ("pl", "pl"), ("en", "en"), ("fr", "fr")])
-def test_tracker_links_use_the_language_path_and_carrier_pages_stay(lang: str, path: str, reg: Registry) -> None:
+@pytest.mark.parametrize(
+    ("lang", "path"), [("de", "de"), ("de-AT", "de"), ("pl", "pl"), ("en", "en"), ("fr", "fr")]
+)
+def test_tracker_links_use_the_language_path_and_carrier_pages_stay(
+    lang: str, path: str, reg: Registry
+) -> None:
     stuck = _advice(reg, lang, Stage.IN_TRANSIT, MONDAY + timedelta(days=20))
     english = _advice(reg, "en", Stage.IN_TRANSIT, MONDAY + timedelta(days=20))
     tracker = stuck.escalation[1]
@@ -460,7 +497,9 @@ def test_a_carriers_override_speaks_its_translation_or_its_own_words(reg: Regist
     journey = one_event_journey(Stage.CUSTOMS_CLEARED, MONDAY, international=True, carrier="translating")
     now = MONDAY + timedelta(days=1)
     de, at, fr = (advise(journey, registry, now, lang=x) for x in ("de", "de-AT", "fr"))
-    assert de.how_soon == at.how_soon == "Overriding Post scannt freigegebene Sendungen innerhalb von 10 Tagen."
+    assert (
+        de.how_soon == at.how_soon == "Overriding Post scannt freigegebene Sendungen innerhalb von 10 Tagen."
+    )
     assert de.next_steps[-1] == "Rufen Sie den Zolldienst von Overriding Post an: +1 555 0142."
     assert de.next_steps[0] == load_catalog("de").stage[Stage.CUSTOMS_CLEARED].steps[0]
     # no French translation: the carrier's own instruction is kept rather than dropped

@@ -158,7 +158,9 @@ class Tracker(BaseModel):
     @classmethod
     def _has_number(cls, value: str) -> str:
         if not placeholders(value) <= {"number", "lang"} or "number" not in placeholders(value):
-            raise ValueError(f"tracker url must have a {{number}} placeholder (and may have {{lang}}): {value!r}")
+            raise ValueError(
+                f"tracker url must have a {{number}} placeholder (and may have {{lang}}): {value!r}"
+            )
         if not value.startswith("https://"):
             raise ValueError(f"tracker url must be https://: {value!r}")
         return value

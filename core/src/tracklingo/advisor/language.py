@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tracklingo.advisor.catalog import (
     SOURCE_LANGUAGE,
@@ -69,8 +69,7 @@ class Language:
         """The CLDR plural category of `n` (an `int` for whole counts, a `float` for fractions)."""
         if self.english:
             return _english_plural(n)
-        category: PluralCategory = self._babel().plural_form(n)
-        return category
+        return cast(PluralCategory, self._babel().plural_form(n))
 
     def count(self, table: dict[PluralCategory, str], n: float, decimals: int = 0, **values: str) -> str:
         """The form of `table` for `n`, with ``{n}`` (formatted) and `values` filled in."""
@@ -111,7 +110,7 @@ class Language:
     # -- words -------------------------------------------------------------------------------
 
     def either(self, names: list[str]) -> str:
-        """"A or B or C" in this language."""
+        """The names joined by "or" in this language ("A or B or C")."""
         if not names:
             return ""
         text = names[0]

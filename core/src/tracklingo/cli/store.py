@@ -23,7 +23,6 @@ from tracklingo.advisor import (
     load_advice,
     resolve_language,
 )
-from tracklingo.cli.advice import lang_option
 from tracklingo.cli._common import (
     Progress,
     _json_out,
@@ -37,6 +36,7 @@ from tracklingo.cli._common import (
     main,
     parse_now,
 )
+from tracklingo.cli.advice import lang_option
 from tracklingo.errors import InputError
 from tracklingo.feeds import Record
 from tracklingo.model import TrackingEvent
@@ -260,7 +260,9 @@ def stuck(db: str, now_text: str | None, as_json: bool, lang_text: str | None) -
         click.echo("")
     later = speech.count(ui.not_yet_scanned, not_yet) if not_yet else ""
     at = now.isoformat(timespec="minutes") if speech.english else speech.time(now)
-    click.echo(speech.count(ui.stuck_summary, shipments, stuck=speech.number(len(found)), time=at, more=later))
+    click.echo(
+        speech.count(ui.stuck_summary, shipments, stuck=speech.number(len(found)), time=at, more=later)
+    )
 
 
 def _json_stream(head: dict[str, Any], key: str, items: Iterable[dict[str, Any]]) -> None:
