@@ -138,6 +138,9 @@ class Ui(_Section):
     unknown: Text
     stuck_summary: Plural
     not_yet_scanned: Plural
+    note: Text
+    not_installed: Text
+    none: Text
 
 
 class Words(_Section):
