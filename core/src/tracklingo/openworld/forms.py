@@ -84,7 +84,8 @@ class Reading:
     """What the forms make of one text."""
 
     kernels: tuple[Kernel, ...]
-    #: the text with markers, dates, times and trailing places removed (all sentences kept)
+    #: the text with dates, times and trailing places removed (all sentences kept), and its
+    #: direction markers' words at the end ("Customs Released Import")
     inference_text: str
     #: location parts the forms captured (facility, city, region, postal_code, country)
     captured: Mapping[str, str] = field(default_factory=dict)
@@ -143,7 +144,9 @@ class Forms:
             if c and c != t and c not in kernels:
                 kernels[c] = Kernel(c, tuple(forms))
 
+        said: list[str] = []  # the markers' own words, kept for inference ("(Otb)" → "Otb")
         for marker in self._markers:
+            said += [m.group(0).strip(" ()[]") for m in marker.regex.finditer(t)]
             stripped = marker.regex.sub("", t)
             if stripped != t:
                 t, direction = " ".join(stripped.split()), marker.direction
@@ -181,6 +184,7 @@ class Forms:
             current = self._strip_affixes(current, done, captured, when, push)
             if i == 0:
                 inference_text = self._strip_affixes(base, [], {}, {}, None) or base
+                inference_text = " ".join([inference_text, *said])
         return Reading(
             tuple(kernels.values()),
             inference_text,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracklingo.openworld.forms import load_forms
 from tracklingo.openworld.infer import Example, StageClassifier, labelled_examples
 from tracklingo.openworld.resolver import OpenWorld, OpenWorldAnswer
 from tracklingo.taxonomy import MatchKind, Stage
@@ -134,7 +135,7 @@ def leave_one_out(
     vocabulary (for a quick test). Returns the tally per vocabulary (and ``"overall"``) and
     every outcome."""
     base_examples = labelled_examples(vocabularies)
-    base = StageClassifier(base_examples)
+    base = StageClassifier(base_examples, forms=load_forms())
     by_rule: dict[int, list[Example]] = defaultdict(list)
     for ex in base_examples:
         if ex.rule is not None:

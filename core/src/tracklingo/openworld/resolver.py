@@ -119,7 +119,9 @@ class OpenWorld:
         self.lexicon = lexicon or load_lexicon()
         self.threshold = threshold
         self.cross = CrossIndex(self.vocabularies)
-        self.classifier = classifier or StageClassifier(labelled_examples(self.vocabularies), self.lexicon)
+        self.classifier = classifier or StageClassifier(
+            labelled_examples(self.vocabularies), self.lexicon, forms=self.forms
+        )
         self._names = frozenset(self.cross.vocabularies)
         self._own_phrases: dict[int, tuple[Vocabulary, dict[str, Rule]]] = {}
         self._cache: dict[tuple[str | None, str, bool], OpenWorldAnswer] = {}
