@@ -58,7 +58,7 @@ _MIN_STEM: Final = 4
 PAIRS = True
 ORDERED = True
 HEAD = True
-UNCOVERED_WORDS = False
+UNCOVERED_WORDS = True
 STEM = True
 
 

@@ -157,6 +157,10 @@ class Prediction:
     runner_up: Stage | None
     #: how many of the text's features the training data knows
     known_features: int
+    #: the model's own probability of `stage` (naive Bayes blended with the nearest phrases)
+    probability: float = 0.0
+    #: what the `confidence` was computed from (`SIGNALS` names them)
+    signals: tuple[float, ...] = ()
 
 
 _STAGE_ORDER: Final = {s: i for i, s in enumerate(Stage)}
@@ -167,13 +171,54 @@ WEIGHTS: dict[str, float] = {"c": 2.0, "m": 2.0, "p": 2.0, "o": 2.0, "h": 1.0, "
 KNN_BLEND: float = 0.3
 KNN_K: int = 5
 #: a hint counts as this many labelled phrases
-HINT_WEIGHT: float = 2.0
+HINT_WEIGHT: float = 4.0
 #: a rule with n phrases gives each of them the weight n ** -RULE_SHARE (0: every phrase counts 1)
-RULE_SHARE: float = 0.0
+RULE_SHARE: float = 0.5
 
 
 def _weight(feature: str) -> float:
     return WEIGHTS[feature[0]]
+
+
+#: what the confidence is computed from, in `Prediction.signals` order
+SIGNALS: Final = (
+    "log-odds of the model's probability",
+    "margin over the runner-up",
+    "similarity of the nearest known phrase",
+    "the nearest known phrase agrees (1) or not (-1)",
+    "share of the nearest phrases' similarity that agrees",
+    "share of the text's features the training data knows",
+    "a concept (not only words) is known",
+)
+#: logistic calibration of the confidence over `SIGNALS` (intercept first), fitted on the
+#: leave-one-out outcomes (``bench/leave_one_out.py --calibrate``): the confidence is the
+#: estimated chance that the inferred stage is right for a wording no rule has
+CALIBRATION: tuple[float, ...] = (-2.2734, 0.2003, 1.5164, 0.8799, 0.007, 0.5022, 0.8146, 0.0622)
+
+
+def calibrated(signals: Sequence[float]) -> float:
+    """The confidence for `signals` (see `CALIBRATION`)."""
+    z = CALIBRATION[0] + math.fsum(w * x for w, x in zip(CALIBRATION[1:], signals, strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _signals(
+    an: Analysis,
+    rows: Mapping[str, Mapping[Stage, float]],
+    probs: Mapping[Stage, float],
+    ranked: Sequence[Stage],
+    near: Sequence[Neighbour],
+) -> tuple[float, ...]:
+    best = ranked[0]
+    p = min(max(probs[best], 1e-4), 1 - 1e-4)
+    second = probs[ranked[1]] if len(ranked) > 1 else 0.0
+    s1 = near[0].similarity if near else 0.0
+    agree = (1.0 if near[0].stage is best else -1.0) if near else 0.0
+    total = math.fsum(n.similarity for n in near)
+    share = math.fsum(n.similarity for n in near if n.stage is best) / total if total else 0.0
+    known = len(rows) / len(an.features) if an.features else 0.0
+    concept = 1.0 if any(f[0] in "cm" for f in rows) else 0.0
+    return tuple(round(x, 4) for x in (math.log(p / (1 - p)), probs[best] - second, s1, agree, share, known, concept))
 
 
 class _Counts:
@@ -342,15 +387,20 @@ class StageClassifier:
             for n in near:
                 votes[n.stage] += n.similarity / total if total else 0.0
             probs = {s: (1 - KNN_BLEND) * p + KNN_BLEND * votes.get(s, 0.0) for s, p in probs.items()}
+        else:
+            near = list(near[:KNN_K]) if near is not None else self.neighbours(an, KNN_K)
         ranked = sorted(self.stages, key=lambda s: (-probs[s], _STAGE_ORDER[s]))
         best = ranked[0]
+        signals = _signals(an, rows, probs, ranked, near)
         return Prediction(
             best,
-            round(probs[best], 3),
+            round(calibrated(signals), 3),
             self._evidence(an, rows, best),
             self._reason(an, best),
             ranked[1] if len(ranked) > 1 else None,
             len(rows),
+            round(probs[best], 3),
+            signals,
         )
 
     def _evidence(self, an: Analysis, rows: Mapping[str, Mapping[Stage, float]], stage: Stage) -> tuple[str, ...]:

@@ -50,9 +50,6 @@ DEFAULT_THRESHOLD: Final = 0.4
 FORM_CONFIDENCE: Final = 0.9
 #: A nearest known phrase at least this similar, and agreeing, is named in the evidence.
 _READS_LIKE: Final = 0.6
-#: A nearest known phrase at least this similar and disagreeing lowers the confidence.
-_DISAGREE: Final = 0.5
-_DISAGREE_FACTOR: Final = 0.8
 _CACHE_LIMIT: Final = 200_000
 _EMPTY: Final[Mapping[str, str]] = MappingProxyType({})
 _PLACE_LINKS: Final = frozenset({"in", "at", "to", "-", "\u2013", ",", ":", "from"})
@@ -91,6 +88,9 @@ class OpenWorldAnswer:
     mentions: tuple[str, ...] = ()
     #: every (vocabulary, stage) a cross-carrier lookup saw, agreeing or not
     votes: tuple[tuple[str, Stage], ...] = ()
+    #: what an inferred answer's confidence was computed from (`infer.SIGNALS`), also when the
+    #: layers abstained below the threshold
+    signals: tuple[float, ...] = ()
 
     @property
     def answered(self) -> bool:
@@ -181,22 +181,21 @@ class OpenWorld:
         an = analyse(reading.inference_text or text, self.lexicon)
         nearest = self.classifier.neighbours(an, max(KNN_K, 3))
         neighbours = tuple(nearest[:3])
+        signals: tuple[float, ...] = ()
         if infer:
             pred = self.classifier.predict(an, nearest)
             if pred is not None:
-                confidence = pred.confidence
+                signals = pred.signals
                 evidence = list(pred.evidence)
                 near = neighbours[0] if neighbours else None
-                if near is not None and near.similarity >= _DISAGREE and near.stage is not pred.stage:
-                    confidence = round(confidence * _DISAGREE_FACTOR, 3)
-                elif near is not None and near.similarity >= _READS_LIKE and near.stage is pred.stage:
+                if near is not None and near.similarity >= _READS_LIKE and near.stage is pred.stage:
                     evidence.append(f'reads like "{near.text}" ({near.vocabulary})')
-                if confidence >= self.threshold:
+                if pred.confidence >= self.threshold:
                     return OpenWorldAnswer(
                         text,
                         pred.stage,
                         MatchKind.INFERRED,
-                        confidence,
+                        pred.confidence,
                         tuple(evidence),
                         pred.reason,
                         captured=reading.captured,
@@ -204,6 +203,7 @@ class OpenWorld:
                         forms=tuple(dict.fromkeys(f for k in reading.kernels for f in k.forms)),
                         suggestions=neighbours,
                         mentions=mentions,
+                        signals=signals,
                     )
         return OpenWorldAnswer(
             text,
@@ -215,6 +215,7 @@ class OpenWorld:
             when=reading.when,
             suggestions=neighbours,
             mentions=mentions,
+            signals=signals,
         )
 
     def _kernel(
