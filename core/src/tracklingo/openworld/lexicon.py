@@ -157,7 +157,11 @@ class Lexicon:
                     entries.append(_Entry(len(concepts), _entry_parts(text, f"{where} ({lang})")))
             concepts.append(Concept(name, reason, scope, frame))
         stop: set[str] = set()
-        for lang, ws in (data.get("stopwords") or {}).items():
+        lists: list[tuple[str, Any]] = []
+        for key, value in (data.get("stopwords") or {}).items():
+            # a language's list, or a group of them ([stopwords.dates])
+            lists.extend(value.items() if isinstance(value, dict) else [(key, value)])
+        for lang, ws in lists:
             if lang not in languages:
                 raise VocabularyError(f"{origin}: stopwords for undeclared language {lang!r}")
             for w in ws:
@@ -214,7 +218,16 @@ class Lexicon:
                 for concept in self._compound_parts(tok):
                     if (concept, i) not in found:
                         found[(concept, i)] = ConceptHit(self.concepts[concept].name, tok, i, i + 1)
-        return sorted(found.values(), key=lambda h: (h.start, -h.end, self._index[h.concept]))
+        hits = sorted(found.values(), key=lambda h: (h.start, -h.end, self._index[h.concept]))
+        # the longest entry wins: a word inside a longer entry of another concept is that entry's
+        # ("pick up" in "pick up point", "delivery" in "out for delivery")
+        return [
+            h
+            for h in hits
+            if not any(
+                o.start <= h.start and o.end >= h.end and (o.end - o.start) > (h.end - h.start) for o in hits
+            )
+        ]
 
     def _compound_parts(self, tok: str) -> list[int]:
         """The concepts of the known words a long word is made of after its head: German and
