@@ -41,7 +41,7 @@ HEADER = (
     "| group | n | answered | precision | abstained | wrong | still known | layer right/answered |\n"
     "|---|---|---|---|---|---|---|---|"
 )
-THRESHOLDS = (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 
 
 def _table(tallies: dict[str, Tally]) -> str:

@@ -45,8 +45,7 @@ _ENDINGS: Final = tuple(
         {
             "ations", "ation", "ings", "ing", "ed", "es", "s",
             "ungen", "ung", "en", "er", "e", "te", "ten", "t",
-            "de", "den",
-            "ees", "ee", "ee", "ements", "ement",
+            "ees", "ee", "ements", "ement",
             "ados", "adas", "ado", "ada", "idos", "idas", "ido", "ida", "os", "as", "o", "a",
             "ych", "ymi", "ami", "ach", "ow", "ego", "emu", "ej", "y", "i", "ie",
         },

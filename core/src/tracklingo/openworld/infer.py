@@ -298,7 +298,10 @@ class StageClassifier:
         )
         total = math.fsum(math.sqrt(docs[s]) for s in self.stages)
         self._log_prior = {s: math.log(math.sqrt(docs[s]) / total) for s in self.stages}
+        # the feature space: every feature some remaining example (or hint) has
         self._size = len(self._base.counts)
+        if self._delta is not None:
+            self._size -= sum(1 for f in self._delta.counts if self._count(f) is None)
         self._mass = {s: self._base.mass[s] - (self._delta.mass.get(s, 0.0) if self._delta else 0.0) for s in self.stages}
         self._n = len(self._all) - len(self._dropped)
         self._norms: dict[int, float] = {}
@@ -319,7 +322,9 @@ class StageClassifier:
 
     def without(self, drop: Iterable[Example]) -> StageClassifier:
         """The classifier trained on the same examples minus `drop` (for leave-one-out): the
-        dropped examples' counts are subtracted, nothing is retrained."""
+        dropped examples' counts are subtracted, nothing is retrained, and the answers are those
+        of a classifier trained without them (each phrase keeps its rule's weight, which is the
+        same when a whole rule is dropped, as leave-one-out does)."""
         gone = {(e.text, e.stage, e.vocabulary) for e in drop}
         dropped = frozenset(
             i for i, e in enumerate(self._all) if (e.text, e.stage, e.vocabulary) in gone

@@ -54,7 +54,9 @@ _CACHE_LIMIT: Final = 200_000
 _EMPTY: Final[Mapping[str, str]] = MappingProxyType({})
 _PLACE_LINKS: Final = frozenset({"in", "at", "to", "-", "\u2013", ",", ":", "from"})
 #: concepts a place name may contain ("CHICAGO IL NETWORK DISTRIBUTION CENTER")
-_PLACE_CONCEPTS: Final = frozenset({"facility", "country", "local", "destination", "origin", "pickup_point"})
+_PLACE_CONCEPTS: Final = frozenset(
+    {"facility", "country", "local", "destination", "origin", "pickup_point", "post_office"}
+)
 
 
 @dataclass(frozen=True, slots=True)
