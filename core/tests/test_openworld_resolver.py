@@ -173,3 +173,34 @@ def test_the_process_wide_world_is_built_once(vocabs: list[Vocabulary]) -> None:
 def test_a_text_naming_a_carrier_not_installed_says_so(world: OpenWorld) -> None:
     answer = world.resolve("Arrived at GLS depot")
     assert answer is not None and answer.mentions == ("gls",)
+
+
+@pytest.mark.parametrize("text", ["Ihre Sendung wird morgen zugestellt", "Votre colis sera livré demain"])
+def test_a_delivery_still_to_come_is_not_read_as_delivered(world: OpenWorld, text: str) -> None:
+    answer = world.resolve(text)
+    assert answer is not None and answer.match is MatchKind.INFERRED
+    assert answer.stage is Stage.IN_TRANSIT
+
+
+def test_a_return_leg_stays_a_return(world: OpenWorld) -> None:
+    answer = world.resolve("Return parcel departed the hub in Leeds")
+    assert answer is not None and answer.stage is Stage.RETURN_TO_SENDER
+
+
+def test_a_compound_word_is_read_by_its_parts(world: OpenWorld) -> None:
+    answer = world.resolve("Zustellversuch erfolglos, Empfänger nicht angetroffen")
+    assert answer is not None
+    assert (answer.stage, answer.match) == (Stage.DELIVERY_ATTEMPTED, MatchKind.INFERRED)
+    assert "zustellversuch" in answer.evidence
+
+
+def test_an_inferred_confidence_is_the_calibrated_reading_of_its_signals(world: OpenWorld) -> None:
+    from tracklingo.openworld.infer import SIGNALS, calibrated
+
+    answer = world.resolve("La aduana ha retenido el envío")
+    assert answer is not None and len(answer.signals) == len(SIGNALS)
+    assert answer.confidence == round(calibrated(answer.signals), 3)
+    # an abstention keeps the signals it abstained on (the threshold decided, not a lack of data)
+    strict = OpenWorld(world.vocabularies, threshold=1.0, classifier=world.classifier)
+    held = strict.resolve("La aduana ha retenido el envío")
+    assert held is not None and held.match is MatchKind.UNMAPPED and held.signals == answer.signals
