@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.curve or args.calibrate:
         print("\n| threshold | answered | precision | right of all |\n|---|---|---|---|")
         for th, share, precision in curve(outcomes, THRESHOLDS):
-            print(f"| {th:.2f} | {100 * share:.1f} % | {100 * precision:.1f} % | {100 * share * precision:.1f} % |")
+            right = 100 * share * precision
+            print(f"| {th:.2f} | {100 * share:.1f} % | {100 * precision:.1f} % | {right:.1f} % |")
     if args.wrong:
         _wrong(shown)
     return 0
@@ -108,7 +109,14 @@ def _recalibrated(o: Outcome) -> Outcome:
     if not o.signals or o.confidence is None:
         return o
     return Outcome(
-        o.group, o.text, o.expected, o.stage, o.match, round(infer.calibrated(o.signals), 3), o.evidence, o.signals
+        o.group,
+        o.text,
+        o.expected,
+        o.stage,
+        o.match,
+        round(infer.calibrated(o.signals), 3),
+        o.evidence,
+        o.signals,
     )
 
 

@@ -75,7 +75,8 @@ def test_a_subject_opening_is_dropped(text: str, kernel: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Your parcel will be delivered today", "Your parcel is being delivered", "Die Sendung wird zugestellt"]
+    "text",
+    ["Your parcel will be delivered today", "Your parcel is being delivered", "Die Sendung wird zugestellt"],
 )
 def test_a_future_or_progressive_auxiliary_is_not_dropped(text: str) -> None:
     # "will be delivered" and "wird zugestellt" are not "delivered": no kernel may say so

@@ -88,7 +88,10 @@ def test_carrier_names_are_folded() -> None:
         ({"concept": [{"name": "x", "en": ["word"], "scope": 9}]}, "scope"),
         ({"concept": [{"name": "x", "en": ["word"], "scope": True}]}, "scope"),
         ({"concept": [{"name": "x", "en": ["word"], "frame": "yes"}]}, "frame"),
-        ({"concept": [{"name": "x", "en": ["word"]}], "stopwords": {"dates": {"xx": ["word"]}}}, "undeclared"),
+        (
+            {"concept": [{"name": "x", "en": ["word"]}], "stopwords": {"dates": {"xx": ["word"]}}},
+            "undeclared",
+        ),
     ],
 )
 def test_bad_lexicon_data_is_refused(data: dict, message: str) -> None:
@@ -116,7 +119,10 @@ def test_a_group_of_stopword_lists_is_read_per_language() -> None:
 
 def test_a_compound_ends_with_a_known_word_after_a_head() -> None:
     lex = Lexicon.from_dict(
-        {"meta": {"languages": ["de"]}, "concept": [{"name": "attempt", "de": ["versuch*"]}, {"name": "hub", "de": ["depot"]}]}
+        {
+            "meta": {"languages": ["de"]},
+            "concept": [{"name": "attempt", "de": ["versuch*"]}, {"name": "hub", "de": ["depot"]}],
+        }
     )
     assert [h.concept for h in lex.hits(["zustellversuch"])] == ["attempt"]
     assert [h.concept for h in lex.hits(["auslieferdepot"])] == ["hub"]

@@ -104,7 +104,9 @@ def test_leaving_a_whole_source_out(by: str) -> None:
     assert tallies["fedex"].n > 0
 
 
-def _outcome(match: MatchKind, confidence: float | None, right: bool, signals: tuple[float, ...] = ()) -> Outcome:
+def _outcome(
+    match: MatchKind, confidence: float | None, right: bool, signals: tuple[float, ...] = ()
+) -> Outcome:
     stage = Stage.DELIVERED if right else Stage.IN_TRANSIT
     if match is MatchKind.UNMAPPED:
         stage = Stage.UNKNOWN
@@ -137,7 +139,8 @@ def test_the_calibration_learns_which_signal_says_right() -> None:
     right = [x > 0 for x in xs]
     right[10], right[11] = False, True
     outcomes = [
-        _outcome(MatchKind.INFERRED, 0.5, r, (x, float(i % 2))) for i, (x, r) in enumerate(zip(xs, right))
+        _outcome(MatchKind.INFERRED, 0.5, r, (x, float(i % 2)))
+        for i, (x, r) in enumerate(zip(xs, right, strict=True))
     ]
     coefficients = fit_calibration(outcomes)
     assert len(coefficients) == 3

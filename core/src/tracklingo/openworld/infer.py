@@ -134,8 +134,6 @@ def labelled_examples(vocabularies: Iterable[Vocabulary]) -> list[Example]:
     return sorted(seen.values(), key=lambda e: (normalize_phrase(e.text), e.stage.value, e.vocabulary))
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Neighbour:
     """A known phrase near a text: what it says, its stage, its vocabulary, how near (0..1)."""
@@ -218,7 +216,9 @@ def _signals(
     share = math.fsum(n.similarity for n in near if n.stage is best) / total if total else 0.0
     known = len(rows) / len(an.features) if an.features else 0.0
     concept = 1.0 if any(f[0] in "cm" for f in rows) else 0.0
-    return tuple(round(x, 4) for x in (math.log(p / (1 - p)), probs[best] - second, s1, agree, share, known, concept))
+    return tuple(
+        round(x, 4) for x in (math.log(p / (1 - p)), probs[best] - second, s1, agree, share, known, concept)
+    )
 
 
 class _Counts:
@@ -284,7 +284,10 @@ class StageClassifier:
         )
         hints = [(_hint_analysis(h, self.lexicon), h.stage, HINT_WEIGHT) for h in self.lexicon.hints]
         self._base = _Counts(
-            [self._analysis(ex.text) for ex in self._all], [ex.stage for ex in self._all], self._weights, hints
+            [self._analysis(ex.text) for ex in self._all],
+            [ex.stage for ex in self._all],
+            self._weights,
+            hints,
         )
         self._delta: _Counts | None = None
         self._dropped: frozenset[int] = frozenset()
@@ -302,7 +305,10 @@ class StageClassifier:
         self._size = len(self._base.counts)
         if self._delta is not None:
             self._size -= sum(1 for f in self._delta.counts if self._count(f) is None)
-        self._mass = {s: self._base.mass[s] - (self._delta.mass.get(s, 0.0) if self._delta else 0.0) for s in self.stages}
+        self._mass = {
+            s: self._base.mass[s] - (self._delta.mass.get(s, 0.0) if self._delta else 0.0)
+            for s in self.stages
+        }
         self._n = len(self._all) - len(self._dropped)
         self._norms: dict[int, float] = {}
         self._rows: dict[str, dict[Stage, float]] = {}
@@ -326,13 +332,19 @@ class StageClassifier:
         of a classifier trained without them (each phrase keeps its rule's weight, which is the
         same when a whole rule is dropped, as leave-one-out does)."""
         gone = {(e.text, e.stage, e.vocabulary) for e in drop}
-        dropped = frozenset(
-            i for i, e in enumerate(self._all) if (e.text, e.stage, e.vocabulary) in gone
-        ) | self._dropped
+        dropped = (
+            frozenset(i for i, e in enumerate(self._all) if (e.text, e.stage, e.vocabulary) in gone)
+            | self._dropped
+        )
         view = object.__new__(StageClassifier)
         view.lexicon, view.forms = self.lexicon, self.forms
         view.alpha, view.temperature = self.alpha, self.temperature
-        view._analyses, view._all, view._weights, view._base = self._analyses, self._all, self._weights, self._base
+        view._analyses, view._all, view._weights, view._base = (
+            self._analyses,
+            self._all,
+            self._weights,
+            self._base,
+        )
         view._dropped = dropped
         view.examples = tuple(e for i, e in enumerate(self._all) if i not in dropped)
         view._delta = _Counts(
@@ -366,7 +378,8 @@ class StageClassifier:
                 return None
             a, size = self.alpha, self._size
             row = self._rows[feature] = {
-                s: math.log((max(counts.get(s, 0.0), 0.0) + a) / (self._mass[s] + a * size)) for s in self.stages
+                s: math.log((max(counts.get(s, 0.0), 0.0) + a) / (self._mass[s] + a * size))
+                for s in self.stages
             }
         return row
 
@@ -408,7 +421,9 @@ class StageClassifier:
             signals,
         )
 
-    def _evidence(self, an: Analysis, rows: Mapping[str, Mapping[Stage, float]], stage: Stage) -> tuple[str, ...]:
+    def _evidence(
+        self, an: Analysis, rows: Mapping[str, Mapping[Stage, float]], stage: Stage
+    ) -> tuple[str, ...]:
         """The words that pull hardest towards `stage` (against the average other stage)."""
         others = [s for s in self.stages if s is not stage]
         pull: list[tuple[float, str]] = []

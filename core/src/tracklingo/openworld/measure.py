@@ -29,12 +29,12 @@ __all__ = [
     "Tally",
     "at_threshold",
     "curve",
-    "tally",
     "evaluate_texts",
     "fit_calibration",
     "leave_one_out",
     "load_labelled",
     "source_keys",
+    "tally",
 ]
 
 
@@ -299,7 +299,7 @@ def fit_calibration(outcomes: Iterable[Outcome], l2: float = 1e-3, rounds: int =
 def _solve(a: list[list[float]], b: list[float]) -> list[float]:
     """x with a·x = b (Gaussian elimination with partial pivoting; `a` is positive definite)."""
     n = len(b)
-    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    m = [[*row, b[i]] for i, row in enumerate(a)]
     for col in range(n):
         piv = max(range(col, n), key=lambda r: abs(m[r][col]))
         m[col], m[piv] = m[piv], m[col]
