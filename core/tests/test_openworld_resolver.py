@@ -88,7 +88,7 @@ def test_a_context_rule_of_the_own_vocabulary_resolves_with_context_through_a_fo
         },
     )
     ow = OpenWorld([*world.vocabularies, v])
-    text = "Processed at exchange office (Import)"
+    text = "Processed at exchange office on May 16, 2016"  # a date affix, no direction marker
     unresolved = ow.resolve(text, None, v)
     assert unresolved is not None and unresolved.needs_context == "direction"
     assert unresolved.stage is Stage.IN_TRANSIT
@@ -98,6 +98,16 @@ def test_a_context_rule_of_the_own_vocabulary_resolves_with_context_through_a_fo
     # asked as another carrier, the same context rule stays unresolved
     other = ow.resolve("Processed at exchange office", None, own["dhl"], {"direction": "outbound"})
     assert other is not None and other.match is MatchKind.CROSS_CARRIER and other.needs_context == "direction"
+
+
+def test_a_direction_marker_in_the_text_resolves_a_direction_rule(world: OpenWorld) -> None:
+    # the text says which way it goes, whichever vocabulary holds the rule
+    inward = world.resolve("Receive item at office of exchange (Inbound)")
+    outward = world.resolve("Receive item at office of exchange (Outbound)")
+    assert inward is not None and outward is not None
+    assert (inward.stage, inward.needs_context) == (Stage.ARRIVED_DESTINATION_COUNTRY, None)
+    assert (outward.stage, outward.needs_context) == (Stage.DEPARTED_ORIGIN_COUNTRY, None)
+    assert inward.match is MatchKind.SENTENCE_FORM and "marker: inbound" in inward.evidence
 
 
 def test_a_sentence_form_reaches_the_carriers_own_rule(world: OpenWorld, own: dict[str, Vocabulary]) -> None:

@@ -59,9 +59,8 @@ _CACHE_LIMIT: Final = 200_000
 _EMPTY: Final[Mapping[str, str]] = MappingProxyType({})
 _PLACE_LINKS: Final = frozenset({"in", "at", "to", "-", "\u2013", ",", ":", "from"})
 #: concepts a place name may contain ("CHICAGO IL NETWORK DISTRIBUTION CENTER")
-_PLACE_CONCEPTS: Final = frozenset(
-    {"facility", "country", "local", "destination", "origin", "pickup_point", "post_office"}
-)
+#: (a pickup point or post office is not one: "ARRIVED AT PICKUP POINT" says where it waits)
+_PLACE_CONCEPTS: Final = frozenset({"facility", "country", "local", "destination", "origin"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +129,11 @@ class OpenWorld:
             labelled_examples(self.vocabularies), self.lexicon, forms=self.forms
         )
         self._names = frozenset(self.cross.vocabularies)
+        #: folded carrier names a text may give (installed vocabularies and the lexicon's list)
+        self._carrier_names = frozenset(
+            {" ".join(words(n.replace("_", " "))) for n in self._names}
+            | {s for spellings in self.lexicon.carriers.values() for s in spellings}
+        ) - {""}
         self._own_phrases: dict[int, tuple[Vocabulary, dict[str, Rule]]] = {}
         self._cache: dict[tuple[str | None, str, bool], OpenWorldAnswer] = {}
 
@@ -180,11 +184,11 @@ class OpenWorld:
         for kernel in reading.kernels:
             found = self._kernel(text, kernel, vocab, reading.captured, reading.when, mentions)
             if found is not None:
-                return found
+                return _marked(found, reading.direction)
         for candidate in (text, *(k.text for k in reading.kernels)):
             found = self._known_start(text, candidate, vocab, reading.captured, reading.when, mentions)
             if found is not None:
-                return found
+                return _marked(found, reading.direction)
         an = analyse(reading.inference_text or text, self.lexicon)
         nearest = self.classifier.neighbours(an, max(KNN_K, 3))
         neighbours = tuple(nearest[:3])
@@ -330,9 +334,13 @@ class OpenWorld:
 
     def _place_like(self, rest: Sequence[str], all_caps: bool) -> bool:
         """Whether the words after a known phrase read as a place: in a mixed-case text, words
-        in capitals (after a link word); in an all-caps text, words naming no status concept."""
+        in capitals (after a link word); in an all-caps text, words naming no status concept.
+        A carrier's name is not a place ("TENDERED TO USPS" is a hand-over)."""
         words_ = [w for w in rest if w.lower() not in _PLACE_LINKS]
         if not words_:
+            return False
+        folded = " " + " ".join(words(" ".join(words_))) + " "
+        if any(f" {n} " in folded for n in self._carrier_names):
             return False
         if not all_caps:
             return all(not any(c.islower() for c in w) for w in words_)
@@ -403,6 +411,20 @@ def _cross_answer(
         by_context=hit.by_context,
         mentions=mentions,
         votes=hit.votes,
+    )
+
+
+def _marked(answer: OpenWorldAnswer, direction: str | None) -> OpenWorldAnswer:
+    """A direction rule reached through a form whose marker said the direction ("Receive item
+    at office of exchange (Inb)"): the text itself tells inward from outward, so the rule's
+    stage for that direction applies, whichever vocabulary the rule came from."""
+    if direction is None or answer.needs_context != "direction" or direction not in answer.by_context:
+        return answer
+    return dataclasses.replace(
+        answer,
+        stage=answer.by_context[direction],
+        needs_context=None,
+        evidence=(*answer.evidence, f"marker: {direction}"),
     )
 
 
