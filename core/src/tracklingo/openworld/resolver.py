@@ -339,16 +339,18 @@ class OpenWorld:
         words_ = [w for w in rest if w.lower() not in _PLACE_LINKS]
         if not words_:
             return False
-        folded = " " + " ".join(words(" ".join(words_))) + " "
-        if any(f" {n} " in folded for n in self._carrier_names):
-            return False
         if not all_caps:
-            return all(not any(c.islower() for c in w) for w in words_)
-        hits = self.lexicon.hits(words(" ".join(words_)))
-        covered = {i for h in hits if h.concept in _PLACE_CONCEPTS for i in range(h.start, h.end)}
-        return all(
-            h.concept in _PLACE_CONCEPTS or all(i in covered for i in range(h.start, h.end)) for h in hits
-        )
+            placed = all(not any(c.islower() for c in w) for w in words_)
+        else:
+            hits = self.lexicon.hits(words(" ".join(words_)))
+            covered = {i for h in hits if h.concept in _PLACE_CONCEPTS for i in range(h.start, h.end)}
+            placed = all(
+                h.concept in _PLACE_CONCEPTS or all(i in covered for i in range(h.start, h.end)) for h in hits
+            )
+        if not placed:
+            return False
+        folded = " " + " ".join(words(" ".join(words_))) + " "
+        return not any(f" {n} " in folded for n in self._carrier_names)
 
     def _own_index(self, vocab: Vocabulary | None) -> Mapping[str, Rule]:
         """The carrier's own non-fallback phrases (folded), built once per vocabulary."""
