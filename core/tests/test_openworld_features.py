@@ -15,6 +15,7 @@ from tracklingo.openworld.forms import load_forms
         "Die Sendung konnte nicht zugestellt werden",
         "Zending niet bezorgd",
         "Le colis n'a pas pu être livré",
+        "El paquete no ha sido entregado",  # auxiliaries between do not count against the scope
         "Przesyłka nie doręczona",
     ],
 )

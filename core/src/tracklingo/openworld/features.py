@@ -140,7 +140,7 @@ def describe(tokens: tuple[str, ...], hits: tuple[ConceptHit, ...], lex: Lexicon
     the stopwords; without it, no word features and no modifiers)."""
     shown: dict[str, str] = {}
     names: list[tuple[str, ConceptHit]] = []  # (feature name of the concept, hit), text order
-    modified = _modified(hits, lex) if lex is not None else {}
+    modified = _modified(hits, lex, tokens) if lex is not None else {}
     for h in hits:
         if id(h) in modified:
             name, words_ = modified[id(h)]
@@ -170,14 +170,23 @@ def _shown_of(shown: Mapping[str, str], name: str) -> str:
     return shown[("m:" if ":" in name else "c:") + name]
 
 
-def _modified(hits: tuple[ConceptHit, ...], lex: Lexicon) -> dict[int, tuple[str, str]]:
+def _modified(
+    hits: tuple[ConceptHit, ...], lex: Lexicon, tokens: tuple[str, ...] = ()
+) -> dict[int, tuple[str, str]]:
     """For each hit a modifier or a frame qualifies: its feature name (``negation:delivered``,
     ``return:depart``) and the words shown for it ("nicht zugestellt").
 
     A modifier qualifies the first plain concept that starts from its own first word up to
-    `scope` words after its last one (and any other concept starting at that same word); a
-    modifier word inside a longer concept entry ("no one" in "no one home") qualifies nothing.
-    A frame then qualifies every plain concept of the text not qualified already."""
+    `scope` words after its last one, stopwords not counted ("no ha podido ser entregado"),
+    and any other concept starting at that same word; a modifier word inside a longer concept
+    entry ("no one" in "no one home") qualifies nothing. A frame then qualifies every plain
+    concept of the text not qualified already."""
+    # position of each word counting only the words that are not stopwords (auxiliaries, articles)
+    rank: list[int] = []
+    n = 0
+    for tok in tokens:
+        rank.append(n)
+        n += tok not in lex.stopwords
     out: dict[int, tuple[str, str]] = {}
     plain = [h for h in hits if not lex.concept(h.concept).scope and not lex.concept(h.concept).frame]
     for m in hits:
@@ -187,7 +196,7 @@ def _modified(hits: tuple[ConceptHit, ...], lex: Lexicon) -> dict[int, tuple[str
             for o in hits
         ):
             continue
-        targets = [h for h in plain if id(h) not in out and m.start <= h.start < m.end + scope]
+        targets = [h for h in plain if id(h) not in out and m.start <= h.start and _gap(m, h, rank) < scope]
         if targets:
             first = min(h.start for h in targets)
             for h in targets:
@@ -200,3 +209,13 @@ def _modified(hits: tuple[ConceptHit, ...], lex: Lexicon) -> dict[int, tuple[str
                 if id(h) not in out and not (h.start >= f.start and h.end <= f.end):
                     out[id(h)] = (f.concept + ":" + h.concept, f.text + " … " + h.text)
     return out
+
+
+def _gap(m: ConceptHit, h: ConceptHit, rank: list[int]) -> int:
+    """How many words lie between the end of `m` and the start of `h`, stopwords not counted
+    (all words counted when the text's words are not known, as for a hint)."""
+    if h.start <= m.end:
+        return 0
+    if rank and h.start < len(rank):
+        return rank[h.start] - rank[m.end]
+    return h.start - m.end
