@@ -7,6 +7,9 @@
     python bench/leave_one_out.py --calibrate     # fit infer.CALIBRATION on leave-one-out by rule
     python bench/leave_one_out.py --speed         # µs per distinct unseen text, and per repeat
 
+The held-out file's batches: 1 and 2 tuned on earlier, 4 tuned on in the second round, 3 held out
+(collected from sources no vocabulary cites, measured before and after the second round only).
+
 Every run asks the layers once at threshold 0 and applies the threshold afterwards, so the table
 (at `--threshold`, default the resolver's) and the curve come from the same answers.
 
