@@ -48,8 +48,8 @@ __all__ = [
 #: threshold is the highest at which the real carrier texts the layers were tuned on
 #: (core/tests/data/unseen_texts.jsonl batches 1, 2, 4) keep unknowns under half the 3 % budget
 #: a feed may have: there 99.3 % answered, 89.3 % of them right; on leave-one-out by rule 94 %
-#: answered, 72 % right. Leave-one-out precision reaches 90 % only from about 0.8 (39 %
-#: answered): a caller who prefers abstaining passes a higher `threshold`.
+#: answered, 72 % right. Leave-one-out precision reaches 90 % only from 0.85 by rule (29 %
+#: answered; 0.7 by source, 56 %): a caller who prefers abstaining passes a higher `threshold`.
 #: ``bench/leave_one_out.py --curve`` prints both curves.
 DEFAULT_THRESHOLD: Final = 0.3
 #: Confidence of a kernel the carrier's own rules know once a sentence frame is stripped.
