@@ -59,6 +59,31 @@ def test_status_then_explanation_keeps_the_status() -> None:
     assert "In transit" not in [k.text for k in other.kernels]
 
 
+@pytest.mark.parametrize(
+    ("text", "kernel"),
+    [
+        ("Your parcel has been delivered", "delivered"),
+        ("Je pakket is onderweg", "onderweg"),
+        ("Votre colis a été livré", "livré"),
+        ("Tu envío ha sido entregado", "entregado"),
+        ("Paczka została doręczona", "doręczona"),
+        ("Das Paket wurde zugestellt.", "zugestellt."),
+    ],
+)
+def test_a_subject_opening_is_dropped(text: str, kernel: str) -> None:
+    assert kernel in [k.text for k in load_forms().read(text).kernels]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Your parcel will be delivered today", "Your parcel is being delivered", "Die Sendung wird zugestellt"],
+)
+def test_a_future_or_progressive_auxiliary_is_not_dropped(text: str) -> None:
+    # "will be delivered" and "wird zugestellt" are not "delivered": no kernel may say so
+    kernels = [k.text.lower() for k in load_forms().read(text).kernels]
+    assert not any(k.startswith(("delivered", "zugestellt")) for k in kernels)
+
+
 def test_a_plain_status_has_no_kernel() -> None:
     assert load_forms().read("Delivered").kernels == ()
 

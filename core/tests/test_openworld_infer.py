@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tracklingo.openworld.infer import Example, StageClassifier, labelled_examples, pattern_literal
+from tracklingo.openworld.infer import (
+    SIGNALS,
+    Example,
+    StageClassifier,
+    calibrated,
+    labelled_examples,
+    pattern_literal,
+)
 from tracklingo.taxonomy import Reason, Stage
 from tracklingo.vocabulary import Vocabulary
 
@@ -59,6 +66,34 @@ def test_without_removes_the_examples() -> None:
     gone = clf.without([TRAIN[7]])
     assert len(gone.examples) == len(TRAIN) - 1
     assert all(n.text != "Out for delivery" for n in gone.neighbours("Out for delivery", 5))
+
+
+@pytest.mark.parametrize("drop", [[0], [7], [2, 3], [0, 4, 9]])
+def test_without_answers_as_a_classifier_trained_without_them(drop: list[int]) -> None:
+    # leave-one-out subtracts counts instead of retraining: it must not change any answer
+    dropped = [TRAIN[i] for i in drop]
+    view = StageClassifier(TRAIN).without(dropped)
+    fresh = StageClassifier([e for e in TRAIN if e not in dropped])
+    for text in ("Held at customs", "Out for delivery", "Delivered to recipient", "Zending is bezorgd"):
+        assert view.predict(text) == fresh.predict(text)
+        assert view.neighbours(text, 4) == fresh.neighbours(text, 4)
+
+
+def test_confidence_comes_from_the_signals_and_rises_with_the_probability() -> None:
+    pred = StageClassifier(TRAIN).predict("Held by customs")
+    assert pred is not None
+    assert len(pred.signals) == len(SIGNALS)
+    assert pred.confidence == round(calibrated(pred.signals), 3)
+    assert 0.0 <= pred.confidence <= 1.0 and 0.0 <= pred.probability <= 1.0
+    low, high = list(pred.signals), list(pred.signals)
+    low[0], high[0] = -2.0, 2.0  # the log-odds of the model's probability
+    assert calibrated(low) < calibrated(high)
+
+
+def test_a_future_delivery_is_not_read_as_delivered() -> None:
+    train = [*TRAIN, Example("Shipment will be delivered tomorrow", Stage.IN_TRANSIT, "toy")]
+    pred = StageClassifier(train).predict("Votre colis sera livré demain")
+    assert pred is not None and pred.stage is not Stage.DELIVERED
 
 
 def test_neighbours_are_ranked_and_unique() -> None:

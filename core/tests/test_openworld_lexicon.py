@@ -85,8 +85,46 @@ def test_carrier_names_are_folded() -> None:
             {"concept": [{"name": "x", "en": ["word"]}], "hint": [{"concepts": ["x"], "stage": "nope"}]},
             "unknown stage",
         ),
+        ({"concept": [{"name": "x", "en": ["word"], "scope": 9}]}, "scope"),
+        ({"concept": [{"name": "x", "en": ["word"], "scope": True}]}, "scope"),
+        ({"concept": [{"name": "x", "en": ["word"], "frame": "yes"}]}, "frame"),
+        (
+            {"concept": [{"name": "x", "en": ["word"]}], "stopwords": {"dates": {"xx": ["word"]}}},
+            "undeclared",
+        ),
     ],
 )
 def test_bad_lexicon_data_is_refused(data: dict, message: str) -> None:
     with pytest.raises(VocabularyError, match=message):
         Lexicon.from_dict({"meta": {"languages": ["en"]}, **data})
+
+
+def test_modifiers_and_frames_come_from_the_data() -> None:
+    lex = load_lexicon()
+    assert lex.concept("negation").scope > 0 and lex.concept("expected").scope > 0
+    assert lex.concept("return").frame and not lex.concept("delivered").frame
+    assert lex.concept("delivered").scope == 0
+
+
+def test_a_group_of_stopword_lists_is_read_per_language() -> None:
+    lex = Lexicon.from_dict(
+        {
+            "meta": {"languages": ["en", "de"]},
+            "concept": [{"name": "x", "en": ["word"]}],
+            "stopwords": {"en": ["the"], "dates": {"en": ["monday"], "de": ["Montag"]}},
+        }
+    )
+    assert {"the", "monday", "montag"} <= lex.stopwords
+
+
+def test_a_compound_ends_with_a_known_word_after_a_head() -> None:
+    lex = Lexicon.from_dict(
+        {
+            "meta": {"languages": ["de"]},
+            "concept": [{"name": "attempt", "de": ["versuch*"]}, {"name": "hub", "de": ["depot"]}],
+        }
+    )
+    assert [h.concept for h in lex.hits(["zustellversuch"])] == ["attempt"]
+    assert [h.concept for h in lex.hits(["auslieferdepot"])] == ["hub"]
+    assert lex.hits(["zzzdepots"]) == []  # an exact word must end the compound
+    assert lex.hits(["zzversuchen"]) == []  # the head is at least three letters

@@ -88,7 +88,7 @@ def test_a_context_rule_of_the_own_vocabulary_resolves_with_context_through_a_fo
         },
     )
     ow = OpenWorld([*world.vocabularies, v])
-    text = "Processed at exchange office (Import)"
+    text = "Processed at exchange office on May 16, 2016"  # a date affix, no direction marker
     unresolved = ow.resolve(text, None, v)
     assert unresolved is not None and unresolved.needs_context == "direction"
     assert unresolved.stage is Stage.IN_TRANSIT
@@ -98,6 +98,16 @@ def test_a_context_rule_of_the_own_vocabulary_resolves_with_context_through_a_fo
     # asked as another carrier, the same context rule stays unresolved
     other = ow.resolve("Processed at exchange office", None, own["dhl"], {"direction": "outbound"})
     assert other is not None and other.match is MatchKind.CROSS_CARRIER and other.needs_context == "direction"
+
+
+def test_a_direction_marker_in_the_text_resolves_a_direction_rule(world: OpenWorld) -> None:
+    # the text says which way it goes, whichever vocabulary holds the rule
+    inward = world.resolve("Receive item at office of exchange (Inbound)")
+    outward = world.resolve("Receive item at office of exchange (Outbound)")
+    assert inward is not None and outward is not None
+    assert (inward.stage, inward.needs_context) == (Stage.ARRIVED_DESTINATION_COUNTRY, None)
+    assert (outward.stage, outward.needs_context) == (Stage.DEPARTED_ORIGIN_COUNTRY, None)
+    assert inward.match is MatchKind.SENTENCE_FORM and "marker: inbound" in inward.evidence
 
 
 def test_a_sentence_form_reaches_the_carriers_own_rule(world: OpenWorld, own: dict[str, Vocabulary]) -> None:
@@ -173,3 +183,34 @@ def test_the_process_wide_world_is_built_once(vocabs: list[Vocabulary]) -> None:
 def test_a_text_naming_a_carrier_not_installed_says_so(world: OpenWorld) -> None:
     answer = world.resolve("Arrived at GLS depot")
     assert answer is not None and answer.mentions == ("gls",)
+
+
+@pytest.mark.parametrize("text", ["Ihre Sendung wird morgen zugestellt", "Votre colis sera livré demain"])
+def test_a_delivery_still_to_come_is_not_read_as_delivered(world: OpenWorld, text: str) -> None:
+    answer = world.resolve(text)
+    assert answer is not None and answer.match is MatchKind.INFERRED
+    assert answer.stage is Stage.IN_TRANSIT
+
+
+def test_a_return_leg_stays_a_return(world: OpenWorld) -> None:
+    answer = world.resolve("Return parcel departed the hub in Leeds")
+    assert answer is not None and answer.stage is Stage.RETURN_TO_SENDER
+
+
+def test_a_compound_word_is_read_by_its_parts(world: OpenWorld) -> None:
+    answer = world.resolve("Zustellversuch erfolglos, Empfänger nicht angetroffen")
+    assert answer is not None
+    assert (answer.stage, answer.match) == (Stage.DELIVERY_ATTEMPTED, MatchKind.INFERRED)
+    assert "zustellversuch" in answer.evidence
+
+
+def test_an_inferred_confidence_is_the_calibrated_reading_of_its_signals(world: OpenWorld) -> None:
+    from tracklingo.openworld.infer import SIGNALS, calibrated
+
+    answer = world.resolve("La aduana ha retenido el envío")
+    assert answer is not None and len(answer.signals) == len(SIGNALS)
+    assert answer.confidence == round(calibrated(answer.signals), 3)
+    # an abstention keeps the signals it abstained on (the threshold decided, not a lack of data)
+    strict = OpenWorld(world.vocabularies, threshold=1.0, classifier=world.classifier)
+    held = strict.resolve("La aduana ha retenido el envío")
+    assert held is not None and held.match is MatchKind.UNMAPPED and held.signals == answer.signals

@@ -10,11 +10,12 @@ rule is never second-guessed), the layers answer in order:
    (``tracklingo/data/forms.toml``) is stripped and the kernel resolves through the carrier's
    rules, then the other vocabularies; the place, date and time the frame carried are kept
    (`tracklingo.openworld.forms`);
-3. **inference** (`MatchKind.INFERRED`): a naive Bayes classifier trained at load time on every
-   installed vocabulary's phrases plus a concept lexicon in six languages
-   (``tracklingo/data/lexicon.toml``), answering with a `confidence` and the `evidence` words, or
-   abstaining below the threshold with the nearest known phrases as suggestions
-   (`tracklingo.openworld.infer`).
+3. **inference** (`MatchKind.INFERRED`): a naive Bayes classifier blended with the nearest known
+   phrases, trained at load time on every installed vocabulary's phrases plus a concept lexicon
+   in six languages (``tracklingo/data/lexicon.toml``) whose modifiers ("not", "will be"), frames
+   ("return") and compound splitting shape the features (`tracklingo.openworld.features`); it
+   answers with a calibrated `confidence` and the `evidence` words, or abstains below the
+   threshold with the nearest known phrases as suggestions (`tracklingo.openworld.infer`).
 
 >>> from tracklingo.openworld import OpenWorld, installed_vocabularies
 >>> world = OpenWorld(installed_vocabularies())            # doctest: +SKIP
@@ -26,16 +27,20 @@ Every answer is cached per (carrier, text); the whole is deterministic. `explain
 """
 
 from tracklingo.openworld.cross import CROSS_CONFIDENCE, CrossHit, CrossIndex
+from tracklingo.openworld.features import stem
 from tracklingo.openworld.forms import Forms, Kernel, Reading, load_forms
 from tracklingo.openworld.infer import (
+    SIGNALS,
     Example,
     Neighbour,
     Prediction,
     StageClassifier,
     analyse,
+    calibrated,
     labelled_examples,
 )
 from tracklingo.openworld.lexicon import Concept, ConceptHit, Hint, Lexicon, load_lexicon
+from tracklingo.openworld.places import place_parts
 from tracklingo.openworld.report import (
     CoverageRow,
     UnseenExplanation,
@@ -59,6 +64,7 @@ __all__ = [
     "CROSS_CONFIDENCE",
     "DEFAULT_THRESHOLD",
     "FORM_CONFIDENCE",
+    "SIGNALS",
     "Concept",
     "ConceptHit",
     "CoverageRow",
@@ -77,6 +83,7 @@ __all__ = [
     "StageClassifier",
     "UnseenExplanation",
     "analyse",
+    "calibrated",
     "coverage_rows",
     "explain_unseen",
     "installed_vocabularies",
@@ -85,7 +92,9 @@ __all__ = [
     "load_forms",
     "load_lexicon",
     "open_world_for",
+    "place_parts",
     "resolve_open_world",
     "rule_stub",
     "stage_label",
+    "stem",
 ]

@@ -16,8 +16,8 @@ The steps, each producing a kernel when it changed something:
    dates, times and places written after the status are taken off, repeatedly.
 
 Affixes that find a place by its capitals are skipped on a text written wholly in capitals
-(there the resolver looks for a known phrase at the start instead). A place goes through the
-core's place splitter (``CITY, ST ZIP``, ``CITY - COUNTRY``, else a
+(there the resolver looks for a known phrase at the start instead). A place goes through
+`tracklingo.openworld.places.place_parts` (``CITY, ST ZIP``, ``CITY - COUNTRY``, else a
 facility); a date or time is kept as written in `Reading.when`. The work per text is bounded:
 a text longer than ``max_length`` skips the forms, every pattern is refused at load time when it
 nests quantifiers, and the affix loop runs at most `_MAX_PASSES` times.
@@ -35,6 +35,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from tracklingo.errors import VocabularyError
+from tracklingo.openworld.places import place_parts
 
 __all__ = ["Form", "Forms", "Kernel", "Reading", "load_forms", "place_parts"]
 
@@ -46,15 +47,6 @@ _MACRO: Final = re.compile(r"\{([a-z_]+)\}")
 # a group that contains a quantifier and is itself quantified: "(a+)+", "(?:x*y)*", "(a|b+){2,}"
 _NESTED: Final = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]")
 _LOCATION_KEYS: Final = ("facility", "city", "region", "postal_code", "country")
-
-
-def place_parts(place: str) -> Mapping[str, str]:
-    """A place written after a status, split as the vocabulary engine splits it:
-    ``CITY, ST [ZIP]`` (a US state) → city/region/postal code/country, ``CITY - COUNTRY`` →
-    city/country, anything else → facility."""
-    from tracklingo.vocabulary import _place_parts  # the engine's one splitter; see module doc
-
-    return _place_parts(place.strip(" ,.-"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +76,8 @@ class Reading:
     """What the forms make of one text."""
 
     kernels: tuple[Kernel, ...]
-    #: the text with markers, dates, times and trailing places removed (all sentences kept)
+    #: the text with dates, times and trailing places removed (all sentences kept), and its
+    #: direction markers' words at the end ("Customs Released Import")
     inference_text: str
     #: location parts the forms captured (facility, city, region, postal_code, country)
     captured: Mapping[str, str] = field(default_factory=dict)
@@ -103,9 +96,11 @@ class Forms:
         self._frames = [f for f in self.forms if f.kind == "frame"]
         self._subjects = [f for f in self.forms if f.kind == "subject"]
         # dates and times written before the status come off first, then what follows it
-        self._affixes = [f for f in self.forms if f.kind == "affix" and f.at == "start"] + [
+        self._affixes: list[Form] = [f for f in self.forms if f.kind == "affix" and f.at == "start"] + [
             f for f in self.forms if f.kind == "affix" and f.at == "end"
         ]
+        # a place is told from the status by its capitals: such an affix is skipped on all-caps text
+        self._affix_case = [(f, not f.regex.flags & re.IGNORECASE) for f in self._affixes]
         self._markers = [f for f in self.forms if f.kind == "marker"]
 
     @classmethod
@@ -143,7 +138,9 @@ class Forms:
             if c and c != t and c not in kernels:
                 kernels[c] = Kernel(c, tuple(forms))
 
+        said: list[str] = []  # the markers' own words, kept for inference ("(Otb)" → "Otb")
         for marker in self._markers:
+            said += [m.group(0).strip(" ()[]") for m in marker.regex.finditer(t)]
             stripped = marker.regex.sub("", t)
             if stripped != t:
                 t, direction = " ".join(stripped.split()), marker.direction
@@ -181,6 +178,7 @@ class Forms:
             current = self._strip_affixes(current, done, captured, when, push)
             if i == 0:
                 inference_text = self._strip_affixes(base, [], {}, {}, None) or base
+                inference_text = " ".join([inference_text, *said])
         return Reading(
             tuple(kernels.values()),
             inference_text,
@@ -204,8 +202,9 @@ class Forms:
     ) -> str:
         for _ in range(_MAX_PASSES):
             changed = False
-            for affix in self._affixes:
-                if not affix.regex.flags & re.IGNORECASE and not any(c.islower() for c in current):
+            caps = not any(c.islower() for c in current)
+            for affix, by_case in self._affix_case:
+                if by_case and caps:
                     continue  # a place is told from the status by its capitals: not in an all-caps text
                 m = affix.regex.search(current)
                 if m is None:
@@ -214,6 +213,7 @@ class Forms:
                 if not rest.strip(" ,;:-\u2013"):
                     continue
                 current = rest.rstrip(" ,;:-\u2013") if affix.at == "end" else rest.lstrip()
+                caps = not any(c.islower() for c in current)
                 _capture({k: v for k, v in m.groupdict().items() if v}, captured, when)
                 done.append(affix.name)
                 if push is not None:

@@ -2,19 +2,20 @@
 
 Training data are the vocabularies' own labelled texts: every exact phrase of a non-fallback,
 non-context rule, and the literal opening of a pattern rule (``^The shipment could not be
-delivered`` gives "The shipment could not be delivered"). A text is described by features:
+delivered`` gives "The shipment could not be delivered"), plus the lexicon's hints (the stage
+definitions said in concepts). A text is described by the features of
+`tracklingo.openworld.features` (concepts and their modifiers, concept pairs, word stems).
 
-* ``c:<concept>``: a concept of the lexicon (`tracklingo.openworld.lexicon`), the bridge between
-  languages and wordings ("held", "detained", "zatrzymana" are all ``c:held``);
-* ``p:<a>+<b>``: a pair of concepts in the same text (``customs`` with ``held`` is a hold,
-  ``customs`` with ``released`` a release; ``negation`` with ``delivered`` an attempt);
-* ``w:<word>``: a content word (stopwords dropped), for a carrier's own idiom.
+The model is a naive Bayes over the set of features (Laplace-smoothed, present features only),
+with class priors flattened (square root of the counts) so the many in-transit texts do not
+outvote the rare stages, and each rule's phrases sharing one weight (a rule listing twenty
+wordings of one status teaches one thing, not twenty). Its posterior, softened by a temperature,
+is blended with the vote of the nearest known phrases (cosine over IDF-weighted features); the
+result is the `confidence`. A text whose features the training data never saw gets no answer.
+`evidence` names the words of the text that pulled hardest towards the chosen stage.
 
-The model is a naive Bayes over the set of features (Laplace-smoothed, present features only), with
-class priors flattened (square root of the counts) so the many in-transit texts do not outvote the
-rare stages. Its posterior, sharpened or softened by a temperature, is the `confidence`; a text
-whose features the training data never saw gets no answer. `evidence` names the words of the text
-that pulled hardest towards the chosen stage. Everything is deterministic: ties break by stage
+`StageClassifier.without` gives the same classifier minus some examples without retraining (the
+counts are subtracted), for leave-one-out. Everything is deterministic: ties break by stage
 order, and the training set is sorted before use.
 """
 
@@ -22,13 +23,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Final
 
-from tracklingo.openworld.lexicon import ConceptHit, Hint, Lexicon, load_lexicon, words
+from tracklingo.openworld.features import Analysis, analyse, describe
+from tracklingo.openworld.forms import Forms
+from tracklingo.openworld.lexicon import ConceptHit, Hint, Lexicon, load_lexicon
 from tracklingo.taxonomy import Reason, Stage
 from tracklingo.vocabulary import Rule, Vocabulary, normalize_phrase
 
@@ -43,8 +45,9 @@ __all__ = [
     "pattern_literal",
 ]
 
-#: Features that only say "there is a word here" are ignored when no stage ever saw them.
+#: Laplace smoothing of the feature counts.
 _ALPHA: Final = 0.5
+#: Softening of the naive Bayes posterior (its features are not independent).
 _TEMPERATURE: Final = 2.0
 
 
@@ -58,57 +61,6 @@ class Example:
     reason: Reason | None = None
     rule: Rule | None = field(default=None, compare=False, hash=False)
     from_pattern: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """A text as the classifier sees it: folded words, concept hits and the feature set."""
-
-    tokens: tuple[str, ...]
-    hits: tuple[ConceptHit, ...]
-    features: frozenset[str]
-    #: for each feature, the words of the text that gave it (for `evidence`)
-    shown: Mapping[str, str]
-
-    @property
-    def concepts(self) -> frozenset[str]:
-        """The concept names found."""
-        return frozenset(h.concept for h in self.hits)
-
-
-def analyse(text: str, lexicon: Lexicon | None = None) -> Analysis:
-    """Fold `text` and describe it by concept, concept-pair and content-word features."""
-    lex = lexicon or load_lexicon()
-    tokens = tuple(words(text))
-    hits = tuple(lex.hits(tokens))
-    return _describe(tokens, hits, lex)
-
-
-def _hint_analysis(hint: Hint) -> Analysis:
-    hits = tuple(ConceptHit(name, name, i, i + 1) for i, name in enumerate(hint.concepts))
-    return _describe((), hits, None)
-
-
-def _describe(tokens: tuple[str, ...], hits: tuple[ConceptHit, ...], lex: Lexicon | None) -> Analysis:
-    shown: dict[str, str] = {}
-    for h in hits:
-        shown.setdefault("c:" + h.concept, h.text)
-    if hits:
-        # the first concept says what the text is about ("Return shipment out for delivery")
-        shown["h:" + hits[0].concept] = hits[0].text
-    names = sorted({h.concept for h in hits})
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            shown["p:" + a + "+" + b] = shown["c:" + a] + "|" + shown["c:" + b]
-    # consecutive concepts in text order: "delivered to an access point" is not "picked up at
-    # the post office, delivered"
-    for prev, nxt in pairwise(hits):
-        if prev.concept != nxt.concept and nxt.start >= prev.end:
-            shown.setdefault("o:" + prev.concept + ">" + nxt.concept, prev.text + "|" + nxt.text)
-    for tok in tokens:
-        if lex is not None and tok not in lex.stopwords and not tok.isdigit() and len(tok) > 1:
-            shown.setdefault("w:" + tok, tok)
-    return Analysis(tokens, hits, frozenset(shown), shown)
 
 
 _META: Final = re.compile(r"[\\()\[\]{}.*+?|$^]")
@@ -203,13 +155,108 @@ class Prediction:
     runner_up: Stage | None
     #: how many of the text's features the training data knows
     known_features: int
+    #: the model's own probability of `stage` (naive Bayes blended with the nearest phrases)
+    probability: float = 0.0
+    #: what the `confidence` was computed from (`SIGNALS` names them)
+    signals: tuple[float, ...] = ()
 
 
 _STAGE_ORDER: Final = {s: i for i, s in enumerate(Stage)}
 
+#: how many times a feature counts: concepts and concept pairs say more than a single word
+WEIGHTS: dict[str, float] = {"c": 2.0, "m": 2.0, "p": 2.0, "o": 2.0, "h": 1.0, "w": 1.0}
+#: share of the nearest known phrases' vote in the stage probabilities (0: naive Bayes alone)
+KNN_BLEND: float = 0.3
+KNN_K: int = 5
+#: a hint counts as this many labelled phrases
+HINT_WEIGHT: float = 4.0
+#: a rule with n phrases gives each of them the weight n ** -RULE_SHARE (0: every phrase counts 1)
+RULE_SHARE: float = 0.5
+
+
+def _weight(feature: str) -> float:
+    return WEIGHTS[feature[0]]
+
+
+#: what the confidence is computed from, in `Prediction.signals` order
+SIGNALS: Final = (
+    "log-odds of the model's probability",
+    "margin over the runner-up",
+    "similarity of the nearest known phrase",
+    "the nearest known phrase agrees (1) or not (-1)",
+    "share of the nearest phrases' similarity that agrees",
+    "share of the text's features the training data knows",
+    "a concept (not only words) is known",
+)
+#: logistic calibration of the confidence over `SIGNALS` (intercept first), fitted on the
+#: leave-one-out outcomes (``bench/leave_one_out.py --calibrate``): the confidence is the
+#: estimated chance that the inferred stage is right for a wording no rule has
+CALIBRATION: tuple[float, ...] = (-2.6275, 0.1642, 1.7074, 0.9071, 0.0443, 0.494, 1.1283, 0.0773)
+
+
+def calibrated(signals: Sequence[float]) -> float:
+    """The confidence for `signals` (see `CALIBRATION`)."""
+    z = CALIBRATION[0] + math.fsum(w * x for w, x in zip(CALIBRATION[1:], signals, strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _signals(
+    an: Analysis,
+    rows: Mapping[str, Mapping[Stage, float]],
+    probs: Mapping[Stage, float],
+    ranked: Sequence[Stage],
+    near: Sequence[Neighbour],
+) -> tuple[float, ...]:
+    best = ranked[0]
+    p = min(max(probs[best], 1e-4), 1 - 1e-4)
+    second = probs[ranked[1]] if len(ranked) > 1 else 0.0
+    s1 = near[0].similarity if near else 0.0
+    agree = (1.0 if near[0].stage is best else -1.0) if near else 0.0
+    total = math.fsum(n.similarity for n in near)
+    share = math.fsum(n.similarity for n in near if n.stage is best) / total if total else 0.0
+    known = len(rows) / len(an.features) if an.features else 0.0
+    concept = 1.0 if any(f[0] in "cm" for f in rows) else 0.0
+    return tuple(
+        round(x, 4) for x in (math.log(p / (1 - p)), probs[best] - second, s1, agree, share, known, concept)
+    )
+
+
+class _Counts:
+    """The naive Bayes counts and the nearest-phrase index of one training set."""
+
+    def __init__(
+        self,
+        analyses: Sequence[Analysis],
+        stages: Sequence[Stage],
+        weights: Sequence[float],
+        hints: Sequence[tuple[Analysis, Stage, float]],
+    ) -> None:
+        self.counts: dict[str, dict[Stage, float]] = defaultdict(lambda: defaultdict(float))
+        self.docs: dict[Stage, float] = defaultdict(float)
+        self.mass: dict[Stage, float] = defaultdict(float)
+        self.df: dict[str, int] = defaultdict(int)
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for i, (an, stage, w) in enumerate(zip(analyses, stages, weights, strict=True)):
+            self.add(an, stage, w)
+            for f in an.features:
+                self.df[f] += 1
+                self.postings[f].append(i)
+        for an, stage, w in hints:
+            self.add(an, stage, w)
+        self.counts = {f: dict(c) for f, c in self.counts.items()}
+        self.postings = dict(self.postings)
+
+    def add(self, an: Analysis, stage: Stage, w: float, sign: float = 1.0) -> None:
+        self.docs[stage] += sign * w
+        for f in an.features:
+            n = sign * w * _weight(f)
+            self.counts[f][stage] += n
+            self.mass[stage] += n
+
 
 class StageClassifier:
-    """Naive Bayes over concept / pair / word features, trained on `examples`."""
+    """Naive Bayes over concept / modifier / pair / stem features, blended with the nearest
+    known phrases, trained on `examples` (and the lexicon's hints)."""
 
     def __init__(
         self,
@@ -217,75 +264,137 @@ class StageClassifier:
         lexicon: Lexicon | None = None,
         *,
         analyses: Mapping[str, Analysis] | None = None,
-        alpha: float = _ALPHA,
-        temperature: float = _TEMPERATURE,
+        alpha: float | None = None,
+        temperature: float | None = None,
+        forms: Forms | None = None,
     ) -> None:
         self.lexicon = lexicon or load_lexicon()
+        self.forms = forms
         self.examples: tuple[Example, ...] = tuple(examples)
-        self.alpha = alpha
-        self.temperature = temperature
+        self.alpha = _ALPHA if alpha is None else alpha
+        self.temperature = _TEMPERATURE if temperature is None else temperature
         self._analyses: dict[str, Analysis] = dict(analyses or {})
-        docs = Counter[Stage]()
-        counts: dict[str, defaultdict[Stage, float]] = defaultdict(lambda: defaultdict(float))
-        training = [(self._analysis(ex.text), ex.stage, 1.0) for ex in self.examples]
-        training += [(_hint_analysis(h), h.stage, HINT_WEIGHT) for h in self.lexicon.hints]
-        for an, stage, weight in training:
-            docs[stage] += 1
-            for f in an.features:
-                counts[f][stage] += weight * _weight(f)
-        self.stages: tuple[Stage, ...] = tuple(sorted(docs, key=_STAGE_ORDER.__getitem__))
-        self._docs = docs
-        total = math.fsum(math.sqrt(n) for n in docs.values())
+        self._all = self.examples
+        per_rule: dict[int, int] = defaultdict(int)
+        for ex in self._all:
+            if ex.rule is not None:
+                per_rule[id(ex.rule)] += 1
+        self._weights = tuple(
+            per_rule[id(ex.rule)] ** -RULE_SHARE if ex.rule is not None else 1.0 for ex in self._all
+        )
+        hints = [(_hint_analysis(h, self.lexicon), h.stage, HINT_WEIGHT) for h in self.lexicon.hints]
+        self._base = _Counts(
+            [self._analysis(ex.text) for ex in self._all],
+            [ex.stage for ex in self._all],
+            self._weights,
+            hints,
+        )
+        self._delta: _Counts | None = None
+        self._dropped: frozenset[int] = frozenset()
+        self._setup()
+
+    def _setup(self) -> None:
+        """Derived tables: the stages, flattened log priors, the feature space size."""
+        docs = self._docs()
+        self.stages: tuple[Stage, ...] = tuple(
+            sorted((s for s, n in docs.items() if n > 1e-9), key=_STAGE_ORDER.__getitem__)
+        )
+        total = math.fsum(math.sqrt(docs[s]) for s in self.stages)
         self._log_prior = {s: math.log(math.sqrt(docs[s]) / total) for s in self.stages}
-        self._counts = dict(counts)
-        # multinomial likelihoods: a stage's feature mass is spread over the whole feature space,
-        # so a feature a small stage never saw costs it as much as it costs a large one
-        mass: defaultdict[Stage, float] = defaultdict(float)
-        for c in counts.values():
-            for s, n in c.items():
-                mass[s] += n
-        size = len(counts)
-        self._log_present: dict[str, dict[Stage, float]] = {
-            f: {s: math.log((c.get(s, 0) + alpha) / (mass[s] + alpha * size)) for s in self.stages}
-            for f, c in counts.items()
+        # the feature space: every feature some remaining example (or hint) has
+        self._size = len(self._base.counts)
+        if self._delta is not None:
+            self._size -= sum(1 for f in self._delta.counts if self._count(f) is None)
+        self._mass = {
+            s: self._base.mass[s] - (self._delta.mass.get(s, 0.0) if self._delta else 0.0)
+            for s in self.stages
         }
-        # nearest-phrase index: feature -> [(example index, weight)], IDF-weighted, unit length
-        n = len(self.examples) or 1
-        idf = {f: math.log(1 + n / sum(c.values())) for f, c in counts.items()}
-        self._idf = idf
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for i, ex in enumerate(self.examples):
-            feats = self._analysis(ex.text).features
-            norm = math.sqrt(math.fsum(_feature_weight(f, idf) ** 2 for f in feats)) or 1.0
-            for f in feats:
-                self._postings[f].append((i, _feature_weight(f, idf) / norm))
+        self._n = len(self._all) - len(self._dropped)
+        self._norms: dict[int, float] = {}
+        self._rows: dict[str, dict[Stage, float]] = {}
+
+    def _docs(self) -> dict[Stage, float]:
+        docs = dict(self._base.docs)
+        if self._delta is not None:
+            for s, n in self._delta.docs.items():
+                docs[s] = docs.get(s, 0.0) - n
+        return docs
 
     def _analysis(self, text: str) -> Analysis:
         an = self._analyses.get(text)
         if an is None:
-            an = self._analyses[text] = analyse(text, self.lexicon)
+            an = self._analyses[text] = analyse(text, self.lexicon, self.forms)
         return an
 
     def without(self, drop: Iterable[Example]) -> StageClassifier:
-        """A classifier trained on the same examples minus `drop` (for leave-one-out)."""
+        """The classifier trained on the same examples minus `drop` (for leave-one-out): the
+        dropped examples' counts are subtracted, nothing is retrained, and the answers are those
+        of a classifier trained without them (each phrase keeps its rule's weight, which is the
+        same when a whole rule is dropped, as leave-one-out does)."""
         gone = {(e.text, e.stage, e.vocabulary) for e in drop}
-        kept = [e for e in self.examples if (e.text, e.stage, e.vocabulary) not in gone]
-        return StageClassifier(
-            kept, self.lexicon, analyses=self._analyses, alpha=self.alpha, temperature=self.temperature
+        dropped = (
+            frozenset(i for i, e in enumerate(self._all) if (e.text, e.stage, e.vocabulary) in gone)
+            | self._dropped
         )
+        view = object.__new__(StageClassifier)
+        view.lexicon, view.forms = self.lexicon, self.forms
+        view.alpha, view.temperature = self.alpha, self.temperature
+        view._analyses, view._all, view._weights, view._base = (
+            self._analyses,
+            self._all,
+            self._weights,
+            self._base,
+        )
+        view._dropped = dropped
+        view.examples = tuple(e for i, e in enumerate(self._all) if i not in dropped)
+        view._delta = _Counts(
+            [view._analysis(self._all[i].text) for i in sorted(dropped)],
+            [self._all[i].stage for i in sorted(dropped)],
+            [self._weights[i] for i in sorted(dropped)],
+            [],
+        )
+        view._setup()
+        return view
+
+    # -- naive Bayes ------------------------------------------------------------------------
+
+    def _count(self, feature: str) -> dict[Stage, float] | None:
+        """The feature's (weighted) count per stage, after any subtraction; None when unseen."""
+        row = self._base.counts.get(feature)
+        if row is None:
+            return None
+        if self._delta is not None and feature in self._delta.counts:
+            sub = self._delta.counts[feature]
+            row = {s: n - sub.get(s, 0.0) for s, n in row.items()}
+            if all(n <= 1e-9 for n in row.values()):
+                return None
+        return row
+
+    def _log_row(self, feature: str) -> dict[Stage, float] | None:
+        row = self._rows.get(feature)
+        if row is None:
+            counts = self._count(feature)
+            if counts is None:
+                return None
+            a, size = self.alpha, self._size
+            row = self._rows[feature] = {
+                s: math.log((max(counts.get(s, 0.0), 0.0) + a) / (self._mass[s] + a * size))
+                for s in self.stages
+            }
+        return row
 
     def predict(self, text: str | Analysis, near: Sequence[Neighbour] | None = None) -> Prediction | None:
         """The most likely stage with its confidence, or None when no feature is known.
 
         `near`: the text's nearest known phrases when the caller has them already (at least
         `KNN_K` of them); they are computed otherwise."""
-        an = text if isinstance(text, Analysis) else analyse(text, self.lexicon)
-        known = [f for f in an.features if f in self._log_present]
-        if not known or not self.stages:
+        an = text if isinstance(text, Analysis) else analyse(text, self.lexicon, self.forms)
+        rows = {f: r for f in sorted(an.features) if (r := self._log_row(f)) is not None}
+        if not rows or not self.stages:
             return None
-        scores = {}
-        for s in self.stages:
-            scores[s] = self._log_prior[s] + math.fsum(_weight(f) * self._log_present[f][s] for f in known)
+        scores = {
+            s: self._log_prior[s] + math.fsum(_weight(f) * r[s] for f, r in rows.items()) for s in self.stages
+        }
         top = max(scores.values())
         z = math.fsum(math.exp((v - top) / self.temperature) for v in scores.values())
         probs = {s: math.exp((v - top) / self.temperature) / z for s, v in scores.items()}
@@ -296,25 +405,29 @@ class StageClassifier:
             for n in near:
                 votes[n.stage] += n.similarity / total if total else 0.0
             probs = {s: (1 - KNN_BLEND) * p + KNN_BLEND * votes.get(s, 0.0) for s, p in probs.items()}
+        else:
+            near = list(near[:KNN_K]) if near is not None else self.neighbours(an, KNN_K)
         ranked = sorted(self.stages, key=lambda s: (-probs[s], _STAGE_ORDER[s]))
         best = ranked[0]
-        confidence = probs[best]
-        runner = ranked[1] if len(ranked) > 1 else None
+        signals = _signals(an, rows, probs, ranked, near)
         return Prediction(
             best,
-            round(confidence, 3),
-            self._evidence(an, known, best),
+            round(calibrated(signals), 3),
+            self._evidence(an, rows, best),
             self._reason(an, best),
-            runner,
-            len(known),
+            ranked[1] if len(ranked) > 1 else None,
+            len(rows),
+            round(probs[best], 3),
+            signals,
         )
 
-    def _evidence(self, an: Analysis, known: Sequence[str], stage: Stage) -> tuple[str, ...]:
+    def _evidence(
+        self, an: Analysis, rows: Mapping[str, Mapping[Stage, float]], stage: Stage
+    ) -> tuple[str, ...]:
         """The words that pull hardest towards `stage` (against the average other stage)."""
         others = [s for s in self.stages if s is not stage]
         pull: list[tuple[float, str]] = []
-        for f in known:
-            row = self._log_present[f]
+        for f, row in rows.items():
             rest = math.fsum(row[s] for s in others) / len(others) if others else 0.0
             gain = row[stage] - rest
             if gain > 0.5:
@@ -338,23 +451,44 @@ class StageClassifier:
                 return reason
         return None
 
+    # -- nearest known phrases --------------------------------------------------------------
+
+    def _idf(self, feature: str) -> float:
+        df = self._base.df.get(feature, 0)
+        if self._delta is not None:
+            df -= self._delta.df.get(feature, 0)
+        return math.log(1 + max(self._n, 1) / df) if df > 0 else 0.0
+
+    def _fw(self, feature: str) -> float:
+        # concepts carry meaning across wordings; words are a carrier's idiom
+        return self._idf(feature) * (1.5 if feature[0] in "cm" else 1.0)
+
+    def _norm(self, i: int) -> float:
+        norm = self._norms.get(i)
+        if norm is None:
+            feats = self._analysis(self._all[i].text).features
+            norm = self._norms[i] = math.sqrt(math.fsum(self._fw(f) ** 2 for f in feats)) or 1.0
+        return norm
+
     def neighbours(self, text: str | Analysis, k: int = 3) -> list[Neighbour]:
         """The `k` known phrases most like `text` (cosine over IDF-weighted features)."""
-        an = text if isinstance(text, Analysis) else analyse(text, self.lexicon)
-        feats = [f for f in an.features if f in self._postings]
+        an = text if isinstance(text, Analysis) else analyse(text, self.lexicon, self.forms)
+        feats = sorted(f for f in an.features if f in self._base.postings and self._idf(f) > 0)
         if not feats:
             return []
-        norm = math.sqrt(math.fsum(_feature_weight(f, self._idf) ** 2 for f in feats)) or 1.0
+        norm = math.sqrt(math.fsum(self._fw(f) ** 2 for f in feats)) or 1.0
         acc: dict[int, float] = defaultdict(float)
+        dropped = self._dropped
         for f in feats:
-            q = _feature_weight(f, self._idf) / norm
-            for i, w in self._postings[f]:
-                acc[i] += q * w
-        best = sorted(acc.items(), key=lambda t: (-t[1], t[0]))
+            q = self._fw(f) ** 2 / norm
+            for i in self._base.postings[f]:
+                if i not in dropped:
+                    acc[i] += q
+        best = sorted(((i, v / self._norm(i)) for i, v in acc.items()), key=lambda t: (-t[1], t[0]))
         out: list[Neighbour] = []
         seen: set[str] = set()
         for i, sim in best:
-            ex = self.examples[i]
+            ex = self._all[i]
             key = normalize_phrase(ex.text)
             if key in seen:
                 continue
@@ -365,20 +499,8 @@ class StageClassifier:
         return out
 
 
-#: how many times a feature counts: concepts and concept pairs say more than a single word
-WEIGHTS: dict[str, float] = {"c": 2.0, "p": 2.0, "o": 2.0, "h": 1.0, "w": 1.0}
-#: share of the nearest known phrases' vote in the stage probabilities (0: naive Bayes alone)
-KNN_BLEND: float = 0.3
-KNN_K: int = 5
-#: a hint counts as this many labelled phrases
-HINT_WEIGHT: float = 2.0
-
-
-def _weight(feature: str) -> float:
-    return WEIGHTS[feature[0]]
-
-
-def _feature_weight(feature: str, idf: Mapping[str, float]) -> float:
-    # concepts carry meaning across wordings; words are a carrier's idiom
-    base = idf.get(feature, 1.0)
-    return base * (1.5 if feature.startswith("c:") else 1.0)
+def _hint_analysis(hint: Hint, lexicon: Lexicon) -> Analysis:
+    """A hint as a text of concepts in its order (a modifier qualifies the concepts after it)."""
+    hits = tuple(ConceptHit(name, name, i, i + 1) for i, name in enumerate(hint.concepts))
+    analysed = describe((), hits, lexicon)
+    return Analysis((), hits, frozenset(f for f in analysed.features if f[0] != "w"), analysed.shown)

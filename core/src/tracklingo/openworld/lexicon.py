@@ -23,6 +23,10 @@ __all__ = ["Concept", "ConceptHit", "Hint", "Lexicon", "load_lexicon", "words"]
 
 _APOSTROPHES: Final = str.maketrans({"'": " ", "\u2019": " ", "\u2018": " ", "\u02bc": " ", "`": " "})
 _MIN_PREFIX: Final = 3
+#: compound splitting (German, Dutch): a word at least this long may end with a known word of at
+#: least `_MIN_PART` letters after a head of at least `_MIN_PREFIX` ("zustell|versuch")
+_MIN_COMPOUND: Final = 8
+_MIN_PART: Final = 4
 
 
 def words(text: str) -> list[str]:
@@ -33,10 +37,16 @@ def words(text: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Concept:
-    """One meaning (``customs``, ``held``, ...) and the reason its words give, if any."""
+    """One meaning (``customs``, ``held``, ...) and the reason its words give, if any.
+
+    A concept with a `scope` is a modifier ("not", "will be"): it qualifies the first concept
+    that starts within `scope` words after it ("not delivered", "wird morgen zugestellt"). A
+    `frame` concept ("return") qualifies every other concept of the text."""
 
     name: str
     reason: Reason | None = None
+    scope: int = 0
+    frame: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +106,20 @@ class Lexicon:
         self.reason_stages: Mapping[Reason, frozenset[Stage]] = MappingProxyType(dict(reason_stages))
         self._exact: dict[str, list[_Entry]] = {}
         self._prefix: dict[str, list[_Entry]] = {}
+        # one-word entries a compound may end with: exact words, and prefixes by their first letters
+        self._part_exact: dict[str, set[int]] = {}
+        self._part_prefix: dict[str, list[tuple[str, int]]] = {}
         for entry in entries:
             word, is_prefix = entry.parts[0]
             if is_prefix:
                 self._prefix.setdefault(word[:_MIN_PREFIX], []).append(entry)
             else:
                 self._exact.setdefault(word, []).append(entry)
+            if len(entry.parts) == 1 and len(word) >= _MIN_PART:
+                if is_prefix:
+                    self._part_prefix.setdefault(word[:_MIN_PREFIX], []).append((word, entry.concept))
+                else:
+                    self._part_exact.setdefault(word, set()).add(entry.concept)
         self._index = {c.name: i for i, c in enumerate(self.concepts)}
         #: carrier names a text may mention: name -> folded spellings
         self.carriers: Mapping[str, tuple[str, ...]] = MappingProxyType(dict(carriers or {}))
@@ -125,15 +143,25 @@ class Lexicon:
             if not isinstance(name, str) or not name:
                 raise VocabularyError(f"{where}: `name` is required")
             reason = Reason(raw["reason"]) if raw.get("reason") else None
-            extra = set(raw) - {"name", "reason", *languages}
+            scope = raw.get("scope", 0)
+            if not isinstance(scope, int) or isinstance(scope, bool) or not 0 <= scope <= 6:
+                raise VocabularyError(f"{where}: `scope` is a number of words from 0 to 6")
+            frame = raw.get("frame", False)
+            if not isinstance(frame, bool):
+                raise VocabularyError(f"{where}: `frame` is true or false")
+            extra = set(raw) - {"name", "reason", "scope", "frame", *languages}
             if extra:
                 raise VocabularyError(f"{where}: unknown fields {sorted(extra)}")
             for lang in languages:
                 for text in raw.get(lang) or ():
                     entries.append(_Entry(len(concepts), _entry_parts(text, f"{where} ({lang})")))
-            concepts.append(Concept(name, reason))
+            concepts.append(Concept(name, reason, scope, frame))
         stop: set[str] = set()
-        for lang, ws in (data.get("stopwords") or {}).items():
+        lists: list[tuple[str, Any]] = []
+        for key, value in (data.get("stopwords") or {}).items():
+            # a language's list, or a group of them ([stopwords.dates])
+            lists.extend(value.items() if isinstance(value, dict) else [(key, value)])
+        for lang, ws in lists:
             if lang not in languages:
                 raise VocabularyError(f"{origin}: stopwords for undeclared language {lang!r}")
             for w in ws:
@@ -186,7 +214,32 @@ class Lexicon:
                 if old is None or old.end < end:  # the longest entry of a concept at a position
                     name = self.concepts[entry.concept].name
                     found[key] = ConceptHit(name, " ".join(tokens[i:end]), i, end)
-        return sorted(found.values(), key=lambda h: (h.start, -h.end, self._index[h.concept]))
+            if len(tok) >= _MIN_COMPOUND:
+                for concept in self._compound_parts(tok):
+                    if (concept, i) not in found:
+                        found[(concept, i)] = ConceptHit(self.concepts[concept].name, tok, i, i + 1)
+        hits = sorted(found.values(), key=lambda h: (h.start, -h.end, self._index[h.concept]))
+        # the longest entry wins: a word inside a longer entry of another concept is that entry's
+        # ("pick up" in "pick up point", "delivery" in "out for delivery")
+        return [
+            h
+            for h in hits
+            if not any(
+                o.start <= h.start and o.end >= h.end and (o.end - o.start) > (h.end - h.start) for o in hits
+            )
+        ]
+
+    def _compound_parts(self, tok: str) -> list[int]:
+        """The concepts of the known words a long word is made of after its head: German and
+        Dutch compounds ("zustellversuch" → attempt, "sorteercentrum" → facility)."""
+        out: list[int] = []
+        for i in range(_MIN_PREFIX, len(tok) - _MIN_PART + 1):
+            tail = tok[i:]
+            out.extend(self._part_exact.get(tail, ()))
+            for word, concept in self._part_prefix.get(tail[:_MIN_PREFIX], ()):
+                if tail.startswith(word):
+                    out.append(concept)
+        return sorted(set(out))
 
 
 @cache

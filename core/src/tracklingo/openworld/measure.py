@@ -11,18 +11,31 @@ carrier's own rules first and then the layers, as the event builder will.
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracklingo.openworld.forms import load_forms
 from tracklingo.openworld.infer import Example, StageClassifier, labelled_examples
 from tracklingo.openworld.resolver import OpenWorld, OpenWorldAnswer
 from tracklingo.taxonomy import MatchKind, Stage
 from tracklingo.vocabulary import Rule, Vocabulary
 
-__all__ = ["Outcome", "Tally", "evaluate_texts", "leave_one_out", "load_labelled", "source_keys"]
+__all__ = [
+    "Outcome",
+    "Tally",
+    "at_threshold",
+    "curve",
+    "evaluate_texts",
+    "fit_calibration",
+    "leave_one_out",
+    "load_labelled",
+    "source_keys",
+    "tally",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +49,8 @@ class Outcome:
     match: MatchKind
     confidence: float | None
     evidence: tuple[str, ...] = ()
+    #: the inference layer's confidence inputs (`infer.SIGNALS`), when it was asked
+    signals: tuple[float, ...] = ()
 
     @property
     def answered(self) -> bool:
@@ -126,15 +141,17 @@ def leave_one_out(
     by: str = "rule",
     limit: int | None = None,
     world: Callable[[Sequence[Vocabulary], StageClassifier], OpenWorld] | None = None,
+    threshold: float | None = None,
 ) -> tuple[dict[str, Tally], list[Outcome]]:
     """Leave each phrase rule (``by="rule"``) or each source (``by="source"``) out and ask.
 
     `vocabularies`: every vocabulary the layers know (installed carriers' and shared ones).
     `carriers`: limit to these vocabularies' own rules. `limit`: at most this many groups per
-    vocabulary (for a quick test). Returns the tally per vocabulary (and ``"overall"``) and
-    every outcome."""
+    vocabulary (for a quick test). `threshold`: the inference layer's (its default otherwise;
+    0 answers whatever it can, for a curve). Returns the tally per vocabulary (and
+    ``"overall"``) and every outcome."""
     base_examples = labelled_examples(vocabularies)
-    base = StageClassifier(base_examples)
+    base = StageClassifier(base_examples, forms=load_forms())
     by_rule: dict[int, list[Example]] = defaultdict(list)
     for ex in base_examples:
         if ex.rule is not None:
@@ -170,7 +187,12 @@ def leave_one_out(
             rebuilt = [_rebuild(v, drop) for v in vocabularies]
             asker = next(v for v in rebuilt if v.carrier == vocab.carrier)
             clf = base.without([ex for r in group for ex in by_rule.get(id(r), ())])
-            ow = world(rebuilt, clf) if world is not None else OpenWorld(rebuilt, classifier=clf)
+            if world is not None:
+                ow = world(rebuilt, clf)
+            elif threshold is not None:
+                ow = OpenWorld(rebuilt, classifier=clf, threshold=threshold)
+            else:
+                ow = OpenWorld(rebuilt, classifier=clf)
             carrier_vocab = asker if vocab.carrier in names and _is_carrier(vocab, vocabularies) else None
             for rule in group:
                 for phrase in rule.phrase:
@@ -200,7 +222,9 @@ def _is_carrier(vocab: Vocabulary, vocabularies: Sequence[Vocabulary]) -> bool:
 
 
 def _outcome(group: str, text: str, expected: Stage, answer: OpenWorldAnswer) -> Outcome:
-    return Outcome(group, text, expected, answer.stage, answer.match, answer.confidence, answer.evidence)
+    return Outcome(
+        group, text, expected, answer.stage, answer.match, answer.confidence, answer.evidence, answer.signals
+    )
 
 
 def load_labelled(path: str | Path) -> list[dict[str, Any]]:
@@ -240,3 +264,88 @@ def evaluate_texts(
         tallies[carrier].add(outcome)
         tallies["overall"].add(outcome)
     return dict(tallies), outcomes
+
+
+def fit_calibration(outcomes: Iterable[Outcome], l2: float = 1e-3, rounds: int = 25) -> tuple[float, ...]:
+    """Logistic regression of "the inferred stage is right" on the inference signals of the
+    `inferred` outcomes (Newton's method, a small L2 penalty): the `infer.CALIBRATION`
+    coefficients, intercept first. Deterministic."""
+    data = [((1.0, *o.signals), 1.0 if o.correct else 0.0) for o in outcomes if o.match is MatchKind.INFERRED]
+    if not data:
+        raise ValueError("no inferred outcome to calibrate on")
+    k = len(data[0][0])
+    w = [0.0] * k
+    for _ in range(rounds):
+        grad = [0.0] * k
+        hess = [[0.0] * k for _ in range(k)]
+        for x, y in data:
+            z = sum(wi * xi for wi, xi in zip(w, x, strict=True))
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            g, h = p - y, p * (1.0 - p)
+            for i in range(k):
+                grad[i] += g * x[i]
+                for j in range(k):
+                    hess[i][j] += h * x[i] * x[j]
+        for i in range(1, k):
+            grad[i] += l2 * len(data) * w[i]
+            hess[i][i] += l2 * len(data)
+        step = _solve(hess, grad)
+        w = [wi - si for wi, si in zip(w, step, strict=True)]
+        if max(abs(si) for si in step) < 1e-9:
+            break
+    return tuple(round(wi, 4) for wi in w)
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """x with a·x = b (Gaussian elimination with partial pivoting; `a` is positive definite)."""
+    n = len(b)
+    m = [[*row, b[i]] for i, row in enumerate(a)]
+    for col in range(n):
+        piv = max(range(col, n), key=lambda r: abs(m[r][col]))
+        m[col], m[piv] = m[piv], m[col]
+        for r in range(col + 1, n):
+            f = m[r][col] / m[col][col]
+            for c in range(col, n + 1):
+                m[r][c] -= f * m[col][c]
+    x = [0.0] * n
+    for r in range(n - 1, -1, -1):
+        x[r] = (m[r][n] - sum(m[r][c] * x[c] for c in range(r + 1, n))) / m[r][r]
+    return x
+
+
+def curve(
+    outcomes: Sequence[Outcome], thresholds: Iterable[float] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+) -> list[tuple[float, float, float]]:
+    """For each threshold: (threshold, share answered, precision of what is answered), the
+    table layers' answers counted at any threshold and inferred ones at or above it."""
+    rows = []
+    n = len(outcomes) or 1
+    for th in thresholds:
+        answered = [
+            o
+            for o in outcomes
+            if o.answered and (o.match is not MatchKind.INFERRED or (o.confidence or 0.0) >= th)
+        ]
+        right = sum(o.correct for o in answered)
+        rows.append((th, len(answered) / n, right / len(answered) if answered else 0.0))
+    return rows
+
+
+def at_threshold(outcomes: Iterable[Outcome], threshold: float) -> list[Outcome]:
+    """The outcomes as a layer with `threshold` would give them: an inferred answer below it
+    becomes ``unmapped`` (from a run at threshold 0, one curve needs one run)."""
+    out = []
+    for o in outcomes:
+        if o.match is MatchKind.INFERRED and (o.confidence or 0.0) < threshold:
+            o = Outcome(o.group, o.text, o.expected, Stage.UNKNOWN, MatchKind.UNMAPPED, None, (), o.signals)
+        out.append(o)
+    return out
+
+
+def tally(outcomes: Iterable[Outcome]) -> dict[str, Tally]:
+    """Tallies per group and ``"overall"``."""
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for o in outcomes:
+        tallies[o.group].add(o)
+        tallies["overall"].add(o)
+    return dict(tallies)
