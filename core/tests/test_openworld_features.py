@@ -6,6 +6,7 @@ import pytest
 
 from tracklingo.openworld.features import analyse, stem
 from tracklingo.openworld.forms import load_forms
+from tracklingo.taxonomy import Stage
 
 
 @pytest.mark.parametrize(
@@ -102,3 +103,19 @@ def test_inflections_share_a_stem(a: str, b: str) -> None:
 
 def test_short_words_are_their_own_stem() -> None:
     assert stem("hub") == "hub" and stem("lost") == "lost"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ihre Sendung wird morgen zugestellt",
+        "Uw pakket wordt morgen bezorgd",
+        "Twoja przesyłka zostanie doręczona jutro",
+        "Su envío será entregado mañana",
+    ],
+)
+def test_a_time_word_between_will_and_delivered_does_not_take_the_modifier(text: str) -> None:
+    from tracklingo.openworld import OpenWorld, installed_vocabularies
+
+    answer = OpenWorld(installed_vocabularies()).resolve(text)
+    assert answer is not None and answer.stage is Stage.IN_TRANSIT, answer

@@ -63,8 +63,10 @@ def test_no_held_out_text_is_a_phrase_of_the_vocabularies_it_is_measured_against
         # regression floors, not the targets: bench/leave_one_out.py --unseen prints the figures.
         # Tuned-on batches must stay well answered; batch 3 (held out) must stay right at least
         # as often as before the second round of work (77.1 % right, 10.0 % wrong, 12.9 %
-        # unknown then; the layers now answer more, so wrong may grow a little)
-        ((1, 2, 4), 0.86, 0.12, 0.02),
+        # unknown then; the layers now answer more, so wrong may grow a little). Tuned-on
+        # unknowns may reach 3 of 141: "today"/"tomorrow" became time words a modifier reaches
+        # across, and one pickup-order text that was answered wrongly is now left unknown
+        ((1, 2, 4), 0.86, 0.12, 0.025),
         ((3,), 0.771, 0.15, 0.129),
     ],
 )

@@ -188,7 +188,11 @@ def _modified(
         rank.append(n)
         n += tok not in lex.stopwords
     out: dict[int, tuple[str, str]] = {}
-    plain = [h for h in hits if not lex.concept(h.concept).scope and not lex.concept(h.concept).frame]
+    plain = [
+        h
+        for h in hits
+        if not (lex.concept(h.concept).scope or lex.concept(h.concept).frame or lex.concept(h.concept).when)
+    ]
     for m in hits:
         scope = lex.concept(m.concept).scope
         if not scope or any(

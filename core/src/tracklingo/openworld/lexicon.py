@@ -41,12 +41,15 @@ class Concept:
 
     A concept with a `scope` is a modifier ("not", "will be"): it qualifies the first concept
     that starts within `scope` words after it ("not delivered", "wird morgen zugestellt"). A
-    `frame` concept ("return") qualifies every other concept of the text."""
+    `frame` concept ("return") qualifies every other concept of the text. A `when` concept
+    ("today", "tomorrow") says when, not what: a feature of its own that a modifier reaches
+    across ("wird morgen zugestellt": the "wird" qualifies "zugestellt")."""
 
     name: str
     reason: Reason | None = None
     scope: int = 0
     frame: bool = False
+    when: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,13 +152,16 @@ class Lexicon:
             frame = raw.get("frame", False)
             if not isinstance(frame, bool):
                 raise VocabularyError(f"{where}: `frame` is true or false")
-            extra = set(raw) - {"name", "reason", "scope", "frame", *languages}
+            when = raw.get("when", False)
+            if not isinstance(when, bool):
+                raise VocabularyError(f"{where}: `when` is true or false")
+            extra = set(raw) - {"name", "reason", "scope", "frame", "when", *languages}
             if extra:
                 raise VocabularyError(f"{where}: unknown fields {sorted(extra)}")
             for lang in languages:
                 for text in raw.get(lang) or ():
                     entries.append(_Entry(len(concepts), _entry_parts(text, f"{where} ({lang})")))
-            concepts.append(Concept(name, reason, scope, frame))
+            concepts.append(Concept(name, reason, scope, frame, when))
         stop: set[str] = set()
         lists: list[tuple[str, Any]] = []
         for key, value in (data.get("stopwords") or {}).items():
