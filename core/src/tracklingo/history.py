@@ -1,0 +1,919 @@
+"""Dwell history: how long parcels actually stay at each stage, learned from the user's own store.
+
+A team that ingests its feeds holds the real answer to "is this parcel stuck?": how long parcels
+like this one (same carrier, same stage, same lane) sat at that stage before. This module reads it
+from a store, in SQL, and answers with it.
+
+- `read_dwell(db, homes=...)` returns a `DwellTable`: per (carrier, stage, lane) the distribution
+  of the time at the stage (calendar hours and Monday-Friday hours) over every *completed*
+  transition, and the distribution of the time from entering the stage to delivery over the
+  journeys that were delivered. ``tracklingo dwell`` prints it.
+- `History` answers for one parcel: `History.judge` compares its time at the stage with the
+  history ("parcels like this one moved on after 1.2 days (median), 90 % within 3.1 days; this one
+  has been here 6.0 days: slower than 97 %") and calls it stuck beyond a percentile (default p90)
+  once there are enough samples (default 30); below that a fixed threshold (`Prior`, the
+  advisor's ``advice.toml`` figure) decides, and the answer says which was used (`StageVerdict`).
+  `History.delivery_window` gives the p10-p90 delivery dates (`DeliveryWindow`), and
+  `History.assess` does both for a `Journey`.
+
+Without a history (no store given, or ``--no-history``) the advisor judges by its fixed thresholds
+alone, exactly as before, and gives no delivery window: nothing here is consulted.
+
+How the store is read (SQL with window functions, SQLite 3.35 or newer; ``_STEPS`` below):
+
+- Events are grouped into journeys: legs (carrier, number) sharing a tracking number are one
+  journey (a UPU S10 number tracked by two posts), and a leg named as another leg's `handoff` joins
+  that leg's journey (one level: a handoff of a handoff joins the middle leg's journey only).
+  Undated events and events with stage ``unknown`` are left out (they say nothing about where the
+  parcel is); naive local times count as UTC, as in `tracklingo.journeys`.
+- A *run* is a maximal sequence of a journey's events (in time order) with the same stage; its
+  carrier is that of its first event. A run followed by another is a completed transition; its
+  dwell is the time from its first event to the next run's first event. The current (last) run of
+  a journey is still open and is not counted, nor are runs at delivered, returned or cancelled.
+- Monday-Friday hours are counted in the local time of the run's first scan (its UTC offset as
+  the carrier gave it), like `tracklingo.advisor.business_hours`.
+- The lane is the journey's, as seen by the run's carrier (`lane_for`): origin is the issuing
+  country of an S10 number, else the first scan's country; destination the country of the last
+  delivered / out-for-delivery scan, else of the last located scan. A journey crosses a border
+  when the two differ or it shows a cross-border stage. For a carrier with a home country (USPS:
+  US) an international journey is ``inbound`` (from abroad) or ``outbound`` (from home); for a
+  carrier without one (global networks) it is ``international``. The table's ``international``
+  rows pool every international transition of the carrier, whatever its direction, so a lane with
+  too few samples of its own falls back to them.
+
+The database is opened read-only: nothing is written to it and its schema is not changed. The
+store's own indexes serve the reads (the dedup index the scan by leg, the handoff index the
+handoff joins); the intermediate steps are temp tables in memory, keyed in the order the window
+functions read them, gone when the connection closes. Per (carrier, stage, lane) and measure,
+only the order statistics at each whole percentile come back to Python (`Quantiles`).
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tracklingo.advisor.text import business_hours
+from tracklingo.carrier import Carrier
+from tracklingo.checkdigits import parse_s10
+from tracklingo.journeys import Journey, build_journeys
+from tracklingo.model import TrackingEvent
+from tracklingo.store import APPLICATION_ID, StoreError
+from tracklingo.taxonomy import INTERNATIONAL_STAGES, Stage
+
+__all__ = [
+    "LANES",
+    "DeliveryWindow",
+    "DwellStats",
+    "DwellTable",
+    "History",
+    "HistoryAssessment",
+    "HistorySettings",
+    "Lane",
+    "Position",
+    "Prior",
+    "Quantiles",
+    "StageVerdict",
+    "homes_of",
+    "lane_for",
+    "position_of",
+    "read_dwell",
+]
+
+Lane = Literal["domestic", "inbound", "outbound", "international"]
+#: The lanes, in display order. ``international`` pools every direction (see the module docstring).
+LANES: Final[tuple[Lane, ...]] = ("domestic", "inbound", "outbound", "international")
+LANE_LABELS: Final[Mapping[str, str]] = {
+    "domestic": "domestic",
+    "inbound": "international inbound",
+    "outbound": "international outbound",
+    "international": "international",
+}
+#: Cross-border stages that happen in the origin country; the others happen at the destination.
+ORIGIN_CROSSING: Final = frozenset({Stage.EXPORT_CUSTOMS, Stage.DEPARTED_ORIGIN_COUNTRY})
+DESTINATION_CROSSING: Final = INTERNATIONAL_STAGES - ORIGIN_CROSSING
+#: At least this many history samples must be slower than the parcel's time at its stage for a
+#: delivery window (beyond them the history has nothing left to say).
+MIN_TAIL: Final = 10
+MIN_SQLITE: Final = (3, 35, 0)  # window functions, NULLS LAST, MATERIALIZED
+
+# -- distributions ------------------------------------------------------------------------------
+
+
+def _is_knot(rank: int, n: int) -> bool:
+    """Ranks kept of `n` sorted samples: the first, the last and every whole percentile's
+    nearest rank (ceil(p * n / 100)); all of them when n <= 100."""
+    return rank == 1 or rank == n or (rank * 100) // n != ((rank - 1) * 100) // n
+
+
+@dataclass(frozen=True, slots=True)
+class Quantiles:
+    """An empirical distribution of `n` samples, kept as its order statistics at the ranks where a
+    whole percentile falls (every rank when n <= 100): ``values[i]`` is the ``ranks[i]``-th
+    smallest sample. Whole percentiles are exact (nearest rank); anything between is linear."""
+
+    n: int
+    ranks: tuple[int, ...]
+    values: tuple[float, ...]
+
+    def quantile(self, q: float) -> float:
+        """The `q`-quantile (0..1), nearest rank: the ceil(q * n)-th smallest sample."""
+        rank = min(self.n, max(1, math.ceil(q * self.n - 1e-9)))
+        i = bisect_left(self.ranks, rank)
+        if self.ranks[i] == rank:
+            return self.values[i]
+        r0, r1 = self.ranks[i - 1], self.ranks[i]
+        v0, v1 = self.values[i - 1], self.values[i]
+        return v0 + (v1 - v0) * (rank - r0) / (r1 - r0)
+
+    def share_below(self, x: float) -> float:
+        """The share (0..1) of samples at most `x` (linear between the kept ranks)."""
+        values = self.values
+        if x < values[0]:
+            return 0.0
+        if x >= values[-1]:
+            return 1.0
+        i = bisect_right(values, x) - 1  # values[i] <= x < values[i + 1]
+        r0, r1 = self.ranks[i], self.ranks[i + 1]
+        v0, v1 = values[i], values[i + 1]
+        rank = r0 + (r1 - r0) * (x - v0) / (v1 - v0) if v1 > v0 else r0
+        return rank / self.n
+
+    def summary(self, *qs: float) -> dict[str, float]:
+        """``{"p50": ..., "p90": ...}`` for the given quantiles, rounded to 0.01."""
+        return {f"p{round(q * 100)}": round(self.quantile(q), 2) for q in qs}
+
+
+@dataclass(frozen=True, slots=True)
+class DwellStats:
+    """The history of one (carrier, stage, lane).
+
+    `hours` and `business_hours` are the time at the stage over the completed transitions (the
+    same transitions, measured in calendar and in Monday-Friday hours); `to_delivered` the time
+    from entering the stage to delivery, in calendar hours, over the delivered journeys (`None`
+    when none was delivered).
+    """
+
+    carrier: str
+    stage: Stage
+    lane: Lane
+    hours: Quantiles
+    business_hours: Quantiles
+    to_delivered: Quantiles | None = None
+
+    @property
+    def n(self) -> int:
+        """Completed transitions."""
+        return self.hours.n
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: n, p50/p90/p99 in hours and business days, and the time to delivery."""
+        bdays = {k: round(v / 24, 2) for k, v in self.business_hours.summary(0.5, 0.9, 0.99).items()}
+        delivered = self.to_delivered
+        return {
+            "carrier": self.carrier,
+            "stage": self.stage.value,
+            "lane": self.lane,
+            "n": self.n,
+            "hours": self.hours.summary(0.5, 0.9, 0.99),
+            "business_days": bdays,
+            "to_delivered": (
+                {"n": delivered.n, "hours": delivered.summary(0.1, 0.5, 0.9)} if delivered else None
+            ),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DwellTable:
+    """Every (carrier, stage, lane) with at least one completed transition, learned from `db`
+    with the events up to `as_of` (all of them when `None`)."""
+
+    db: str
+    as_of: datetime | None
+    groups: Mapping[tuple[str, Stage, Lane], DwellStats]
+
+    def get(self, carrier: str, stage: Stage, lane: Lane) -> DwellStats | None:
+        """The history of one (carrier, stage, lane), if any."""
+        return self.groups.get((carrier, stage, lane))
+
+    def rows(self) -> list[DwellStats]:
+        """Every group, by carrier, stage (journey order) and lane (`LANES` order)."""
+        return sorted(
+            self.groups.values(), key=lambda s: (s.carrier, s.stage.rank, LANES.index(s.lane))
+        )
+
+    @property
+    def transitions(self) -> int:
+        """Completed transitions in the table (pooled ``international`` rows not counted twice)."""
+        return sum(
+            s.n
+            for s in self.groups.values()
+            if s.lane != "international" or not self._directed(s.carrier, s.stage)
+        )
+
+    def _directed(self, carrier: str, stage: Stage) -> bool:
+        return any((carrier, stage, lane) in self.groups for lane in ("inbound", "outbound"))
+
+
+# -- lanes --------------------------------------------------------------------------------------
+
+
+def homes_of(carriers: Mapping[str, Carrier] | Iterable[Carrier]) -> dict[str, str | None]:
+    """``{carrier name: home country}`` of a registry (or carriers), for `read_dwell` and `lane_for`."""
+    found = carriers.values() if isinstance(carriers, Mapping) else carriers
+    return {c.name: c.home_country for c in found}
+
+
+def lane_for(
+    home: str | None, origin: str | None, destination: str | None, stages: Iterable[Stage]
+) -> Lane:
+    """The lane of a journey as seen by a carrier whose home country is `home` (see the module
+    docstring). `stages` are the journey's stages so far. The SQL in `read_dwell` is the same rule."""
+    seen = set(stages)
+    dcross = bool(seen & DESTINATION_CROSSING)
+    ocross = bool(seen & ORIGIN_CROSSING)
+    crossed = (origin is not None and destination is not None and origin != destination) or dcross or ocross
+    if home is None:
+        return "international" if crossed else "domestic"
+    if origin is not None and origin != home:
+        return "inbound"
+    if destination is not None and destination != home:
+        return "outbound"
+    if dcross:
+        return "inbound"
+    if ocross:
+        return "outbound"
+    return "domestic"
+
+
+# -- reading the store --------------------------------------------------------------------------
+
+_LANE_CODES: Final[Mapping[Lane, int]] = {lane: i for i, lane in enumerate(LANES)}
+_KINDS: Final = 3  # hours, business hours, hours to delivery
+
+
+def _country_code(country: str | None) -> int | None:
+    """A two-letter country as 0..675 (the SQL's ``cc``)."""
+    if country is None or len(country) != 2 or not country.isascii() or not country.isupper():
+        return None
+    return (ord(country[0]) - 65) * 26 + ord(country[1]) - 65
+
+
+def _ids(stages: Iterable[Stage]) -> str:
+    return ", ".join(str(s.rank) for s in stages)
+
+
+def _weekday_days(seconds: str) -> str:
+    """SQL: Monday-Friday days from Monday 1970-01-05 to the local unix time `seconds`."""
+    d = f"(({seconds}) / 86400.0 - 4)"
+    weeks = f"CAST({d} / 7 AS INTEGER)"
+    return f"({weeks} * 5 + min({d} - 7 * {weeks}, 5))"
+
+
+# The UTC offset in minutes of an ISO time as the event carries it ('...+08:00', '...Z', naive).
+_STAMP: Final = "json_extract(e.event, '$.occurred_at')"
+_OFFSET_SQL: Final = (
+    f"CASE WHEN substr({_STAMP}, -6, 1) IN ('+', '-') THEN"
+    f" (CASE substr({_STAMP}, -6, 1) WHEN '-' THEN -1 ELSE 1 END)"
+    f" * (CAST(substr({_STAMP}, -5, 2) AS INTEGER) * 60 + CAST(substr({_STAMP}, -2, 2) AS INTEGER))"
+    " ELSE 0 END"
+)
+_COUNTRY: Final = "json_extract(e.event, '$.location.country')"
+_CC_SQL: Final = f"(unicode({_COUNTRY}) - 65) * 26 + unicode(substr({_COUNTRY}, 2)) - 65"
+# "<unix time><country code>" as one integer: min/max of it carry the first/last located country
+_KEYED: Final = "ts * 1000 + {0}"
+_UNKEY: Final = "(({0}) % 1000 + 1000) % 1000"
+
+#: The read, step by step. Temp tables live in memory and die with the read-only connection.
+_STEPS: Final[tuple[str, ...]] = (
+    # legs (carrier, number) and the journey each belongs to: a leg handed over to by another
+    # joins that leg's number (`jn`); legs sharing a number share it anyway
+    """CREATE TEMP TABLE tl_leg AS
+    SELECT l.carrier, l.tracking_number, tl_s10_code(l.tracking_number) AS s10,
+           coalesce((SELECT min(h.tracking_number) FROM events AS h
+                     WHERE h.handoff_carrier = l.carrier AND h.handoff_number = l.tracking_number
+                     {handoff_as_of}),
+                    l.tracking_number) AS jn
+    FROM (SELECT DISTINCT tracking_number, carrier FROM events) AS l""",
+    "CREATE TEMP TABLE tl_journey (jid INTEGER PRIMARY KEY, jn TEXT UNIQUE NOT NULL)",
+    "INSERT INTO tl_journey (jn) SELECT DISTINCT jn FROM tl_leg",
+    "INSERT INTO tl_carrier (name) SELECT DISTINCT carrier FROM tl_leg WHERE carrier NOT IN"
+    " (SELECT name FROM tl_carrier)",
+    # dated, known events by journey and time (the primary key is the order every later step reads)
+    """CREATE TEMP TABLE tl_ev (
+        jid INTEGER NOT NULL, ts INTEGER NOT NULL, id INTEGER NOT NULL, cid INTEGER NOT NULL,
+        sid INTEGER NOT NULL, s10 INTEGER, off INTEGER NOT NULL, cc INTEGER,
+        PRIMARY KEY (jid, ts, id)) WITHOUT ROWID""",
+    f"""INSERT INTO tl_ev
+    SELECT j.jid, CAST(round((julianday(e.occurred_at) - 2440587.5) * 86400) AS INTEGER), e.id, c.cid,
+           s.sid, g.s10, {_OFFSET_SQL}, {_CC_SQL}
+    FROM tl_leg AS g
+    JOIN tl_journey AS j ON j.jn = g.jn
+    JOIN tl_carrier AS c ON c.name = g.carrier
+    JOIN events AS e ON e.tracking_number = g.tracking_number AND e.carrier = g.carrier
+    JOIN tl_stage AS s ON s.name = e.stage
+    WHERE e.occurred_at <> '' AND e.stage <> 'unknown' {{as_of}}""",
+    # each journey's ends (origin, destination as country codes), border crossings, delivery
+    f"""CREATE TEMP TABLE tl_j AS
+    SELECT jid,
+        coalesce({_UNKEY.format("min(CASE WHEN s10 IS NOT NULL THEN " + _KEYED.format("s10") + " END)")},
+                 {_UNKEY.format("min(CASE WHEN cc IS NOT NULL THEN " + _KEYED.format("cc") + " END)")})
+            AS origin,
+        coalesce({_UNKEY.format(
+            "max(CASE WHEN cc IS NOT NULL AND sid IN ({delivery}) THEN " + _KEYED.format("cc") + " END)")},
+                 {_UNKEY.format("max(CASE WHEN cc IS NOT NULL THEN " + _KEYED.format("cc") + " END)")})
+            AS destination,
+        max(sid IN ({{dcross}})) AS dcross,
+        max(sid IN ({{ocross}})) AS ocross,
+        min(CASE WHEN sid = {{delivered}} THEN ts END) AS delivered_ts
+    FROM tl_ev GROUP BY jid""",
+    "CREATE UNIQUE INDEX tl_j_jid ON tl_j (jid)",
+    # runs: the first event of each stretch of one stage
+    """CREATE TEMP TABLE tl_run (
+        jid INTEGER NOT NULL, ts INTEGER NOT NULL, id INTEGER NOT NULL, cid INTEGER NOT NULL,
+        sid INTEGER NOT NULL, off INTEGER NOT NULL, PRIMARY KEY (jid, ts, id)) WITHOUT ROWID""",
+    """INSERT INTO tl_run
+    SELECT jid, ts, id, cid, sid, off FROM (
+        SELECT jid, ts, id, cid, sid, off, lag(sid) OVER (PARTITION BY jid ORDER BY ts, id) AS prev
+        FROM tl_ev)
+    WHERE prev IS NULL OR prev <> sid""",
+    # one sample per run: time at the stage (completed runs), business time, time to delivery
+    f"""CREATE TEMP TABLE tl_sample AS
+    SELECT r.cid, r.sid,
+        CASE
+            WHEN c.home IS NULL THEN
+                CASE WHEN coalesce(j.origin <> j.destination, 0) OR j.dcross OR j.ocross
+                     THEN {{international}} ELSE {{domestic}} END
+            WHEN j.origin IS NOT NULL AND j.origin <> c.home THEN {{inbound}}
+            WHEN j.destination IS NOT NULL AND j.destination <> c.home THEN {{outbound}}
+            WHEN j.dcross THEN {{inbound}}
+            WHEN j.ocross THEN {{outbound}}
+            ELSE {{domestic}}
+        END AS lane,
+        (r.next_ts - r.ts) / 3600.0 AS hours,
+        24 * ({_weekday_days("r.next_ts + 60 * r.off")} - {_weekday_days("r.ts + 60 * r.off")}) AS bhours,
+        CASE WHEN j.delivered_ts >= r.ts THEN (j.delivered_ts - r.ts) / 3600.0 END AS to_deliv
+    FROM (SELECT jid, ts, cid, sid, off, lead(ts) OVER (PARTITION BY jid ORDER BY ts, id) AS next_ts
+          FROM tl_run) AS r
+    JOIN tl_j AS j ON j.jid = r.jid
+    JOIN tl_carrier AS c ON c.cid = r.cid
+    WHERE r.sid NOT IN ({{terminal}}) {{carrier}}""",
+)
+#: Group sizes per (carrier, stage, lane): samples with a completed transition, and delivered.
+_COUNTS: Final = """SELECT cid, sid, lane, count(next_hours), count(to_deliv) FROM (
+    SELECT cid, sid, lane, CASE WHEN hours IS NOT NULL THEN 1 END AS next_hours, to_deliv FROM tl_sample)
+    GROUP BY cid, sid, lane"""
+#: The kept order statistics: each (group, kind) sorted, ranked, and only the knots returned.
+_KNOTS: Final = """SELECT r.k, n.n, r.r, r.v FROM (
+    SELECT k, v, row_number() OVER (PARTITION BY k ORDER BY v) AS r FROM (
+        {arms}
+    )) AS r JOIN tl_n AS n ON n.k = r.k
+    WHERE r.r = 1 OR r.r = n.n OR r.r * 100 / n.n <> (r.r - 1) * 100 / n.n"""
+
+
+def _key(cid: str, sid: str, lane: str, kind: int) -> str:
+    return f"(({cid} * 32 + {sid}) * 4 + {lane}) * 4 + {kind}"
+
+
+def _arms() -> str:
+    columns = ("hours", "bhours", "to_deliv")
+    arms = [
+        f"SELECT {_key('cid', 'sid', 'lane', kind)} AS k, {col} AS v FROM tl_sample WHERE {col} IS NOT NULL"
+        for kind, col in enumerate(columns)
+    ]
+    pooled = _LANE_CODES["international"]
+    directed = f"{_LANE_CODES['inbound']}, {_LANE_CODES['outbound']}"
+    arms += [
+        f"SELECT {_key('cid', 'sid', str(pooled), kind)}, {col} FROM tl_sample"
+        f" WHERE {col} IS NOT NULL AND lane IN ({directed})"
+        for kind, col in enumerate(columns)
+    ]
+    return "\n        UNION ALL ".join(arms)
+
+
+def _s10_code(number: str) -> int | None:
+    s10 = parse_s10(number)
+    return _country_code(s10.country) if s10 is not None and s10.valid else None
+
+
+_COLUMNS: Final = frozenset(
+    {"carrier", "tracking_number", "occurred_at", "stage", "event", "handoff_carrier", "handoff_number"}
+)
+
+
+def _connect_read_only(db: str | Path) -> sqlite3.Connection:
+    """Open a tracklingo store read-only (never created, migrated or written)."""
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        need = ".".join(map(str, MIN_SQLITE))
+        raise StoreError(
+            f"dwell history needs SQLite {need} or newer (this Python has {sqlite3.sqlite_version})"
+        )
+    path = Path(db)
+    if path.is_dir():
+        raise StoreError(f"cannot open store {db}: it is a directory")
+    if not path.is_file():
+        raise StoreError(f"no store at {db}")
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30.0)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open store {db}: {exc}") from None
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "not a database" in str(exc):
+            raise StoreError(f"{db} is not a tracklingo store (not an SQLite database)") from None
+        raise StoreError(f"cannot open store {db}: {exc}") from None
+    if app_id not in (0, APPLICATION_ID) or not columns:
+        conn.close()
+        raise StoreError(f"{db} is not a tracklingo store (an SQLite database of something else)")
+    if not columns >= _COLUMNS:
+        conn.close()
+        raise StoreError(f"store {db} has an older schema: run `tracklingo ingest` on it once to upgrade it")
+    conn.create_function("tl_s10_code", 1, _s10_code, deterministic=True)
+    return conn
+
+
+def read_dwell(
+    db: str | Path,
+    *,
+    homes: Mapping[str, str | None] | None = None,
+    carrier: str | None = None,
+    as_of: datetime | None = None,
+) -> DwellTable:
+    """The dwell history of the store at `db` (read-only; see the module docstring).
+
+    Args:
+        homes: each carrier's home country (`homes_of(registry)`); carriers not in it have none,
+            so their international lanes are not split into inbound and outbound.
+        carrier: only this carrier's rows (journeys are still read whole, for their lanes).
+        as_of: learn only from events at or before this time (naive = UTC): the store as it
+            stood then.
+
+    Raises `StoreError` when the file is missing or not a tracklingo store.
+    """
+    params: dict[str, str] = {}
+    fmt: dict[str, str] = {
+        "as_of": "",
+        "handoff_as_of": "",
+        "carrier": "",
+        "delivery": _ids((Stage.DELIVERED, Stage.OUT_FOR_DELIVERY)),
+        "dcross": _ids(DESTINATION_CROSSING),
+        "ocross": _ids(ORIGIN_CROSSING),
+        "delivered": str(Stage.DELIVERED.rank),
+        "terminal": _ids((Stage.DELIVERED, Stage.RETURNED, Stage.CANCELLED)),
+        **{lane: str(code) for lane, code in _LANE_CODES.items()},
+    }
+    if as_of is not None:
+        fmt["as_of"] = "AND julianday(e.occurred_at) <= julianday(:as_of)"
+        fmt["handoff_as_of"] = "AND h.occurred_at <> '' AND julianday(h.occurred_at) <= julianday(:as_of)"
+        params["as_of"] = _aware(as_of).isoformat()
+    if carrier is not None:
+        fmt["carrier"] = "AND c.name = :carrier"
+        params["carrier"] = carrier.strip().lower()
+    conn = _connect_read_only(db)
+    try:
+        rows = _run(conn, homes or {}, fmt, params)
+    except sqlite3.Error as exc:
+        raise StoreError(f"store {db}: {exc}") from None
+    finally:
+        conn.close()
+    return DwellTable(db=str(db), as_of=as_of, groups=rows)
+
+
+def _run(
+    conn: sqlite3.Connection, homes: Mapping[str, str | None], fmt: Mapping[str, str], params: dict[str, str]
+) -> dict[tuple[str, Stage, Lane], DwellStats]:
+    conn.execute("CREATE TEMP TABLE tl_stage (sid INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL)")
+    conn.executemany("INSERT INTO tl_stage VALUES (?, ?)", [(s.rank, s.value) for s in Stage])
+    conn.execute(
+        "CREATE TEMP TABLE tl_carrier (cid INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, home INTEGER)"
+    )
+    conn.executemany(
+        "INSERT INTO tl_carrier (name, home) VALUES (?, ?)",
+        [(name.lower(), _country_code(home)) for name, home in sorted(homes.items())],
+    )
+    for step in _STEPS:
+        sql = step.format(**fmt)
+        conn.execute(sql, {k: v for k, v in params.items() if f":{k}" in sql})
+    names = dict(conn.execute("SELECT cid, name FROM tl_carrier"))
+    stages = {s.rank: s for s in Stage}
+    # group sizes per (group, kind): completed transitions for kinds 0 and 1, deliveries for 2
+    sizes: dict[int, int] = {}
+    pooled, directed = _LANE_CODES["international"], (_LANE_CODES["inbound"], _LANE_CODES["outbound"])
+    for cid, sid, lane, n, m in conn.execute(_COUNTS):
+        for lane_code in (lane, pooled) if lane in directed else (lane,):
+            base = ((cid * 32 + sid) * 4 + lane_code) * 4
+            for kind, count in enumerate((n, n, m)):
+                if count:
+                    sizes[base + kind] = sizes.get(base + kind, 0) + count
+    conn.execute("CREATE TEMP TABLE tl_n (k INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+    conn.executemany("INSERT INTO tl_n VALUES (?, ?)", sorted(sizes.items()))
+    knots: dict[int, list[tuple[int, float]]] = {}
+    for k, _n, rank, value in conn.execute(_KNOTS.format(arms=_arms())):
+        knots.setdefault(k, []).append((rank, value))
+    groups: dict[tuple[str, Stage, Lane], DwellStats] = {}
+    for base in sorted({k - k % 4 for k in knots}):
+        hours = knots.get(base)
+        if not hours:
+            continue  # no completed transition: nothing to say about the time at the stage
+        lane_code, rest = (base // 4) % 4, base // 16
+        stage, cid = stages[rest % 32], rest // 32
+        lane = LANES[lane_code]
+        delivered = knots.get(base + 2)
+        groups[(names[cid], stage, lane)] = DwellStats(
+            carrier=names[cid],
+            stage=stage,
+            lane=lane,
+            hours=_quantiles(sizes[base], hours),
+            business_hours=_quantiles(sizes[base + 1], knots[base + 1]),
+            to_delivered=_quantiles(sizes[base + 2], delivered) if delivered else None,
+        )
+    return groups
+
+
+def _quantiles(n: int, pairs: list[tuple[int, float]]) -> Quantiles:
+    pairs.sort()
+    return Quantiles(n=n, ranks=tuple(r for r, _ in pairs), values=tuple(float(v) for _, v in pairs))
+
+
+# -- answering for one parcel -------------------------------------------------------------------
+
+
+class HistorySettings(BaseModel):
+    """When the history decides: stuck beyond the `percentile` (0..1) of at least `min_samples`
+    completed transitions; the delivery `window` is between these two quantiles."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    percentile: float = Field(default=0.9, gt=0, lt=1)
+    min_samples: int = Field(default=30, ge=1)
+    window: tuple[float, float] = (0.1, 0.9)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HistorySettings:
+        low, high = self.window
+        if not 0 < low < high < 1:
+            raise ValueError("window must be two quantiles with 0 < low < high < 1")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Prior:
+    """The fixed threshold that decides while the history is too thin (the advisor's
+    ``advice.toml`` figure for the stage and lane): `hours`, counted Monday-Friday only when
+    `business_days`."""
+
+    hours: float
+    business_days: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a parcel is: its current stage, held by `carrier`, on `lane`, since `since` (the
+    first scan of the current run of the stage)."""
+
+    carrier: str
+    stage: Stage
+    lane: Lane
+    since: datetime
+
+
+class StageVerdict(BaseModel):
+    """The answer to "is it stuck?" for one parcel at one time, and what it rests on.
+
+    `basis` is ``history`` (the parcel's time at the stage against `samples` completed
+    transitions on `lane_used`: `median_hours`, `limit_hours` = the `percentile`, `slower_than`
+    = the share of them that moved on sooner), ``threshold`` (too few samples: the `Prior`
+    decided, `limit_hours` is its figure) or ``none`` (too few samples and no prior: `stuck` is
+    `None`). Hours are Monday-Friday hours when `business_days`, else calendar hours.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    basis: Literal["history", "threshold", "none"]
+    carrier: str
+    stage: Stage
+    lane: Lane
+    lane_used: Lane | None
+    samples: int
+    business_days: bool
+    elapsed_hours: float
+    median_hours: float | None = None
+    limit_hours: float | None = None
+    percentile: float | None = None
+    slower_than: float | None = None
+    stuck: bool | None
+    text: str
+
+
+class DeliveryWindow(BaseModel):
+    """When the parcel will likely be delivered: between `earliest` and `latest` (the settings'
+    window quantiles, p10-p90 by default), most likely around `likely` (the median), in the time
+    zone of the parcel's latest stage scan. `samples` delivered journeys on `lane_used` rest it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    earliest: datetime
+    likely: datetime
+    latest: datetime
+    coverage: float
+    samples: int
+    lane_used: Lane
+    text: str
+
+
+class HistoryAssessment(BaseModel):
+    """`History.assess`: the parcel's `Position`, the stuck verdict and the delivery window."""
+
+    model_config = ConfigDict(frozen=True)
+
+    carrier: str
+    stage: Stage
+    lane: Lane
+    since: datetime
+    verdict: StageVerdict
+    window: DeliveryWindow | None
+
+
+def _days(hours: float, business: bool = False) -> str:
+    """A duration for people: hours under a day, else days to one decimal ("1.2 business days")."""
+    if hours < 24:
+        whole = round(hours)
+        unit = "business hour" if business else "hour"
+        return f"{whole} {unit}{'' if whole == 1 else 's'}"
+    days = f"{hours / 24:.1f}"
+    unit = "business day" if business else "day"
+    return f"{days} {unit}{'' if days == '1.0' else 's'}"
+
+
+def _percent(share: float) -> str:
+    return f"{math.floor(share * 100 + 1e-9)} %"
+
+
+def _day(when: datetime, month: bool, year: bool) -> str:
+    text = f"{when:%a} {when.day}"
+    if month:
+        text += f" {when:%b}"
+    if year:
+        text += f" {when.year}"
+    return text
+
+
+def _day_range(low: datetime, high: datetime, now: datetime) -> str:
+    year = low.year != high.year or low.year != now.year
+    if low.date() == high.date():
+        return f"on {_day(low, True, year)}"
+    same_month = (low.year, low.month) == (high.year, high.month)
+    return f"between {_day(low, not same_month, year)} and {_day(high, True, year)}"
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+class History:
+    """Answers from a `DwellTable` (see the module docstring). Build it with `History.from_store`
+    or from a table read earlier."""
+
+    def __init__(self, table: DwellTable, settings: HistorySettings | None = None) -> None:
+        self.table = table
+        self.settings = settings or HistorySettings()
+
+    @classmethod
+    def from_store(
+        cls,
+        db: str | Path,
+        *,
+        homes: Mapping[str, str | None] | None = None,
+        as_of: datetime | None = None,
+        settings: HistorySettings | None = None,
+    ) -> History:
+        """Learn from the store at `db` (`read_dwell`)."""
+        return cls(read_dwell(db, homes=homes, as_of=as_of), settings)
+
+    def stats(self, carrier: str, stage: Stage, lane: Lane) -> tuple[DwellStats | None, int]:
+        """The history that answers for (carrier, stage, lane): its own lane when it has
+        `min_samples` transitions, else (inbound/outbound) the carrier's pooled international
+        lane when that has; `None` otherwise. Also the exact lane's sample count."""
+        need = self.settings.min_samples
+        own = self.table.get(carrier, stage, lane)
+        count = own.n if own is not None else 0
+        if own is not None and own.n >= need:
+            return own, count
+        if lane in ("inbound", "outbound"):
+            pooled = self.table.get(carrier, stage, "international")
+            if pooled is not None and pooled.n >= need:
+                return pooled, count
+        return None, count
+
+    def judge(
+        self,
+        position: Position,
+        now: datetime,
+        *,
+        prior: Prior | None = None,
+        business_days: bool | None = None,
+    ) -> StageVerdict:
+        """Is the parcel at `position` stuck at `now`? (See `StageVerdict`.)
+
+        Time at the stage counts Monday-Friday hours when `business_days` (default: the prior's
+        setting, else calendar hours), in the local time of `position.since`.
+        """
+        settings = self.settings
+        business = business_days if business_days is not None else bool(prior and prior.business_days)
+        since, now = _aware(position.since), _aware(now)
+        elapsed = business_hours(since, now) if business else max(0.0, (now - since).total_seconds() / 3600)
+        stats, count = self.stats(position.carrier, position.stage, position.lane)
+        who = f"{position.carrier.upper()}, {position.stage.value}, {LANE_LABELS[position.lane]}"
+        common: dict[str, Any] = {
+            "carrier": position.carrier,
+            "stage": position.stage,
+            "lane": position.lane,
+            "business_days": business,
+            "elapsed_hours": round(elapsed, 2),
+        }
+        if stats is not None:
+            dist = stats.business_hours if business else stats.hours
+            median, limit = dist.quantile(0.5), dist.quantile(settings.percentile)
+            slower = dist.share_below(elapsed)
+            stuck = elapsed > limit
+            pooled = " (all international parcels)" if stats.lane != position.lane else ""
+            pct = round(settings.percentile * 100)
+            text = (
+                f"Parcels like this one ({who}) moved on after {_days(median, business)} (median)"
+                f" in your history{pooled}, {pct} % within {_days(limit, business)};"
+                f" this one has been here {_days(elapsed, business)}: slower than {_percent(slower)}."
+            )
+            text += (
+                f" Stuck: beyond the {_ordinal(pct)} percentile of {dist.n:,} parcels."
+                if stuck
+                else f" On track (stuck beyond the {_ordinal(pct)} percentile of {dist.n:,} parcels)."
+            )
+            return StageVerdict(
+                basis="history",
+                lane_used=stats.lane,
+                samples=dist.n,
+                median_hours=round(median, 2),
+                limit_hours=round(limit, 2),
+                percentile=settings.percentile,
+                slower_than=round(slower, 4),
+                stuck=stuck,
+                text=text,
+                **common,
+            )
+        thin = (
+            f"Only {count:,} parcel{'s' if count != 1 else ''} like this one ({who}) in your history"
+            f" ({settings.min_samples} needed)"
+        )
+        if prior is None:
+            return StageVerdict(
+                basis="none", lane_used=None, samples=count, stuck=None,
+                text=f"{thin}, and no fixed threshold to judge by.", **common,
+            )
+        stuck = elapsed > prior.hours
+        state = "Stuck" if stuck else "On track"
+        return StageVerdict(
+            basis="threshold",
+            lane_used=None,
+            samples=count,
+            limit_hours=prior.hours,
+            stuck=stuck,
+            text=(
+                f"{thin}: judged by the fixed threshold of {_days(prior.hours, business)} instead."
+                f" {state}: here {_days(elapsed, business)}."
+            ),
+            **common,
+        )
+
+    def delivery_window(self, position: Position, now: datetime) -> DeliveryWindow | None:
+        """The likely delivery dates of the parcel at `position` at `now`, from the times to
+        delivery of the journeys that were at the same (carrier, stage, lane) and were delivered,
+        given that this one has already spent its time there: the `window` quantiles of those
+        that took longer. `None` when fewer than `min_samples` such journeys were delivered, or
+        fewer than `MIN_TAIL` took longer than this one has already."""
+        settings = self.settings
+        need = settings.min_samples
+        stats = self.table.get(position.carrier, position.stage, position.lane)
+        if (stats is None or stats.to_delivered is None or stats.to_delivered.n < need) and position.lane in (
+            "inbound",
+            "outbound",
+        ):
+            stats = self.table.get(position.carrier, position.stage, "international")
+        if stats is None or stats.to_delivered is None or stats.to_delivered.n < need:
+            return None
+        dist = stats.to_delivered
+        since, now = _aware(position.since), _aware(now)
+        elapsed = max(0.0, (now - since).total_seconds() / 3600)
+        done = dist.share_below(elapsed)
+        if (1 - done) * dist.n < MIN_TAIL:
+            return None
+        low_q, high_q = settings.window
+
+        def at(q: float) -> datetime:
+            hours = max(elapsed, dist.quantile(done + q * (1 - done)))
+            return (since + timedelta(hours=hours)).astimezone(since.tzinfo)
+
+        earliest, likely, latest = at(low_q), at(0.5), at(high_q)
+        share = round((high_q - low_q) * 100)
+        text = (
+            f"Likely delivered {_day_range(earliest, latest, now.astimezone(since.tzinfo))}"
+            f" ({share} % of {dist.n:,} parcels like this one in your history)."
+        )
+        return DeliveryWindow(
+            earliest=earliest,
+            likely=likely,
+            latest=latest,
+            coverage=high_q - low_q,
+            samples=dist.n,
+            lane_used=stats.lane,
+            text=text,
+        )
+
+    def assess(
+        self,
+        journey: Journey,
+        now: datetime,
+        *,
+        homes: Mapping[str, str | None] | None = None,
+        prior: Prior | None = None,
+        business_days: bool | None = None,
+    ) -> HistoryAssessment | None:
+        """`judge` and `delivery_window` for `journey` as it stood at `now` (`position_of`).
+        `None` when it has no dated, known stage then, or has ended (delivered, returned,
+        cancelled)."""
+        position = position_of(journey, now, homes=homes)
+        if position is None or position.stage.is_terminal:
+            return None
+        return HistoryAssessment(
+            carrier=position.carrier,
+            stage=position.stage,
+            lane=position.lane,
+            since=position.since,
+            verdict=self.judge(position, now, prior=prior, business_days=business_days),
+            window=self.delivery_window(position, now),
+        )
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def position_of(
+    journey: Journey, now: datetime | None = None, *, homes: Mapping[str, str | None] | None = None
+) -> Position | None:
+    """Where `journey` stood at `now` (default: its latest scan), read the way `read_dwell` reads
+    the store: dated scans at or before `now`, ``unknown`` ones left out; the current run of the
+    stage starts at its first scan. Its lane is `lane_for` with the carrier's home from `homes`.
+    `None` when no such scan exists."""
+    limit = _aware(now) if now is not None else None
+    kept = [
+        e
+        for e in journey.events
+        if e.occurred_at is not None and (limit is None or _aware(e.occurred_at) <= limit)
+    ]
+    if len(kept) != len([e for e in journey.events if e.occurred_at is not None]):
+        origin, destination = _ends(kept)
+    else:
+        origin, destination = journey.origin_country, journey.destination_country
+    timed = sorted(
+        ((_aware(e.occurred_at), e) for e in kept if e.occurred_at and e.stage is not Stage.UNKNOWN),
+        key=lambda pair: pair[0],
+    )
+    if not timed:
+        return None
+    current = timed[-1][1]
+    start = len(timed) - 1
+    while start > 0 and timed[start - 1][1].stage is current.stage:
+        start -= 1
+    since, first = timed[start]
+    home = (homes or {}).get(first.carrier)
+    lane = lane_for(home, origin, destination, (e.stage for _, e in timed))
+    return Position(carrier=first.carrier, stage=current.stage, lane=lane, since=first.occurred_at or since)
+
+
+def _ends(events: Sequence[TrackingEvent]) -> tuple[str | None, str | None]:
+    """Origin and destination countries of a journey cut short: `tracklingo.journeys`' rule over
+    the scans kept (the origin from the part holding the first scan, the destination from the part
+    holding the last, should a later handoff have been what joined them)."""
+    if not events:
+        return None, None
+    rebuilt = build_journeys(events)
+
+    def part_with(event: TrackingEvent) -> Journey:
+        key = event.dedup_key
+        return next((j for j in rebuilt if any(e.dedup_key == key for e in j.events)), rebuilt[0])
+
+    return part_with(events[0]).origin_country, part_with(events[-1]).destination_country
