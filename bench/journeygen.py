@@ -154,12 +154,13 @@ PROFILES: tuple[Profile, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class StageTruth:
-    """One stage a journey went through: who held it, when it entered, how long it would have
-    stayed in the normal course (`normal_hours`) and how long it did (`hours`; `None` when the
-    journey was lost there). Both are calendar hours."""
+    """One stage a journey went through: who held it, where (`country`), when it entered, how
+    long it would have stayed in the normal course (`normal_hours`) and how long it did (`hours`;
+    `None` when the journey was lost there). Both are calendar hours."""
 
     carrier: str
     stage: Stage
+    country: str
     entered: datetime
     normal_hours: float
     hours: float | None
@@ -354,7 +355,7 @@ def _journey(
             (add_business(when, normal) - when).total_seconds() / 3600 if step.business else normal
         )
         b.stages.append(
-            StageTruth(carrier, step.stage, when, normal_calendar, None if lost_here else calendar,
+            StageTruth(carrier, step.stage, country, when, normal_calendar, None if lost_here else calendar,
                        anomaly if i == odd else None)
         )
         if lost_here:
@@ -367,7 +368,7 @@ def _journey(
         when = when.replace(microsecond=0)
         carrier, num = legs[-1][0], legs[-1][1]
         b.scan(carrier, num, S.DELIVERED, when, destination)
-        b.stages.append(StageTruth(carrier, S.DELIVERED, when, 0.0, 0.0))
+        b.stages.append(StageTruth(carrier, S.DELIVERED, destination, when, 0.0, 0.0))
         delivered_at = when
     truth = JourneyTruth(
         number=number,

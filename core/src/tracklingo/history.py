@@ -135,7 +135,9 @@ class Quantiles:
         return v0 + (v1 - v0) * (rank - r0) / (r1 - r0)
 
     def share_below(self, x: float) -> float:
-        """The share (0..1) of samples at most `x` (linear between the kept ranks)."""
+        """The share (0..1) of samples at most `x`: exact at and between adjacent kept ranks;
+        between two kept ranks further apart, the samples not kept are taken as spread evenly
+        (off by at most the gap, one percent of the samples)."""
         values = self.values
         if x < values[0]:
             return 0.0
@@ -144,8 +146,8 @@ class Quantiles:
         i = bisect_right(values, x) - 1  # values[i] <= x < values[i + 1]
         r0, r1 = self.ranks[i], self.ranks[i + 1]
         v0, v1 = values[i], values[i + 1]
-        rank = r0 + (r1 - r0) * (x - v0) / (v1 - v0) if v1 > v0 else r0
-        return rank / self.n
+        between = (r1 - r0 - 1) * (x - v0) / (v1 - v0)  # of the samples ranked r0+1 .. r1-1
+        return (r0 + between) / self.n
 
     def summary(self, *qs: float) -> dict[str, float]:
         """``{"p50": ..., "p90": ...}`` for the given quantiles, rounded to 0.01."""
@@ -199,6 +201,7 @@ class DwellTable:
     db: str
     as_of: datetime | None
     groups: Mapping[tuple[str, Stage, Lane], DwellStats]
+    transitions: int = 0  # completed transitions read (each once, whatever the pooling)
 
     def get(self, carrier: str, stage: Stage, lane: Lane) -> DwellStats | None:
         """The history of one (carrier, stage, lane), if any."""
@@ -210,17 +213,6 @@ class DwellTable:
             self.groups.values(), key=lambda s: (s.carrier, s.stage.rank, LANES.index(s.lane))
         )
 
-    @property
-    def transitions(self) -> int:
-        """Completed transitions in the table (pooled ``international`` rows not counted twice)."""
-        return sum(
-            s.n
-            for s in self.groups.values()
-            if s.lane != "international" or not self._directed(s.carrier, s.stage)
-        )
-
-    def _directed(self, carrier: str, stage: Stage) -> bool:
-        return any((carrier, stage, lane) in self.groups for lane in ("inbound", "outbound"))
 
 
 # -- lanes --------------------------------------------------------------------------------------
@@ -271,11 +263,12 @@ def _ids(stages: Iterable[Stage]) -> str:
     return ", ".join(str(s.rank) for s in stages)
 
 
-def _weekday_days(seconds: str) -> str:
-    """SQL: Monday-Friday days from Monday 1970-01-05 to the local unix time `seconds`."""
-    d = f"(({seconds}) / 86400.0 - 4)"
-    weeks = f"CAST({d} / 7 AS INTEGER)"
-    return f"({weeks} * 5 + min({d} - 7 * {weeks}, 5))"
+def _weekday_seconds(local: str) -> str:
+    """SQL: Monday-Friday seconds from Monday 1970-01-05 00:00 to the local unix time `local`
+    (integer arithmetic: exact)."""
+    since_monday = f"(({local}) - 345600)"
+    weeks = f"({since_monday} / 604800)"
+    return f"({weeks} * 432000 + min({since_monday} - {weeks} * 604800, 432000))"
 
 
 # The UTC offset in minutes of an ISO time as the event carries it ('...+08:00', '...Z', naive).
@@ -320,7 +313,7 @@ _STEPS: Final[tuple[str, ...]] = (
     JOIN tl_carrier AS c ON c.name = g.carrier
     JOIN events AS e ON e.tracking_number = g.tracking_number AND e.carrier = g.carrier
     JOIN tl_stage AS s ON s.name = e.stage
-    WHERE e.occurred_at <> '' AND e.stage <> 'unknown' {{as_of}}""",
+    WHERE e.occurred_at <> '' AND e.stage <> 'unknown' {{as_of}} {{carrier_journeys}}""",
     # each journey's ends (origin, destination as country codes), border crossings, delivery
     f"""CREATE TEMP TABLE tl_j AS
     SELECT jid,
@@ -359,7 +352,8 @@ _STEPS: Final[tuple[str, ...]] = (
             ELSE {{domestic}}
         END AS lane,
         (r.next_ts - r.ts) / 3600.0 AS hours,
-        24 * ({_weekday_days("r.next_ts + 60 * r.off")} - {_weekday_days("r.ts + 60 * r.off")}) AS bhours,
+        ({_weekday_seconds("r.next_ts + 60 * r.off")} - {_weekday_seconds("r.ts + 60 * r.off")}) / 3600.0
+            AS bhours,
         CASE WHEN j.delivered_ts >= r.ts THEN (j.delivered_ts - r.ts) / 3600.0 END AS to_deliv
     FROM (SELECT jid, ts, cid, sid, off, lead(ts) OVER (PARTITION BY jid ORDER BY ts, id) AS next_ts
           FROM tl_run) AS r
@@ -468,6 +462,7 @@ def read_dwell(
         "as_of": "",
         "handoff_as_of": "",
         "carrier": "",
+        "carrier_journeys": "",
         "delivery": _ids((Stage.DELIVERED, Stage.OUT_FOR_DELIVERY)),
         "dcross": _ids(DESTINATION_CROSSING),
         "ocross": _ids(ORIGIN_CROSSING),
@@ -481,20 +476,21 @@ def read_dwell(
         params["as_of"] = _aware(as_of).isoformat()
     if carrier is not None:
         fmt["carrier"] = "AND c.name = :carrier"
+        fmt["carrier_journeys"] = "AND g.jn IN (SELECT jn FROM tl_leg WHERE carrier = :carrier)"
         params["carrier"] = carrier.strip().lower()
     conn = _connect_read_only(db)
     try:
-        rows = _run(conn, homes or {}, fmt, params)
+        groups, transitions = _run(conn, homes or {}, fmt, params)
     except sqlite3.Error as exc:
         raise StoreError(f"store {db}: {exc}") from None
     finally:
         conn.close()
-    return DwellTable(db=str(db), as_of=as_of, groups=rows)
+    return DwellTable(db=str(db), as_of=as_of, groups=groups, transitions=transitions)
 
 
 def _run(
     conn: sqlite3.Connection, homes: Mapping[str, str | None], fmt: Mapping[str, str], params: dict[str, str]
-) -> dict[tuple[str, Stage, Lane], DwellStats]:
+) -> tuple[dict[tuple[str, Stage, Lane], DwellStats], int]:
     conn.execute("CREATE TEMP TABLE tl_stage (sid INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL)")
     conn.executemany("INSERT INTO tl_stage VALUES (?, ?)", [(s.rank, s.value) for s in Stage])
     conn.execute(
@@ -511,8 +507,10 @@ def _run(
     stages = {s.rank: s for s in Stage}
     # group sizes per (group, kind): completed transitions for kinds 0 and 1, deliveries for 2
     sizes: dict[int, int] = {}
+    transitions = 0
     pooled, directed = _LANE_CODES["international"], (_LANE_CODES["inbound"], _LANE_CODES["outbound"])
     for cid, sid, lane, n, m in conn.execute(_COUNTS):
+        transitions += n
         for lane_code in (lane, pooled) if lane in directed else (lane,):
             base = ((cid * 32 + sid) * 4 + lane_code) * 4
             for kind, count in enumerate((n, n, m)):
@@ -540,7 +538,7 @@ def _run(
             business_hours=_quantiles(sizes[base + 1], knots[base + 1]),
             to_delivered=_quantiles(sizes[base + 2], delivered) if delivered else None,
         )
-    return groups
+    return groups, transitions
 
 
 def _quantiles(n: int, pairs: list[tuple[int, float]]) -> Quantiles:
