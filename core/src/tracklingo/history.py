@@ -108,10 +108,12 @@ MIN_SQLITE: Final = (3, 35, 0)  # window functions, NULLS LAST, MATERIALIZED
 # -- distributions ------------------------------------------------------------------------------
 
 
-def _is_knot(rank: int, n: int) -> bool:
+def _knot_ranks(n: int) -> list[int]:
     """Ranks kept of `n` sorted samples: the first, the last and every whole percentile's
     nearest rank (ceil(p * n / 100)); all of them when n <= 100."""
-    return rank == 1 or rank == n or (rank * 100) // n != ((rank - 1) * 100) // n
+    if n <= 100:
+        return list(range(1, n + 1))
+    return sorted({1, n, *(-(-p * n // 100) for p in range(1, 100))})
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,13 +254,6 @@ _LANE_CODES: Final[Mapping[Lane, int]] = {lane: i for i, lane in enumerate(LANES
 _KINDS: Final = 3  # hours, business hours, hours to delivery
 
 
-def _country_code(country: str | None) -> int | None:
-    """A two-letter country as 0..675 (the SQL's ``cc``)."""
-    if country is None or len(country) != 2 or not country.isascii() or not country.isupper():
-        return None
-    return (ord(country[0]) - 65) * 26 + ord(country[1]) - 65
-
-
 def _ids(stages: Iterable[Stage]) -> str:
     return ", ".join(str(s.rank) for s in stages)
 
@@ -271,26 +266,31 @@ def _weekday_seconds(local: str) -> str:
     return f"({weeks} * 432000 + min({since_monday} - {weeks} * 604800, 432000))"
 
 
-# The UTC offset in minutes of an ISO time as the event carries it ('...+08:00', '...Z', naive).
-_STAMP: Final = "json_extract(e.event, '$.occurred_at')"
+# The UTC offset in minutes, from the last six characters of an ISO time as the event carries
+# it: '+08:00' / '-05:00'; anything else ('...:00Z', a naive time) is UTC.
 _OFFSET_SQL: Final = (
-    f"CASE WHEN substr({_STAMP}, -6, 1) IN ('+', '-') THEN"
-    f" (CASE substr({_STAMP}, -6, 1) WHEN '-' THEN -1 ELSE 1 END)"
-    f" * (CAST(substr({_STAMP}, -5, 2) AS INTEGER) * 60 + CAST(substr({_STAMP}, -2, 2) AS INTEGER))"
+    "CASE WHEN substr(zone, 1, 1) IN ('+', '-') THEN"
+    " (CASE substr(zone, 1, 1) WHEN '-' THEN -1 ELSE 1 END)"
+    " * (CAST(substr(zone, 2, 2) AS INTEGER) * 60 + CAST(substr(zone, 5, 2) AS INTEGER))"
     " ELSE 0 END"
 )
-_COUNTRY: Final = "json_extract(e.event, '$.location.country')"
-_CC_SQL: Final = f"(unicode({_COUNTRY}) - 65) * 26 + unicode(substr({_COUNTRY}, 2)) - 65"
-# "<unix time><country code>" as one integer: min/max of it carry the first/last located country
-_KEYED: Final = "ts * 1000 + {0}"
-_UNKEY: Final = "(({0}) % 1000 + 1000) % 1000"
+
+
+def _at(column: str, time: str, where: str = "", last: bool = False) -> str:
+    """SQL: `column` of the journey's event at time `time` (the first such event by id, or the last)."""
+    order = "DESC" if last else ""
+    return (
+        f"(SELECT e.{column} FROM tl_ev AS e WHERE e.jid = t.jid AND e.ts = t.{time}"
+        f" AND e.{column} IS NOT NULL {where} ORDER BY e.id {order} LIMIT 1)"
+    )
+
 
 #: The read, step by step. Temp tables live in memory and die with the read-only connection.
 _STEPS: Final[tuple[str, ...]] = (
     # legs (carrier, number) and the journey each belongs to: a leg handed over to by another
     # joins that leg's number (`jn`); legs sharing a number share it anyway
     """CREATE TEMP TABLE tl_leg AS
-    SELECT l.carrier, l.tracking_number, tl_s10_code(l.tracking_number) AS s10,
+    SELECT l.carrier, l.tracking_number, tl_s10_country(l.tracking_number) AS s10,
            coalesce((SELECT min(h.tracking_number) FROM events AS h
                      WHERE h.handoff_carrier = l.carrier AND h.handoff_number = l.tracking_number
                      {handoff_as_of}),
@@ -300,45 +300,54 @@ _STEPS: Final[tuple[str, ...]] = (
     "INSERT INTO tl_journey (jn) SELECT DISTINCT jn FROM tl_leg",
     "INSERT INTO tl_carrier (name) SELECT DISTINCT carrier FROM tl_leg WHERE carrier NOT IN"
     " (SELECT name FROM tl_carrier)",
-    # dated, known events by journey and time (the primary key is the order every later step reads)
+    # dated, known events by journey and time (the primary key is the order every later step
+    # reads); the time zone as the carrier gave it and the country come from the event's JSON
     """CREATE TEMP TABLE tl_ev (
         jid INTEGER NOT NULL, ts INTEGER NOT NULL, id INTEGER NOT NULL, cid INTEGER NOT NULL,
-        sid INTEGER NOT NULL, s10 INTEGER, off INTEGER NOT NULL, cc INTEGER,
+        sid INTEGER NOT NULL, s10 TEXT, zone TEXT, country TEXT,
         PRIMARY KEY (jid, ts, id)) WITHOUT ROWID""",
-    f"""INSERT INTO tl_ev
+    """INSERT INTO tl_ev
     SELECT j.jid, CAST(round((julianday(e.occurred_at) - 2440587.5) * 86400) AS INTEGER), e.id, c.cid,
-           s.sid, g.s10, {_OFFSET_SQL}, {_CC_SQL}
+           s.sid, g.s10, substr(json_extract(e.event, '$.occurred_at'), -6),
+           json_extract(e.event, '$.location.country')
     FROM tl_leg AS g
     JOIN tl_journey AS j ON j.jn = g.jn
     JOIN tl_carrier AS c ON c.name = g.carrier
     JOIN events AS e ON e.tracking_number = g.tracking_number AND e.carrier = g.carrier
     JOIN tl_stage AS s ON s.name = e.stage
-    WHERE e.occurred_at <> '' AND e.stage <> 'unknown' {{as_of}} {{carrier_journeys}}""",
-    # each journey's ends (origin, destination as country codes), border crossings, delivery
-    f"""CREATE TEMP TABLE tl_j AS
+    WHERE e.occurred_at <> '' AND e.stage <> 'unknown' {as_of} {carrier_journeys}""",
+    # each journey's ends (`tracklingo.journeys`' rule), border crossings and delivery
+    """CREATE TEMP TABLE tl_jt AS
     SELECT jid,
-        coalesce({_UNKEY.format("min(CASE WHEN s10 IS NOT NULL THEN " + _KEYED.format("s10") + " END)")},
-                 {_UNKEY.format("min(CASE WHEN cc IS NOT NULL THEN " + _KEYED.format("cc") + " END)")})
-            AS origin,
-        coalesce({_UNKEY.format(
-            "max(CASE WHEN cc IS NOT NULL AND sid IN ({delivery}) THEN " + _KEYED.format("cc") + " END)")},
-                 {_UNKEY.format("max(CASE WHEN cc IS NOT NULL THEN " + _KEYED.format("cc") + " END)")})
-            AS destination,
-        max(sid IN ({{dcross}})) AS dcross,
-        max(sid IN ({{ocross}})) AS ocross,
-        min(CASE WHEN sid = {{delivered}} THEN ts END) AS delivered_ts
+        min(CASE WHEN s10 IS NOT NULL THEN ts END) AS s10_ts,
+        min(CASE WHEN country IS NOT NULL THEN ts END) AS first_ts,
+        max(CASE WHEN country IS NOT NULL THEN ts END) AS last_ts,
+        max(CASE WHEN country IS NOT NULL AND sid IN ({delivery}) THEN ts END) AS delivery_ts,
+        max(sid IN ({dcross})) AS dcross,
+        max(sid IN ({ocross})) AS ocross,
+        min(CASE WHEN sid = {delivered} THEN ts END) AS delivered_ts
     FROM tl_ev GROUP BY jid""",
-    "CREATE UNIQUE INDEX tl_j_jid ON tl_j (jid)",
+    """CREATE TEMP TABLE tl_j (
+        jid INTEGER PRIMARY KEY, origin TEXT, destination TEXT, dcross INTEGER, ocross INTEGER,
+        delivered_ts INTEGER)""",
+    f"""INSERT INTO tl_j
+    SELECT jid,
+        coalesce({_at("s10", "s10_ts")}, {_at("country", "first_ts")}),
+        coalesce({_at("country", "delivery_ts", "AND e.sid IN ({delivery})", last=True)},
+                 {_at("country", "last_ts", last=True)}),
+        dcross, ocross, delivered_ts
+    FROM tl_jt AS t""",
     # runs: the first event of each stretch of one stage
     """CREATE TEMP TABLE tl_run (
         jid INTEGER NOT NULL, ts INTEGER NOT NULL, id INTEGER NOT NULL, cid INTEGER NOT NULL,
         sid INTEGER NOT NULL, off INTEGER NOT NULL, PRIMARY KEY (jid, ts, id)) WITHOUT ROWID""",
-    """INSERT INTO tl_run
-    SELECT jid, ts, id, cid, sid, off FROM (
-        SELECT jid, ts, id, cid, sid, off, lag(sid) OVER (PARTITION BY jid ORDER BY ts, id) AS prev
+    f"""INSERT INTO tl_run
+    SELECT jid, ts, id, cid, sid, {_OFFSET_SQL} FROM (
+        SELECT jid, ts, id, cid, sid, zone, lag(sid) OVER (PARTITION BY jid ORDER BY ts, id) AS prev
         FROM tl_ev)
     WHERE prev IS NULL OR prev <> sid""",
-    # one sample per run: time at the stage (completed runs), business time, time to delivery
+    # one sample per run, in seconds: time at the stage and its Monday-Friday part (completed
+    # runs), time to delivery (delivered journeys)
     f"""CREATE TEMP TABLE tl_sample AS
     SELECT r.cid, r.sid,
         CASE
@@ -351,51 +360,49 @@ _STEPS: Final[tuple[str, ...]] = (
             WHEN j.ocross THEN {{outbound}}
             ELSE {{domestic}}
         END AS lane,
-        (r.next_ts - r.ts) / 3600.0 AS hours,
-        ({_weekday_seconds("r.next_ts + 60 * r.off")} - {_weekday_seconds("r.ts + 60 * r.off")}) / 3600.0
-            AS bhours,
-        CASE WHEN j.delivered_ts >= r.ts THEN (j.delivered_ts - r.ts) / 3600.0 END AS to_deliv
+        r.next_ts - r.ts AS secs,
+        {_weekday_seconds("r.next_ts + 60 * r.off")} - {_weekday_seconds("r.ts + 60 * r.off")} AS bsecs,
+        CASE WHEN j.delivered_ts >= r.ts THEN j.delivered_ts - r.ts END AS dsecs
     FROM (SELECT jid, ts, cid, sid, off, lead(ts) OVER (PARTITION BY jid ORDER BY ts, id) AS next_ts
           FROM tl_run) AS r
     JOIN tl_j AS j ON j.jid = r.jid
     JOIN tl_carrier AS c ON c.cid = r.cid
     WHERE r.sid NOT IN ({{terminal}}) {{carrier}}""",
 )
-#: Group sizes per (carrier, stage, lane): samples with a completed transition, and delivered.
-_COUNTS: Final = """SELECT cid, sid, lane, count(next_hours), count(to_deliv) FROM (
-    SELECT cid, sid, lane, CASE WHEN hours IS NOT NULL THEN 1 END AS next_hours, to_deliv FROM tl_sample)
-    GROUP BY cid, sid, lane"""
-#: The kept order statistics: each (group, kind) sorted, ranked, and only the knots returned.
-_KNOTS: Final = """SELECT r.k, n.n, r.r, r.v FROM (
-    SELECT k, v, row_number() OVER (PARTITION BY k ORDER BY v) AS r FROM (
+#: Group sizes per (carrier, stage, lane): completed transitions, and delivered journeys.
+_COUNTS: Final = "SELECT cid, sid, lane, count(secs), count(dsecs) FROM tl_sample GROUP BY cid, sid, lane"
+#: Every sample of every (group, measure) in one table, sorted by group and value (one integer:
+#: the group's key times 2^32 plus the seconds). A sample's rank in its group is its position
+#: minus where the group starts, known from the group sizes.
+_SORTED: Final = """INSERT INTO tl_sorted (x) SELECT x FROM (
         {arms}
-    )) AS r JOIN tl_n AS n ON n.k = r.k
-    WHERE r.r = 1 OR r.r = n.n OR r.r * 100 / n.n <> (r.r - 1) * 100 / n.n"""
+    ) ORDER BY x"""
+_SHIFT: Final = 1 << 32
 
 
-def _key(cid: str, sid: str, lane: str, kind: int) -> str:
-    return f"(({cid} * 32 + {sid}) * 4 + {lane}) * 4 + {kind}"
+def _key(lane: str, kind: int) -> str:
+    return f"(((cid * 32 + sid) * 4 + {lane}) * 4 + {kind}) * {_SHIFT}"
 
 
 def _arms() -> str:
-    columns = ("hours", "bhours", "to_deliv")
+    columns = ("secs", "bsecs", "dsecs")
     arms = [
-        f"SELECT {_key('cid', 'sid', 'lane', kind)} AS k, {col} AS v FROM tl_sample WHERE {col} IS NOT NULL"
+        f"SELECT {_key('lane', kind)} + {col} AS x FROM tl_sample WHERE {col} IS NOT NULL"
         for kind, col in enumerate(columns)
     ]
     pooled = _LANE_CODES["international"]
     directed = f"{_LANE_CODES['inbound']}, {_LANE_CODES['outbound']}"
     arms += [
-        f"SELECT {_key('cid', 'sid', str(pooled), kind)}, {col} FROM tl_sample"
+        f"SELECT {_key(str(pooled), kind)} + {col} FROM tl_sample"
         f" WHERE {col} IS NOT NULL AND lane IN ({directed})"
         for kind, col in enumerate(columns)
     ]
     return "\n        UNION ALL ".join(arms)
 
 
-def _s10_code(number: str) -> int | None:
+def _s10_country(number: str) -> str | None:
     s10 = parse_s10(number)
-    return _country_code(s10.country) if s10 is not None and s10.valid else None
+    return s10.country if s10 is not None and s10.valid else None
 
 
 _COLUMNS: Final = frozenset(
@@ -423,7 +430,7 @@ def _connect_read_only(db: str | Path) -> sqlite3.Connection:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
         conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB
+        conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
     except sqlite3.DatabaseError as exc:
         conn.close()
         if "not a database" in str(exc):
@@ -435,7 +442,7 @@ def _connect_read_only(db: str | Path) -> sqlite3.Connection:
     if not columns >= _COLUMNS:
         conn.close()
         raise StoreError(f"store {db} has an older schema: run `tracklingo ingest` on it once to upgrade it")
-    conn.create_function("tl_s10_code", 1, _s10_code, deterministic=True)
+    conn.create_function("tl_s10_country", 1, _s10_country, deterministic=True)
     return conn
 
 
@@ -494,11 +501,11 @@ def _run(
     conn.execute("CREATE TEMP TABLE tl_stage (sid INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL)")
     conn.executemany("INSERT INTO tl_stage VALUES (?, ?)", [(s.rank, s.value) for s in Stage])
     conn.execute(
-        "CREATE TEMP TABLE tl_carrier (cid INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, home INTEGER)"
+        "CREATE TEMP TABLE tl_carrier (cid INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, home TEXT)"
     )
     conn.executemany(
         "INSERT INTO tl_carrier (name, home) VALUES (?, ?)",
-        [(name.lower(), _country_code(home)) for name, home in sorted(homes.items())],
+        [(name.lower(), home.upper() if home else None) for name, home in sorted(homes.items())],
     )
     for step in _STEPS:
         sql = step.format(**fmt)
@@ -516,11 +523,25 @@ def _run(
             for kind, count in enumerate((n, n, m)):
                 if count:
                     sizes[base + kind] = sizes.get(base + kind, 0) + count
-    conn.execute("CREATE TEMP TABLE tl_n (k INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
-    conn.executemany("INSERT INTO tl_n VALUES (?, ?)", sorted(sizes.items()))
+    conn.execute("CREATE TEMP TABLE tl_sorted (pos INTEGER PRIMARY KEY, x INTEGER NOT NULL)")
+    conn.execute(_SORTED.format(arms=_arms()))
+    total = tuple(conn.execute("SELECT count(*), coalesce(max(pos), 0) FROM tl_sorted").fetchone())
+    if total != (sum(sizes.values()),) * 2:
+        raise StoreError(f"dwell history: {total[0]} samples sorted, {sum(sizes.values())} counted")
+    wanted: dict[int, tuple[int, int]] = {}  # position -> (group and measure, rank)
+    start = 1
+    for k, n in sorted(sizes.items()):
+        for rank in _knot_ranks(n):
+            wanted[start + rank - 1] = (k, rank)
+        start += n
+    conn.execute("CREATE TEMP TABLE tl_want (pos INTEGER PRIMARY KEY)")
+    conn.executemany("INSERT INTO tl_want VALUES (?)", ((pos,) for pos in sorted(wanted)))
     knots: dict[int, list[tuple[int, float]]] = {}
-    for k, _n, rank, value in conn.execute(_KNOTS.format(arms=_arms())):
-        knots.setdefault(k, []).append((rank, value))
+    for pos, x in conn.execute("SELECT s.pos, s.x FROM tl_want AS w JOIN tl_sorted AS s ON s.pos = w.pos"):
+        k, rank = wanted[pos]
+        if x // _SHIFT != k:
+            raise StoreError(f"dwell history: sample {pos} is not where its group was counted")
+        knots.setdefault(k, []).append((rank, (x % _SHIFT) / 3600))
     groups: dict[tuple[str, Stage, Lane], DwellStats] = {}
     for base in sorted({k - k % 4 for k in knots}):
         hours = knots.get(base)
