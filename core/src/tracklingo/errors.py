@@ -60,3 +60,7 @@ class CarrierAPIError(TracklingoError):
 
 class QuotaExceededError(CarrierAPIError):
     """The carrier's request quota is spent; retrying now will not help."""
+
+
+class AuthenticationError(CarrierAPIError):
+    """The carrier refused the credentials (its token endpoint, or HTTP 401/403 from the API)."""

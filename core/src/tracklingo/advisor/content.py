@@ -49,7 +49,7 @@ _LADDER_FIELDS: Final = frozenset(
 _JUDGEMENT: Final = "tracklingo judgement"
 
 #: Stages at which the parcel is in the destination country, held by its carrier or customs.
-_DESTINATION_SIDE: Final = frozenset(
+DESTINATION_SIDE: Final = frozenset(
     {
         Stage.ARRIVED_DESTINATION_COUNTRY,
         Stage.IMPORT_CUSTOMS,
@@ -130,13 +130,26 @@ class Dwell(BaseModel):
 
 
 class ReasonAdvice(BaseModel):
-    """What changes when the event carries a reason (e.g. duties due on a customs hold)."""
+    """What changes when the event carries a reason (e.g. duties due on a customs hold).
+
+    `recipient_must_act` and `recipient_action` replace the stage's; the optional texts replace
+    the stage's when set; `steps` come first, followed by the stage's own steps unless
+    ``stage_steps = false`` (when they do not fit the situation, e.g. "cannot find it?" on a
+    parcel delivered damaged)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    headline: Text | None = None
+    meaning: Text | None = None
+    where: Text | None = None
+    holder: Text | None = None
+    next: Text | None = None
+    how_soon: Text | None = None
     recipient_must_act: Act
     recipient_action: Text
-    steps: list[Text] = Field(default_factory=list)
+    steps: list[Text] = Field(min_length=1)
+    stage_steps: bool = True
+    source: Text | None = None
 
 
 class StageAdvice(BaseModel):
@@ -156,6 +169,7 @@ class StageAdvice(BaseModel):
     ladder: tuple[LadderKind, ...] = _DEFAULT_LADDER
     dwell: Dwell
     reasons: dict[Reason, ReasonAdvice] = Field(default_factory=dict)
+    source: Text | None = None
 
     @field_validator("ladder")
     @classmethod
@@ -176,10 +190,19 @@ class StageAdvice(BaseModel):
             self.recipient_action,
             *self.steps,
         ]
-        for r in self.reasons.values():
-            texts += [r.recipient_action, *r.steps]
         _check_placeholders(texts, _STEP_FIELDS)
+        for r in self.reasons.values():
+            _check_reason_placeholders(r)
         return self
+
+
+def _check_reason_placeholders(r: ReasonAdvice) -> None:
+    _check_placeholders([r.recipient_action, *r.steps], _STEP_FIELDS)
+    _check_placeholders([getattr(r, f) for f in REASON_TEXT_FIELDS if getattr(r, f)], frozenset())
+
+
+#: The texts a reason may replace besides the recipient's action and steps.
+REASON_TEXT_FIELDS: Final = ("headline", "meaning", "where", "holder", "next", "how_soon")
 
 
 class LadderText(BaseModel):
@@ -249,13 +272,20 @@ class AdviceBook(BaseModel):
     ladder: Ladder
     trackers: list[Tracker] = Field(min_length=1)
     stage: dict[Stage, StageAdvice]
+    reason: dict[Reason, ReasonAdvice] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _complete(self) -> AdviceBook:
         missing = [s.value for s in Stage if s not in self.stage]
         if missing:
             raise ValueError(f"no entry for stage(s) {missing}")
+        for reason, special in self.reason.items():
+            _check_reason_placeholders(special)
+            self._check_sources(special.source, f"reason.{reason.value}")
         for stage, entry in self.stage.items():
+            self._check_sources(entry.source, stage.value)
+            for reason, special in entry.reasons.items():
+                self._check_sources(special.source, f"{stage.value}.reasons.{reason.value}")
             never = stage.is_terminal or stage is Stage.UNKNOWN
             if never and entry.dwell.timed:
                 raise ValueError(f"{stage.value}: this stage is never stuck; use `not_timed`")
@@ -263,15 +293,25 @@ class AdviceBook(BaseModel):
                 raise ValueError(f"{stage.value}: needs domestic and international thresholds")
             for lane in ("domestic", "international"):
                 threshold: Threshold | None = getattr(entry.dwell, lane)
-                if threshold is not None and threshold.source:
-                    for key in _source_keys(threshold.source):
-                        if key not in self.sources:
-                            raise ValueError(f"{stage.value}.{lane}: source {key!r} is not in [sources]")
+                if threshold is not None:
+                    self._check_sources(threshold.source, f"{stage.value}.{lane}")
         return self
+
+    def _check_sources(self, source: str | None, where: str) -> None:
+        for key in _source_keys(source or ""):
+            if key not in self.sources:
+                raise ValueError(f"{where}: source {key!r} is not in [sources]")
 
     def entry(self, stage: Stage) -> StageAdvice:
         """The entry for `stage`."""
         return self.stage[stage]
+
+    def reason_advice(self, stage: Stage, reason: Reason | None) -> ReasonAdvice | None:
+        """The copy for `reason` at `stage`: the stage's own ``reasons`` entry, else the shared
+        ``[reason.<reason>]`` one; `None` when there is no reason or no copy for it (`other`)."""
+        if reason is None:
+            return None
+        return self.stage[stage].reasons.get(reason) or self.reason.get(reason)
 
     def source_text(self, threshold: Threshold) -> str:
         """Where a threshold comes from: its sources (keys expanded from [sources]; a carrier's own
@@ -377,7 +417,7 @@ def carrier_overrides(carrier: Carrier) -> dict[Stage, StageOverride]:
     return out
 
 
-def _apply(entry: StageAdvice, override: StageOverride | None) -> StageAdvice:
+def apply_override(entry: StageAdvice, override: StageOverride | None) -> StageAdvice:
     if override is None:
         return entry
     update: dict[str, Any] = {f: getattr(override, f) for f in _TEXT_FIELDS if getattr(override, f)}
@@ -388,4 +428,24 @@ def _apply(entry: StageAdvice, override: StageOverride | None) -> StageAdvice:
     if override.dwell and entry.dwell.timed:
         lanes: dict[str, Any] = {lane: t for lane, t in override.dwell.items()}
         update["dwell"] = entry.dwell.model_copy(update=lanes)
+    return entry.model_copy(update=update)
+
+
+def situation_entry(
+    book: AdviceBook,
+    stage: Stage,
+    reason: Reason | None = None,
+    override: StageOverride | None = None,
+) -> StageAdvice:
+    """The copy for one situation: the stage's entry, then the carrier's override, then the
+    reason's copy (`AdviceBook.reason_advice`) on top, which is the most specific."""
+    entry = apply_override(book.entry(stage), override)
+    special = book.reason_advice(stage, reason)
+    if special is None:
+        return entry
+    update: dict[str, Any] = {f: getattr(special, f) for f in REASON_TEXT_FIELDS if getattr(special, f)}
+    update["recipient_must_act"] = special.recipient_must_act
+    update["recipient_action"] = special.recipient_action
+    rest = [s for s in entry.steps if s not in special.steps] if special.stage_steps else []
+    update["steps"] = [*special.steps, *rest]
     return entry.model_copy(update=update)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracklingo.advisor.content import Act, AdviceBook, StageAdvice, _apply, carrier_overrides, load_advice
+from tracklingo.advisor.content import (
+    Act,
+    AdviceBook,
+    StageAdvice,
+    carrier_overrides,
+    load_advice,
+    situation_entry,
+)
 from tracklingo.advisor.results import Explanation
-from tracklingo.advisor.text import _compose, _step_values, _usual_dwell, synonyms_for
+from tracklingo.advisor.text import compose, step_values, synonyms_for, usual_dwell
 from tracklingo.carrier import Carrier
 from tracklingo.errors import InputError
 from tracklingo.plugins import Registry
@@ -52,7 +59,9 @@ def explain(
     With `carrier`, only that carrier's vocabulary is asked (`UnknownCarrierError` if it is not
     installed); otherwise every carrier's. Returns one `Explanation` per (stage, condition,
     reason), in journey order, listing the carriers that agree; a text none of them knows gives one
-    explanation with ``known=False`` and the `unknown` stage's plain "not known" texts.
+    explanation with ``known=False`` and the `unknown` stage's plain "not known" texts. A carrier's
+    reason table (`Vocabulary.reason_for`) is read as its parser reads it: a reason it gives for
+    the text or code is the explanation's reason, and a stage it gives replaces the rule's.
     """
     text = (text or "").strip()
     code = code.strip() if code else None
@@ -63,6 +72,11 @@ def explain(
     groups: dict[tuple[Stage, str | None, Reason | None], list[Carrier]] = {}
     for c in chosen:
         res: Resolution = c.vocabulary.resolve(text or None, code)
+        why = c.vocabulary.reason_for(code, text or None)
+        reason = why.reason if why is not None else res.reason
+        if why is not None and why.stage is not None:
+            groups.setdefault((why.stage, None, reason), []).append(c)
+            continue
         if res.match is MatchKind.UNMAPPED:
             continue
         options: list[tuple[Stage, str | None]] = [(res.stage, None)]
@@ -70,12 +84,11 @@ def explain(
             ctx = res.rule.context
             options = [(s, _condition(c, ctx, v)) for v, s in res.rule.by_context.items()]
         for stage, condition in options:
-            groups.setdefault((stage, condition, res.reason), []).append(c)
+            groups.setdefault((stage, condition, reason), []).append(c)
     searched = [c.name for c in chosen]
     if not groups:
         entry = book.entry(Stage.UNKNOWN)
-        values = _step_values(None, None)
-        act, action, steps = _compose(entry, None, values)
+        act, action, steps = compose(entry, step_values(None, None))
         return [
             Explanation(
                 text=text,
@@ -94,8 +107,8 @@ def explain(
     ):
         single = carriers[0] if len(carriers) == 1 else None
         override = carrier_overrides(single).get(stage) if single is not None else None
-        entry = _apply(book.entry(stage), override)
-        act, action, steps = _compose(entry, reason, _step_values(single, None))
+        entry = situation_entry(book, stage, reason, override)
+        act, action, steps = compose(entry, step_values(single, None))
         out.append(
             Explanation(
                 text=text,
@@ -108,7 +121,7 @@ def explain(
                 searched=searched,
                 condition=condition,
                 **_entry_texts(entry, act, action, steps),
-                usual_dwell=_usual_dwell(entry),
+                usual_dwell=usual_dwell(entry),
                 synonyms=synonyms_for(stage, everyone, exclude=text or None),
             )
         )

@@ -59,7 +59,8 @@ class Explanation(BaseModel):
 
 
 class Advice(BaseModel):
-    """The advisor's answer for one shipment, at time `now`."""
+    """The advisor's answer for one shipment, at time `now`: the journey as it stood then
+    (`later_scans` scans after `now` were left out)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -75,6 +76,7 @@ class Advice(BaseModel):
     location: str | None = None
     since: datetime | None
     now: datetime
+    later_scans: int = 0
     origin_country: str | None = None
     destination_country: str | None = None
     lane: Literal["domestic", "international"]

@@ -1,37 +1,50 @@
-"""`tracklingo explain` and `tracklingo advise`: thin layers over `tracklingo.advisor`."""
+"""`tracklingo explain` and `tracklingo advise`: thin layers over `tracklingo.advisor`.
+
+Human output shows carrier texts, numbers and places with control characters escaped
+(`printable`); ``--json`` output is exact.
+"""
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from tracklingo.advisor import Advice, Explanation, advise, explain
+from tracklingo.advisor import Advice, Explanation, advise, explain, journey_as_of
 from tracklingo.cli._common import (
+    FeedRun,
+    MaxRejects,
     _json_out,
     _registry,
-    check_inputs,
-    emit_reject,
+    feed_normalizer,
     feed_options,
     handle_errors,
     main,
     parse_now,
 )
-from tracklingo.errors import InputError
-from tracklingo.feeds import read_records
-from tracklingo.journeys import build_journeys
-from tracklingo.model import TrackingEvent
-from tracklingo.normalize import Normalizer, Reject
+from tracklingo.cli._terminal import printable
+
+if TYPE_CHECKING:
+    from tracklingo.model import TrackingEvent
 
 _WIDTH = 100
 _MAX_SYNONYMS_SHOWN = 8
 
 
+def _echo(text: str) -> None:
+    """A wrapped paragraph of human output, control characters escaped."""
+    click.echo(printable(text))
+
+
+def _line(text: str) -> None:
+    """One line of human output: control characters and line breaks escaped."""
+    click.echo(printable(text, newlines=False))
+
+
 def _say(label: str, text: str, indent: str = "  ") -> None:
     head = f"{indent}{label}: " if label else indent
-    click.echo(
+    _echo(
         textwrap.fill(
             text,
             width=_WIDTH,
@@ -43,12 +56,12 @@ def _say(label: str, text: str, indent: str = "  ") -> None:
 
 
 def _heading(label: str, indent: str = "  ") -> None:
-    click.echo(f"{indent}{label}:")
+    _echo(f"{indent}{label}:")
 
 
 def _bullets(items: list[str], indent: str = "    ") -> None:
     for item in items:
-        click.echo(
+        _echo(
             textwrap.fill(
                 item,
                 width=_WIDTH,
@@ -72,7 +85,7 @@ def _synonyms(words: list[str]) -> str:
 def _print_explanation(exp: Explanation) -> None:
     if not exp.known:
         where = ", ".join(exp.searched) or "none installed"
-        click.echo(f'"{exp.text or exp.code}" is not a status tracklingo knows.')
+        _line(f'"{exp.text or exp.code}" is not a status tracklingo knows.')
         _say(
             "",
             f"No installed carrier vocabulary ({where}) recognises it, so tracklingo will not "
@@ -84,8 +97,8 @@ def _print_explanation(exp: Explanation) -> None:
     by = ", ".join(exp.carriers)
     cond = f", {exp.condition}" if exp.condition else ""
     reason = f", reason {exp.reason.value}" if exp.reason else ""
-    click.echo(f"{exp.stage.value} ({exp.status.value}{reason}{cond}) - from {by}")
-    click.echo(f"  {exp.headline}")
+    _line(f"{exp.stage.value} ({exp.status.value}{reason}{cond}) - from {by}")
+    _line(f"  {exp.headline}")
     _say("What it means", exp.meaning)
     _say("Where it is", exp.where)
     _say("Who has it", exp.holder)
@@ -113,32 +126,42 @@ def _print_explanation(exp: Explanation) -> None:
 @handle_errors
 def explain_cmd(text: str, carrier: str | None, code: str | None, as_json: bool) -> None:
     """Explain what a carrier status TEXT means: stage, where the parcel is, what happens next,
-    whether you need to act, and other carriers' words for the same stage."""
+    whether you need to act, and other carriers' words for the same stage.
+
+    When TEXT names a well-known carrier whose plugin is not installed (UPS, Royal Mail...), the
+    answer says so: it comes from the installed vocabularies only."""
+    from tracklingo.known_carriers import mentioned_carriers
+
     if not text.strip() and not (code and code.strip()):
         raise click.UsageError("give a status TEXT, or --code")
-    found = explain(text, _registry(), carrier, code=code)
+    registry = _registry()
+    found = explain(text, registry, carrier, code=code)
+    missing = mentioned_carriers(text, installed=registry.carriers)
     if as_json:
-        _json_out([e.model_dump(mode="json") for e in found])
+        not_installed = [{"name": c.name, "display_name": c.display_name} for c in missing]
+        _json_out([{**e.model_dump(mode="json"), "carriers_not_installed": not_installed} for e in found])
         return
+    for known in missing:
+        installed = ", ".join(sorted(registry.carriers)) or "none"
+        _say(
+            "Note",
+            f"the text names {known.display_name}, and no tracklingo plugin for"
+            f" {known.display_name} is installed (installed: {installed}). The answer below comes"
+            f" from the installed vocabularies only; `tracklingo new-adapter {known.name}` starts"
+            " one.",
+            indent="",
+        )
     if len(found) > 1:
-        click.echo(f'"{text or code}" means different things depending on the carrier or direction:')
+        _line(f'"{text or code}" means different things depending on the carrier or direction:')
     elif found[0].known:
-        click.echo(f'"{text or code}"')
+        _line(f'"{text or code}"')
     for i, exp in enumerate(found):
         if i:
-            click.echo("")
+            _echo("")
         _print_explanation(exp)
 
 
 # -- advise -------------------------------------------------------------------------------------
-
-
-def _events(paths: list[str], fmt: str, normalizer: Normalizer) -> Iterator[TrackingEvent | Reject]:
-    for path in paths:
-        for record in read_records(path, fmt):  # type: ignore[arg-type]
-            events, rejects = normalizer.process(record)  # canonical lines pass through
-            yield from events
-            yield from rejects
 
 
 def _print_advice(adv: Advice) -> None:
@@ -147,8 +170,8 @@ def _print_advice(adv: Advice) -> None:
     route = ""
     if adv.origin_country or adv.destination_country:
         route = f"{adv.origin_country or '?'} -> {adv.destination_country or '?'}, "
-    click.echo(f"{adv.shipment}  {numbers}  ({route}{lane})")
-    click.echo(f"  Now: {adv.headline}  [{adv.stage.value}]")
+    _line(f"{adv.shipment}  {numbers}  ({route}{lane})")
+    _line(f"  Now: {adv.headline}  [{adv.stage.value}]")
     last = f'"{adv.description}"' if adv.description else "(no text)"
     if adv.location:
         last += f" at {adv.location}"
@@ -171,7 +194,7 @@ def _print_advice(adv: Advice) -> None:
     if adv.escalation:
         _heading("Escalate, in this order")
         for step in adv.escalation:
-            click.echo(
+            _echo(
                 textwrap.fill(
                     f"{step.contact}: {step.detail}",
                     width=_WIDTH,
@@ -183,7 +206,7 @@ def _print_advice(adv: Advice) -> None:
             )
             for link in [step.link, *step.more_links]:
                 if link:
-                    click.echo(f"       {link}")
+                    _line(f"       {link}")
     if adv.synonyms:
         _say("Other carriers' words", _synonyms(adv.synonyms))
 
@@ -193,42 +216,62 @@ def _print_advice(adv: Advice) -> None:
 @click.option(
     "--now", "now_text", metavar="ISO", help="Judge as of this time (default: now; no offset = UTC)."
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("-q", "--quiet", is_flag=True, help="No reject lines on stderr.")
 @handle_errors
 def advise_cmd(
     files: tuple[str, ...],
-    now_text: str | None,
     carrier: str | None,
     fmt: str,
-    as_json: bool,
+    rejects: str | None,
+    max_rejects: MaxRejects | None,
     quiet: bool,
+    as_json: bool,
+    now_text: str | None,
 ) -> None:
     """Advise on each shipment in FILES (or stdin), raw or canonical events from any carrier:
-    current stage, time there, on track or stuck, and when stuck whom to contact, in order."""
+    current stage, time there, on track or stuck, and when stuck whom to contact, in order.
+
+    Reject lines and the summary go to stderr; empty input is no error (no shipments)."""
+    from tracklingo.journeys import build_journeys
+
     now = parse_now(now_text)
-    paths = check_inputs(files)
+    run = FeedRun(
+        files, fmt=fmt, rejects=rejects, max_rejects=max_rejects, quiet=quiet, label="advise"
+    )
     registry = _registry()
-    normalizer = Normalizer(registry, carrier=carrier)
+    normalizer = feed_normalizer(carrier, include_raw=False)
     events: list[TrackingEvent] = []
-    rejected = 0
-    for item in _events(paths, fmt, normalizer):
-        if isinstance(item, Reject):
-            rejected += 1
-            if not quiet:
-                emit_reject(item, None)
-        else:
-            events.append(item)
-    if not events:
-        raise InputError(
-            "no tracking events in the input" + (f" ({rejected} record(s) rejected)" if rejected else "")
-        )
-    found = [advise(journey, registry, now) for journey in build_journeys(events, registry)]
+    with run:
+        for record in run.records(normalizer):
+            found_events, found_rejects = normalizer.process(record)  # canonical lines pass through
+            events.extend(found_events)
+            for reject in found_rejects:
+                run.reject(reject)
+        run.bar.phase(f"grouping {len(events):,} events into shipments", None, "")
+        journeys = build_journeys(events, registry)
+        run.bar.phase("advising", len(journeys), "shipments")
+        found: list[Advice] = []
+        for i, journey in enumerate(journeys, 1):
+            run.bar.advance(i)
+            if journey_as_of(journey, now)[0] is None:  # every scan is later than --now
+                if not quiet:
+                    run.bar.echo(
+                        f"tracklingo: note: {printable(journey.key)}: no scan at or before"
+                        f" {now.isoformat(timespec='minutes')}; left out"
+                    )
+                continue
+            found.append(advise(journey, registry, now))
+    stats = normalizer.stats
+    stuck = sum(1 for a in found if a.verdict == "stuck")
+    summary = (
+        f"records in {stats.records_in} / events {stats.events_out} / rejected"
+        f" {stats.records_rejected} / shipments {len(found)} (stuck {stuck})"
+    )
     if as_json:
         out: list[dict[str, Any]] = [a.model_dump(mode="json") for a in found]
         _json_out(out)
-        return
-    for i, adv in enumerate(found):
-        if i:
-            click.echo("")
-        _print_advice(adv)
+    else:
+        for i, adv in enumerate(found):
+            if i:
+                _echo("")
+            _print_advice(adv)
+    run.finish(summary, rejected=stats.records_rejected, records_in=stats.records_in)

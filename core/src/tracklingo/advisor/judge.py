@@ -1,0 +1,268 @@
+"""`judge(journey, registry, now)`: the stuck verdict alone, the one place it is decided.
+
+`advise` builds its answer on it; `tracklingo stuck` judges every shipment of a store with it and
+asks `advise` only for the stuck ones. A journey is judged as it stood at `now` (`journey_as_of`):
+scans after `now` are left out, and the judgement says how many.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tracklingo.advisor.content import (
+    DESTINATION_SIDE,
+    AdviceBook,
+    StageAdvice,
+    Threshold,
+    Verdict,
+    apply_override,
+    carrier_overrides,
+    load_advice,
+)
+from tracklingo.advisor.lane import Lane, journey_lane
+from tracklingo.advisor.text import aware, business_hours, fmt_hours, fmt_time
+from tracklingo.carrier import Carrier
+from tracklingo.errors import InputError, UnknownCarrierError
+from tracklingo.journeys import Journey, build_journeys
+from tracklingo.model import TrackingEvent
+from tracklingo.plugins import Registry
+from tracklingo.taxonomy import Stage
+
+
+class NotYetScannedError(InputError):
+    """The journey has no scan at or before the time it is judged at."""
+
+
+def find_carrier(registry: Registry, name: str) -> Carrier | None:
+    """The installed carrier called `name`, or `None`."""
+    try:
+        return registry.get(name)
+    except UnknownCarrierError:
+        return None
+
+
+def _home(registry: Registry, name: str) -> str | None:
+    found = find_carrier(registry, name)
+    return found.home_country if found is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Who holds the parcel now: a carrier name and its number, or an unknown destination carrier
+    (`name` `None`). `carrier` is the installed plugin, when there is one."""
+
+    name: str | None
+    number: str
+    carrier: Carrier | None
+
+
+def holder_of(journey: Journey, registry: Registry, lane: Lane) -> Holder:
+    """The carrier holding the parcel at the journey's current event."""
+    current = journey.events[-1]
+    name, number = current.carrier, current.tracking_number
+    if current.handoff is not None:
+        name = current.handoff.carrier.lower()
+        number = current.handoff.tracking_number or next(
+            (leg.tracking_number for leg in journey.legs if leg.carrier == name), number
+        )
+    elif current.stage is Stage.HANDED_TO_LAST_MILE:
+        names = [leg.carrier for leg in journey.legs]
+        if current.carrier in names:
+            later = [
+                leg
+                for leg in journey.legs[names.index(current.carrier) + 1 :]
+                if leg.carrier != current.carrier
+            ]
+            if later:
+                name, number = later[-1].carrier, later[-1].tracking_number
+    destination = lane.destination
+    abroad = (
+        lane.international
+        and destination is not None
+        and current.stage in DESTINATION_SIDE
+        and _home(registry, name) != destination
+    )
+    if abroad:
+        local = [leg for leg in journey.legs if _home(registry, leg.carrier) == destination]
+        if local:
+            name, number = local[-1].carrier, local[-1].tracking_number
+        elif _home(registry, name) is not None:
+            # the named carrier is from another country: never send people to the origin one
+            return Holder(None, number, None)
+    return Holder(name, number, find_carrier(registry, name))
+
+
+def journey_as_of(journey: Journey, now: datetime) -> tuple[Journey | None, int]:
+    """The journey as it stood at `now`, and how many of its scans came later (left out).
+
+    Scans are in time order, so the journey at `now` is the run of scans up to the first dated
+    one after `now` (an undated scan stays where the carrier reported it). Legs and countries are
+    worked out again from the scans kept: a carrier that took over later, or a delivery country
+    seen only later, was not known at `now`. `None` when no scan is at or before `now`.
+    """
+    now = aware(now)
+    events = journey.events
+    cut = next(
+        (i for i, e in enumerate(events) if e.occurred_at is not None and aware(e.occurred_at) > now),
+        len(events),
+    )
+    if cut == len(events):
+        return journey, 0
+    kept = events[:cut]
+    if not kept:
+        return None, len(events)
+    rebuilt = build_journeys(kept)
+
+    def part_with(event: TrackingEvent) -> Journey:
+        leg = (event.carrier, event.tracking_number)
+        return next(j for j in rebuilt if any((g.carrier, g.tracking_number) == leg for g in j.legs))
+
+    seen = {(e.carrier, e.tracking_number) for e in kept}
+    legs = [leg for leg in journey.legs if (leg.carrier, leg.tracking_number) in seen]
+    return (
+        Journey(
+            legs=legs,
+            events=kept,
+            origin_country=part_with(kept[0]).origin_country,
+            destination_country=part_with(kept[-1]).destination_country,
+        ),
+        len(events) - cut,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """The verdict on one journey at `now`, and what it was decided from.
+
+    `journey` is the journey as it stood at `now`; `later_scans` the scans after `now` that were
+    left out. `entry` is the current stage's advice with the holding carrier's override applied
+    (no reason copy: the reason never changes the verdict). `since` is the first scan of the
+    current run of the stage; `calendar_hours` the time since then, `dwell_hours` the time that
+    counts against `threshold` (business hours where it says so).
+    """
+
+    journey: Journey
+    later_scans: int
+    now: datetime
+    current: TrackingEvent
+    lane: Lane
+    holder: Holder
+    entry: StageAdvice
+    since: datetime | None
+    threshold: Threshold | None
+    calendar_hours: float | None
+    dwell_hours: float | None
+    verdict: Verdict
+    verdict_text: str
+
+    @property
+    def stuck(self) -> bool:
+        """True when the parcel has been at its stage longer than the threshold."""
+        return self.verdict == "stuck"
+
+
+def _run_start(events: list[TrackingEvent]) -> int:
+    stage = events[-1].stage
+    i = len(events) - 1
+    while i > 0 and events[i - 1].stage is stage:
+        i -= 1
+    return i
+
+
+def _last_known(events: list[TrackingEvent]) -> TrackingEvent | None:
+    for event in reversed(events):
+        if event.stage is not Stage.UNKNOWN:
+            return event
+    return None
+
+
+def _later_note(count: int, now: datetime) -> str:
+    if not count:
+        return ""
+    scans = "scan" if count == 1 else "scans"
+    return f" As of {fmt_time(now)}: {count} later {scans} not counted."
+
+
+def judge(
+    journey: Journey,
+    registry: Registry,
+    now: datetime | None = None,
+    *,
+    book: AdviceBook | None = None,
+) -> Judgement:
+    """The verdict on `journey` at `now` (default: the current time; naive = UTC).
+
+    Time at the stage runs from the first event of the current run of that stage. The lane is
+    `journey_lane`'s; an unknown lane is judged as domestic and said to be assumed. Delivered,
+    returned and cancelled are ``done`` (never stuck); an `unknown` current stage, or a current
+    run without any date, is ``unknown``. Raises `NotYetScannedError` (an `InputError`) when the
+    journey has no scan at or before `now`.
+    """
+    book = book or load_advice()
+    now = aware(now) if now is not None else datetime.now(UTC)
+    if not journey.events:
+        raise InputError(f"shipment {journey.key} has no events")
+    as_of, later = journey_as_of(journey, now)
+    if as_of is None:
+        raise NotYetScannedError(f"shipment {journey.key} has no scan at or before {fmt_time(now)}")
+    journey = as_of
+    current = journey.events[-1]
+    stage = current.stage
+    lane = journey_lane(journey)
+    holder = holder_of(journey, registry, lane)
+    override = carrier_overrides(holder.carrier).get(stage) if holder.carrier else None
+    entry = apply_override(book.entry(stage), override)
+
+    run = journey.events[_run_start(journey.events) :]
+    dated = [e.occurred_at for e in run if e.occurred_at is not None]
+    since = min(dated, key=aware) if dated else None
+    threshold = entry.dwell.threshold(lane.international is True)
+    lane_label = lane.name if lane.known else f"{lane.name}, assumed"
+
+    calendar = dwell = None
+    verdict: Verdict
+    if not entry.dwell.timed or threshold is None or stage.is_terminal:
+        verdict = "done" if stage.is_terminal else "unknown"
+        text = entry.dwell.not_timed or ""
+        if stage is Stage.UNKNOWN:
+            known = _last_known(journey.events)
+            text += f' The latest status is "{current.description or current.code}".'
+            if known is not None:
+                when = f" on {fmt_time(known.occurred_at)}" if known.occurred_at else ""
+                text += f" The last status it knows was {known.stage.value}{when}."
+        threshold = None
+    elif since is None:
+        verdict = "unknown"
+        text = "The latest events carry no date, so the time at this stage is not known."
+    else:
+        calendar = max(0.0, (now - aware(since)).total_seconds() / 3600)
+        dwell = business_hours(since, now) if threshold.business_days else calendar
+        usual = fmt_hours(threshold.hours, threshold.business_days)
+        spent = fmt_hours(calendar)
+        if threshold.business_days:
+            spent += f" ({fmt_hours(dwell, True)})"
+        if dwell > threshold.hours:
+            verdict = "stuck"
+            text = (
+                f"Stuck: {spent} at this stage, longer than the usual {usual} ({lane_label})."
+                f" {entry.dwell.when_stuck}"
+            )
+        else:
+            verdict = "on_track"
+            text = f"On track: {spent} at this stage; it usually moves on within {usual} ({lane_label})."
+    return Judgement(
+        journey=journey,
+        later_scans=later,
+        now=now,
+        current=current,
+        lane=lane,
+        holder=holder,
+        entry=entry,
+        since=since,
+        threshold=threshold,
+        calendar_hours=calendar,
+        dwell_hours=dwell,
+        verdict=verdict,
+        verdict_text=(text.strip() + _later_note(later, now)).strip(),
+    )
