@@ -103,7 +103,7 @@ DESTINATION_CROSSING: Final = INTERNATIONAL_STAGES - ORIGIN_CROSSING
 #: At least this many history samples must be slower than the parcel's time at its stage for a
 #: delivery window (beyond them the history has nothing left to say).
 MIN_TAIL: Final = 10
-MIN_SQLITE: Final = (3, 35, 0)  # window functions, NULLS LAST, MATERIALIZED
+MIN_SQLITE: Final = (3, 25, 0)  # window functions (and the JSON functions, built in since 3.38)
 
 # -- distributions ------------------------------------------------------------------------------
 
@@ -216,7 +216,6 @@ class DwellTable:
         )
 
 
-
 # -- lanes --------------------------------------------------------------------------------------
 
 
@@ -251,7 +250,6 @@ def lane_for(
 # -- reading the store --------------------------------------------------------------------------
 
 _LANE_CODES: Final[Mapping[Lane, int]] = {lane: i for i, lane in enumerate(LANES)}
-_KINDS: Final = 3  # hours, business hours, hours to delivery
 
 
 def _ids(stages: Iterable[Stage]) -> str:
@@ -377,11 +375,12 @@ _COUNTS: Final = "SELECT cid, sid, lane, count(secs), count(dsecs) FROM tl_sampl
 _SORTED: Final = """INSERT INTO tl_sorted (x) SELECT x FROM (
         {arms}
     ) ORDER BY x"""
-_SHIFT: Final = 1 << 32
+_SHIFT: Final = 1 << 32  # seconds below, the group and measure above
+_STAGE_SLOTS: Final = 64  # room for the stages in a group key (there are 21)
 
 
 def _key(lane: str, kind: int) -> str:
-    return f"(((cid * 32 + sid) * 4 + {lane}) * 4 + {kind}) * {_SHIFT}"
+    return f"(((cid * {_STAGE_SLOTS} + sid) * 4 + {lane}) * 4 + {kind}) * {_SHIFT}"
 
 
 def _arms() -> str:
@@ -510,49 +509,20 @@ def _run(
     for step in _STEPS:
         sql = step.format(**fmt)
         conn.execute(sql, {k: v for k, v in params.items() if f":{k}" in sql})
+    sizes, transitions = _sizes(conn)
+    knots = _knots(conn, sizes)
     names = dict(conn.execute("SELECT cid, name FROM tl_carrier"))
     stages = {s.rank: s for s in Stage}
-    # group sizes per (group, kind): completed transitions for kinds 0 and 1, deliveries for 2
-    sizes: dict[int, int] = {}
-    transitions = 0
-    pooled, directed = _LANE_CODES["international"], (_LANE_CODES["inbound"], _LANE_CODES["outbound"])
-    for cid, sid, lane, n, m in conn.execute(_COUNTS):
-        transitions += n
-        for lane_code in (lane, pooled) if lane in directed else (lane,):
-            base = ((cid * 32 + sid) * 4 + lane_code) * 4
-            for kind, count in enumerate((n, n, m)):
-                if count:
-                    sizes[base + kind] = sizes.get(base + kind, 0) + count
-    conn.execute("CREATE TEMP TABLE tl_sorted (pos INTEGER PRIMARY KEY, x INTEGER NOT NULL)")
-    conn.execute(_SORTED.format(arms=_arms()))
-    total = tuple(conn.execute("SELECT count(*), coalesce(max(pos), 0) FROM tl_sorted").fetchone())
-    if total != (sum(sizes.values()),) * 2:
-        raise StoreError(f"dwell history: {total[0]} samples sorted, {sum(sizes.values())} counted")
-    wanted: dict[int, tuple[int, int]] = {}  # position -> (group and measure, rank)
-    start = 1
-    for k, n in sorted(sizes.items()):
-        for rank in _knot_ranks(n):
-            wanted[start + rank - 1] = (k, rank)
-        start += n
-    conn.execute("CREATE TEMP TABLE tl_want (pos INTEGER PRIMARY KEY)")
-    conn.executemany("INSERT INTO tl_want VALUES (?)", ((pos,) for pos in sorted(wanted)))
-    knots: dict[int, list[tuple[int, float]]] = {}
-    for pos, x in conn.execute("SELECT s.pos, s.x FROM tl_want AS w JOIN tl_sorted AS s ON s.pos = w.pos"):
-        k, rank = wanted[pos]
-        if x // _SHIFT != k:
-            raise StoreError(f"dwell history: sample {pos} is not where its group was counted")
-        knots.setdefault(k, []).append((rank, (x % _SHIFT) / 3600))
     groups: dict[tuple[str, Stage, Lane], DwellStats] = {}
     for base in sorted({k - k % 4 for k in knots}):
         hours = knots.get(base)
         if not hours:
             continue  # no completed transition: nothing to say about the time at the stage
-        lane_code, rest = (base // 4) % 4, base // 16
-        stage, cid = stages[rest % 32], rest // 32
-        lane = LANES[lane_code]
+        rest, lane = base // 16, LANES[(base // 4) % 4]
+        carrier, stage = names[rest // _STAGE_SLOTS], stages[rest % _STAGE_SLOTS]
         delivered = knots.get(base + 2)
-        groups[(names[cid], stage, lane)] = DwellStats(
-            carrier=names[cid],
+        groups[(carrier, stage, lane)] = DwellStats(
+            carrier=carrier,
             stage=stage,
             lane=lane,
             hours=_quantiles(sizes[base], hours),
@@ -562,8 +532,52 @@ def _run(
     return groups, transitions
 
 
+def _sizes(conn: sqlite3.Connection) -> tuple[dict[int, int], int]:
+    """Samples per group and measure (keys as in `_key`), and the completed transitions."""
+    sizes: dict[int, int] = {}
+    transitions = 0
+    pooled, directed = _LANE_CODES["international"], (_LANE_CODES["inbound"], _LANE_CODES["outbound"])
+    for cid, sid, lane, n, m in conn.execute(_COUNTS):
+        transitions += n
+        for lane_code in (lane, pooled) if lane in directed else (lane,):
+            base = ((cid * _STAGE_SLOTS + sid) * 4 + lane_code) * 4
+            for kind, count in enumerate((n, n, m)):
+                if count:
+                    sizes[base + kind] = sizes.get(base + kind, 0) + count
+    return sizes, transitions
+
+
+def _knots(conn: sqlite3.Connection, sizes: Mapping[int, int]) -> dict[int, list[tuple[int, float]]]:
+    """Sort every sample once (`_SORTED`) and read back only the kept ranks of each group, in hours."""
+    conn.execute("CREATE TEMP TABLE tl_sorted (pos INTEGER PRIMARY KEY, x INTEGER NOT NULL)")
+    conn.execute(_SORTED.format(arms=_arms()))
+    counted = sum(sizes.values())
+    total = tuple(conn.execute("SELECT count(*), coalesce(max(pos), 0) FROM tl_sorted").fetchone())
+    if total != (counted, counted):
+        raise StoreError(f"dwell history: {total[0]} samples sorted, {counted} counted")
+    wanted: dict[int, tuple[int, int]] = {}  # position -> (group and measure, rank)
+    start = 1
+    for k, n in sorted(sizes.items()):
+        for rank in _knot_ranks(n):
+            wanted[start + rank - 1] = (k, rank)
+        start += n
+    conn.execute("CREATE TEMP TABLE tl_want (pos INTEGER PRIMARY KEY)")
+    conn.executemany("INSERT INTO tl_want VALUES (?)", ((pos,) for pos in sorted(wanted)))
+    knots: dict[int, list[tuple[int, float]]] = {}
+    rows = conn.execute(
+        "SELECT s.pos, s.x FROM tl_want AS w JOIN tl_sorted AS s ON s.pos = w.pos ORDER BY w.pos"
+    )
+    for pos, x in rows:
+        k, rank = wanted[pos]
+        group = knots.setdefault(k, [])
+        value = (x % _SHIFT) / 3600
+        if x // _SHIFT != k or (group and group[-1][1] > value):
+            raise StoreError(f"dwell history: sample {pos} is out of order")  # never expected
+        group.append((rank, value))
+    return knots
+
+
 def _quantiles(n: int, pairs: list[tuple[int, float]]) -> Quantiles:
-    pairs.sort()
     return Quantiles(n=n, ranks=tuple(r for r, _ in pairs), values=tuple(float(v) for _, v in pairs))
 
 

@@ -37,10 +37,12 @@ def _cells(row: DwellStats) -> tuple[str, ...]:
 @click.option("-q", "--quiet", is_flag=True, help="No summary line.")
 @handle_errors
 def dwell(db: str, carrier: str | None, as_json: bool, quiet: bool) -> None:
-    """How long parcels stay at each stage, per carrier, stage and lane (domestic, international
-    inbound / outbound, and international: every direction pooled), from the completed
-    transitions in the store: n, then p50 / p90 / p99 in hours (h) and business days (bd,
-    Monday-Friday only). The store is opened read-only."""
+    """How long parcels stay at each stage, per carrier, stage and lane, from the completed
+    transitions in the store (read-only): n, p50 / p90 / p99 in hours and business days.
+
+    Lanes: domestic; international inbound and outbound for a carrier with a home country (USPS:
+    into and out of the US); international (all) pools every direction. Business days (bd) count
+    Monday-Friday hours only, in the local time of the stage's first scan."""
     if not os.path.exists(db):
         raise InputError(f"no store at {db} (add events with `tracklingo ingest`)")
     began = time.perf_counter()
