@@ -66,7 +66,7 @@ from tracklingo.carrier import Carrier
 from tracklingo.checkdigits import parse_s10
 from tracklingo.journeys import Journey, build_journeys
 from tracklingo.model import TrackingEvent
-from tracklingo.store import APPLICATION_ID, StoreError
+from tracklingo.store import StoreError, _check_readable, _connect_readonly
 from tracklingo.taxonomy import INTERNATIONAL_STAGES, Stage
 
 __all__ = [
@@ -404,44 +404,29 @@ def _s10_country(number: str) -> str | None:
     return s10.country if s10 is not None and s10.valid else None
 
 
-_COLUMNS: Final = frozenset(
-    {"carrier", "tracking_number", "occurred_at", "stage", "event", "handoff_carrier", "handoff_number"}
-)
-
-
 def _connect_read_only(db: str | Path) -> sqlite3.Connection:
-    """Open a tracklingo store read-only (never created, migrated or written)."""
+    """The store at `db` opened the way `Store(..., readonly=True)` opens it (``mode=ro``, or
+    immutable; a current tracklingo store or `StoreError`), with room for temp tables."""
     if sqlite3.sqlite_version_info < MIN_SQLITE:
         need = ".".join(map(str, MIN_SQLITE))
         raise StoreError(
             f"dwell history needs SQLite {need} or newer (this Python has {sqlite3.sqlite_version})"
         )
-    path = Path(db)
-    if path.is_dir():
-        raise StoreError(f"cannot open store {db}: it is a directory")
-    if not path.is_file():
-        raise StoreError(f"no store at {db}")
+    conn = _connect_readonly(str(db))
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30.0)
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot open store {db}: {exc}") from None
-    try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+        _check_readable(conn, str(db))
+        # The file itself stays read-only (``mode=ro``/immutable); what this allows is the
+        # in-memory temp tables the read is built from.
+        conn.execute("PRAGMA query_only = OFF")
         conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
-    except sqlite3.DatabaseError as exc:
+        conn.execute("PRAGMA cache_size = -262144")  # 256 MiB, for the sorts
+        conn.create_function("tl_s10_country", 1, _s10_country, deterministic=True)
+    except sqlite3.Error as exc:
         conn.close()
-        if "not a database" in str(exc):
-            raise StoreError(f"{db} is not a tracklingo store (not an SQLite database)") from None
-        raise StoreError(f"cannot open store {db}: {exc}") from None
-    if app_id not in (0, APPLICATION_ID) or not columns:
+        raise StoreError(f"cannot read store {db}: {exc}") from None
+    except BaseException:
         conn.close()
-        raise StoreError(f"{db} is not a tracklingo store (an SQLite database of something else)")
-    if not columns >= _COLUMNS:
-        conn.close()
-        raise StoreError(f"store {db} has an older schema: run `tracklingo ingest` on it once to upgrade it")
-    conn.create_function("tl_s10_country", 1, _s10_country, deterministic=True)
+        raise
     return conn
 
 
