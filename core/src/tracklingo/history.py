@@ -54,20 +54,21 @@ import math
 import sqlite3
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tracklingo.advisor.text import business_hours
 from tracklingo.carrier import Carrier
 from tracklingo.checkdigits import parse_s10
 from tracklingo.journeys import Journey, build_journeys
 from tracklingo.model import TrackingEvent
-from tracklingo.store import StoreError, _check_readable, _connect_readonly
 from tracklingo.taxonomy import INTERNATIONAL_STAGES, Stage
+
+# The advisor's results carry this module's answers, so it stays light to import: the store and
+# the advisor's helpers are imported where they are used.
 
 __all__ = [
     "LANES",
@@ -204,6 +205,7 @@ class DwellTable:
     as_of: datetime | None
     groups: Mapping[tuple[str, Stage, Lane], DwellStats]
     transitions: int = 0  # completed transitions read (each once, whatever the pooling)
+    homes: Mapping[str, str | None] = field(default_factory=dict)  # what the lanes were read with
 
     def get(self, carrier: str, stage: Stage, lane: Lane) -> DwellStats | None:
         """The history of one (carrier, stage, lane), if any."""
@@ -407,6 +409,8 @@ def _s10_country(number: str) -> str | None:
 def _connect_read_only(db: str | Path) -> sqlite3.Connection:
     """The store at `db` opened the way `Store(..., readonly=True)` opens it (``mode=ro``, or
     immutable; a current tracklingo store or `StoreError`), with room for temp tables."""
+    from tracklingo.store import StoreError, _check_readable, _connect_readonly
+
     if sqlite3.sqlite_version_info < MIN_SQLITE:
         need = ".".join(map(str, MIN_SQLITE))
         raise StoreError(
@@ -469,6 +473,8 @@ def read_dwell(
         fmt["carrier"] = "AND c.name = :carrier"
         fmt["carrier_journeys"] = "AND g.jn IN (SELECT jn FROM tl_leg WHERE carrier = :carrier)"
         params["carrier"] = carrier.strip().lower()
+    from tracklingo.store import StoreError
+
     conn = _connect_read_only(db)
     try:
         groups, transitions = _run(conn, homes or {}, fmt, params)
@@ -476,7 +482,9 @@ def read_dwell(
         raise StoreError(f"store {db}: {exc}") from None
     finally:
         conn.close()
-    return DwellTable(db=str(db), as_of=as_of, groups=groups, transitions=transitions)
+    return DwellTable(
+        db=str(db), as_of=as_of, groups=groups, transitions=transitions, homes=dict(homes or {})
+    )
 
 
 def _run(
@@ -534,6 +542,8 @@ def _sizes(conn: sqlite3.Connection) -> tuple[dict[int, int], int]:
 
 def _knots(conn: sqlite3.Connection, sizes: Mapping[int, int]) -> dict[int, list[tuple[int, float]]]:
     """Sort every sample once (`_SORTED`) and read back only the kept ranks of each group, in hours."""
+    from tracklingo.store import StoreError
+
     conn.execute("CREATE TEMP TABLE tl_sorted (pos INTEGER PRIMARY KEY, x INTEGER NOT NULL)")
     conn.execute(_SORTED.format(arms=_arms()))
     counted = sum(sizes.values())
@@ -736,6 +746,10 @@ class History:
                 return pooled, count
         return None, count
 
+    def position(self, journey: Journey, now: datetime | None = None) -> Position | None:
+        """`position_of` the journey with the home countries the history was read with."""
+        return position_of(journey, now, homes=self.table.homes)
+
     def judge(
         self,
         position: Position,
@@ -743,18 +757,23 @@ class History:
         *,
         prior: Prior | None = None,
         business_days: bool | None = None,
+        display_name: str | None = None,
     ) -> StageVerdict:
         """Is the parcel at `position` stuck at `now`? (See `StageVerdict`.)
 
         Time at the stage counts Monday-Friday hours when `business_days` (default: the prior's
-        setting, else calendar hours), in the local time of `position.since`.
+        setting, else calendar hours), in the local time of `position.since`. `display_name`
+        names the carrier in the text (default: its name in capitals).
         """
+        from tracklingo.advisor.text import business_hours
+
         settings = self.settings
         business = business_days if business_days is not None else bool(prior and prior.business_days)
         since, now = _aware(position.since), _aware(now)
         elapsed = business_hours(since, now) if business else max(0.0, (now - since).total_seconds() / 3600)
         stats, count = self.stats(position.carrier, position.stage, position.lane)
-        who = f"{position.carrier.upper()}, {position.stage.value}, {LANE_LABELS[position.lane]}"
+        name = display_name or position.carrier.upper()
+        who = f"{name}, {position.stage.value}, {LANE_LABELS[position.lane]}"
         common: dict[str, Any] = {
             "carrier": position.carrier,
             "stage": position.stage,
@@ -800,18 +819,13 @@ class History:
                 basis="none", lane_used=None, samples=count, stuck=None,
                 text=f"{thin}, and no fixed threshold to judge by.", **common,
             )
-        stuck = elapsed > prior.hours
-        state = "Stuck" if stuck else "On track"
         return StageVerdict(
             basis="threshold",
             lane_used=None,
             samples=count,
             limit_hours=prior.hours,
-            stuck=stuck,
-            text=(
-                f"{thin}: judged by the fixed threshold of {_days(prior.hours, business)} instead."
-                f" {state}: here {_days(elapsed, business)}."
-            ),
+            stuck=elapsed > prior.hours,
+            text=f"{thin}: judged by the fixed threshold of {_days(prior.hours, business)} instead.",
             **common,
         )
 
@@ -868,10 +882,11 @@ class History:
         prior: Prior | None = None,
         business_days: bool | None = None,
     ) -> HistoryAssessment | None:
-        """`judge` and `delivery_window` for `journey` as it stood at `now` (`position_of`).
+        """`judge` and `delivery_window` for `journey` as it stood at `now` (`position_of`; the
+        home countries default to those the history was read with).
         `None` when it has no dated, known stage then, or has ended (delivered, returned,
         cancelled)."""
-        position = position_of(journey, now, homes=homes)
+        position = position_of(journey, now, homes=self.table.homes if homes is None else homes)
         if position is None or position.stage.is_terminal:
             return None
         return HistoryAssessment(

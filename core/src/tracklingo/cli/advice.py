@@ -23,6 +23,7 @@ from tracklingo.cli._common import (
     main,
     parse_now,
 )
+from tracklingo.cli._history import history_options
 from tracklingo.cli._terminal import printable
 
 if TYPE_CHECKING:
@@ -183,6 +184,8 @@ def _print_advice(adv: Advice) -> None:
     for prefix in ("Stuck: ", "On track: "):
         verdict = verdict.removeprefix(prefix)
     _say(label[adv.verdict], verdict)
+    if adv.delivery_window:
+        _say("Likely delivered", adv.delivery_window.text.removeprefix("Likely delivered "))
     if adv.responsible_display_name:
         _say("Held by", adv.responsible_display_name)
     _say("What it means", adv.meaning)
@@ -216,6 +219,13 @@ def _print_advice(adv: Advice) -> None:
 @click.option(
     "--now", "now_text", metavar="ISO", help="Judge as of this time (default: now; no offset = UTC)."
 )
+@click.option(
+    "--db",
+    metavar="PATH",
+    help="Learn from this store (read-only) how long parcels like each one stay at its stage:"
+    " stuck by percentile, and the likely delivery dates.",
+)
+@history_options
 @handle_errors
 def advise_cmd(
     files: tuple[str, ...],
@@ -226,9 +236,18 @@ def advise_cmd(
     quiet: bool,
     as_json: bool,
     now_text: str | None,
+    db: str | None,
+    no_history: bool,
+    stuck_percentile: float,
+    min_samples: int,
 ) -> None:
     """Advise on each shipment in FILES (or stdin), raw or canonical events from any carrier:
     current stage, time there, on track or stuck, and when stuck whom to contact, in order.
+
+    With --db, a shipment is stuck when slower than the --stuck-percentile of parcels like it
+    (same carrier, stage and lane) in the store's history as it stood at --now, where the store
+    holds --min-samples of them (else the fixed threshold decides, and the advice says so), and
+    the advice gives the likely delivery dates. --no-history, or no --db: fixed thresholds only.
 
     Reject lines and the summary go to stderr; empty input is no error (no shipments)."""
     from tracklingo.journeys import build_journeys
@@ -238,6 +257,13 @@ def advise_cmd(
         files, fmt=fmt, rejects=rejects, max_rejects=max_rejects, quiet=quiet, label="advise"
     )
     registry = _registry()
+    history = None
+    if db is not None and not no_history:
+        from tracklingo.cli._history import load_history
+
+        history = load_history(
+            db, registry, now, stuck_percentile=stuck_percentile, min_samples=min_samples
+        )
     normalizer = feed_normalizer(carrier, include_raw=False)
     events: list[TrackingEvent] = []
     with run:
@@ -259,7 +285,7 @@ def advise_cmd(
                         f" {now.isoformat(timespec='minutes')}; left out"
                     )
                 continue
-            found.append(advise(journey, registry, now))
+            found.append(advise(journey, registry, now, history=history))
     stats = normalizer.stats
     stuck = sum(1 for a in found if a.verdict == "stuck")
     summary = (
