@@ -7,9 +7,11 @@ life (through `Store.journeys`, cut at the moment like the advisor does). At eac
 
 - delivery window: for a journey that was delivered, whether the delivery fell inside the p10-p90
   window (target: 75-85 % of the windows given), and the error of the median estimate in hours;
-- stuck: the history's verdict (with the advisor's fixed thresholds as the prior while a group is
-  thin) against the generator's truth (the parcel sits at a stuck or lost stage past the dwell it
-  would have had), as precision and recall; the fixed thresholds alone are scored the same way.
+- stuck: the advisor's verdict with the history (`judge(..., history=...)`: the percentile where
+  a group has enough samples, the fixed thresholds of ``advice.toml`` while it is thin) against
+  the generator's truth (the parcel sits at a stuck or lost stage past the dwell it would have
+  had), as precision and recall; the advisor without history (``--no-history``) is scored the
+  same way.
 
     python bench/backtest.py [--journeys 20000] [--seed N] [--percentile 0.9] [--json]
 """
@@ -34,9 +36,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from journeygen import JourneyTruth, Texts, build_store
 
-from tracklingo import Stage, Store
-from tracklingo.advisor import AdviceBook, business_hours, load_advice
-from tracklingo.history import History, HistorySettings, Position, Prior, position_of
+from tracklingo import Registry, Store, load_carriers
+from tracklingo.advisor import AdviceBook, judge, load_advice
+from tracklingo.history import History, HistorySettings
+from tracklingo.journeys import Journey
 
 
 @dataclass
@@ -129,15 +132,6 @@ def _r(value: float | None) -> float | None:
 HOMES = {"usps": "US", "fedex": None, "dhl": None}
 
 
-def prior_for(book: AdviceBook, position: Position) -> Prior | None:
-    """The advisor's fixed threshold for the stage and lane (`None` when the stage is not timed)."""
-    dwell = book.entry(position.stage).dwell
-    if not dwell.timed:
-        return None
-    threshold = dwell.threshold(position.lane != "domestic")
-    return Prior(threshold.hours, threshold.business_days) if threshold is not None else None
-
-
 def _moments(rng: random.Random, truth: JourneyTruth, count: int) -> list[datetime]:
     start = truth.start
     end = truth.delivered_at or truth.stages[-1].entered + timedelta(days=14)
@@ -154,9 +148,12 @@ def run(
     settings: HistorySettings | None = None,
     db: Path | None = None,
     texts: Texts | None = None,
+    registry: Registry | None = None,
 ) -> Report:
     """Build a store of `journeys` synthetic journeys, learn from the first `train_share` of
-    them by start time, and score predictions on the rest (see the module docstring)."""
+    them by start time, and score predictions on the rest (see the module docstring).
+    `registry` is what the advisor judges with (default: the installed carriers)."""
+    registry = registry if registry is not None else load_carriers()
     with tempfile.TemporaryDirectory() as tmp:
         path = db or Path(tmp) / "backtest.db"
         began = time.perf_counter()
@@ -185,7 +182,8 @@ def run(
             for journey in store.journeys():
                 truth = tests.get(journey.legs[0].tracking_number)
                 if truth is not None:
-                    _observe(report, history, book, journey, truth, _moments(rng, truth, observations))
+                    moments = _moments(rng, truth, observations)
+                    _observe(report, history, book, registry, journey, truth, moments)
     return report
 
 
@@ -193,33 +191,25 @@ def _observe(
     report: Report,
     history: History,
     book: AdviceBook,
-    journey: Any,
+    registry: Registry,
+    journey: Journey,
     truth: JourneyTruth,
     moments: Iterable[datetime],
 ) -> None:
     for now in moments:
-        position = position_of(journey, now, homes=HOMES)
-        if position is None or position.stage.is_terminal or position.stage is Stage.UNKNOWN:
+        learned = judge(journey, registry, now, book=book, history=history)
+        if learned.current.stage.is_terminal:
             continue
         report.observations += 1
-        prior = prior_for(book, position)
-        verdict = history.judge(position, now, prior=prior)
-        report.basis[verdict.basis] += 1
+        plain = judge(journey, registry, now, book=book)
+        report.basis[learned.history.basis if learned.history is not None else "none"] += 1
         stuck = truth.stuck_at(now)
-        report.history.add(bool(verdict.stuck), stuck)
-        if prior is not None:
-            spent = (
-                business_hours(position.since, now)
-                if prior.business_days
-                else (now - position.since).total_seconds() / 3600
-            )
-            report.thresholds.add(spent > prior.hours, stuck)
-        else:
-            report.thresholds.add(False, stuck)
+        report.history.add(learned.stuck, stuck)
+        report.thresholds.add(plain.stuck, stuck)
         if truth.delivered_at is None:
             continue
         report.delivered_observations += 1
-        window = history.delivery_window(position, now)
+        window = learned.window
         if window is None:
             continue
         report.windows += 1
@@ -255,11 +245,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"delivery window p10-p90: {w['windows']:,} windows of {w['delivered_observations']:,} moments"
           f" of delivered journeys; coverage {w['coverage']};"
           f" median error of p50 {w['median_error_hours']} h")
-    print(f"stuck by history (p{round(args.percentile * 100)}, min {args.min_samples} samples, thresholds"
-          f" as the prior): precision {h['precision']}, recall {h['recall']}"
+    print(f"stuck, advisor with history (p{round(args.percentile * 100)}, min {args.min_samples}"
+          f" samples, else thresholds): precision {h['precision']}, recall {h['recall']}"
           f" (tp {h['tp']}, fp {h['fp']}, fn {h['fn']}); basis {summary['basis']}")
-    print(f"stuck by the fixed thresholds alone: precision {f['precision']}, recall {f['recall']}"
-          f" (tp {f['tp']}, fp {f['fp']}, fn {f['fn']})")
+    print(f"stuck, advisor without history (fixed thresholds): precision {f['precision']},"
+          f" recall {f['recall']} (tp {f['tp']}, fp {f['fp']}, fn {f['fn']})")
     print(f"build {summary['build_seconds']} s, learn {summary['learn_seconds']} s", file=sys.stderr)
     return 0
 

@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from test_history import load_bench
 
+from tracklingo import load_carriers
 from tracklingo.history import HistorySettings
+
+NO_PLUGINS = load_carriers(only=set())  # the core's thresholds alone, whatever is installed
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +21,7 @@ def backtest() -> Any:
 
 @pytest.fixture(scope="module")
 def report(backtest: Any) -> Any:
-    return backtest.run(1500, seed=11, observations=3)
+    return backtest.run(1500, seed=11, observations=3, registry=NO_PLUGINS)
 
 
 def test_the_split_learns_only_from_the_past(report: Any) -> None:
@@ -34,12 +37,14 @@ def test_delivery_window_holds_about_four_deliveries_in_five(report: Any) -> Non
 
 
 def test_narrower_window_holds_fewer(backtest: Any, report: Any) -> None:
-    narrow = backtest.run(1500, seed=11, observations=3, settings=HistorySettings(window=(0.25, 0.75)))
+    narrow = backtest.run(
+        1500, seed=11, observations=3, settings=HistorySettings(window=(0.25, 0.75)), registry=NO_PLUGINS
+    )
     assert narrow.windows == report.windows
     assert narrow.coverage < report.coverage - 0.1
 
 
-def test_stuck_by_history_finds_more_of_the_truly_stuck_than_fixed_thresholds(report: Any) -> None:
+def test_the_advisor_with_history_finds_more_of_the_truly_stuck(report: Any) -> None:
     truly_stuck = report.history.tp + report.history.fn
     assert truly_stuck >= 15
     assert report.history.recall >= 0.5
@@ -48,7 +53,9 @@ def test_stuck_by_history_finds_more_of_the_truly_stuck_than_fixed_thresholds(re
 
 
 def test_a_higher_percentile_trades_recall_for_precision(backtest: Any, report: Any) -> None:
-    strict = backtest.run(1500, seed=11, observations=3, settings=HistorySettings(percentile=0.99))
+    strict = backtest.run(
+        1500, seed=11, observations=3, settings=HistorySettings(percentile=0.99), registry=NO_PLUGINS
+    )
     assert strict.history.tp + strict.history.fp < report.history.tp + report.history.fp
     assert strict.history.precision > report.history.precision
     assert strict.history.recall <= report.history.recall
