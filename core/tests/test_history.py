@@ -401,9 +401,11 @@ def test_judge_by_history_beyond_the_percentile() -> None:
     assert "moved on after 2.1 days (median)" in slow.text
     assert "90 % within 3.8 days" in slow.text
     assert "this one has been here 4.1 days: slower than 97 %" in slow.text
-    assert "Stuck" in slow.text and "international inbound" in slow.text
+    assert slow.text.endswith("Beyond the 90th percentile of 100 parcels: stuck.")
+    assert "international inbound" in slow.text
     fine = history.judge(where, SINCE + timedelta(hours=89))
     assert (fine.basis, fine.stuck) == ("history", False)
+    assert fine.text.endswith("Within the 90th percentile of 100 parcels: on track.")
     strict = _history(_stats("usps", Stage.CUSTOMS_CLEARED, "inbound", HUNDRED), percentile=0.99)
     assert strict.judge(where, SINCE + timedelta(hours=97.5)).stuck is False
 

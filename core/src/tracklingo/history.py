@@ -794,11 +794,9 @@ class History:
                 f" in your history{pooled}, {pct} % within {_days(limit, business)};"
                 f" this one has been here {_days(elapsed, business)}: slower than {_percent(slower)}."
             )
-            text += (
-                f" Stuck: beyond the {_ordinal(pct)} percentile of {dist.n:,} parcels."
-                if stuck
-                else f" On track (stuck beyond the {_ordinal(pct)} percentile of {dist.n:,} parcels)."
-            )
+            where = "Beyond" if stuck else "Within"
+            state = "stuck" if stuck else "on track"
+            text += f" {where} the {_ordinal(pct)} percentile of {dist.n:,} parcels: {state}."
             return StageVerdict(
                 basis="history",
                 lane_used=stats.lane,
