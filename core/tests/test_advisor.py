@@ -21,6 +21,8 @@ from tracklingo.advisor import (
     journey_lane,
     judge,
     load_advice,
+    load_catalog,
+    situation_entry,
     synonyms_for,
 )
 from tracklingo.errors import ConfigError, InputError, UnknownCarrierError
@@ -194,11 +196,18 @@ def add_business_hours(start: datetime, hours: float) -> datetime:
 # -- the data file -------------------------------------------------------------------------------
 
 
+def _en(stage: Stage) -> StageAdvice:
+    """The stage's advice in English: its facts and its words."""
+    return situation_entry(load_advice(), load_catalog("en"), stage)
+
+
 def test_every_stage_has_a_complete_entry() -> None:
     book = load_advice()
-    assert set(book.stage) == set(Stage)
+    words = load_catalog("en")
+    assert set(book.stage) == set(Stage) == set(words.stage)
+    assert book.check_catalog(words) == []
     for stage in Stage:
-        entry = book.entry(stage)
+        entry = _en(stage)
         for name in TEXT_FIELDS:
             text = getattr(entry, name)
             assert text.strip(), (stage, name)
@@ -210,21 +219,23 @@ def test_every_stage_has_a_complete_entry() -> None:
         dwell = entry.dwell
         if stage in NEVER_STUCK or stage is Stage.UNKNOWN:
             assert dwell.not_timed and dwell.domestic is None and dwell.international is None
+            assert entry.not_timed and entry.when_stuck is None, stage
             continue
-        assert dwell.when_stuck, stage
+        assert entry.when_stuck and entry.not_timed is None, stage
         for threshold in (dwell.domestic, dwell.international):
             assert threshold is not None and threshold.hours > 0, stage
             assert threshold.source or (threshold.note or "").startswith("tracklingo judgement")
             assert book.source_text(threshold), stage
-        for reason, special in entry.reasons.items():
-            assert isinstance(reason, Reason)
+        for reason, special in words.stage[stage].reasons.items():
+            assert isinstance(reason, Reason) and reason in book.entry(stage).reasons
             assert special.recipient_action.strip() and special.steps, (stage, reason)
 
 
 def test_texts_use_only_known_placeholders_and_short_headlines() -> None:
     book = load_advice()
     fields = string.Formatter()
-    for stage, entry in book.stage.items():
+    for stage in Stage:
+        entry = _en(stage)
         assert len(entry.headline) <= 70, stage
         for text in [*entry.steps, *(getattr(entry, f) for f in TEXT_FIELDS)]:
             names = {n for _, n, _, _ in fields.parse(text) if n is not None}
@@ -246,9 +257,10 @@ def test_a_missing_stage_or_unsourced_threshold_is_rejected(tmp_path: Path) -> N
     )
     with pytest.raises(ConfigError, match="source"):
         load_advice(broken)
-    broken.write_text(
-        text.replace("[stage.delivered.dwell]\nnot_timed", "[stage.delivered.dwell]\nwhen_stuck")
-    )
+    broken.write_text(text.replace("[stage.delivered]\n", "[stage.delivered]\nheadline = 'x'\n", 1))
+    with pytest.raises(ConfigError, match="headline"):  # copy belongs in the locales
+        load_advice(broken)
+    broken.write_text(text.replace("dwell = { not_timed = true }", "", 1))
     with pytest.raises(ConfigError):
         load_advice(broken)
     with pytest.raises(ConfigError, match="cannot read"):
@@ -292,15 +304,14 @@ def test_seed_synonyms_with_the_real_fedex_plugin() -> None:
 @pytest.mark.parametrize("stage", [s for s in Stage if s is not Stage.UNKNOWN])
 def test_every_stage_is_explained(acme_registry: Registry, stage: Stage) -> None:
     registry = _add(acme_registry, AllStages())
-    book = load_advice()
     [exp] = explain(f"toy {stage.value}", registry)
     assert exp.known and exp.stage is stage and exp.carriers == ["allstages"]
-    assert exp.headline == book.entry(stage).headline
+    assert exp.headline == _en(stage).headline
     for text in (exp.meaning, exp.where, exp.holder, exp.next, exp.how_soon, exp.recipient_action):
         assert text and "{" not in text
     assert exp.next_steps and all("{" not in s for s in exp.next_steps)
     assert "All Stages Test" in " ".join(exp.next_steps) or "{carrier}" not in " ".join(
-        book.entry(stage).steps
+        _en(stage).steps
     )
     assert f"toy {stage.value}" not in exp.synonyms
 
@@ -515,7 +526,7 @@ def test_unknown_stage_says_it_cannot_tell(reg: Registry) -> None:
     assert advice.stage is Stage.UNKNOWN and advice.verdict == "unknown" and not advice.stuck
     assert "cannot tell whether the parcel is stuck" in advice.verdict_text
     assert '"Parcel has been teleported"' in advice.verdict_text
-    assert "last status it knows was in_transit" in advice.verdict_text
+    assert "last status it knows was in transit" in advice.verdict_text
     assert any("tracklingo coverage" in s for s in advice.next_steps)
 
 
@@ -816,12 +827,12 @@ def test_every_stage_and_reason_the_vocabularies_produce_has_its_copy() -> None:
     assert not missing, f"advice.toml has no copy for {missing}"
     # a reason at a stage without its own entry (a reason table that keeps the event's stage)
     assert {r for r in Reason if r is not Reason.OTHER} == set(book.reason)
-    for reason, special in book.reason.items():
+    for reason, special in load_catalog("en").reason.items():
         assert not any(getattr(special, f) for f in ("headline", "meaning", "next", "how_soon")), reason
 
 
 def test_every_reason_copy_is_complete_and_plain() -> None:
-    book = load_advice()
+    book = load_catalog("en")
     specials = [(f"reason.{r.value}", a) for r, a in book.reason.items()]
     for stage, entry in book.stage.items():
         specials += [(f"{stage.value}.reasons.{r.value}", a) for r, a in entry.reasons.items()]
@@ -856,7 +867,7 @@ def test_partial_delivery_says_pieces_are_still_to_come(reg: Registry) -> None:
 
 
 def test_seized_gets_seizure_copy_not_generic_exception_copy(reg: Registry) -> None:
-    generic = load_advice().entry(Stage.EXCEPTION)
+    generic = _en(Stage.EXCEPTION)
     advice = _situation(reg, Stage.EXCEPTION, Reason.SEIZED)
     assert advice.headline.startswith("Seized by law enforcement")
     assert "Postal Inspection Service" in advice.meaning and advice.holder != generic.holder
@@ -879,13 +890,13 @@ def test_a_carrier_delay_is_not_explained_by_weather(reg: Registry) -> None:
 
 def test_a_reason_at_a_stage_without_its_own_copy_uses_the_shared_copy(reg: Registry) -> None:
     advice = _situation(reg, Stage.IN_TRANSIT, Reason.HELD_AT_REQUEST)
-    shared = load_advice().reason[Reason.HELD_AT_REQUEST]
+    shared = load_catalog("en").reason[Reason.HELD_AT_REQUEST]
     assert advice.recipient_action == shared.recipient_action
-    assert advice.headline == load_advice().entry(Stage.IN_TRANSIT).headline  # the stage's own
+    assert advice.headline == _en(Stage.IN_TRANSIT).headline  # the stage's own
     assert advice.next_steps[0].startswith("Check on ACME Parcels's tracking page")
     # `other` has no copy: the stage's applies
     other = _situation(reg, Stage.EXCEPTION, Reason.OTHER)
-    assert other.recipient_action == load_advice().entry(Stage.EXCEPTION).recipient_action
+    assert other.recipient_action == _en(Stage.EXCEPTION).recipient_action
 
 
 def test_explain_reads_the_reason_table_like_the_parsers() -> None:
@@ -909,9 +920,8 @@ def test_pickup_copy_names_no_other_carriers_hold_period() -> None:
     [exp] = explain("Available for Pickup", load_carriers(), "usps")
     assert exp.stage is Stage.AVAILABLE_FOR_PICKUP
     assert "Japan" not in " ".join([exp.how_soon, exp.next, exp.recipient_action, *exp.next_steps])
-    book = load_advice()
-    for stage, entry in book.stage.items():  # no stage's copy speaks of one carrier's rules
-        copy = " ".join(getattr(entry, f) for f in TEXT_FIELDS)
+    for stage in Stage:  # no stage's copy speaks of one carrier's rules
+        copy = " ".join(getattr(_en(stage), f) for f in TEXT_FIELDS)
         assert "Japan Post" not in copy, stage
 
 
@@ -944,7 +954,7 @@ def test_carrier_overrides_add_steps_and_change_thresholds(reg: Registry) -> Non
     assert advice.threshold_source == "Overriding Post FAQ (test)"
     assert advice.how_soon == "Overriding Post scans released parcels within 10 days."
     assert advice.next_steps[-1] == "Call Overriding Post's customs desk on +1 555 0142."
-    assert len(advice.next_steps) == len(load_advice().entry(Stage.CUSTOMS_CLEARED).steps) + 1
+    assert len(advice.next_steps) == len(_en(Stage.CUSTOMS_CLEARED).steps) + 1
 
 
 def test_a_bad_override_is_a_config_error_naming_the_carrier(reg: Registry) -> None:
@@ -1001,7 +1011,7 @@ def test_no_events_is_an_input_error(reg: Registry) -> None:
 
 
 def test_stage_entries_are_immutable() -> None:
-    entry: StageAdvice = load_advice().entry(Stage.DELIVERED)
+    entry: StageAdvice = _en(Stage.DELIVERED)
     with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen error type is internal
         entry.headline = "x"  # type: ignore[misc]
 

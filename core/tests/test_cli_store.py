@@ -28,6 +28,7 @@ def env(install_plugin: Any, plugin_dir: Path) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if k != "TRACKLINGO_DB"}
     return {
         **base,
+        "TRACKLINGO_LANG": "en",  # the expected output is English, whatever the machine's locale
         "PYTHONPATH": str(plugin_dir),
         "TRACKLINGO_LOAD_PLUGINS": "acme,beta",
         "TRACKLINGO_STRICT_PLUGINS": "1",

@@ -17,7 +17,9 @@ UNSEEN = Path(__file__).parent / "data" / "unseen_texts.jsonl"
 
 def test_the_held_out_set_is_well_formed() -> None:
     rows = load_labelled(UNSEEN)
-    assert len(rows) >= 200
+    # 185 texts left the set when the shared `world` vocabulary came to cite their sources
+    # (PostNL's T & T codes, UPS, InPost, Colissimo): a held-out text is one no vocabulary holds
+    assert len(rows) >= 90
     for row in rows:
         assert set(row) == {"text", "expected", "carrier", "lang", "source", "batch"}
         assert row["batch"] in (1, 2)  # 2: collected after the layers were tuned on 1

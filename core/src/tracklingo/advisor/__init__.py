@@ -43,37 +43,65 @@ A malformed override raises `ConfigError` naming the carrier. Contact points com
 from __future__ import annotations
 
 from tracklingo.advisor.advise import advise, advise_judged
+from tracklingo.advisor.catalog import (
+    Catalog,
+    UnknownLanguageError,
+    available_languages,
+    load_catalog,
+    read_catalog,
+    resolve_language,
+)
 from tracklingo.advisor.content import (
     AdviceBook,
     StageAdvice,
     Threshold,
     carrier_overrides,
     load_advice,
+    situation_entry,
 )
 from tracklingo.advisor.explain import explain
-from tracklingo.advisor.judge import Judgement, NotYetScannedError, journey_as_of, judge
+from tracklingo.advisor.judge import (
+    Judgement,
+    NotYetScannedError,
+    journey_as_of,
+    judge,
+    lane_label,
+    verdict_prefix,
+)
 from tracklingo.advisor.lane import Lane, journey_lane
+from tracklingo.advisor.language import Language, language
 from tracklingo.advisor.results import Advice, EscalationStep, Explanation
 from tracklingo.advisor.text import business_hours, synonyms_for
 
 __all__ = [
     "Advice",
     "AdviceBook",
+    "Catalog",
     "EscalationStep",
     "Explanation",
     "Judgement",
     "Lane",
+    "Language",
     "NotYetScannedError",
     "StageAdvice",
     "Threshold",
+    "UnknownLanguageError",
     "advise",
     "advise_judged",
+    "available_languages",
     "business_hours",
     "carrier_overrides",
     "explain",
     "journey_as_of",
     "journey_lane",
     "judge",
+    "lane_label",
+    "language",
     "load_advice",
+    "load_catalog",
+    "read_catalog",
+    "resolve_language",
+    "situation_entry",
     "synonyms_for",
+    "verdict_prefix",
 ]

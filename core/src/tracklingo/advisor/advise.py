@@ -15,8 +15,9 @@ from tracklingo.advisor.content import (
     situation_entry,
 )
 from tracklingo.advisor.judge import Holder, Judgement, find_carrier, judge
+from tracklingo.advisor.language import Language
 from tracklingo.advisor.results import Advice, EscalationStep
-from tracklingo.advisor.text import compose, fill, fmt_time, step_values, synonyms_for
+from tracklingo.advisor.text import compose, fill, step_values, synonyms_for
 from tracklingo.carrier import Contact
 from tracklingo.journeys import Journey
 from tracklingo.plugins import Registry
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 # -- the ladder ---------------------------------------------------------------------------------
 
 
-def _contact_text(contacts: Iterable[Contact]) -> tuple[str, str | None]:
+def _contact_text(contacts: Iterable[Contact], lang: Language) -> tuple[str, str | None]:
     parts: list[str] = []
     phone: str | None = None
     for c in list(contacts)[:2]:
@@ -37,7 +38,8 @@ def _contact_text(contacts: Iterable[Contact]) -> tuple[str, str | None]:
         if phone is None and c.phone:
             phone = c.phone
         parts.append(f"{c.label}: {bits}" if bits else c.label)
-    return ("Contact: " + "; ".join(parts) + ".") if parts else "", phone
+    text = lang.catalog.words.contact.format(contacts="; ".join(parts)) if parts else ""
+    return text, phone
 
 
 def _ladder(
@@ -48,31 +50,33 @@ def _ladder(
     holder: Holder,
     country: str | None,
     values: dict[str, str],
+    lang: Language,
 ) -> list[EscalationStep]:
+    words = lang.catalog.ladder
     steps: list[EscalationStep] = []
     numbers = journey.tracking_numbers
     for kind in entry.ladder:
         n = len(steps) + 1
         if kind == "carrier":
             if holder.name is None:
-                rung = book.ladder.carrier_unknown
+                rung = words.carrier_unknown
                 steps.append(
                     EscalationStep(
                         step=n,
                         kind=kind,
-                        contact=fill(rung.contact or "{destination}", values),
+                        contact=fill(rung.contact or "", values),
                         detail=fill(rung.detail, values),
                     )
                 )
             elif holder.carrier is None:
-                rung = book.ladder.carrier_not_installed
+                rung = words.carrier_not_installed
                 steps.append(
                     EscalationStep(step=n, kind=kind, contact=holder.name, detail=fill(rung.detail, values))
                 )
             else:
                 c = holder.carrier
-                extra, phone = _contact_text(c.contacts_for(country))
-                detail = fill(book.ladder.carrier.detail, values)
+                extra, phone = _contact_text(c.contacts_for(country), lang)
+                detail = fill(words.carrier.detail, values)
                 steps.append(
                     EscalationStep(
                         step=n,
@@ -85,24 +89,24 @@ def _ladder(
                 )
         elif kind == "tracker":
             ordered = [holder.number, *(x for x in numbers if x != holder.number)]
-            links = [t.link(ordered) for t in book.trackers]
+            links = [t.link(ordered, lang.tag) for t in book.trackers]
             steps.append(
                 EscalationStep(
                     step=n,
                     kind=kind,
-                    contact=" or ".join(t.name for t in book.trackers),
-                    detail=fill(book.ladder.tracker.detail, values),
+                    contact=lang.either([t.name for t in book.trackers]),
+                    detail=fill(words.tracker.detail, values),
                     link=links[0],
                     more_links=links[1:],
                 )
             )
         else:
-            rung = book.ladder.sender
+            rung = words.sender
             steps.append(
                 EscalationStep(
                     step=n,
                     kind=kind,
-                    contact=fill(rung.contact or "The sender", values),
+                    contact=fill(rung.contact or "", values),
                     detail=fill(rung.detail, values),
                 )
             )
@@ -115,9 +119,11 @@ def advise(
     now: datetime | None = None,
     *,
     book: AdviceBook | None = None,
+    lang: str = "en",
     history: History | None = None,
 ) -> Advice:
-    """Advice for `journey`'s current stage at `now` (default: the current time; naive = UTC).
+    """Advice for `journey`'s current stage at `now` (default: the current time; naive = UTC), in
+    language `lang` (a tag such as ``de`` or ``de-AT``; `UnknownLanguageError` if none serves it).
 
     The verdict is `judge`'s: the journey as it stood at `now` (later scans left out, and
     counted in `Advice.later_scans` and the verdict text), time at the stage from the first event
@@ -131,18 +137,20 @@ def advise(
     carries the likely delivery window (`Advice.delivery_window`); see `judge`.
     """
     book = book or load_advice()
-    judged = judge(journey, registry, now, book=book, history=history)
+    judged = judge(journey, registry, now, book=book, lang=lang, history=history)
     return advise_judged(judged, registry, book=book)
 
 
 def advise_judged(j: Judgement, registry: Registry, *, book: AdviceBook | None = None) -> Advice:
-    """`advise` for a journey already judged (`judge`): the copy and the ladder on its verdict."""
+    """`advise` for a journey already judged (`judge`): the copy and the ladder on its verdict,
+    in the judgement's language."""
     book = book or load_advice()
-    journey, current, holder, lane = j.journey, j.current, j.holder, j.lane
+    journey, current, holder, lane, speech = j.journey, j.current, j.holder, j.lane, j.language
+    words = speech.catalog.words
     stage = current.stage
     override = carrier_overrides(holder.carrier).get(stage) if holder.carrier else None
-    entry = situation_entry(book, stage, current.reason, override)
-    values = step_values(holder.carrier, holder.number)
+    entry = situation_entry(book, speech.catalog, stage, current.reason, override, speech.tag)
+    values = step_values(holder.carrier, holder.number, speech)
     act, action, steps = compose(entry, values)
 
     destination = lane.destination
@@ -152,27 +160,28 @@ def advise_judged(j: Judgement, registry: Registry, *, book: AdviceBook | None =
     origin = lane.origin
     if origin and origin_carrier and origin_carrier.home_country not in (None, origin):
         # the feed starts with a foreign carrier's leg: the sender shipped with someone else
-        origin_name = f"the carrier they shipped with in {origin}"
+        origin_name = words.origin_carrier_abroad.format(country=origin)
     since = j.since
     ladder_values = {
         **values,
         "carrier": holder.carrier.display_name if holder.carrier else (holder.name or ""),
         "number": holder.number,
         "numbers": ", ".join(journey.tracking_numbers),
-        "since": fmt_time(since) if since else "an unknown time",
+        "since": speech.time(since) if since else words.unknown_time,
         "headline": entry.headline,
         "last_status": current.description or current.code or entry.headline,
         "stage": stage.value,
-        "destination": destination or "the destination country",
+        "destination": destination or words.destination_country,
         "origin_carrier": origin_name,
     }
     # whose contact points: the destination country's on its side of the journey, else where it is
     country = (destination if stage in DESTINATION_SIDE else None) or current.location.country
     escalation = (
-        _ladder(book, entry, journey, registry, holder, country, ladder_values) if j.stuck else []
+        _ladder(book, entry, journey, registry, holder, country, ladder_values, speech) if j.stuck else []
     )
     threshold = j.threshold
     return Advice(
+        lang=speech.tag,
         shipment=journey.key,
         tracking_numbers=journey.tracking_numbers,
         carrier=current.carrier,
@@ -214,7 +223,8 @@ def advise_judged(j: Judgement, registry: Registry, *, book: AdviceBook | None =
         responsible_display_name=(
             holder.carrier.display_name
             if holder.carrier
-            else holder.name or f"the delivery carrier in {destination or 'the destination country'}"
+            else holder.name
+            or words.delivery_carrier_in.format(destination=destination or words.destination_country)
         ),
         escalation=escalation,
         synonyms=synonyms_for(stage, registry, exclude=current.description or None),

@@ -12,6 +12,7 @@ from tracklingo.advisor.content import (
     load_advice,
     situation_entry,
 )
+from tracklingo.advisor.language import Language, language
 from tracklingo.advisor.results import Explanation
 from tracklingo.advisor.text import compose, step_values, synonyms_for, usual_dwell
 from tracklingo.carrier import Carrier
@@ -23,12 +24,14 @@ from tracklingo.vocabulary import Resolution
 # -- explain ------------------------------------------------------------------------------------
 
 
-def _condition(carrier: Carrier, context: str, value: str) -> str:
+def _condition(carrier: Carrier, context: str, value: str, lang: Language) -> str:
+    words = lang.catalog.words
     if context == "direction" and value in ("inbound", "outbound"):
         home = carrier.home_country
-        verb = "entering" if value == "inbound" else "leaving"
-        return f"if the parcel is {verb} {home}" if home else f"if the parcel is {value}"
-    return f"if {context} is {value}"
+        if home:
+            return (words.if_entering if value == "inbound" else words.if_leaving).format(country=home)
+        return words.if_direction.format(direction=value)
+    return words.if_context.format(context=context, value=value)
 
 
 def _entry_texts(entry: StageAdvice, act: Act, action: str, steps: list[str]) -> dict[str, Any]:
@@ -53,8 +56,10 @@ def explain(
     *,
     code: str | None = None,
     book: AdviceBook | None = None,
+    lang: str = "en",
 ) -> list[Explanation]:
-    """Explain a carrier status text (and/or code) through the installed vocabularies.
+    """Explain a carrier status text (and/or code) through the installed vocabularies, in
+    language `lang` (a tag such as ``de`` or ``de-AT``; `UnknownLanguageError` if none serves it).
 
     With `carrier`, only that carrier's vocabulary is asked (`UnknownCarrierError` if it is not
     installed); otherwise every carrier's. Returns one `Explanation` per (stage, condition,
@@ -68,6 +73,7 @@ def explain(
     if not text and not code:
         raise InputError("nothing to explain: give a status text (or --code)")
     book = book or load_advice()
+    speech = language(lang)
     chosen = [registry.get(carrier)] if carrier else sorted(registry, key=lambda c: c.name)
     groups: dict[tuple[Stage, str | None, Reason | None], list[Carrier]] = {}
     for c in chosen:
@@ -82,15 +88,16 @@ def explain(
         options: list[tuple[Stage, str | None]] = [(res.stage, None)]
         if res.needs_context and res.rule is not None and res.rule.context and res.rule.by_context:
             ctx = res.rule.context
-            options = [(s, _condition(c, ctx, v)) for v, s in res.rule.by_context.items()]
+            options = [(s, _condition(c, ctx, v, speech)) for v, s in res.rule.by_context.items()]
         for stage, condition in options:
             groups.setdefault((stage, condition, reason), []).append(c)
     searched = [c.name for c in chosen]
     if not groups:
-        entry = book.entry(Stage.UNKNOWN)
-        act, action, steps = compose(entry, step_values(None, None))
+        entry = situation_entry(book, speech.catalog, Stage.UNKNOWN)
+        act, action, steps = compose(entry, step_values(None, None, speech))
         return [
             Explanation(
+                lang=speech.tag,
                 text=text,
                 code=code,
                 known=False,
@@ -107,10 +114,11 @@ def explain(
     ):
         single = carriers[0] if len(carriers) == 1 else None
         override = carrier_overrides(single).get(stage) if single is not None else None
-        entry = situation_entry(book, stage, reason, override)
-        act, action, steps = compose(entry, step_values(single, None))
+        entry = situation_entry(book, speech.catalog, stage, reason, override, speech.tag)
+        act, action, steps = compose(entry, step_values(single, None, speech))
         out.append(
             Explanation(
+                lang=speech.tag,
                 text=text,
                 code=code,
                 known=True,
@@ -121,7 +129,7 @@ def explain(
                 searched=searched,
                 condition=condition,
                 **_entry_texts(entry, act, action, steps),
-                usual_dwell=usual_dwell(entry),
+                usual_dwell=usual_dwell(entry, speech),
                 synonyms=synonyms_for(stage, everyone, exclude=text or None),
             )
         )

@@ -17,12 +17,13 @@ from tracklingo.advisor.content import (
     StageAdvice,
     Threshold,
     Verdict,
-    apply_override,
     carrier_overrides,
     load_advice,
+    stage_entry,
 )
 from tracklingo.advisor.lane import Lane, journey_lane
-from tracklingo.advisor.text import aware, business_hours, fmt_hours, fmt_time
+from tracklingo.advisor.language import Language, language
+from tracklingo.advisor.text import aware, business_hours
 from tracklingo.carrier import Carrier
 from tracklingo.errors import InputError, UnknownCarrierError
 from tracklingo.journeys import Journey, build_journeys
@@ -143,7 +144,8 @@ class Judgement:
     left out. `entry` is the current stage's advice with the holding carrier's override applied
     (no reason copy: the reason never changes the verdict). `since` is the first scan of the
     current run of the stage; `calendar_hours` the time since then, `dwell_hours` the time that
-    counts against `threshold` (business hours where it says so).
+    counts against `threshold` (business hours where it says so). `verdict_text` is in
+    `language`.
 
     With a `History` (`tracklingo.history`), `history` is its verdict on the parcel (when the
     stage is timed): on ``history`` basis it decides `verdict`, else the threshold did and
@@ -164,6 +166,7 @@ class Judgement:
     dwell_hours: float | None
     verdict: Verdict
     verdict_text: str
+    language: Language
     history: StageVerdict | None = None
     window: DeliveryWindow | None = None
 
@@ -188,11 +191,18 @@ def _last_known(events: list[TrackingEvent]) -> TrackingEvent | None:
     return None
 
 
-def _later_note(count: int, now: datetime) -> str:
+def _later_note(count: int, now: datetime, lang: Language) -> str:
     if not count:
         return ""
-    scans = "scan" if count == 1 else "scans"
-    return f" As of {fmt_time(now)}: {count} later {scans} not counted."
+    return " " + lang.count(lang.catalog.verdict.later_scans, count, time=lang.time(now))
+
+
+def lane_label(lane: str, known: bool, lang: Language) -> str:
+    """The lane (`Lane.name`) as people read it: "domestic", "international", or "domestic,
+    assumed" when the scans could not tell (`known` false)."""
+    words = lang.catalog.lane
+    name = words.international if lane == "international" else words.domestic
+    return name if known else words.assumed.format(lane=name)
 
 
 def _with_history(
@@ -226,7 +236,7 @@ def _with_history(
     if said.basis != "history":
         return said, window, verdict, f"{text} {said.text}"
     verdict = "stuck" if said.stuck else "on_track"
-    return said, window, verdict, said.text + (f" {entry.dwell.when_stuck}" if said.stuck else "")
+    return said, window, verdict, said.text + (f" {entry.when_stuck}" if said.stuck else "")
 
 
 def judge(
@@ -235,9 +245,11 @@ def judge(
     now: datetime | None = None,
     *,
     book: AdviceBook | None = None,
+    lang: str = "en",
     history: History | None = None,
 ) -> Judgement:
-    """The verdict on `journey` at `now` (default: the current time; naive = UTC).
+    """The verdict on `journey` at `now` (default: the current time; naive = UTC), its text in
+    language `lang` (a tag such as ``de`` or ``de-AT``; `UnknownLanguageError` if none serves it).
 
     Time at the stage runs from the first event of the current run of that stage. The lane is
     `journey_lane`'s; an unknown lane is judged as domestic and said to be assumed. Delivered,
@@ -252,57 +264,62 @@ def judge(
     changes.
     """
     book = book or load_advice()
+    speech = language(lang)
+    words = speech.catalog.verdict
     now = aware(now) if now is not None else datetime.now(UTC)
     if not journey.events:
         raise InputError(f"shipment {journey.key} has no events")
     as_of, later = journey_as_of(journey, now)
     if as_of is None:
-        raise NotYetScannedError(f"shipment {journey.key} has no scan at or before {fmt_time(now)}")
+        raise NotYetScannedError(
+            f"shipment {journey.key} has no scan at or before {now.isoformat(sep=' ', timespec='minutes')}"
+        )
     journey = as_of
     current = journey.events[-1]
     stage = current.stage
     lane = journey_lane(journey)
     holder = holder_of(journey, registry, lane)
     override = carrier_overrides(holder.carrier).get(stage) if holder.carrier else None
-    entry = apply_override(book.entry(stage), override)
+    entry = stage_entry(book, speech.catalog, stage, override, speech.tag)
 
     run = journey.events[_run_start(journey.events) :]
     dated = [e.occurred_at for e in run if e.occurred_at is not None]
     since = min(dated, key=aware) if dated else None
     threshold = entry.dwell.threshold(lane.international is True)
-    lane_label = lane.name if lane.known else f"{lane.name}, assumed"
+    lane_text = lane_label(lane.name, lane.known, speech)
 
     calendar = dwell = None
     verdict: Verdict
     if not entry.dwell.timed or threshold is None or stage.is_terminal:
         verdict = "done" if stage.is_terminal else "unknown"
-        text = entry.dwell.not_timed or ""
+        text = entry.not_timed or ""
         if stage is Stage.UNKNOWN:
             known = _last_known(journey.events)
-            text += f' The latest status is "{current.description or current.code}".'
+            text += " " + words.latest_status.format(status=current.description or current.code)
             if known is not None:
-                when = f" on {fmt_time(known.occurred_at)}" if known.occurred_at else ""
-                text += f" The last status it knows was {known.stage.value}{when}."
+                name = speech.catalog.stage[known.stage].name
+                if known.occurred_at:
+                    text += " " + words.last_known_on.format(stage=name, time=speech.time(known.occurred_at))
+                else:
+                    text += " " + words.last_known.format(stage=name)
         threshold = None
     elif since is None:
         verdict = "unknown"
-        text = "The latest events carry no date, so the time at this stage is not known."
+        text = words.no_date
     else:
         calendar = max(0.0, (now - aware(since)).total_seconds() / 3600)
         dwell = business_hours(since, now) if threshold.business_days else calendar
-        usual = fmt_hours(threshold.hours, threshold.business_days)
-        spent = fmt_hours(calendar)
+        usual = speech.duration(threshold.hours, threshold.business_days)
+        spent = speech.duration(calendar)
         if threshold.business_days:
-            spent += f" ({fmt_hours(dwell, True)})"
+            spent = words.business_spent.format(calendar=spent, business=speech.duration(dwell, True))
+        values = {"spent": spent, "usual": usual, "lane": lane_text, "cause": entry.when_stuck or ""}
         if dwell > threshold.hours:
             verdict = "stuck"
-            text = (
-                f"Stuck: {spent} at this stage, longer than the usual {usual} ({lane_label})."
-                f" {entry.dwell.when_stuck}"
-            )
+            text = words.labelled.format(label=words.stuck_label, text=words.stuck.format_map(values))
         else:
             verdict = "on_track"
-            text = f"On track: {spent} at this stage; it usually moves on within {usual} ({lane_label})."
+            text = words.labelled.format(label=words.on_track_label, text=words.on_track.format_map(values))
     said = window = None
     if history is not None and not stage.is_terminal:
         said, window, verdict, text = _with_history(
@@ -321,7 +338,16 @@ def judge(
         calendar_hours=calendar,
         dwell_hours=dwell,
         verdict=verdict,
-        verdict_text=(text.strip() + _later_note(later, now)).strip(),
+        verdict_text=(text.strip() + _later_note(later, now, speech)).strip(),
+        language=speech,
         history=said,
         window=window,
     )
+
+
+def verdict_prefix(verdict: Verdict, lang: Language) -> str:
+    """The label `judge` puts before a ``stuck`` or ``on_track`` verdict text ("Stuck: "), for
+    showing the text under a label of one's own; "" for the other verdicts."""
+    words = lang.catalog.verdict
+    label = {"stuck": words.stuck_label, "on_track": words.on_track_label}.get(verdict)
+    return words.labelled.format(label=label, text="") if label else ""

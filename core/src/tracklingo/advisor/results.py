@@ -33,7 +33,8 @@ class EscalationStep(BaseModel):
 
 
 class Explanation(BaseModel):
-    """What one status text means, for one stage the installed vocabularies map it to."""
+    """What one status text means, for one stage the installed vocabularies map it to, in
+    language `lang` (the tag asked for; carrier texts and synonyms stay as the carriers wrote them)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -57,11 +58,13 @@ class Explanation(BaseModel):
     next_steps: list[str]
     usual_dwell: dict[str, str] = Field(default_factory=dict)
     synonyms: list[str] = Field(default_factory=list)
+    lang: str = "en"
 
 
 class Advice(BaseModel):
     """The advisor's answer for one shipment, at time `now`: the journey as it stood then
-    (`later_scans` scans after `now` were left out).
+    (`later_scans` scans after `now` were left out). Its copy is in language `lang`; the
+    carrier's own `description` is kept exactly as the carrier wrote it.
 
     `judged_by` says what decided the verdict: the fixed ``threshold`` (`expected_dwell_hours`),
     or the store's ``history`` of parcels like this one (`history`: its figures and text, also
@@ -111,3 +114,4 @@ class Advice(BaseModel):
     responsible_display_name: str | None
     escalation: list[EscalationStep]
     synonyms: list[str]
+    lang: str = "en"

@@ -1,5 +1,5 @@
-"""Helpers shared by `explain` and `advise`: filling the copy, formatting times and durations,
-business hours, and other carriers' words for a stage (`synonyms_for`)."""
+"""Helpers shared by `explain` and `advise`: filling the copy, business hours, and other carriers'
+words for a stage (`synonyms_for`). Times and durations are formatted by `Language`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from tracklingo.advisor.content import Act, StageAdvice, Threshold
+from tracklingo.advisor.language import Language
 from tracklingo.carrier import Carrier
 from tracklingo.taxonomy import Stage
 from tracklingo.vocabulary import normalize_phrase
@@ -20,11 +21,11 @@ def fill(template: str, values: Mapping[str, str]) -> str:
     return template.format_map(values)
 
 
-def step_values(carrier: Carrier | None, number: str | None) -> dict[str, str]:
+def step_values(carrier: Carrier | None, number: str | None, lang: Language) -> dict[str, str]:
     """The values of the step placeholders: ``{carrier}`` and ``{carrier_link}``."""
     link = carrier.link(number) if carrier is not None and number else None
     return {
-        "carrier": carrier.display_name if carrier is not None else "the carrier",
+        "carrier": carrier.display_name if carrier is not None else lang.catalog.words.the_carrier,
         "carrier_link": f" ({link})" if link else "",
     }
 
@@ -36,24 +37,6 @@ def compose(entry: StageAdvice, values: Mapping[str, str]) -> tuple[Act, str, li
         fill(entry.recipient_action, values),
         [fill(s, values) for s in entry.steps],
     )
-
-
-def fmt_hours(hours: float, business: bool = False) -> str:
-    """A duration for people: "5 hours", "3 business days", "7.6 days"."""
-    unit = "business " if business else ""
-    if hours >= 24 and abs(hours / 24 - round(hours / 24)) < 1e-9:
-        days = round(hours / 24)
-        return f"{days} {unit}day{'s' if days != 1 else ''}"
-    if hours < 48:
-        whole = round(hours)
-        return f"{whole} {unit}hour{'s' if whole != 1 else ''}"
-    return f"{hours / 24:.1f} {unit}days"
-
-
-def fmt_time(when: datetime) -> str:
-    """A time to the minute, said to be carrier local time when it has no offset."""
-    text = when.isoformat(sep=" ", timespec="minutes")
-    return text if when.tzinfo is not None else f"{text} (carrier local time)"
 
 
 def aware(when: datetime) -> datetime:
@@ -115,7 +98,7 @@ def _stage_phrases(stage: Stage, carriers: tuple[Carrier, ...]) -> tuple[tuple[s
     return tuple(seen.items())
 
 
-def usual_dwell(entry: StageAdvice) -> dict[str, str]:
+def usual_dwell(entry: StageAdvice, lang: Language) -> dict[str, str]:
     """The usual maximum time at the stage per lane, for people ({} when never timed)."""
     if not entry.dwell.timed:
         return {}
@@ -123,5 +106,5 @@ def usual_dwell(entry: StageAdvice) -> dict[str, str]:
     for lane in ("domestic", "international"):
         t: Threshold | None = getattr(entry.dwell, lane)
         if t is not None:
-            out[lane] = fmt_hours(t.hours, t.business_days)
+            out[lane] = lang.duration(t.hours, t.business_days)
     return out

@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tracklingo.advisor import Advice, Explanation, advise, explain, journey_as_of
+from tracklingo.advisor import (
+    Advice,
+    Explanation,
+    advise,
+    explain,
+    journey_as_of,
+    lane_label,
+    language,
+    resolve_language,
+    verdict_prefix,
+)
 from tracklingo.cli._common import (
     FeedRun,
     MaxRejects,
@@ -31,6 +41,15 @@ if TYPE_CHECKING:
 
 _WIDTH = 100
 _MAX_SYNONYMS_SHOWN = 8
+
+#: ``--lang`` on explain, advise and stuck.
+lang_option = click.option(
+    "--lang",
+    "lang_text",
+    metavar="TAG",
+    help="Language of the explanations (de, es, fr, nl, pl...; default: TRACKLINGO_LANG, then the"
+    " system locale, then English).",
+)
 
 
 def _echo(text: str) -> None:
@@ -74,49 +93,51 @@ def _bullets(items: list[str], indent: str = "    ") -> None:
         )
 
 
-def _synonyms(words: list[str]) -> str:
+def _synonyms(words: list[str], lang: str) -> str:
     shown = ", ".join(f'"{w}"' for w in words[:_MAX_SYNONYMS_SHOWN])
     more = len(words) - _MAX_SYNONYMS_SHOWN
-    return shown + (f" and {more} more (--json lists all)" if more > 0 else "")
+    return language(lang).catalog.ui.more_words.format(shown=shown, more=more) if more > 0 else shown
 
 
 # -- explain ------------------------------------------------------------------------------------
 
 
 def _print_explanation(exp: Explanation) -> None:
+    speech = language(exp.lang)
+    ui = speech.catalog.ui
     if not exp.known:
-        where = ", ".join(exp.searched) or "none installed"
-        _line(f'"{exp.text or exp.code}" is not a status tracklingo knows.')
-        _say(
-            "",
-            f"No installed carrier vocabulary ({where}) recognises it, so tracklingo will not "
-            "guess what it means.",
-        )
-        _heading("What to do")
+        where = ", ".join(exp.searched) or ui.none_installed
+        _line(ui.not_known.format(text=exp.text or exp.code))
+        _say("", ui.not_known_detail.format(carriers=where))
+        _heading(ui.what_to_do)
         _bullets(exp.next_steps)
         return
     by = ", ".join(exp.carriers)
-    cond = f", {exp.condition}" if exp.condition else ""
-    reason = f", reason {exp.reason.value}" if exp.reason else ""
-    _line(f"{exp.stage.value} ({exp.status.value}{reason}{cond}) - from {by}")
+    details = [exp.status.value]
+    details += [ui.reason.format(reason=exp.reason.value)] if exp.reason else []
+    details += [exp.condition] if exp.condition else []
+    _line(ui.explained.format(stage=exp.stage.value, details=", ".join(details), carriers=by))
     _line(f"  {exp.headline}")
-    _say("What it means", exp.meaning)
-    _say("Where it is", exp.where)
-    _say("Who has it", exp.holder)
-    _say("What happens next", exp.next)
-    _say("How soon", exp.how_soon)
+    _say(ui.what_it_means, exp.meaning)
+    _say(ui.where_it_is, exp.where)
+    _say(ui.who_has_it, exp.holder)
+    _say(ui.what_happens_next, exp.next)
+    _say(ui.how_soon, exp.how_soon)
     if exp.usual_dwell:
         lanes = exp.usual_dwell
         if len(set(lanes.values())) == 1:
             usual = next(iter(lanes.values()))
         else:
-            usual = ", ".join(f"{text} ({lane})" for lane, text in lanes.items())
-        _say("Stuck if still here after", usual)
-    _say("Do you need to act", exp.recipient_action)
-    _heading("What to do")
+            words = speech.catalog.lane
+            usual = ", ".join(
+                ui.per_lane.format(text=text, lane=getattr(words, lane)) for lane, text in lanes.items()
+            )
+        _say(ui.stuck_after, usual)
+    _say(ui.need_to_act, exp.recipient_action)
+    _heading(ui.what_to_do)
     _bullets(exp.next_steps)
     if exp.synonyms:
-        _say("Other carriers' words", _synonyms(exp.synonyms))
+        _say(ui.other_words, _synonyms(exp.synonyms, exp.lang))
 
 
 @main.command("explain")
@@ -124,8 +145,11 @@ def _print_explanation(exp: Explanation) -> None:
 @click.option("--carrier", help="Only this carrier's vocabulary (default: every installed one).")
 @click.option("--code", help="The carrier's event code, alone or with TEXT.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@lang_option
 @handle_errors
-def explain_cmd(text: str, carrier: str | None, code: str | None, as_json: bool) -> None:
+def explain_cmd(
+    text: str, carrier: str | None, code: str | None, as_json: bool, lang_text: str | None
+) -> None:
     """Explain what a carrier status TEXT means: stage, where the parcel is, what happens next,
     whether you need to act, and other carriers' words for the same stage.
 
@@ -135,25 +159,24 @@ def explain_cmd(text: str, carrier: str | None, code: str | None, as_json: bool)
 
     if not text.strip() and not (code and code.strip()):
         raise click.UsageError("give a status TEXT, or --code")
+    lang = resolve_language(lang_text)
+    ui = language(lang).catalog.ui
     registry = _registry()
-    found = explain(text, registry, carrier, code=code)
+    found = explain(text, registry, carrier, code=code, lang=lang)
     missing = mentioned_carriers(text, installed=registry.carriers)
     if as_json:
         not_installed = [{"name": c.name, "display_name": c.display_name} for c in missing]
         _json_out([{**e.model_dump(mode="json"), "carriers_not_installed": not_installed} for e in found])
         return
     for known in missing:
-        installed = ", ".join(sorted(registry.carriers)) or "none"
+        installed = ", ".join(sorted(registry.carriers)) or ui.none
         _say(
-            "Note",
-            f"the text names {known.display_name}, and no tracklingo plugin for"
-            f" {known.display_name} is installed (installed: {installed}). The answer below comes"
-            f" from the installed vocabularies only; `tracklingo new-adapter {known.name}` starts"
-            " one.",
+            ui.note,
+            ui.not_installed.format(carrier=known.display_name, installed=installed, name=known.name),
             indent="",
         )
     if len(found) > 1:
-        _line(f'"{text or code}" means different things depending on the carrier or direction:')
+        _line(ui.several_meanings.format(text=text or code))
     elif found[0].known:
         _line(f'"{text or code}"')
     for i, exp in enumerate(found):
@@ -166,36 +189,35 @@ def explain_cmd(text: str, carrier: str | None, code: str | None, as_json: bool)
 
 
 def _print_advice(adv: Advice) -> None:
+    speech = language(adv.lang)
+    ui = speech.catalog.ui
     numbers = " / ".join(adv.tracking_numbers)
-    lane = adv.lane + ("" if adv.lane_known else ", assumed")
+    lane = lane_label(adv.lane, adv.lane_known, speech)
     route = ""
     if adv.origin_country or adv.destination_country:
         route = f"{adv.origin_country or '?'} -> {adv.destination_country or '?'}, "
     _line(f"{adv.shipment}  {numbers}  ({route}{lane})")
-    _line(f"  Now: {adv.headline}  [{adv.stage.value}]")
-    last = f'"{adv.description}"' if adv.description else "(no text)"
+    _line(f"  {ui.now}: {adv.headline}  [{adv.stage.value}]")
+    last = f'"{adv.description}"' if adv.description else ui.no_text
     if adv.location:
-        last += f" at {adv.location}"
-    if adv.occurred_at:
-        last += f", {adv.occurred_at.isoformat(sep=' ', timespec='minutes')}"
-    _say("Last scan", f"{last} ({adv.carrier})")
-    label = {"stuck": "STUCK", "on_track": "On track", "done": "Done", "unknown": "Cannot tell"}
-    verdict = adv.verdict_text
-    for prefix in ("Stuck: ", "On track: "):
-        verdict = verdict.removeprefix(prefix)
+        last = ui.scan_at.format(text=last, location=adv.location)
+    when = speech.time(adv.occurred_at) if adv.occurred_at else ui.undated
+    _say(ui.last_scan, ui.scan_by.format(text=last, carrier=adv.carrier, time=when))
+    label = {"stuck": ui.stuck, "on_track": ui.on_track, "done": ui.done, "unknown": ui.unknown}
+    verdict = adv.verdict_text.removeprefix(verdict_prefix(adv.verdict, speech))
     _say(label[adv.verdict], verdict)
     if adv.delivery_window:
         _say("Likely delivered", adv.delivery_window.text.removeprefix("Likely delivered "))
     if adv.responsible_display_name:
-        _say("Held by", adv.responsible_display_name)
-    _say("What it means", adv.meaning)
-    _say("What happens next", adv.next)
-    _say("How soon", adv.how_soon)
-    _say("Do you need to act", adv.recipient_action)
-    _heading("What to do")
+        _say(ui.held_by, adv.responsible_display_name)
+    _say(ui.what_it_means, adv.meaning)
+    _say(ui.what_happens_next, adv.next)
+    _say(ui.how_soon, adv.how_soon)
+    _say(ui.need_to_act, adv.recipient_action)
+    _heading(ui.what_to_do)
     _bullets(adv.next_steps)
     if adv.escalation:
-        _heading("Escalate, in this order")
+        _heading(ui.escalate)
         for step in adv.escalation:
             _echo(
                 textwrap.fill(
@@ -211,7 +233,7 @@ def _print_advice(adv: Advice) -> None:
                 if link:
                     _line(f"       {link}")
     if adv.synonyms:
-        _say("Other carriers' words", _synonyms(adv.synonyms))
+        _say(ui.other_words, _synonyms(adv.synonyms, adv.lang))
 
 
 @main.command("advise")
@@ -226,6 +248,7 @@ def _print_advice(adv: Advice) -> None:
     " stuck by percentile, and the likely delivery dates.",
 )
 @history_options
+@lang_option
 @handle_errors
 def advise_cmd(
     files: tuple[str, ...],
@@ -240,6 +263,7 @@ def advise_cmd(
     no_history: bool,
     stuck_percentile: float,
     min_samples: int,
+    lang_text: str | None,
 ) -> None:
     """Advise on each shipment in FILES (or stdin), raw or canonical events from any carrier:
     current stage, time there, on track or stuck, and when stuck whom to contact, in order.
@@ -253,6 +277,7 @@ def advise_cmd(
     from tracklingo.journeys import build_journeys
 
     now = parse_now(now_text)
+    lang = resolve_language(lang_text)
     run = FeedRun(
         files, fmt=fmt, rejects=rejects, max_rejects=max_rejects, quiet=quiet, label="advise"
     )
@@ -285,7 +310,7 @@ def advise_cmd(
                         f" {now.isoformat(timespec='minutes')}; left out"
                     )
                 continue
-            found.append(advise(journey, registry, now, history=history))
+            found.append(advise(journey, registry, now, lang=lang, history=history))
     stats = normalizer.stats
     stuck = sum(1 for a in found if a.verdict == "stuck")
     summary = (

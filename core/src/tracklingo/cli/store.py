@@ -14,7 +14,15 @@ from typing import Any
 import click
 import orjson
 
-from tracklingo.advisor import NotYetScannedError, advise_judged, judge, load_advice
+from tracklingo.advisor import (
+    Language,
+    NotYetScannedError,
+    advise_judged,
+    judge,
+    language,
+    load_advice,
+    resolve_language,
+)
 from tracklingo.cli._common import (
     FeedRun,
     MaxRejects,
@@ -28,6 +36,7 @@ from tracklingo.cli._common import (
 )
 from tracklingo.cli._history import history_head, history_options, load_history
 from tracklingo.cli._terminal import printable
+from tracklingo.cli.advice import lang_option
 from tracklingo.errors import InputError
 from tracklingo.feeds import Record
 from tracklingo.model import TrackingEvent
@@ -160,16 +169,18 @@ def _wrap(text: str, first: str, rest: str) -> str:
     )
 
 
-def _print_stuck(item: dict[str, Any]) -> None:
+def _print_stuck(item: dict[str, Any], speech: Language) -> None:
     """One stuck shipment for a terminal: carrier texts and numbers with control characters escaped."""
+    ui = speech.catalog.ui
     numbers = " / ".join(item["tracking_numbers"])
     click.echo(printable(f"{item['shipment']}  {numbers}  [{item['stage']}]", newlines=False))
-    last = f'"{item["description"]}"' if item["description"] else "(no text)"
+    last = f'"{item["description"]}"' if item["description"] else ui.no_text
     if item["location"]:
-        last += f" at {item['location']}"
+        last = ui.scan_at.format(text=last, location=item["location"])
     when = item["occurred_at"]
-    when = datetime.fromisoformat(when).isoformat(sep=" ", timespec="minutes") if when else "undated"
-    click.echo(printable(f"  Last scan: {last} ({item['carrier']}, {when})", newlines=False))
+    when = speech.time(datetime.fromisoformat(when)) if when else ui.undated
+    scan = ui.scan_by.format(text=last, carrier=item["carrier"], time=when)
+    click.echo(printable(f"  {ui.last_scan}: {scan}", newlines=False))
     click.echo(printable(_wrap(item["verdict_text"], "  ", "  ")))
     window = item.get("delivery_window")
     if window:
@@ -190,6 +201,7 @@ def _print_stuck(item: dict[str, Any]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
 @history_options
+@lang_option
 @handle_errors
 def stuck(
     db: str,
@@ -199,6 +211,7 @@ def stuck(
     no_history: bool,
     stuck_percentile: float,
     min_samples: int,
+    lang_text: str | None,
 ) -> None:
     """List the stuck shipments in the store, longest at their stage first, each with the
     escalation ladder: whom to contact, in order. The count line goes to stderr.
@@ -207,6 +220,7 @@ def stuck(
     lane) in the store's own history, as it stood at --now, where it holds --min-samples of them;
     else, and with --no-history, longer than the fixed threshold of the stage."""
     now = parse_now(now_text)
+    lang = resolve_language(lang_text)
     registry = _registry()
     if not os.path.exists(db) and os.path.isdir(os.path.dirname(db) or "."):
         raise InputError(f"no store at {db} (add events with `tracklingo ingest`)")
@@ -224,7 +238,7 @@ def stuck(
         verdicts["done"] = len(finished)
         for journey in store.journeys(registry, exclude=finished):
             try:
-                judgement = judge(journey, registry, now, book=book, history=history)
+                judgement = judge(journey, registry, now, book=book, lang=lang, history=history)
             except NotYetScannedError:
                 not_yet += 1  # every scan is after --now
                 continue
@@ -247,14 +261,17 @@ def stuck(
         }
         _json_stream(head, "stuck", items)
         return
+    speech = language(lang)
+    ui = speech.catalog.ui
     for i, item in enumerate(items):
         if i:
             click.echo("")
-        _print_stuck(item)
+        _print_stuck(item, speech)
     if not quiet:
-        later = f"; {not_yet} more with no scan yet" if not_yet else ""
+        later = speech.count(ui.not_yet_scanned, not_yet) if not_yet else ""
+        at = now.isoformat(timespec="minutes") if speech.english else speech.time(now)
         click.echo(
-            f"{len(found)} stuck of {shipments} shipments (as of {now.isoformat(timespec='minutes')}{later})",
+            speech.count(ui.stuck_summary, shipments, stuck=speech.number(len(found)), time=at, more=later),
             err=True,
         )
 

@@ -23,12 +23,11 @@ __all__ = ["CoverageRow", "UnseenExplanation", "coverage_rows", "explain_unseen"
 
 
 def stage_label(stage: Stage) -> str:
-    """A short reading of a stage for a sentence ("held by customs"): the advisor's headline
-    up to its colon, lower-cased at the start."""
-    from tracklingo.advisor.content import load_advice
+    """A short reading of a stage for a sentence ("held by customs"): the advisor's English name
+    for it."""
+    from tracklingo.advisor.catalog import load_catalog
 
-    headline = load_advice().entry(stage).headline.split(":", 1)[0].strip()
-    return headline[:1].lower() + headline[1:] if headline else stage.value.replace("_", " ")
+    return load_catalog("en").stage[stage].name
 
 
 @dataclass(frozen=True, slots=True)
