@@ -107,3 +107,23 @@ def test_bad_stores_fail_with_one_line(run_cli: Any, tmp_path: Path) -> None:
     result = run_cli("dwell", "--db", str(other))
     assert result.returncode == 1 and "not a tracklingo store" in result.stderr
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_dwell_speaks_the_language_asked_for(run_cli: Any, store: Path) -> None:
+    de = run_cli("dwell", "--db", str(store), "--lang", "de")
+    assert de.returncode == 0, de.stderr
+    lines = de.stdout.splitlines()
+    assert lines[0].split() == ["Paketdienst", "Schritt", "Strecke", "n", "p50", "h", "p90", "h", "p99", "h",
+                                "p50", "WT", "p90", "WT", "p99", "WT"]
+    assert lines[1].split() == ["acme", "accepted", "national", "2", "6,0", "30,0", "30,0", "0,25", "1,25",
+                                "1,25"]
+    assert re.match(r"acme +accepted +international eingehend +1 +100,0 ", lines[2])
+    assert re.match(r"acme +accepted +international \(alle Richtungen\) +1 +100,0 ", lines[3])
+    assert de.stderr.startswith("6 Gruppen Paketdienst/Schritt/Strecke, 7 abgeschlossene Übergänge aus ")
+    pl = run_cli("dwell", "--db", str(store), "--lang", "pl", "--carrier", "acme")
+    assert pl.returncode == 0, pl.stderr
+    assert "międzynarodowa przychodząca" in pl.stdout and "przewoźnik" in pl.stdout.splitlines()[0]
+    summary = "4 grupy przewoźnik/etap/relacja, 5 zakończonych przejść przewoźnika acme z bazy "
+    assert pl.stderr.startswith(summary)
+    unknown = run_cli("dwell", "--db", str(store), "--lang", "xx")
+    assert unknown.returncode == 1 and unknown.stderr.startswith("tracklingo: error: unknown language 'xx'")

@@ -434,7 +434,7 @@ def test_thin_history_falls_back_to_the_pooled_lane_then_to_the_prior() -> None:
     prior = alone.judge(where, SINCE + timedelta(hours=95), prior=Prior(120))
     assert (prior.basis, prior.stuck, prior.samples, prior.limit_hours) == ("threshold", False, 12, 120)
     assert "Only 12 parcels like this one" in prior.text and "30 needed" in prior.text
-    assert "fixed threshold of 5.0 days" in prior.text
+    assert "fixed threshold of 5 days instead" in prior.text
     assert alone.judge(where, SINCE + timedelta(hours=121), prior=Prior(120)).stuck is True
     nothing = alone.judge(where, SINCE + timedelta(hours=121))
     assert (nothing.basis, nothing.stuck) == ("none", None)
@@ -449,7 +449,7 @@ def test_delivery_window_given_the_time_already_spent() -> None:
     assert fresh is not None
     assert (fresh.earliest, fresh.likely, fresh.latest) == (
         SINCE + timedelta(hours=10), SINCE + timedelta(hours=50), SINCE + timedelta(hours=90))
-    assert fresh.text.startswith("Likely delivered between Fri 20 and Tue 24 Nov (80 % of 100 parcels")
+    assert fresh.text.startswith("Likely delivered: between Fri 20 and Tue 24 Nov (80 % of 100 parcels")
     later = history.delivery_window(where, SINCE + timedelta(hours=60))
     assert later is not None
     # given it took more than 60 hours: the 40 slower ones, p10-p90 of them

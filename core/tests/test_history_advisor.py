@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,7 @@ def test_history_decides_where_it_has_enough_parcels(store: Path, registry: Any)
     assert (learned.judged_by, learned.stuck, learned.verdict) == ("history", True, "stuck")
     assert learned.history is not None and learned.history.samples >= 390
     assert learned.history.limit_hours is not None and 20 < learned.history.limit_hours < 40
-    like = "Parcels like this one (ACME Parcels, in_transit, domestic) moved on after"
+    like = "Parcels like this one (ACME Parcels, in transit, domestic) moved on after"
     assert like in learned.verdict_text
     assert "slower than 100 %" in learned.verdict_text
     assert learned.escalation  # stuck: whom to contact
@@ -84,7 +85,7 @@ def test_thin_history_leaves_the_threshold_to_decide_and_says_so(store: Path, re
     assert (found.verdict, found.history is not None) == ("on_track", True)
     assert found.history is not None and found.history.basis == "threshold"
     assert found.verdict_text.startswith("On track: 2.5 days at this stage")
-    note = "in your history (1000 needed): judged by the fixed threshold of 5.0 days instead."
+    note = "in your history (1,000 needed): judged by the fixed threshold of 5 days instead."
     assert note in found.verdict_text
     assert advise(journey, registry, NOW, history=strict).judged_by == "threshold"
 
@@ -101,7 +102,7 @@ def test_advise_db_and_no_history(run_cli: Any, store: Path, tmp_path: Path) -> 
     assert r.returncode == 0, r.stderr
     (item,) = json.loads(r.stdout)
     assert item["judged_by"] == "history" and item["history"]["samples"] >= 390
-    assert item["delivery_window"]["text"].startswith("Likely delivered ")
+    assert item["delivery_window"]["text"].startswith("Likely delivered: ")
     human = run_cli("advise", str(feed), "--now", now, "--db", str(store)).stdout
     assert "Likely delivered: " in human and "in your history" in human
     (plain,) = json.loads(run_cli("advise", str(feed), "--now", now, "--db", str(store), "--json",
@@ -132,3 +133,52 @@ def test_stuck_uses_the_history_unless_told_not_to(run_cli: Any, store: Path, tm
     assert "slower than 100 %" in text.stdout and text.returncode == 0
     bad = run_cli("stuck", "--db", str(db), "--stuck-percentile", "100")
     assert bad.returncode == 2
+
+
+def test_advise_db_speaks_german_history_and_dates(run_cli: Any, store: Path, tmp_path: Path) -> None:
+    feed = _feed(tmp_path / "parcel.jsonl", 60)  # stuck by the history
+    fresh = _feed(tmp_path / "fresh.jsonl", 10)  # on track, with a delivery window
+    now = NOW.isoformat()
+    args = ("--now", now, "--db", str(store), "--lang", "de")
+    (item,) = json.loads(run_cli("advise", str(feed), *args, "--json").stdout)
+    assert (item["lang"], item["judged_by"], item["verdict"]) == ("de", "history", "stuck")
+    assert item["verdict_text"].startswith("Vergleichbare Sendungen (ACME Parcels, unterwegs, national)")
+    assert "in Ihren Sendungsdaten im Median " in item["verdict_text"]
+    assert re.search(r"Über dem 90\. Perzentil von \d{3} Sendungen: hängt fest\.", item["verdict_text"])
+    assert item["history"]["text"] in item["verdict_text"]
+
+    shown = run_cli("advise", str(fresh), *args)
+    assert shown.returncode == 0, shown.stderr
+    human = " ".join(shown.stdout.split())  # unwrapped
+    (window,) = json.loads(run_cli("advise", str(fresh), *args, "--json").stdout)
+    assert window["delivery_window"]["text"].startswith("Voraussichtliche Zustellung: ")
+    first = datetime.fromisoformat(window["delivery_window"]["earliest"])
+    last = datetime.fromisoformat(window["delivery_window"]["latest"])
+    german = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+    day = f"{german[last.weekday()]}., {last.day}. Nov."  # NOW is 20 November, the window within 2 days
+    if first.date() == last.date():
+        dates = f"am {day}"
+    else:
+        dates = f"zwischen {german[first.weekday()]}., {first.day}. und {day}"
+    assert f"Voraussichtliche Zustellung: {dates} (80 % von " in human
+    assert "vergleichbaren Sendungen in Ihren Sendungsdaten)." in human
+    assert "Im Plan: Vergleichbare Sendungen (ACME Parcels, unterwegs, national)" in human
+    for english in ("Likely", "in your history", "Parcels like", "percentile", "Nov "):
+        assert english not in human
+
+
+def test_stuck_speaks_the_history_in_each_language(run_cli: Any, store: Path, tmp_path: Path) -> None:
+    db = tmp_path / "copy.db"
+    db.write_bytes(store.read_bytes())
+    with Store(db) as s:
+        s.ingest(_parcel(60))
+    said = {
+        "fr": "Au-delà du 90e centile de ",
+        "es": "Por encima del percentil 90 de ",
+        "nl": "Boven het 90e percentiel van ",
+        "pl": "Powyżej 90. percentyla (próba: ",
+    }
+    for lang, text in said.items():
+        out = run_cli("stuck", "--db", str(db), "--now", NOW.isoformat(), "--lang", lang)
+        assert out.returncode == 0, out.stderr
+        assert text in " ".join(out.stdout.split()), (lang, out.stdout)

@@ -214,16 +214,17 @@ def _with_history(
     entry: StageAdvice,
     verdict: Verdict,
     text: str,
+    speech: Language,
 ) -> tuple[StageVerdict | None, DeliveryWindow | None, Verdict, str]:
     """The history's say on a judged journey: its verdict where the stage is timed and dated
-    (deciding when it has enough samples), and the delivery window."""
+    (deciding when it has enough samples), and the delivery window, in `speech`."""
     from tracklingo.history import Prior
 
     position = history.position(journey, now)
     current = journey.events[-1]
     if position is None or position.stage is not current.stage:
         return None, None, verdict, text  # the latest scan is undated or unknown
-    window = history.delivery_window(position, now)
+    window = history.delivery_window(position, now, lang=speech)
     if threshold is None or verdict not in ("stuck", "on_track"):
         return None, window, verdict, text
     found = find_carrier(registry, position.carrier)
@@ -232,6 +233,7 @@ def _with_history(
         now,
         prior=Prior(threshold.hours, threshold.business_days),
         display_name=found.display_name if found is not None else None,
+        lang=speech,
     )
     if said.basis != "history":
         return said, window, verdict, f"{text} {said.text}"
@@ -323,7 +325,7 @@ def judge(
     said = window = None
     if history is not None and not stage.is_terminal:
         said, window, verdict, text = _with_history(
-            history, journey, registry, now, threshold, entry, verdict, text
+            history, journey, registry, now, threshold, entry, verdict, text, speech
         )
     return Judgement(
         journey=journey,

@@ -207,7 +207,10 @@ def _print_advice(adv: Advice) -> None:
     verdict = adv.verdict_text.removeprefix(verdict_prefix(adv.verdict, speech))
     _say(label[adv.verdict], verdict)
     if adv.delivery_window:
-        _say("Likely delivered", adv.delivery_window.text.removeprefix("Likely delivered "))
+        from tracklingo.history.words import window_prefix
+
+        window = adv.delivery_window.text.removeprefix(window_prefix(speech))
+        _say(speech.catalog.history.window_label, window)
     if adv.responsible_display_name:
         _say(ui.held_by, adv.responsible_display_name)
     _say(ui.what_it_means, adv.meaning)

@@ -3,7 +3,8 @@
 A team that ingests its feeds holds the real answer to "is this parcel stuck?": how long parcels
 like this one (same carrier, same stage, same lane) sat at that stage before. This package reads it
 from a store, in SQL, and answers with it. Modules: `lanes` (how a journey is classed), `stats`
-(the distributions), `read` (`read_dwell`), `answers` (`History`).
+(the distributions), `read` (`read_dwell`), `answers` (`History`), `words` (its sentences in the
+recipient's language, from the advisor's locale catalogs).
 
 - `read_dwell(db, homes=...)` returns a `DwellTable`: per (carrier, stage, lane) the distribution
   of the time at the stage (calendar hours and Monday-Friday hours) over every *completed*
@@ -64,13 +65,13 @@ from tracklingo.history.answers import (
     StageVerdict,
     position_of,
 )
-from tracklingo.history.lanes import LANE_LABELS, LANES, Lane, homes_of, lane_for
+from tracklingo.history.lanes import LANES, Lane, homes_of, lane_for
 from tracklingo.history.read import MIN_SQLITE, read_dwell
 from tracklingo.history.stats import DwellStats, DwellTable, Quantiles
+from tracklingo.history.words import lane_name
 
 __all__ = [
     "LANES",
-    "LANE_LABELS",
     "MIN_SQLITE",
     "MIN_TAIL",
     "DeliveryWindow",
@@ -86,6 +87,7 @@ __all__ = [
     "StageVerdict",
     "homes_of",
     "lane_for",
+    "lane_name",
     "position_of",
     "read_dwell",
 ]

@@ -3,21 +3,24 @@ threshold as the prior, the delivery window) and what it returns."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tracklingo.history.lanes import LANE_LABELS, Lane, lane_for
+from tracklingo.history import words
+from tracklingo.history.lanes import Lane, lane_for
 from tracklingo.history.read import aware, read_dwell
 from tracklingo.history.stats import DwellStats, DwellTable
 from tracklingo.journeys import Journey, build_journeys
 from tracklingo.model import TrackingEvent
 from tracklingo.taxonomy import Stage
+
+if TYPE_CHECKING:
+    from tracklingo.advisor.language import Language
 
 #: At least this many history samples must be slower than the parcel's time at its stage for a
 #: delivery window (beyond them the history has nothing left to say).
@@ -70,7 +73,8 @@ class StageVerdict(BaseModel):
     transitions on `lane_used`: `median_hours`, `limit_hours` = the `percentile`, `slower_than`
     = the share of them that moved on sooner), ``threshold`` (too few samples: the `Prior`
     decided, `limit_hours` is its figure) or ``none`` (too few samples and no prior: `stuck` is
-    `None`). Hours are Monday-Friday hours when `business_days`, else calendar hours.
+    `None`). Hours are Monday-Friday hours when `business_days`, else calendar hours. `text`
+    says it in the language it was asked in (`History.judge`'s `lang`).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -94,7 +98,9 @@ class StageVerdict(BaseModel):
 class DeliveryWindow(BaseModel):
     """When the parcel will likely be delivered: between `earliest` and `latest` (the settings'
     window quantiles, p10-p90 by default), most likely around `likely` (the median), in the time
-    zone of the parcel's latest stage scan. `samples` delivered journeys on `lane_used` rest it."""
+    zone of the parcel's latest stage scan. `samples` delivered journeys on `lane_used` rest it.
+    `text` says it in the language it was asked in ("Likely delivered: between Tue 24 and Thu 26
+    Nov (80 % of 412 parcels like this one in your history).")."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -118,38 +124,6 @@ class HistoryAssessment(BaseModel):
     since: datetime
     verdict: StageVerdict
     window: DeliveryWindow | None
-
-
-def _days(hours: float, business: bool = False) -> str:
-    """A duration for people: hours under a day, else days to one decimal ("1.2 business days")."""
-    if hours < 24:
-        whole = round(hours)
-        unit = "business hour" if business else "hour"
-        return f"{whole} {unit}{'' if whole == 1 else 's'}"
-    days = f"{hours / 24:.1f}"
-    unit = "business day" if business else "day"
-    return f"{days} {unit}{'' if days == '1.0' else 's'}"
-
-
-def _percent(share: float) -> str:
-    return f"{math.floor(share * 100 + 1e-9)} %"
-
-
-def _day(when: datetime, month: bool, year: bool) -> str:
-    text = f"{when:%a} {when.day}"
-    if month:
-        text += f" {when:%b}"
-    if year:
-        text += f" {when.year}"
-    return text
-
-
-def _day_range(low: datetime, high: datetime, now: datetime) -> str:
-    year = low.year != high.year or low.year != now.year
-    if low.date() == high.date():
-        return f"on {_day(low, True, year)}"
-    same_month = (low.year, low.month) == (high.year, high.month)
-    return f"between {_day(low, not same_month, year)} and {_day(high, True, year)}"
 
 
 class History:
@@ -199,12 +173,14 @@ class History:
         prior: Prior | None = None,
         business_days: bool | None = None,
         display_name: str | None = None,
+        lang: str | Language = "en",
     ) -> StageVerdict:
         """Is the parcel at `position` stuck at `now`? (See `StageVerdict`.)
 
         Time at the stage counts Monday-Friday hours when `business_days` (default: the prior's
         setting, else calendar hours), in the local time of `position.since`. `display_name`
-        names the carrier in the text (default: its name in capitals).
+        names the carrier in the text (default: its name in capitals). The text is in language
+        `lang` (a tag such as ``de``, or a `tracklingo.advisor.Language`).
         """
         from tracklingo.advisor.text import business_hours
 
@@ -213,8 +189,13 @@ class History:
         since, now = aware(position.since), aware(now)
         elapsed = business_hours(since, now) if business else max(0.0, (now - since).total_seconds() / 3600)
         stats, count = self.stats(position.carrier, position.stage, position.lane)
-        name = display_name or position.carrier.upper()
-        who = f"{name}, {position.stage.value}, {LANE_LABELS[position.lane]}"
+        speech = words.speech(lang)
+        about: dict[str, Any] = {
+            "carrier": display_name or position.carrier.upper(),
+            "stage": position.stage,
+            "lane": position.lane,
+            "business": business,
+        }
         common: dict[str, Any] = {
             "carrier": position.carrier,
             "stage": position.stage,
@@ -227,16 +208,18 @@ class History:
             median, limit = dist.quantile(0.5), dist.quantile(settings.percentile)
             slower = dist.share_below(elapsed)
             stuck = elapsed > limit
-            pooled = " (all international parcels)" if stats.lane != position.lane else ""
-            pct = round(settings.percentile * 100)
-            text = (
-                f"Parcels like this one ({who}) moved on after {_days(median, business)} (median)"
-                f" in your history{pooled}, {pct} % within {_days(limit, business)};"
-                f" this one has been here {_days(elapsed, business)}: slower than {_percent(slower)}."
+            text = words.moved_on(
+                speech,
+                **about,
+                pooled=stats.lane != position.lane,
+                median=median,
+                limit=limit,
+                percentile=round(settings.percentile * 100),
+                elapsed=elapsed,
+                slower=slower,
+                samples=dist.n,
+                stuck=stuck,
             )
-            where = "Beyond" if stuck else "Within"
-            state = "stuck" if stuck else "on track"
-            text += f" {where} the {_ordinal(pct)} percentile of {dist.n:,} parcels: {state}."
             return StageVerdict(
                 basis="history",
                 lane_used=stats.lane,
@@ -249,14 +232,11 @@ class History:
                 text=text,
                 **common,
             )
-        thin = (
-            f"Only {count:,} parcel{'s' if count != 1 else ''} like this one ({who}) in your history"
-            f" ({settings.min_samples} needed)"
-        )
+        thin = {**about, "count": count, "needed": settings.min_samples}
         if prior is None:
             return StageVerdict(
                 basis="none", lane_used=None, samples=count, stuck=None,
-                text=f"{thin}, and no fixed threshold to judge by.", **common,
+                text=words.too_few(speech, **thin, prior_hours=None), **common,
             )
         return StageVerdict(
             basis="threshold",
@@ -264,16 +244,19 @@ class History:
             samples=count,
             limit_hours=prior.hours,
             stuck=elapsed > prior.hours,
-            text=f"{thin}: judged by the fixed threshold of {_days(prior.hours, business)} instead.",
+            text=words.too_few(speech, **thin, prior_hours=prior.hours),
             **common,
         )
 
-    def delivery_window(self, position: Position, now: datetime) -> DeliveryWindow | None:
+    def delivery_window(
+        self, position: Position, now: datetime, *, lang: str | Language = "en"
+    ) -> DeliveryWindow | None:
         """The likely delivery dates of the parcel at `position` at `now`, from the times to
         delivery of the journeys that were at the same (carrier, stage, lane) and were delivered,
         given that this one has already spent its time there: the `window` quantiles of those
         that took longer. `None` when fewer than `min_samples` such journeys were delivered, or
-        fewer than `MIN_TAIL` took longer than this one has already."""
+        fewer than `MIN_TAIL` took longer than this one has already. The text is in language
+        `lang`, its dates in the time zone of `position.since`."""
         settings = self.settings
         need = settings.min_samples
         stats = self.table.get(position.carrier, position.stage, position.lane)
@@ -297,10 +280,13 @@ class History:
             return (since + timedelta(hours=hours)).astimezone(since.tzinfo)
 
         earliest, likely, latest = at(low_q), at(0.5), at(high_q)
-        share = round((high_q - low_q) * 100)
-        text = (
-            f"Likely delivered {_day_range(earliest, latest, now.astimezone(since.tzinfo))}"
-            f" ({share} % of {dist.n:,} parcels like this one in your history)."
+        text = words.window(
+            words.speech(lang),
+            earliest=earliest,
+            latest=latest,
+            now=now.astimezone(since.tzinfo),
+            coverage=round((high_q - low_q) * 100),
+            samples=dist.n,
         )
         return DeliveryWindow(
             earliest=earliest,
@@ -320,27 +306,24 @@ class History:
         homes: Mapping[str, str | None] | None = None,
         prior: Prior | None = None,
         business_days: bool | None = None,
+        lang: str | Language = "en",
     ) -> HistoryAssessment | None:
         """`judge` and `delivery_window` for `journey` as it stood at `now` (`position_of`; the
-        home countries default to those the history was read with).
+        home countries default to those the history was read with), their texts in `lang`.
         `None` when it has no dated, known stage then, or has ended (delivered, returned,
         cancelled)."""
         position = position_of(journey, now, homes=self.table.homes if homes is None else homes)
         if position is None or position.stage.is_terminal:
             return None
+        speech = words.speech(lang)
         return HistoryAssessment(
             carrier=position.carrier,
             stage=position.stage,
             lane=position.lane,
             since=position.since,
-            verdict=self.judge(position, now, prior=prior, business_days=business_days),
-            window=self.delivery_window(position, now),
+            verdict=self.judge(position, now, prior=prior, business_days=business_days, lang=speech),
+            window=self.delivery_window(position, now, lang=speech),
         )
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def position_of(

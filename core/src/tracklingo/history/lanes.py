@@ -10,14 +10,9 @@ from tracklingo.carrier import Carrier
 from tracklingo.taxonomy import INTERNATIONAL_STAGES, Stage
 
 Lane = Literal["domestic", "inbound", "outbound", "international"]
-#: The lanes, in display order. ``international`` pools every direction (`tracklingo.history`).
+#: The lanes, in display order. ``international`` pools every direction (`tracklingo.history`);
+#: their names in each language are the locale catalogs' (`tracklingo.history.words.lane_name`).
 LANES: Final[tuple[Lane, ...]] = ("domestic", "inbound", "outbound", "international")
-LANE_LABELS: Final[Mapping[str, str]] = {
-    "domestic": "domestic",
-    "inbound": "international inbound",
-    "outbound": "international outbound",
-    "international": "international",
-}
 #: Cross-border stages that happen in the origin country; the others happen at the destination.
 ORIGIN_CROSSING: Final = frozenset({Stage.EXPORT_CUSTOMS, Stage.DEPARTED_ORIGIN_COUNTRY})
 DESTINATION_CROSSING: Final = INTERNATIONAL_STAGES - ORIGIN_CROSSING
