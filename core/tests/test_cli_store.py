@@ -331,7 +331,7 @@ def test_stuck_json_shape(run: Any, stuck_db: Path) -> None:
     r = run("stuck", "--db", str(stuck_db), "--now", NOW, "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert set(out) == {"db", "now", "shipments", "verdicts", "not_yet_scanned", "stuck"}
+    assert set(out) == {"db", "now", "shipments", "verdicts", "not_yet_scanned", "history", "stuck"}
     assert out["now"] == "2026-11-21T00:00:00+00:00" and out["not_yet_scanned"] == 0
     assert out["shipments"] == 5
     assert out["verdicts"] == {"stuck": 2, "on_track": 1, "unknown": 1, "done": 1}
@@ -398,6 +398,7 @@ def test_stuck_counts_are_the_advisors_verdicts(run: Any, stuck_db: Path, tmp_pa
     from tracklingo import load_carriers
     from tracklingo.advisor import NotYetScannedError, advise, judge
     from tracklingo.cli import store as cli_store
+    from tracklingo.history import History, homes_of
     from tracklingo.store import Store
 
     assert not hasattr(cli_store, "_fallback") and not hasattr(cli_store, "FALLBACK_DWELL_HOURS")
@@ -412,22 +413,27 @@ def test_stuck_counts_are_the_advisors_verdicts(run: Any, stuck_db: Path, tmp_pa
     assert run("ingest", str(extra), "--db", str(stuck_db)).returncode == 0
     now = datetime(2026, 11, 21, tzinfo=UTC)
     acme_registry = load_carriers(only={"acme", "beta"}, strict=True)  # what the CLI loads here
-    expected: Counter[str] = Counter()
-    advice = {}
-    with Store(stuck_db, readonly=True) as store:
-        for journey in store.journeys(acme_registry):
-            try:
-                expected[judge(journey, acme_registry, now).verdict] += 1
-            except NotYetScannedError:
-                expected["not_yet"] += 1
-                continue
-            advice[journey.key] = advise(journey, acme_registry, now).model_dump(mode="json")
-    out = json.loads(run("stuck", "--db", str(stuck_db), "--now", NOW, "--json").stdout)
-    assert out["verdicts"] == {v: expected[v] for v in ("stuck", "on_track", "unknown", "done")}
-    assert out["not_yet_scanned"] == expected["not_yet"] == 1
-    assert out["verdicts"]["done"] == 2
-    assert [i["shipment"] for i in out["stuck"]] == ["acme:ACME1", "acme:ACME5"]
-    assert all(item == advice[item["shipment"]] for item in out["stuck"])
+    history = History.from_store(stuck_db, homes=homes_of(acme_registry), as_of=now)
+    for flags, used in (((), history), (("--no-history",), None)):
+        expected: Counter[str] = Counter()
+        advice = {}
+        with Store(stuck_db, readonly=True) as store:
+            for journey in store.journeys(acme_registry):
+                try:
+                    expected[judge(journey, acme_registry, now, history=used).verdict] += 1
+                except NotYetScannedError:
+                    expected["not_yet"] += 1
+                    continue
+                found = advise(journey, acme_registry, now, history=used)
+                advice[journey.key] = found.model_dump(mode="json")
+        out = json.loads(run("stuck", "--db", str(stuck_db), "--now", NOW, "--json", *flags).stdout)
+        assert out["verdicts"] == {v: expected[v] for v in ("stuck", "on_track", "unknown", "done")}
+        assert out["not_yet_scanned"] == expected["not_yet"] == 1
+        assert out["verdicts"]["done"] == 2
+        assert [i["shipment"] for i in out["stuck"]] == ["acme:ACME1", "acme:ACME5"]
+        assert all(item == advice[item["shipment"]] for item in out["stuck"])
+        assert {i["judged_by"] for i in out["stuck"]} == {"threshold"}  # a handful of parcels: too few
+        assert all((i["history"] is None) == (used is None) for i in out["stuck"])
 
 
 def test_stuck_json_is_written_as_one_document(capsysbinary: pytest.CaptureFixture[bytes]) -> None:

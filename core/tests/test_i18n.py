@@ -110,13 +110,21 @@ def test_each_text_has_the_placeholders_of_its_english_source(lang: str) -> None
             assert placeholders(text) == want, f"{lang}.toml {key}: {text!r} should use {sorted(want)}"
 
 
+#: Tables keyed by CLDR ordinal categories ("1st", "2nd", "3rd", "4th"), not plural ones.
+ORDINAL_TABLES = {"history.ordinal"}
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_plural_tables_have_exactly_the_languages_plural_forms(lang: str) -> None:
-    forms = set(Locale.parse(lang).plural_form.tags) | {"other"}
+    locale = Locale.parse(lang)
+    forms = set(locale.plural_form.tags) | {"other"}
+    ordinal = set(locale.ordinal_form.tags) | {"other"}
     tables = [(k, v) for k, v in _leaves(_raw(lang)) if isinstance(v, dict)]
-    assert len(tables) == 7
+    assert len(tables) == 15
+    assert {k for k, _ in tables} >= ORDINAL_TABLES
     for key, table in tables:
-        assert set(table) == forms, f"{lang}.toml {key}: forms {sorted(table)}, want {sorted(forms)}"
+        want = ordinal if key in ORDINAL_TABLES else forms
+        assert set(table) == want, f"{lang}.toml {key}: forms {sorted(table)}, want {sorted(want)}"
 
 
 def _words(text: str) -> str:
@@ -124,7 +132,12 @@ def _words(text: str) -> str:
 
 
 #: Texts that are rightly the same as the English one (the word is the same in the language).
-SAME_AS_ENGLISH = {("de", "lane.international"), ("fr", "lane.international"), ("nl", "words.contact")}
+SAME_AS_ENGLISH = {
+    ("de", "lane.international"),
+    ("fr", "lane.international"),
+    ("nl", "words.contact"),
+    *((lang, "dwell.hours") for lang in ("de", "es", "fr", "pl")),  # "p50 h": the symbol of the hour
+}
 #: Whole texts that are the same word in the language ("No." in Spanish).
 SAME_TEXT = {("es", "No.")}
 

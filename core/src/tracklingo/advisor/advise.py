@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from tracklingo.advisor.content import (
     DESTINATION_SIDE,
@@ -20,6 +21,9 @@ from tracklingo.advisor.text import compose, fill, step_values, synonyms_for
 from tracklingo.carrier import Contact
 from tracklingo.journeys import Journey
 from tracklingo.plugins import Registry
+
+if TYPE_CHECKING:
+    from tracklingo.history import History
 
 # -- the ladder ---------------------------------------------------------------------------------
 
@@ -116,6 +120,7 @@ def advise(
     *,
     book: AdviceBook | None = None,
     lang: str = "en",
+    history: History | None = None,
 ) -> Advice:
     """Advice for `journey`'s current stage at `now` (default: the current time; naive = UTC), in
     language `lang` (a tag such as ``de`` or ``de-AT``; `UnknownLanguageError` if none serves it).
@@ -126,9 +131,14 @@ def advise(
     holding carrier's override and the event's reason copy applied (`situation_entry`).
     Delivered, returned and cancelled are never stuck; an `unknown` current stage says plainly
     that it cannot tell. Raises `InputError` when no scan is at or before `now`.
+
+    With a `history` (`tracklingo.history.History`), the verdict rests on the store's own dwell
+    times where it has enough of them (`Advice.judged_by`, `Advice.history`), and the advice
+    carries the likely delivery window (`Advice.delivery_window`); see `judge`.
     """
     book = book or load_advice()
-    return advise_judged(judge(journey, registry, now, book=book, lang=lang), registry, book=book)
+    judged = judge(journey, registry, now, book=book, lang=lang, history=history)
+    return advise_judged(judged, registry, book=book)
 
 
 def advise_judged(j: Judgement, registry: Registry, *, book: AdviceBook | None = None) -> Advice:
@@ -201,6 +211,9 @@ def advise_judged(j: Judgement, registry: Registry, *, book: AdviceBook | None =
         verdict=j.verdict,
         stuck=j.stuck,
         verdict_text=j.verdict_text,
+        judged_by="history" if j.history is not None and j.history.basis == "history" else "threshold",
+        history=j.history,
+        delivery_window=j.window,
         dwell_hours=round(j.dwell_hours, 1) if j.dwell_hours is not None else None,
         calendar_hours=round(j.calendar_hours, 1) if j.calendar_hours is not None else None,
         expected_dwell_hours=threshold.hours if threshold is not None else None,

@@ -170,9 +170,15 @@ class Units(_Section):
 
 
 class Lanes(_Section):
+    """Lane names: the advisor's domestic / international, and the dwell history's lanes as seen
+    by a carrier with a home country (`inbound`, `outbound`; `pooled` is every direction)."""
+
     domestic: Text
     international: Text
     assumed: Text
+    inbound: Text
+    outbound: Text
+    pooled: Text
 
 
 class VerdictCopy(_Section):
@@ -189,6 +195,39 @@ class VerdictCopy(_Section):
     last_known: Text
     last_known_on: Text
     later_scans: Plural
+
+
+class HistoryCopy(_Section):
+    """The dwell history's sentences (`tracklingo.history`): its verdict on a parcel and the
+    likely delivery dates. `ordinal` is keyed by CLDR *ordinal* categories (English one / two /
+    few / other: "1st", "2nd", "3rd", "4th"), the other tables by plural categories."""
+
+    source: Text
+    source_pooled: Text
+    moved_on: Text
+    beyond: Plural
+    within: Plural
+    ordinal: Plural
+    too_few: Plural
+    too_few_no_threshold: Plural
+    window_label: Text
+    window: Plural
+    on_day: Text
+    between: Text
+
+
+class DwellCopy(_Section):
+    """`tracklingo dwell`'s table headers and summary line."""
+
+    carrier: Text
+    stage: Text
+    lane: Text
+    hours: Text
+    business_days: Text
+    groups: Plural
+    transitions: Plural
+    summary: Text
+    summary_carrier: Text
 
 
 class LadderText(_Section):
@@ -275,6 +314,8 @@ class Catalog(_Section):
     units: Units
     lane: Lanes
     verdict: VerdictCopy
+    history: HistoryCopy
+    dwell: DwellCopy
     ladder: LadderCopy
     stage: dict[Stage, StageCopy]
     reason: dict[Reason, ReasonCopy] = Field(default_factory=dict)

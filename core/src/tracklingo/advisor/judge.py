@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from tracklingo.advisor.content import (
     DESTINATION_SIDE,
@@ -29,6 +30,9 @@ from tracklingo.journeys import Journey, build_journeys
 from tracklingo.model import TrackingEvent
 from tracklingo.plugins import Registry
 from tracklingo.taxonomy import Stage
+
+if TYPE_CHECKING:
+    from tracklingo.history import DeliveryWindow, History, StageVerdict
 
 
 class NotYetScannedError(InputError):
@@ -142,6 +146,11 @@ class Judgement:
     current run of the stage; `calendar_hours` the time since then, `dwell_hours` the time that
     counts against `threshold` (business hours where it says so). `verdict_text` is in
     `language`.
+
+    With a `History` (`tracklingo.history`), `history` is its verdict on the parcel (when the
+    stage is timed): on ``history`` basis it decides `verdict`, else the threshold did and
+    `history` says why (too few samples). `window` is the likely delivery window, when the
+    history has one.
     """
 
     journey: Journey
@@ -158,6 +167,8 @@ class Judgement:
     verdict: Verdict
     verdict_text: str
     language: Language
+    history: StageVerdict | None = None
+    window: DeliveryWindow | None = None
 
     @property
     def stuck(self) -> bool:
@@ -194,6 +205,42 @@ def lane_label(lane: str, known: bool, lang: Language) -> str:
     return name if known else words.assumed.format(lane=name)
 
 
+def _with_history(
+    history: History,
+    journey: Journey,
+    registry: Registry,
+    now: datetime,
+    threshold: Threshold | None,
+    entry: StageAdvice,
+    verdict: Verdict,
+    text: str,
+    speech: Language,
+) -> tuple[StageVerdict | None, DeliveryWindow | None, Verdict, str]:
+    """The history's say on a judged journey: its verdict where the stage is timed and dated
+    (deciding when it has enough samples), and the delivery window, in `speech`."""
+    from tracklingo.history import Prior
+
+    position = history.position(journey, now)
+    current = journey.events[-1]
+    if position is None or position.stage is not current.stage:
+        return None, None, verdict, text  # the latest scan is undated or unknown
+    window = history.delivery_window(position, now, lang=speech)
+    if threshold is None or verdict not in ("stuck", "on_track"):
+        return None, window, verdict, text
+    found = find_carrier(registry, position.carrier)
+    said = history.judge(
+        position,
+        now,
+        prior=Prior(threshold.hours, threshold.business_days),
+        display_name=found.display_name if found is not None else None,
+        lang=speech,
+    )
+    if said.basis != "history":
+        return said, window, verdict, f"{text} {said.text}"
+    verdict = "stuck" if said.stuck else "on_track"
+    return said, window, verdict, said.text + (f" {entry.when_stuck}" if said.stuck else "")
+
+
 def judge(
     journey: Journey,
     registry: Registry,
@@ -201,6 +248,7 @@ def judge(
     *,
     book: AdviceBook | None = None,
     lang: str = "en",
+    history: History | None = None,
 ) -> Judgement:
     """The verdict on `journey` at `now` (default: the current time; naive = UTC), its text in
     language `lang` (a tag such as ``de`` or ``de-AT``; `UnknownLanguageError` if none serves it).
@@ -210,6 +258,12 @@ def judge(
     returned and cancelled are ``done`` (never stuck); an `unknown` current stage, or a current
     run without any date, is ``unknown``. Raises `NotYetScannedError` (an `InputError`) when the
     journey has no scan at or before `now`.
+
+    With a `history` (`tracklingo.history.History`, learned from a store), a timed stage is
+    judged against how long parcels like this one (carrier, stage, lane) stayed there: stuck
+    beyond its percentile once it has enough samples, else by the threshold as before (the text
+    says which); and `Judgement.window` gives the likely delivery dates. Without one, nothing
+    changes.
     """
     book = book or load_advice()
     speech = language(lang)
@@ -268,6 +322,11 @@ def judge(
         else:
             verdict = "on_track"
             text = words.labelled.format(label=words.on_track_label, text=words.on_track.format_map(values))
+    said = window = None
+    if history is not None and not stage.is_terminal:
+        said, window, verdict, text = _with_history(
+            history, journey, registry, now, threshold, entry, verdict, text, speech
+        )
     return Judgement(
         journey=journey,
         later_scans=later,
@@ -283,6 +342,8 @@ def judge(
         verdict=verdict,
         verdict_text=(text.strip() + _later_note(later, now, speech)).strip(),
         language=speech,
+        history=said,
+        window=window,
     )
 
 

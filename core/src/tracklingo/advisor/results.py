@@ -12,6 +12,7 @@ from pydantic import (
 )
 
 from tracklingo.advisor.content import Act, LadderKind, Verdict
+from tracklingo.history import DeliveryWindow, StageVerdict
 from tracklingo.taxonomy import Reason, Stage, Status
 
 # -- results ------------------------------------------------------------------------------------
@@ -63,7 +64,12 @@ class Explanation(BaseModel):
 class Advice(BaseModel):
     """The advisor's answer for one shipment, at time `now`: the journey as it stood then
     (`later_scans` scans after `now` were left out). Its copy is in language `lang`; the
-    carrier's own `description` is kept exactly as the carrier wrote it."""
+    carrier's own `description` is kept exactly as the carrier wrote it.
+
+    `judged_by` says what decided the verdict: the fixed ``threshold`` (`expected_dwell_hours`),
+    or the store's ``history`` of parcels like this one (`history`: its figures and text, also
+    present when too few samples left the threshold to decide). `delivery_window` is the likely
+    delivery dates from that history. Without a history both are `None`."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -96,6 +102,9 @@ class Advice(BaseModel):
     verdict: Verdict
     stuck: bool
     verdict_text: str
+    judged_by: Literal["threshold", "history"] = "threshold"
+    history: StageVerdict | None = None
+    delivery_window: DeliveryWindow | None = None
     dwell_hours: float | None
     calendar_hours: float | None
     expected_dwell_hours: float | None

@@ -26,6 +26,11 @@ _COMMANDS: dict[str, tuple[str, str]] = {
         "Unmapped carrier texts and codes in a feed (FILES or stdin), most frequent first, per"
         " carrier, each with a suggested vocabulary rule stub.",
     ),
+    "dwell": (
+        "tracklingo.cli.dwell",
+        "How long parcels stay at each stage, per carrier, stage and lane, from the completed"
+        " transitions in the store (read-only): n, p50 / p90 / p99 in hours and business days.",
+    ),
     "detect": (
         "tracklingo.cli.carriers",
         "Rank carriers by confidence for each tracking NUMBER (check digits first).",

@@ -33,6 +33,7 @@ from tracklingo.cli._common import (
     main,
     parse_now,
 )
+from tracklingo.cli._history import history_options
 from tracklingo.cli._terminal import printable
 
 if TYPE_CHECKING:
@@ -205,6 +206,11 @@ def _print_advice(adv: Advice) -> None:
     label = {"stuck": ui.stuck, "on_track": ui.on_track, "done": ui.done, "unknown": ui.unknown}
     verdict = adv.verdict_text.removeprefix(verdict_prefix(adv.verdict, speech))
     _say(label[adv.verdict], verdict)
+    if adv.delivery_window:
+        from tracklingo.history.words import window_prefix
+
+        window = adv.delivery_window.text.removeprefix(window_prefix(speech))
+        _say(speech.catalog.history.window_label, window)
     if adv.responsible_display_name:
         _say(ui.held_by, adv.responsible_display_name)
     _say(ui.what_it_means, adv.meaning)
@@ -238,6 +244,13 @@ def _print_advice(adv: Advice) -> None:
 @click.option(
     "--now", "now_text", metavar="ISO", help="Judge as of this time (default: now; no offset = UTC)."
 )
+@click.option(
+    "--db",
+    metavar="PATH",
+    help="Learn from this store (read-only) how long parcels like each one stay at its stage:"
+    " stuck by percentile, and the likely delivery dates.",
+)
+@history_options
 @lang_option
 @handle_errors
 def advise_cmd(
@@ -249,10 +262,19 @@ def advise_cmd(
     quiet: bool,
     as_json: bool,
     now_text: str | None,
+    db: str | None,
+    no_history: bool,
+    stuck_percentile: float,
+    min_samples: int,
     lang_text: str | None,
 ) -> None:
     """Advise on each shipment in FILES (or stdin), raw or canonical events from any carrier:
     current stage, time there, on track or stuck, and when stuck whom to contact, in order.
+
+    With --db, a shipment is stuck when slower than the --stuck-percentile of parcels like it
+    (same carrier, stage and lane) in the store's history as it stood at --now, where the store
+    holds --min-samples of them (else the fixed threshold decides, and the advice says so), and
+    the advice gives the likely delivery dates. --no-history, or no --db: fixed thresholds only.
 
     Reject lines and the summary go to stderr; empty input is no error (no shipments)."""
     from tracklingo.journeys import build_journeys
@@ -263,6 +285,13 @@ def advise_cmd(
         files, fmt=fmt, rejects=rejects, max_rejects=max_rejects, quiet=quiet, label="advise"
     )
     registry = _registry()
+    history = None
+    if db is not None and not no_history:
+        from tracklingo.cli._history import load_history
+
+        history = load_history(
+            db, registry, now, stuck_percentile=stuck_percentile, min_samples=min_samples
+        )
     normalizer = feed_normalizer(carrier, include_raw=False)
     events: list[TrackingEvent] = []
     with run:
@@ -284,7 +313,7 @@ def advise_cmd(
                         f" {now.isoformat(timespec='minutes')}; left out"
                     )
                 continue
-            found.append(advise(journey, registry, now, lang=lang))
+            found.append(advise(journey, registry, now, lang=lang, history=history))
     stats = normalizer.stats
     stuck = sum(1 for a in found if a.verdict == "stuck")
     summary = (

@@ -34,6 +34,7 @@ from tracklingo.cli._common import (
     main,
     parse_now,
 )
+from tracklingo.cli._history import history_head, history_options, load_history
 from tracklingo.cli._terminal import printable
 from tracklingo.cli.advice import lang_option
 from tracklingo.errors import InputError
@@ -181,6 +182,9 @@ def _print_stuck(item: dict[str, Any], speech: Language) -> None:
     scan = ui.scan_by.format(text=last, carrier=item["carrier"], time=when)
     click.echo(printable(f"  {ui.last_scan}: {scan}", newlines=False))
     click.echo(printable(_wrap(item["verdict_text"], "  ", "  ")))
+    window = item.get("delivery_window")
+    if window:
+        click.echo(printable(_wrap(window["text"], "  ", "  ")))
     for step in item["escalation"]:
         text = _wrap(f"{step['contact']}: {step['detail']}", f"    {step['step']}. ", "       ")
         click.echo(printable(text))
@@ -196,16 +200,35 @@ def _print_stuck(item: dict[str, Any], speech: Language) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+@history_options
 @lang_option
 @handle_errors
-def stuck(db: str, now_text: str | None, as_json: bool, quiet: bool, lang_text: str | None) -> None:
+def stuck(
+    db: str,
+    now_text: str | None,
+    as_json: bool,
+    quiet: bool,
+    no_history: bool,
+    stuck_percentile: float,
+    min_samples: int,
+    lang_text: str | None,
+) -> None:
     """List the stuck shipments in the store, longest at their stage first, each with the
-    escalation ladder: whom to contact, in order. The count line goes to stderr."""
+    escalation ladder: whom to contact, in order. The count line goes to stderr.
+
+    Stuck means slower than the --stuck-percentile of parcels like it (same carrier, stage and
+    lane) in the store's own history, as it stood at --now, where it holds --min-samples of them;
+    else, and with --no-history, longer than the fixed threshold of the stage."""
     now = parse_now(now_text)
     lang = resolve_language(lang_text)
     registry = _registry()
     if not os.path.exists(db) and os.path.isdir(os.path.dirname(db) or "."):
         raise InputError(f"no store at {db} (add events with `tracklingo ingest`)")
+    history = None
+    if not no_history:
+        history = load_history(
+            db, registry, now, stuck_percentile=stuck_percentile, min_samples=min_samples
+        )
     verdicts: Counter[str] = Counter()
     found: list[tuple[float, str, bytes]] = []  # sort key and the advice as compact JSON
     not_yet = 0
@@ -215,7 +238,7 @@ def stuck(db: str, now_text: str | None, as_json: bool, quiet: bool, lang_text: 
         verdicts["done"] = len(finished)
         for journey in store.journeys(registry, exclude=finished):
             try:
-                judgement = judge(journey, registry, now, book=book, lang=lang)
+                judgement = judge(journey, registry, now, book=book, lang=lang, history=history)
             except NotYetScannedError:
                 not_yet += 1  # every scan is after --now
                 continue
@@ -234,6 +257,7 @@ def stuck(db: str, now_text: str | None, as_json: bool, quiet: bool, lang_text: 
             "shipments": shipments,
             "verdicts": {v: verdicts[v] for v in ("stuck", "on_track", "unknown", "done")},
             "not_yet_scanned": not_yet,
+            "history": history_head(history),
         }
         _json_stream(head, "stuck", items)
         return
