@@ -86,10 +86,13 @@ def test_the_longer_entry_takes_its_words(text: str, gained: str, lost: str) -> 
     assert lost not in found
 
 
+DHL_COMPLETED = (
+    "The customs clearance process for import into the destination country/region has been completed."
+)
+
+
 def test_dhl_customs_clearance_sentence_is_read_by_its_form() -> None:
-    reading = load_forms().read(
-        "The customs clearance process for import into the destination country/region has been completed."
-    )
+    reading = load_forms().read(DHL_COMPLETED)
     assert [k.text for k in reading.kernels][:1] == ["Customs clearance process completed"]
     assert "dhl-customs-clearance-process" in reading.kernels[0].forms
 
@@ -102,11 +105,7 @@ def world() -> OpenWorld:
 @pytest.mark.parametrize(
     ("text", "stage", "match"),
     [
-        (
-            "The customs clearance process for import into the destination country/region has been completed.",
-            Stage.CUSTOMS_CLEARED,
-            MatchKind.SENTENCE_FORM,
-        ),
+        (DHL_COMPLETED, Stage.CUSTOMS_CLEARED, MatchKind.SENTENCE_FORM),
         ("Pending release from a Government Agency", Stage.CUSTOMS_HOLD, MatchKind.INFERRED),
         ("Item is undeliverable", Stage.EXCEPTION, MatchKind.INFERRED),
         ("Le colis ne peut pas être livré", Stage.EXCEPTION, MatchKind.INFERRED),
@@ -116,7 +115,9 @@ def world() -> OpenWorld:
         ("Przyjęcie przesyłki w sortowni", Stage.IN_TRANSIT, MatchKind.INFERRED),
     ],
 )
-def test_the_open_world_reads_the_new_families(world: OpenWorld, text: str, stage: Stage, match: MatchKind) -> None:
+def test_the_open_world_reads_the_new_families(
+    world: OpenWorld, text: str, stage: Stage, match: MatchKind
+) -> None:
     answer = world.resolve(text)
     assert answer is not None
     assert (answer.stage, answer.match) == (stage, match)
