@@ -111,3 +111,23 @@ def test_date_only_is_not_given_an_invented_time() -> None:
 def test_region_without_country_is_not_assumed_to_be_a_us_state() -> None:
     assert resolve_time("2025-06-20T14:41:00", region="CO").is_local
     assert not resolve_time("2025-06-20T14:41:00", region="CO", country="US").is_local
+
+
+# -- issue 12 items 6 and 7 -----------------------------------------------------------------------
+
+
+def test_offsets_with_seconds_are_kept_and_beyond_fourteen_hours_refused() -> None:
+    r = resolve_time("2026-11-20T14:03:00+05:30:45")
+    assert r.when is not None and r.when.utcoffset() == timedelta(hours=5, minutes=30, seconds=45)
+    assert parse_offset("+05:30:45").utcoffset(None) == timedelta(hours=5, minutes=30, seconds=45)
+    for bad in ("2026-11-20T14:03:00+14:30", "2026-11-20T14:03:00-15:00"):
+        with pytest.raises(InputError, match="beyond ±14:00"):
+            resolve_time(bad)
+    with pytest.raises(InputError):
+        parse_offset("+14:30")
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:30:00-01:00", "0001-01-01", "1969-12-31T23:00:00"])
+def test_years_outside_the_range_are_errors(value: str) -> None:
+    with pytest.raises(InputError, match="outside 1970-2100"):
+        resolve_time(value)

@@ -17,11 +17,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from tracklingo.carrier import Carrier
-from tracklingo.checkdigits import clean_number
+from tracklingo.checkdigits import clean_tracking_number
 from tracklingo.countries import country_code
 from tracklingo.detection import best_carrier
 from tracklingo.errors import InputError, ParseError, TracklingoError
 from tracklingo.feeds import Record
+from tracklingo.fields import FieldError, number_of
 from tracklingo.model import Handoff, TrackingEvent
 from tracklingo.plugins import Registry, load_carriers
 from tracklingo.times import ResolvedTime, resolve_time
@@ -145,9 +146,16 @@ def _text(data: Mapping[str, Any], key: str) -> str | None:
     raise InputError(f"field {key!r} must be a string")
 
 
+def _number(data: Mapping[str, Any], key: str) -> str | None:
+    try:
+        return number_of(data.get(key), f"field {key!r}")
+    except FieldError as exc:
+        raise InputError(str(exc)) from None
+
+
 def flat_record(data: Mapping[str, Any], carrier: str) -> FlatRecord:
     """Validate a flat record's fields; `InputError` says what is wrong."""
-    number = _text(data, "tracking_number")
+    number = _number(data, "tracking_number")
     if not number:
         raise InputError("missing field 'tracking_number'")
     timestamp = data.get("timestamp")
@@ -174,7 +182,7 @@ def flat_record(data: Mapping[str, Any], carrier: str) -> FlatRecord:
         _text(data, "facility"),
         _text(data, "utc_offset"),
         _text(data, "handoff_carrier"),
-        _text(data, "handoff_tracking_number"),
+        _number(data, "handoff_tracking_number"),
         data,
     )
 
@@ -242,8 +250,8 @@ class Normalizer:
             if not isinstance(name, str):
                 raise InputError("field 'carrier' must be a string")
             return self.registry.get(name)
-        number = _text(data, "tracking_number")
-        number = clean_number(number) if number else None
+        number = _number(data, "tracking_number")
+        number = clean_tracking_number(number) if number else None
         if not number:
             raise InputError("no 'carrier' and no 'tracking_number' to detect it from")
         found, why = best_carrier(number, self._carriers)
