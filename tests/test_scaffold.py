@@ -103,13 +103,17 @@ def test_generated_adapter_passes_the_kit_in_process(tmp_path: Path, monkeypatch
         checks.check_rule_sources(carrier)
         checks.check_golden(carrier, samples, root / "tests" / "golden")
         checks.check_parse_pure(carrier, samples)
+        checks.check_oldest_first(carrier, samples)
         checks.check_timestamps(carrier, samples)
+        checks.check_patterns(carrier)
+        checks.check_adapter_imports(carrier)
         checks.check_sniff_own(carrier, samples)
         checks.check_sniff_foreign(carrier, {})
         checks.check_detection_examples(carrier, [values["example"]])
         checks.check_corrupted_rejected(carrier, [values["corrupted"]])
         fuzz.check_fuzz_arbitrary(carrier, samples, examples=100, seed=0)
         fuzz.check_fuzz_mutated(carrier, samples, examples=200, seed=0)
+        fuzz.check_memo_changes_nothing(carrier, samples, examples=50, seed=0)
         hook = module.tracklingo_register_carriers
         got: list[Carrier] = []
         hook(register=got.append)

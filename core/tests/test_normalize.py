@@ -279,7 +279,8 @@ def test_dashed_forms_of_one_number_are_one_parcel(acme_registry: Any) -> None:
     records = [
         flat(tracking_number="ACME-123", timestamp="2026-11-20T10:00:00Z"),
         flat(tracking_number="acme.123", timestamp="2026-11-20T11:00:00Z", description="Out for delivery"),
-        flat(carrier=None, tracking_number="ACME 123", timestamp="2026-11-20T12:00:00Z", description="Delivered"),
+        flat(carrier=None, tracking_number="ACME 123", timestamp="2026-11-20T12:00:00Z",
+             description="Delivered"),
     ]
     events = [e for e in normalize(records, registry=acme_registry) if isinstance(e, TrackingEvent)]
     assert {e.tracking_number for e in events} == {"ACME123"}

@@ -429,7 +429,10 @@ def test_v4_merges_rows_stored_under_dashed_and_dotted_numbers(db: Path) -> None
     with Store(db) as store:
         store.ingest([ev("acme", "4801234561", T0, "in_transit")])
     event = ev("acme", "4801234561", T0, "in_transit")
-    handoff = ev("acme", "4801234561", T0 + timedelta(hours=1), "handed_to_last_mile", handoff={"carrier": "beta", "tracking_number": "B7"})
+    handoff = ev(
+        "acme", "4801234561", T0 + timedelta(hours=1), "handed_to_last_mile",
+        handoff={"carrier": "beta", "tracking_number": "B7"},
+    )
     with sqlite3.connect(db) as conn:
         for number in ("4801-234-561", "4801.234.561"):
             text = event.model_dump_json(exclude={"raw"}).replace('"4801234561"', f'"{number}"')

@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict
 
 from tracklingo.carrier import Carrier
 from tracklingo.checkdigits import parse_s10
+from tracklingo.events import with_direction
 from tracklingo.model import TrackingEvent
-from tracklingo.taxonomy import INTERNATIONAL_STAGES, STAGE_STATUS, MatchKind, Stage
+from tracklingo.taxonomy import INTERNATIONAL_STAGES, Stage
 from tracklingo.times import order_key
 
 __all__ = ["Journey", "Leg", "LegKey", "build_journeys", "link_legs"]
@@ -109,12 +110,9 @@ def link_legs(legs: Iterable[LegKey], handoffs: Iterable[tuple[LegKey, LegKey]] 
 def _order(events: list[TrackingEvent]) -> list[TrackingEvent]:
     """Order one leg's events by time; an undated event sorts just after its older neighbour
     (parsers return a shipment's events oldest first: the adapter contract)."""
-    dated = [e.occurred_at for e in events if e.occurred_at is not None]
-    newest_first = len(dated) >= 2 and order_key(dated[0]) > order_key(dated[-1])
-    seq = list(reversed(events)) if newest_first else list(events)  # now oldest first
     keyed: list[tuple[datetime, int, TrackingEvent]] = []
     last = _EPOCH
-    for i, event in enumerate(seq):
+    for i, event in enumerate(events):
         if event.occurred_at is not None:
             last = order_key(event.occurred_at)
         keyed.append((last, i, event))
@@ -172,17 +170,7 @@ def _resolve_context(
         direction = "outbound"
     else:
         return event
-    res = carrier.vocabulary.resolve(event.description or None, event.code, {"direction": direction})
-    if res.match is not MatchKind.CONTEXT:
-        return event
-    return event.model_copy(
-        update={
-            "stage": res.stage,
-            "status": STAGE_STATUS[res.stage],
-            "match": MatchKind.CONTEXT,
-            "needs_context": None,
-        }
-    )
+    return with_direction(carrier, event, direction)
 
 
 def build_journeys(

@@ -182,7 +182,8 @@ def event_to_json(event: TrackingEvent, *, include_raw: bool = False) -> bytes:
         offset = when.utcoffset()
         if offset is not None and offset.seconds % 60:
             cut = _DATETIME.dump_json(when)  # what pydantic wrote
-            data = data.replace(b'"occurred_at":' + cut, b'"occurred_at":"' + when.isoformat().encode() + b'"', 1)
+            exact = b'"' + when.isoformat().encode() + b'"'
+            data = data.replace(b'"occurred_at":' + cut, b'"occurred_at":' + exact, 1)
     return data
 
 

@@ -18,21 +18,19 @@ from pydantic import ValidationError
 
 from tracklingo.carrier import Carrier
 from tracklingo.checkdigits import clean_tracking_number
-from tracklingo.countries import country_code
 from tracklingo.detection import best_carrier
 from tracklingo.errors import InputError, ParseError, TracklingoError
 from tracklingo.feeds import Record
 from tracklingo.fields import FieldError, number_of
+from tracklingo.guard import run_adapter
 from tracklingo.model import Handoff, TrackingEvent
 from tracklingo.plugins import Registry, load_carriers
-from tracklingo.times import ResolvedTime, resolve_time
 
 __all__ = [
     "FlatRecord",
     "NormalizeStats",
     "Normalizer",
     "Reject",
-    "default_event_from_flat",
     "event_from_flat",
     "flat_record",
     "normalize",
@@ -115,19 +113,6 @@ class FlatRecord:
             return None
         return Handoff(carrier=self.handoff_carrier, tracking_number=self.handoff_tracking_number)
 
-    def when(self, *, trust_z: bool, country: str | None = None, region: str | None = None) -> ResolvedTime:
-        """The timestamp under the time rules; `country` / `region` default to the record's own
-        (the country converted to ISO). `InputError` when it is not ISO 8601."""
-        if country is None and self.country:
-            country = country_code(self.country)
-        return resolve_time(
-            self.timestamp,
-            country=country,
-            region=region if region is not None else self.region,
-            utc_offset=self.utc_offset,
-            trust_z=trust_z,
-        )
-
     def raw_copy(self, include_raw: bool) -> dict[str, Any] | None:
         """The record itself for the event's `raw`, when asked for."""
         return dict(self.raw) if include_raw and self.raw is not None else None
@@ -188,31 +173,9 @@ def flat_record(data: Mapping[str, Any], carrier: str) -> FlatRecord:
 
 
 def event_from_flat(carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
-    """Map one validated flat record to a canonical event through `carrier.event_from_flat`."""
+    """Map one validated flat record to a canonical event (`Carrier.event_from_flat`: the
+    adapter's `read_flat`, then the core's event builder)."""
     return carrier.event_from_flat(rec, include_raw=include_raw)
-
-
-def default_event_from_flat(carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
-    """The base `Carrier.event_from_flat`: vocabulary on (code, description), time rules on the
-    record's place, direction from a valid S10 number, handoff columns when present."""
-    location = {
-        "city": rec.city,
-        "region": rec.region,
-        "postal_code": rec.postal_code,
-        "country": rec.country,
-        "facility": rec.facility,
-    }
-    direction = carrier.direction_of(rec.tracking_number)
-    return carrier.make_event(
-        tracking_number=rec.tracking_number,
-        when=rec.when(trust_z=carrier.trusts_z),
-        text=rec.description,
-        code=rec.code,
-        location=location,
-        context={"direction": direction} if direction else None,
-        handoff=rec.handoff(),
-        raw=rec.raw_copy(include_raw),
-    )
 
 
 class Normalizer:
@@ -274,13 +237,9 @@ class Normalizer:
                 raise InputError(f"API response claimed by several carriers ({names}); set 'carrier'")
             carrier = claims[0]
         try:
-            result = carrier.parse(payload)
+            result = carrier.parse(payload)  # guarded by the core: only ParseError leaves it
         except ParseError as exc:
             raise InputError(str(exc)) from None
-        except TracklingoError:
-            raise
-        except Exception as exc:  # a plugin bug must not stop the feed
-            raise InputError(f"{carrier.name} parser failed: {type(exc).__name__}: {exc}") from None
         return carrier, result.events, list(result.errors)
 
     def process(self, record: Record) -> tuple[list[TrackingEvent], list[Reject]]:
@@ -368,8 +327,8 @@ def invalid_canonical(exc: ValidationError) -> str:
 
 def _safe_sniff(carrier: Carrier, payload: Any) -> bool:
     try:
-        return bool(carrier.sniff(payload))
-    except Exception:
+        return bool(run_adapter(carrier.name, "sniff()", lambda: carrier.sniff(payload)))
+    except (ParseError, TypeError, ValueError):  # a broken sniff claims nothing
         return False
 
 

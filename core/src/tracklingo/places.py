@@ -30,11 +30,11 @@ from typing import Final
 
 from tracklingo._construct import construct
 from tracklingo.countries import US_STATES, country_code
-from tracklingo.fields import text_of
+from tracklingo.fields import FieldError, text_of
 from tracklingo.model import Location
 from tracklingo.scans import Place
 
-__all__ = ["is_isc_label", "locate", "split_label", "split_locality", "split_trailing"]
+__all__ = ["country_of", "is_isc_label", "locate", "split_label", "split_locality", "split_trailing"]
 
 _ISC_LABEL: Final = re.compile(r"^\s*ISC\b|\bINTERNATIONAL SERVICE CENTER\b", re.IGNORECASE)
 _ISC_PREFIX: Final = re.compile(r"^\s*ISC\s+", re.IGNORECASE)
@@ -256,3 +256,12 @@ def with_captured(location: Location, captured: Mapping[str, str]) -> Location:
 def _clean(value: str | None) -> str | None:
     return (value.strip() or None) if value is not None else None
 
+
+
+def country_of(place: Place | None) -> str | None:
+    """The ISO country a place names (its country field, or what its locality or label says),
+    or None (also for a place whose parts are not text)."""
+    try:
+        return locate(place).country
+    except FieldError:
+        return None

@@ -128,8 +128,8 @@ class Shipment:
         direction: ``inbound`` / ``outbound`` relative to the carrier's `home_country` when the
             response says it outright (USPS ``mailType``); else the core works it out from the
             number, `origin` / `destination` and the events' countries.
-        origin, destination: the countries (ISO codes or names) the shipment starts and ends in,
-            as the response states them. A shipment that starts and ends in one country places
+        origin, destination: where the shipment starts and ends, as the response states them: a
+            country (ISO code or name) or a `Place`. A shipment that starts and ends in one country places
             its events without a country there for their time zone.
         handoff: the next leg (another carrier's number): put on the events whose stage is
             `handed_to_last_mile`.

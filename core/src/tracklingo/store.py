@@ -39,7 +39,7 @@ from typing import Final
 import orjson
 
 from tracklingo.carrier import Carrier
-from tracklingo.errors import TracklingoError
+from tracklingo.errors import StoreError
 from tracklingo.journeys import Journey, build_journeys, link_legs
 from tracklingo.model import TrackingEvent, event_to_json
 
@@ -59,10 +59,6 @@ APPLICATION_ID: Final = 0x544B4C47
 DEFAULT_BATCH_SIZE: Final = 5000
 
 Carriers = Mapping[str, Carrier] | Iterable[Carrier] | None
-
-
-class StoreError(TracklingoError):
-    """The store cannot be opened or used (missing directory, not a tracklingo store, too new...)."""
 
 
 @dataclass

@@ -42,6 +42,7 @@ __all__ = [
     "ResolvedTime",
     "TimeRules",
     "check_time",
+    "fast_time",
     "order_key",
     "parse_offset",
     "resolve_time",
@@ -315,8 +316,8 @@ def _offset_entry(value: str) -> tuple[str, timedelta] | None:
     return entry
 
 
-def _fast(rules: TimeRules, value: Any, utc_offset: Any, utc_time: Any) -> datetime | None:
-    """`scan_time` for the two usual shapes, or None for the full rules to decide:
+def fast_time(rules: TimeRules, value: Any, utc_offset: Any, utc_time: Any) -> datetime | None:
+    """`scan_time` (lenient or strict alike) for the two usual shapes, or None for the full rules to decide:
 
     - ``YYYY-MM-DDTHH:MM:SS±HH:MM`` (an offset, no UTC time beside it);
     - ``YYYY-MM-DDTHH:MM:SS`` with a valid UTC offset field, and a UTC time (``...Z``) that is
@@ -401,7 +402,7 @@ def scan_time(
     With `strict` (a feed record) an unusable time or offset raises `InputError`; otherwise (an
     API response) the event keeps no time and a note that says why.
     """
-    fast = _fast(rules, value, utc_offset, utc_time)
+    fast = fast_time(rules, value, utc_offset, utc_time)
     if fast is not None:
         return ResolvedTime(fast)
     resolved = _full(rules, value, utc_offset, utc_time, missing_note, country, region, home, strict)

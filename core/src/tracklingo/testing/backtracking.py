@@ -266,13 +266,13 @@ _RUNS: Final = (" ", "\t", "a ", "ab", "1", ", ", " - ")
 
 
 def adversarial_inputs(pattern: str, size: int, flags: int = re.IGNORECASE) -> Iterator[str]:
-    """Inputs of about `size` characters that make backtracking patterns do the most work: the
-    pattern's literal prefix (so anchored patterns get past it) or nothing, a long run of one
-    filler, and a tail that makes the final part of the pattern fail or succeed."""
+    """Inputs that make backtracking patterns do the most work: the pattern's literal prefix (so
+    anchored patterns get past it) or nothing, a run of `size` characters of one filler, and a
+    tail that makes the final part of the pattern fail or succeed."""
     prefix = _literal_prefix(pattern, flags)
     for head in dict.fromkeys(("", prefix, prefix + " ")):
         for run in _RUNS:
-            body = (run * (size // len(run) + 1))[: max(0, size - len(head) - 2)]
+            body = (run * (size // len(run) + 1))[:size]
             for tail in ("", " x"):
                 yield head + body + tail
 
@@ -293,7 +293,7 @@ def audit_pattern(pattern: str, size: int = 128, flags: int = re.IGNORECASE) -> 
     """The adversarial input on which `pattern` works hardest at about `size` characters, with its
     step count, the linear bound it must stay under (`STEPS_PER_CHAR` per character plus
     `STEPS_CONSTANT`) and the growth of the worst count when the inputs are twice as long."""
-    limit = STEPS_PER_CHAR * size + STEPS_CONSTANT
+    limit = STEPS_PER_CHAR * (size + len(_literal_prefix(pattern, flags)) + 3) + STEPS_CONSTANT
     cap = 20 * limit
     steps, text = _worst(pattern, size, flags, cap)
     double, _ = _worst(pattern, 2 * size, flags, 4 * cap)

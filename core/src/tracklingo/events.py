@@ -1,0 +1,493 @@
+"""The event builder: what an adapter read (`tracklingo.scans.Reading`) becomes canonical events.
+
+The one path from a carrier's words to a `TrackingEvent`, for API responses and flat feed records
+alike. For each `Shipment` of a reading:
+
+1. the tracking number is read (a string, or an integer's exact digits) and cleaned
+   (`clean_tracking_number`);
+2. the scans are put oldest first (the reading says whether the response lists them newest first,
+   or in no reliable order: then they are sorted by time);
+3. each scan's `Place` becomes a `Location` (`tracklingo.places.locate`);
+4. the shipment's direction is worked out for a carrier with a home country (`direction_of`);
+5. each scan's words go through the mapper (`tracklingo.mapping`), its time through the time rules
+   (`tracklingo.times.scan_time`), and the event is assembled: the handoff of the shipment goes on
+   the events whose stage is `handed_to_last_mile`, a scan's own handoff on that scan.
+
+A scan that cannot be read (a value of the wrong type) makes its shipment a `NumberError`; the
+other shipments of the response are kept. Shipments that are alternatives for one parcel (the same
+`Shipment.choice`) give one result (`pick`).
+
+**The memo.** A feed repeats itself: the same texts at the same places, thousands of times a day.
+The builder keeps, per carrier, what a scan's words mean (keyed by exactly the words, the
+direction and the one facility the vocabulary may read: `Mapped`), what a place is (keyed by the
+`Place`), and the two combined (keyed by words, direction and place). Adapters write nothing for
+it, and no key can miss an input: the mapper receives nothing else. Every memo is bounded.
+Events are assembled from parts that already satisfy the model (enums, a `Location`, a cleaned
+number, a time from the time rules, strings), without running pydantic's validator again
+(`tracklingo._construct`); the conformance kit checks, on every adapter's fixtures and on mutated
+ones, that the result is the same with the memo off.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from tracklingo._construct import construct
+from tracklingo.checkdigits import clean_tracking_number, parse_s10
+from tracklingo.countries import country_code
+from tracklingo.errors import InputError, ParseError
+from tracklingo.fields import FieldError, number_of, text_of
+from tracklingo.mapping import Mapped, Mapper, Words
+from tracklingo.model import Handoff, Location, TrackingEvent
+from tracklingo.places import country_of, locate, with_captured
+from tracklingo.scans import NumberError, Place, Reading, Scan, Shipment
+from tracklingo.taxonomy import MatchKind, Stage
+from tracklingo.times import TimeRules, fast_time, order_key, scan_time
+
+if TYPE_CHECKING:
+    from tracklingo.carrier import Carrier
+
+__all__ = [
+    "ParseResult",
+    "builder_for",
+    "clear_memo",
+    "direction_of",
+    "memo_disabled",
+    "pick",
+    "with_direction",
+]
+
+MEMO_SIZE: Final = 16384
+_DIRECTIONS: Final = frozenset({"inbound", "outbound"})
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """What `Carrier.parse` returns: the events (each shipment's oldest first) and the numbers
+    the response could not track."""
+
+    events: list[TrackingEvent] = field(default_factory=list)
+    errors: list[NumberError] = field(default_factory=list)
+
+
+class _Unreadable(Exception):
+    """A shipment that cannot be read: it becomes a `NumberError` with this message."""
+
+
+class Builder:
+    """One carrier's event builder and its memos (get it with `builder_for`)."""
+
+    def __init__(self, carrier: Carrier) -> None:
+        self.carrier = carrier
+        self.name = carrier.name
+        self.home = carrier.home_country
+        self.mapper = Mapper(carrier.vocabulary)
+        time_name, utc_name = carrier.time_names
+        self.rules = TimeRules(carrier.display_name, carrier.trusts_z, carrier.midnight, time_name, utc_name)
+        self.enabled = True
+        self._events: dict[Any, tuple[dict[str, Any], bool, str | None, str | None]] = {}
+        self._mapped: dict[Any, Mapped] = {}
+        self._places: dict[Any, tuple[Location, str | None]] = {}
+
+    # -- memo ----------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget every memoised mapping and place."""
+        self._events.clear()
+        self._mapped.clear()
+        self._places.clear()
+
+    def memo_size(self) -> int:
+        """How many entries the memos hold (each bounded by `MEMO_SIZE`)."""
+        return len(self._events) + len(self._mapped) + len(self._places)
+
+    @staticmethod
+    def _put(memo: dict[Any, Any], key: Any, value: Any) -> None:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()  # feeds repeat a few thousand keys; a rare full reset beats an LRU per scan
+        memo[key] = value
+
+    # -- parts ---------------------------------------------------------------------------------
+
+    def place(self, place: Place | None) -> tuple[Location, str | None]:
+        """The `Location` of a place, and its facility when the vocabulary reads facilities
+        (`Options.text_with_facility`) and this one matches."""
+        try:
+            found = self._places.get(place) if self.enabled else None
+            key_ok = True
+        except TypeError:  # a part that cannot be a key (a list): `locate` says what is wrong
+            found, key_ok = None, False
+        if found is None:
+            location = locate(place, self.home)
+            regex = self.mapper.facility_regex
+            facility = location.facility if regex is not None and location.facility else None
+            if facility is not None and regex is not None and regex.search(facility) is None:
+                facility = None
+            found = (location, facility)
+            if self.enabled and key_ok:
+                self._put(self._places, place, found)
+        return found
+
+    def mapped(self, words: tuple[Any, ...], direction: str | None, facility: str | None) -> Mapped:
+        """The mapper's answer for a scan's raw word fields (see `tracklingo.mapping`)."""
+        key = (words, direction, facility)
+        try:
+            found = self._mapped.get(key) if self.enabled else None
+            key_ok = True
+        except TypeError:  # a word that cannot be a key (a list): `Words.clean` says what is wrong
+            found, key_ok = None, False
+        if found is None:
+            found = self.mapper.map(Words.clean(words), direction, facility)
+            if self.enabled and key_ok:
+                self._put(self._mapped, key, found)
+        return found
+
+    def _template(
+        self, scan: Scan, direction: str | None, location: Location, facility: str | None
+    ) -> tuple[dict[str, Any], bool, str | None, str | None]:
+        mapped = self.mapped(scan[:9], direction, facility)
+        if mapped.captured:
+            location = with_captured(location, mapped.captured)
+        fields = {  # every field of TrackingEvent, in declaration order
+            "carrier": self.name,
+            "tracking_number": "",
+            "occurred_at": None,
+            "time_is_local": False,
+            "time_note": None,
+            "stage": mapped.stage,
+            "status": mapped.status,
+            "reason": mapped.reason,
+            "location": location,
+            "code": mapped.code,
+            "description": mapped.description,
+            "handoff": None,
+            "match": mapped.match,
+            "confidence": mapped.confidence,
+            "evidence": mapped.evidence,
+            "needs_context": mapped.needs_context,
+            "raw": None,
+        }
+        return fields, mapped.stage is Stage.HANDED_TO_LAST_MILE, location.country, location.region
+
+    # -- shipments -----------------------------------------------------------------------------
+
+    def shipment(self, shipment: Shipment, *, strict: bool = False) -> list[TrackingEvent]:
+        """The events of one shipment (see the module docstring). `strict`: a feed record, whose
+        unusable time is an `InputError` (a reject) rather than an undated event."""
+        number = _number(shipment.number)
+        scans = shipment.scans
+        if not isinstance(scans, Sequence) or isinstance(scans, str | bytes):
+            raise _Unreadable(f"the scans of shipment {number} are not a list")
+        if shipment.newest_first:
+            scans = scans[::-1]
+        handoff = shipment.handoff
+        if handoff is not None and not isinstance(handoff, Handoff):
+            raise _Unreadable(f"the handoff of shipment {number} is not a tracklingo Handoff")
+        located: list[tuple[Location, str | None]] = []
+        for i, scan in enumerate(scans):
+            if scan.__class__ is not Scan:
+                raise _Unreadable(
+                    f"scan {i} of shipment {number} is a {type(scan).__name__}, not a tracklingo Scan"
+                )
+            try:
+                located.append(self.place(scan.place))
+            except (FieldError, TypeError) as exc:
+                raise _Unreadable(f"scan {i} of shipment {number}: {exc}") from None
+        direction = self._direction(shipment, number, located) if self.home is not None else None
+        home = _home(shipment)
+        memo = self._events if self.enabled else {}
+        rules = self.rules
+        out: list[TrackingEvent] = []
+        for i, scan in enumerate(scans):
+            key: Any = (scan[:9], direction, scan.place)
+            try:
+                entry = memo.get(key)
+            except TypeError:  # a value that cannot be a key (a list): the parts say what is wrong
+                entry, key = None, None
+            if entry is None:
+                location, facility = located[i]
+                try:
+                    entry = self._template(scan, direction, location, facility)
+                except (FieldError, TypeError) as exc:
+                    raise _Unreadable(f"scan {i} of shipment {number}: {exc}") from None
+                if key is not None and self.enabled:
+                    self._put(self._events, key, entry)
+            template, takes_handoff, country, region = entry
+            fields = template.copy()
+            fields["tracking_number"] = number
+            when = fast_time(rules, scan.time, scan.utc_offset, scan.utc_time)
+            if when is not None:
+                fields["occurred_at"] = when
+            else:
+                resolved = scan_time(
+                    rules,
+                    scan.time,
+                    utc_offset=scan.utc_offset,
+                    utc_time=scan.utc_time,
+                    missing_note=scan.time_note,
+                    code=template["code"],
+                    country=country,
+                    region=region,
+                    home=home if country is None else None,
+                    strict=strict,
+                )
+                fields["occurred_at"] = resolved.when
+                fields["time_is_local"] = resolved.is_local
+                fields["time_note"] = resolved.note
+            own = scan.handoff
+            if own is not None:
+                if not isinstance(own, Handoff):
+                    raise _Unreadable(
+                        f"the handoff of scan {i} of shipment {number} is not a tracklingo Handoff"
+                    )
+                fields["handoff"] = own
+            elif takes_handoff:
+                fields["handoff"] = handoff
+            fields["raw"] = scan.raw
+            out.append(construct(TrackingEvent, fields))
+        if shipment.sort_by_time and not _in_order(out):
+            out.sort(key=_sort_key)
+        return out
+
+    def _direction(
+        self, shipment: Shipment, number: str, located: list[tuple[Location, str | None]]
+    ) -> str | None:
+        assert self.home is not None  # called only for a carrier with a home country
+        hint = shipment.direction
+        if hint is not None:
+            if hint not in _DIRECTIONS:
+                raise _Unreadable(
+                    f"shipment {number}: direction {hint!r} is neither 'inbound' nor 'outbound'"
+                )
+            return hint
+        return direction_of(
+            self.home,
+            number,
+            origin=_country(shipment.origin),
+            destination=_country(shipment.destination),
+            countries=[loc.country for loc, _ in located if loc.country],
+        )
+
+    def reading(self, reading: Reading) -> ParseResult:
+        """The events and per-number errors of a whole reading."""
+        if reading.__class__ is not Reading:
+            raise ParseError(
+                self.name, f"the adapter's read() returned {type(reading).__name__}, not a Reading"
+            )
+        result = ParseResult()
+        for error in reading.errors:
+            if not isinstance(error, NumberError):
+                raise ParseError(
+                    self.name, f"an error in the reading is a {type(error).__name__}, not a NumberError"
+                )
+            result.errors.append(error)
+        groups: dict[Any, list[Shipment]] = {}
+        for i, shipment in enumerate(reading.shipments):
+            if shipment.__class__ is not Shipment:
+                raise ParseError(
+                    self.name, f"shipment {i} of the reading is a {type(shipment).__name__}, not a Shipment"
+                )
+            groups.setdefault(shipment.choice if shipment.choice is not None else i, []).append(shipment)
+        for members in groups.values():
+            built: list[tuple[Shipment, list[TrackingEvent]]] = []
+            failed: list[NumberError] = []
+            for shipment in members:
+                try:
+                    built.append((shipment, self.shipment(shipment)))
+                except _Unreadable as exc:
+                    failed.append(NumberError(_number_or_none(shipment.number), str(exc)))
+            if not built:
+                result.errors.extend(failed[:1])
+                continue
+            shipment, events = built[0] if len(built) == 1 else pick(built)
+            if not events and shipment.empty_message:
+                result.errors.append(NumberError(_number_or_none(shipment.number), shipment.empty_message))
+            result.events.extend(events)
+        return result
+
+    def one(self, shipment: Shipment) -> TrackingEvent:
+        """The one event of a shipment of one scan (an API response's rules: an unusable time is
+        kept as no time, with a note); `InputError` when it cannot be read."""
+        try:
+            events = self.shipment(shipment)
+        except _Unreadable as exc:
+            raise InputError(str(exc)) from None
+        if len(events) != 1:
+            raise InputError(f"expected one scan, {self.name} read {len(events)}")
+        return events[0]
+
+    def flat(self, shipment: Shipment) -> TrackingEvent:
+        """The one event of a flat feed record (its `Shipment` of one scan); `InputError` when it
+        cannot be read or its time is unusable."""
+        try:
+            events = self.shipment(shipment, strict=True)
+        except _Unreadable as exc:
+            raise InputError(str(exc)) from None
+        if len(events) != 1:
+            raise InputError(f"a flat record is one scan; {self.name} read {len(events)}")
+        return events[0]
+
+
+def _number(value: Any) -> str:
+    try:
+        written = number_of(value, "the tracking number")
+    except FieldError as exc:
+        raise _Unreadable(str(exc)) from None
+    number = clean_tracking_number(written) if written else ""
+    if not number:
+        raise _Unreadable("a shipment without a tracking number")
+    return number
+
+
+def _number_or_none(value: Any) -> str | None:
+    try:
+        return _number(value)
+    except _Unreadable:
+        return None
+
+
+def _country(value: Any) -> str | None:
+    """A shipment's origin or destination: a `Place`, or a country code or name."""
+    if isinstance(value, Place):
+        return country_of(value)
+    try:
+        text = text_of(value, "country")
+    except FieldError:
+        return None
+    return country_code(text) if text else None
+
+
+def _home(shipment: Shipment) -> str | None:
+    """The one country a shipment starts and ends in, when the response says both."""
+    origin = _country(shipment.origin)
+    return origin if origin is not None and origin == _country(shipment.destination) else None
+
+
+def direction_of(
+    home: str,
+    number: str,
+    *,
+    origin: str | None = None,
+    destination: str | None = None,
+    countries: Sequence[str] = (),
+) -> str | None:
+    """``inbound`` / ``outbound`` relative to `home` when certain, else None. In order: a valid
+    UPU S10 number names its issuing (origin) country; the response's origin and destination
+    countries; the countries of the located events, oldest first (starting abroad and ending at
+    home is inbound; the reverse, outbound)."""
+    s10 = parse_s10(number)
+    if s10 is not None and s10.valid:
+        return "outbound" if s10.country == home else "inbound"
+    if origin and destination:
+        if origin != home and destination == home:
+            return "inbound"
+        if origin == home and destination != home:
+            return "outbound"
+        return None
+    if origin and origin != home:
+        return "inbound"
+    if destination and destination != home:
+        return "outbound"
+    if countries:
+        first, last = countries[0], countries[-1]
+        if first != home and last == home:
+            return "inbound"
+        if first == home and last != home:
+            return "outbound"
+    return None
+
+
+def _in_order(events: list[TrackingEvent]) -> bool:
+    previous: datetime | None = None
+    for event in events:
+        when = event.occurred_at
+        if when is None or when.tzinfo is None:
+            return False
+        if previous is not None and when < previous:
+            return False
+        previous = when
+    return True
+
+
+def _sort_key(event: TrackingEvent) -> tuple[bool, datetime]:
+    when = event.occurred_at
+    return (when is None, order_key(when) if when is not None else _EPOCH)
+
+
+_EPOCH: Final = order_key(datetime(1970, 1, 1))
+
+
+def pick(built: list[tuple[Shipment, list[TrackingEvent]]]) -> tuple[Shipment, list[TrackingEvent]]:
+    """One of several records for one parcel (a number the carrier reused, as FedEx does): those
+    that show no more than a label are dropped when one moved; then the one with the latest scan,
+    then the one with more events, then the first."""
+
+    def label_only(events: list[TrackingEvent]) -> bool:
+        return all(e.stage in (Stage.LABEL_CREATED, Stage.UNKNOWN) for e in events)
+
+    def latest(events: list[TrackingEvent]) -> datetime:
+        return max((order_key(e.occurred_at) for e in events if e.occurred_at is not None), default=_EPOCH)
+
+    moving = [i for i, (_, events) in enumerate(built) if not label_only(events)]
+    pool = moving or list(range(len(built)))
+    best = max(pool, key=lambda i: (latest(built[i][1]), len(built[i][1]), -i))
+    return built[best]
+
+
+def with_direction(carrier: Carrier, event: TrackingEvent, direction: str) -> TrackingEvent:
+    """`event` with a direction-dependent stage resolved, now that its journey says the direction
+    (`tracklingo.journeys`): its words mapped again by the carrier's mapper with `direction`.
+    Unchanged when the mapping still needs context."""
+    builder = builder_for(carrier)
+    regex = builder.mapper.facility_regex
+    facility = event.location.facility
+    if facility is None or regex is None or regex.search(facility) is None:
+        facility = None
+    words = (event.code, event.description or None, (), (), None, None, None, None, None)
+    mapped = builder.mapped(words, direction, facility)
+    if mapped.match is not MatchKind.CONTEXT:
+        return event
+    return event.model_copy(
+        update={
+            "stage": mapped.stage,
+            "status": mapped.status,
+            "match": MatchKind.CONTEXT,
+            "needs_context": None,
+        }
+    )
+
+
+# -- one builder per carrier -------------------------------------------------------------------
+
+_BUILDERS: weakref.WeakKeyDictionary[Any, Builder] = weakref.WeakKeyDictionary()
+
+
+def builder_for(carrier: Carrier) -> Builder:
+    """The carrier's builder (made once per carrier instance, with its vocabulary)."""
+    try:
+        return _BUILDERS[carrier]
+    except KeyError:
+        builder = _BUILDERS[carrier] = Builder(carrier)
+        return builder
+
+
+def clear_memo(carrier: Carrier) -> None:
+    """Forget the carrier's memoised mappings and places (a benchmark's "cold" case)."""
+    builder_for(carrier).clear()
+
+
+@contextmanager
+def memo_disabled(carrier: Carrier) -> Iterator[None]:
+    """Build the carrier's events without the memo (for tests that compare both paths)."""
+    builder = builder_for(carrier)
+    builder.enabled = False
+    try:
+        yield
+    finally:
+        builder.enabled = True
+        builder.clear()
