@@ -103,12 +103,9 @@ def write_varied(rounds: int) -> Path:
 
 
 def clear_memo(carrier: Any) -> None:
-    """Empty tracklingo's memo of scan mappings for `carrier` (the "cold" figure)."""
-    try:
-        from tracklingo.adapter import clear_memo as clear  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # the adapter contract before issue 14: the memo lived on the carrier
-        carrier.templates.clear()
-        return
+    """Empty the core's memo of scan mappings and places for `carrier` (the "cold" figure)."""
+    from tracklingo.events import clear_memo as clear
+
     clear(carrier)
 
 

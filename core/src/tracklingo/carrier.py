@@ -184,14 +184,14 @@ class Carrier(ABC):
         then the event builder (`tracklingo.events`). Every shipment's events come out oldest
         first. Not to be overridden."""
         builder = builder_for(self)  # outside the guard: a broken vocabulary is not the payload's fault
-        reading = run_adapter(self.name, "read()", lambda: self.read(payload))
+        reading = run_adapter(self.name, "read()", self.read, payload)
         return builder.reading(reading)
 
     def event_from_flat(self, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
         """One validated flat feed record → its event (`read_flat`, guarded, then the builder).
         `InputError` when the record cannot be read (a bad timestamp: a reject)."""
         builder = builder_for(self)
-        shipment = run_adapter(self.name, "read_flat()", lambda: self.read_flat(rec))
+        shipment = run_adapter(self.name, "read_flat()", self.read_flat, rec)
         if shipment.__class__ is not Shipment or len(shipment.scans) != 1:
             raise ParseError(self.name, "the adapter's read_flat() must return a Shipment of one Scan")
         scan = shipment.scans[0]

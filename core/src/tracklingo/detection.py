@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Final, Literal
 
 from tracklingo.checkdigits import clean_tracking_number
@@ -76,7 +75,7 @@ def detect_carriers(number: str, carriers: Iterable[Carrier]) -> list[Detection]
     found = []
     for carrier in carriers:
         try:
-            score = float(run_adapter(carrier.name, "detect()", partial(carrier.detect, cleaned)))
+            score = float(run_adapter(carrier.name, "detect()", carrier.detect, cleaned))
         except (ParseError, TypeError, ValueError):  # a broken detector costs its own answer only
             continue
         if score >= MIN_CONFIDENCE:

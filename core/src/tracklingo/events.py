@@ -30,14 +30,13 @@ ones, that the result is the same with the memo off.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from tracklingo._construct import construct
+from tracklingo._construct import new_event
 from tracklingo.checkdigits import clean_tracking_number, parse_s10
 from tracklingo.countries import country_code
 from tracklingo.errors import InputError, ParseError
@@ -66,13 +65,19 @@ MEMO_SIZE: Final = 16384
 _DIRECTIONS: Final = frozenset({"inbound", "outbound"})
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class ParseResult:
     """What `Carrier.parse` returns: the events (each shipment's oldest first) and the numbers
     the response could not track."""
 
-    events: list[TrackingEvent] = field(default_factory=list)
-    errors: list[NumberError] = field(default_factory=list)
+    events: list[TrackingEvent]
+    errors: list[NumberError]
+
+    def __init__(
+        self, events: list[TrackingEvent] | None = None, errors: list[NumberError] | None = None
+    ) -> None:
+        self.events = events if events is not None else []
+        self.errors = errors if errors is not None else []
 
 
 class _Unreadable(Exception):
@@ -90,7 +95,7 @@ class Builder:
         time_name, utc_name = carrier.time_names
         self.rules = TimeRules(carrier.display_name, carrier.trusts_z, carrier.midnight, time_name, utc_name)
         self.enabled = True
-        self._events: dict[Any, tuple[dict[str, Any], bool, str | None, str | None]] = {}
+        self._events: dict[Any, tuple[dict[str, Any], bool, str | None, str | None, bool]] = {}
         self._mapped: dict[Any, Mapped] = {}
         self._places: dict[Any, tuple[Location, str | None]] = {}
 
@@ -149,7 +154,7 @@ class Builder:
 
     def _template(
         self, scan: Scan, direction: str | None, location: Location, facility: str | None
-    ) -> tuple[dict[str, Any], bool, str | None, str | None]:
+    ) -> tuple[dict[str, Any], bool, str | None, str | None, bool]:
         mapped = self.mapped(scan[:9], direction, facility)
         if mapped.captured:
             location = with_captured(location, mapped.captured)
@@ -172,55 +177,87 @@ class Builder:
             "needs_context": mapped.needs_context,
             "raw": None,
         }
-        return fields, mapped.stage is Stage.HANDED_TO_LAST_MILE, location.country, location.region
+        return (
+            fields,
+            mapped.stage is Stage.HANDED_TO_LAST_MILE,
+            location.country,
+            location.region,
+            mapped.needs_context == "direction",
+        )
 
     # -- shipments -----------------------------------------------------------------------------
 
     def shipment(self, shipment: Shipment, *, strict: bool = False) -> list[TrackingEvent]:
         """The events of one shipment (see the module docstring). `strict`: a feed record, whose
-        unusable time is an `InputError` (a reject) rather than an undated event."""
-        number = _number(shipment.number)
+        unusable time is an `InputError` (a reject) rather than an undated event.
+
+        The direction is worked out only when an event's rule depends on it (few do): every
+        scan is mapped without one first, and a mapping that does not ask for the direction is
+        the same with any."""
+        number = shipment.number
+        if number.__class__ is not str or not number.isdigit() or not number.isascii():
+            number = _number(number)  # the usual number (all ASCII digits) is already clean
         scans = shipment.scans
-        if not isinstance(scans, Sequence) or isinstance(scans, str | bytes):
+        if scans.__class__ is not list and (
+            not isinstance(scans, Sequence) or isinstance(scans, str | bytes)
+        ):
             raise _Unreadable(f"the scans of shipment {number} are not a list")
         if shipment.newest_first:
             scans = scans[::-1]
         handoff = shipment.handoff
         if handoff is not None and not isinstance(handoff, Handoff):
             raise _Unreadable(f"the handoff of shipment {number} is not a tracklingo Handoff")
-        located: list[tuple[Location, str | None]] = []
-        for i, scan in enumerate(scans):
+        hint = shipment.direction
+        if hint is not None and hint not in _DIRECTIONS:
+            raise _Unreadable(f"shipment {number}: direction {hint!r} is neither 'inbound' nor 'outbound'")
+        home = _home(shipment) if shipment.origin is not None else None
+        out, pending = self._build(scans, range(len(scans)), number, None, handoff, home, strict)
+        if pending and self.home is not None:
+            direction = hint or self._direction(shipment, number, scans)
+            if direction is not None:
+                redone, _ = self._build(scans, pending, number, direction, handoff, home, strict)
+                for i, event in zip(pending, redone, strict=True):
+                    out[i] = event
+        if shipment.sort_by_time and not _in_order(scans, out):
+            out.sort(key=_sort_key)
+        return out
+
+    def _build(
+        self,
+        scans: Sequence[Any],
+        indices: Sequence[int],
+        number: str,
+        direction: str | None,
+        handoff: Handoff | None,
+        home: str | None,
+        strict: bool,
+    ) -> tuple[list[TrackingEvent], list[int]]:
+        """The events of the scans at `indices`, and the indices of those whose mapping waits for
+        the direction."""
+        memo = self._events if self.enabled else {}
+        rules = self.rules
+        out: list[TrackingEvent] = []
+        append = out.append
+        pending: list[int] = []
+        for i in indices:
+            scan = scans[i]
             if scan.__class__ is not Scan:
                 raise _Unreadable(
                     f"scan {i} of shipment {number} is a {type(scan).__name__}, not a tracklingo Scan"
                 )
-            try:
-                located.append(self.place(scan.place))
-            except (FieldError, TypeError) as exc:
-                raise _Unreadable(f"scan {i} of shipment {number}: {exc}") from None
-        direction = self._direction(shipment, number, located) if self.home is not None else None
-        home = _home(shipment)
-        memo = self._events if self.enabled else {}
-        rules = self.rules
-        out: list[TrackingEvent] = []
-        for i, scan in enumerate(scans):
-            key: Any = (scan[:9], direction, scan.place)
+            key: Any = scan[:10] if direction is None else (scan[:10], direction)
             try:
                 entry = memo.get(key)
             except TypeError:  # a value that cannot be a key (a list): the parts say what is wrong
                 entry, key = None, None
             if entry is None:
-                location, facility = located[i]
-                try:
-                    entry = self._template(scan, direction, location, facility)
-                except (FieldError, TypeError) as exc:
-                    raise _Unreadable(f"scan {i} of shipment {number}: {exc}") from None
-                if key is not None and self.enabled:
-                    self._put(self._events, key, entry)
-            template, takes_handoff, country, region = entry
+                entry = self._entry(scan, i, number, direction, key)
+            template, takes_handoff, country, region, waits = entry
+            if waits:
+                pending.append(i)
             fields = template.copy()
             fields["tracking_number"] = number
-            when = fast_time(rules, scan.time, scan.utc_offset, scan.utc_time)
+            when = fast_time(rules, scan.time, scan.utc_offset, scan.utc_time, country, region)
             if when is not None:
                 fields["occurred_at"] = when
             else:
@@ -235,6 +272,7 @@ class Builder:
                     region=region,
                     home=home if country is None else None,
                     strict=strict,
+                    fast=False,
                 )
                 fields["occurred_at"] = resolved.when
                 fields["time_is_local"] = resolved.is_local
@@ -249,29 +287,39 @@ class Builder:
             elif takes_handoff:
                 fields["handoff"] = handoff
             fields["raw"] = scan.raw
-            out.append(construct(TrackingEvent, fields))
-        if shipment.sort_by_time and not _in_order(out):
-            out.sort(key=_sort_key)
-        return out
+            append(new_event(fields))
+        return out, pending
 
-    def _direction(
-        self, shipment: Shipment, number: str, located: list[tuple[Location, str | None]]
-    ) -> str | None:
-        assert self.home is not None  # called only for a carrier with a home country
-        hint = shipment.direction
-        if hint is not None:
-            if hint not in _DIRECTIONS:
-                raise _Unreadable(
-                    f"shipment {number}: direction {hint!r} is neither 'inbound' nor 'outbound'"
-                )
-            return hint
-        return direction_of(
-            self.home,
-            number,
-            origin=_country(shipment.origin),
-            destination=_country(shipment.destination),
-            countries=[loc.country for loc, _ in located if loc.country],
-        )
+    def _entry(
+        self, scan: Scan, i: int, number: str, direction: str | None, key: Any
+    ) -> tuple[dict[str, Any], bool, str | None, str | None, bool]:
+        """The memo entry of a scan (its template fields, whether it takes the shipment's handoff,
+        its country and region for the time rules), built and stored."""
+        try:
+            location, facility = self.place(scan.place)
+            entry = self._template(scan, direction, location, facility)
+        except (FieldError, TypeError) as exc:
+            raise _Unreadable(f"scan {i} of shipment {number}: {exc}") from None
+        if key is not None and self.enabled:
+            self._put(self._events, key, entry)
+        return entry
+
+    def _direction(self, shipment: Shipment, number: str, scans: Sequence[Any]) -> str | None:
+        home = self.home
+        assert home is not None  # called only for a carrier with a home country
+        origin, destination = _country(shipment.origin), _country(shipment.destination)
+        s10 = parse_s10(number)
+        if (s10 is not None and s10.valid) or origin or destination:
+            return direction_of(home, number, origin=origin, destination=destination)
+        countries = []  # where the located events lie (only needed now)
+        for i, scan in enumerate(scans):
+            try:
+                country = self.place(scan.place)[0].country if scan.__class__ is Scan else None
+            except (FieldError, TypeError) as exc:
+                raise _Unreadable(f"scan {i} of shipment {number}: {exc}") from None
+            if country:
+                countries.append(country)
+        return direction_of(home, number, countries=countries)
 
     def reading(self, reading: Reading) -> ParseResult:
         """The events and per-number errors of a whole reading."""
@@ -286,8 +334,20 @@ class Builder:
                     self.name, f"an error in the reading is a {type(error).__name__}, not a NumberError"
                 )
             result.errors.append(error)
+        shipments = reading.shipments
+        if len(shipments) == 1 and shipments[0].__class__ is Shipment and shipments[0].choice is None:
+            shipment = shipments[0]  # the usual reading: one shipment
+            try:
+                events = self.shipment(shipment)
+            except _Unreadable as exc:
+                result.errors.append(NumberError(_number_or_none(shipment.number), str(exc)))
+                return result
+            if not events and shipment.empty_message:
+                result.errors.append(NumberError(_number_or_none(shipment.number), shipment.empty_message))
+            result.events = events
+            return result
         groups: dict[Any, list[Shipment]] = {}
-        for i, shipment in enumerate(reading.shipments):
+        for i, shipment in enumerate(shipments):
             if shipment.__class__ is not Shipment:
                 raise ParseError(
                     self.name, f"shipment {i} of the reading is a {type(shipment).__name__}, not a Shipment"
@@ -402,15 +462,30 @@ def direction_of(
     return None
 
 
-def _in_order(events: list[TrackingEvent]) -> bool:
-    previous: datetime | None = None
-    for event in events:
+def _in_order(scans: Sequence[Any], events: list[TrackingEvent]) -> bool:
+    """True when sorting the events by time would change nothing: every time aware and none
+    decreasing. Neighbours whose times are written ``YYYY-MM-DDTHH:MM:SS±HH:MM`` with the same
+    offset are compared as text (the same order, far cheaper than comparing aware times)."""
+    previous: Any = None
+    previous_time: datetime | None = None
+    for scan, event in zip(scans, events, strict=True):
         when = event.occurred_at
         if when is None or when.tzinfo is None:
             return False
-        if previous is not None and when < previous:
+        value = scan.time
+        if (
+            previous is not None
+            and value.__class__ is str
+            and len(value) == 25
+            and previous.__class__ is str
+            and len(previous) == 25
+            and value[19:] == previous[19:]
+        ):
+            if value < previous:
+                return False
+        elif previous_time is not None and when < previous_time:
             return False
-        previous = when
+        previous, previous_time = value, when
     return True
 
 
@@ -464,16 +539,17 @@ def with_direction(carrier: Carrier, event: TrackingEvent, direction: str) -> Tr
 
 # -- one builder per carrier -------------------------------------------------------------------
 
-_BUILDERS: weakref.WeakKeyDictionary[Any, Builder] = weakref.WeakKeyDictionary()
+_SLOT: Final = "_tracklingo_builder"
 
 
 def builder_for(carrier: Carrier) -> Builder:
-    """The carrier's builder (made once per carrier instance, with its vocabulary)."""
-    try:
-        return _BUILDERS[carrier]
-    except KeyError:
-        builder = _BUILDERS[carrier] = Builder(carrier)
-        return builder
+    """The carrier's builder (made once per carrier instance, with its vocabulary), kept in the
+    instance's ``__dict__`` under a name of the core's: adapters never see or key it."""
+    builder: Builder | None = carrier.__dict__.get(_SLOT)
+    if builder is None:
+        builder = Builder(carrier)
+        carrier.__dict__[_SLOT] = builder
+    return builder
 
 
 def clear_memo(carrier: Carrier) -> None:

@@ -93,19 +93,21 @@ def number_of(value: Any, field: str = "tracking number") -> str | None:
 
 def mapping(value: Any) -> Mapping[str, Any] | None:
     """`value` when it is a mapping (a JSON object), else None."""
+    if value.__class__ is dict:  # decoded JSON: skip the (slow) abstract-class check
+        return value
     return value if isinstance(value, Mapping) else None
 
 
 def items(value: Any) -> Sequence[Any]:
     """`value` when it is a list, else an empty tuple."""
-    return value if isinstance(value, list) else ()
+    return value if value.__class__ is list or isinstance(value, list) else ()
 
 
 def dig(data: Any, *path: str) -> Any:
     """``data[path[0]][path[1]]...`` through mappings only; None as soon as a step is not one."""
     current = data
     for key in path:
-        if not isinstance(current, Mapping):
+        if current.__class__ is not dict and not isinstance(current, Mapping):
             return None
         current = current.get(key)
     return current

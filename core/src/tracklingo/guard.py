@@ -18,11 +18,12 @@ policy for every hook:
 
 from __future__ import annotations
 
+import importlib
 import signal
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from tracklingo.errors import AdapterError, ParseError, TracklingoError
 
@@ -30,6 +31,8 @@ __all__ = ["run_adapter", "sigint_count"]
 
 T = TypeVar("T")
 
+#: The C function under `signal.getsignal`: the same answer without building an enum per call.
+_getsignal: Callable[[int], Any] = importlib.import_module("_signal").getsignal
 _SIGINTS = [0]
 _INSTALLED: list[bool] = [False]
 _MAX_MESSAGE: Final = 300
@@ -44,10 +47,10 @@ def _watch_sigint() -> bool:
     """Count SIGINTs (once, from the main thread, when Python's default handler is in place).
     True when SIGINTs are being counted."""
     if _INSTALLED[0]:
-        return signal.getsignal(signal.SIGINT) is _on_sigint
+        return _getsignal(signal.SIGINT) is _on_sigint
     if threading.current_thread() is not threading.main_thread():
         return False
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+    if _getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, _on_sigint)
         _INSTALLED[0] = True
         return True
@@ -64,12 +67,12 @@ def _describe(exc: BaseException) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
 
 
-def run_adapter(carrier: str, what: str, call: Callable[[], T]) -> T:
-    """`call()` (an adapter hook), with only `ParseError` (or the user's Ctrl-C) leaving it."""
-    watching = _watch_sigint()
+def run_adapter(carrier: str, what: str, call: Callable[..., T], *args: Any) -> T:
+    """``call(*args)`` (an adapter hook), with only `ParseError` (or the user's Ctrl-C) leaving it."""
+    watching = (_INSTALLED[0] and _getsignal(signal.SIGINT) is _on_sigint) or _watch_sigint()
     before = _SIGINTS[0]
     try:
-        return call()
+        return call(*args)
     except ParseError:
         raise
     except TracklingoError as exc:

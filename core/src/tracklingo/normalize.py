@@ -327,7 +327,7 @@ def invalid_canonical(exc: ValidationError) -> str:
 
 def _safe_sniff(carrier: Carrier, payload: Any) -> bool:
     try:
-        return bool(run_adapter(carrier.name, "sniff()", lambda: carrier.sniff(payload)))
+        return bool(run_adapter(carrier.name, "sniff()", carrier.sniff, payload))
     except (ParseError, TypeError, ValueError):  # a broken sniff claims nothing
         return False
 

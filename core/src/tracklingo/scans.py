@@ -14,14 +14,15 @@ value of any other type makes its shipment a `NumberError` naming the field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, NamedTuple
 
 from tracklingo.model import Handoff
 
-__all__ = ["WORD_FIELDS", "NumberError", "Place", "Reading", "Scan", "Shipment"]
+__all__ = ["WORD_FIELDS", "NumberError", "Place", "Reading", "Scan", "Shipment", "new_place", "new_scan"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +115,15 @@ class Scan(NamedTuple):
 #: The `Scan` fields the stage is read from: the mapper's input, and its memo key.
 WORD_FIELDS = Scan._fields[:9]
 
+#: ``new_scan((code, text, alt_texts, alt_codes, status_code, status_text, detail, reason_code,
+#: reason_text, place, time, utc_offset, utc_time, time_note, handoff, raw))``: a `Scan` from all
+#: its fields in order, without keyword matching (a parser's loop over thousands of events).
+new_scan: Callable[[tuple[Any, ...]], Scan] = partial(tuple.__new__, Scan)
+#: ``new_place((city, region, postal_code, country, facility, label, locality, country_name))``.
+new_place: Callable[[tuple[Any, ...]], Place] = partial(tuple.__new__, Place)
 
-@dataclass(slots=True)
+
+@dataclass(slots=True, init=False)
 class Shipment:
     """One tracking number's scans in a response, and what the response says about the shipment.
 
@@ -139,20 +147,50 @@ class Shipment:
     """
 
     number: Any
-    scans: Sequence[Scan] = ()
-    newest_first: bool = False
-    sort_by_time: bool = False
-    direction: str | None = None
-    origin: Any = None
-    destination: Any = None
-    handoff: Handoff | None = None
-    choice: str | None = None
-    empty_message: str | None = None
+    scans: Sequence[Scan]
+    newest_first: bool
+    sort_by_time: bool
+    direction: str | None
+    origin: Any
+    destination: Any
+    handoff: Handoff | None
+    choice: str | None
+    empty_message: str | None
+
+    def __init__(  # written out: a response makes one per number, and keyword defaults are costly
+        self,
+        number: Any,
+        scans: Sequence[Scan] = (),
+        newest_first: bool = False,
+        sort_by_time: bool = False,
+        direction: str | None = None,
+        origin: Any = None,
+        destination: Any = None,
+        handoff: Handoff | None = None,
+        choice: str | None = None,
+        empty_message: str | None = None,
+    ) -> None:
+        self.number = number
+        self.scans = scans
+        self.newest_first = newest_first
+        self.sort_by_time = sort_by_time
+        self.direction = direction
+        self.origin = origin
+        self.destination = destination
+        self.handoff = handoff
+        self.choice = choice
+        self.empty_message = empty_message
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Reading:
     """What `Carrier.read` returns: the shipments of one response and its per-number errors."""
 
-    shipments: list[Shipment] = field(default_factory=list)
-    errors: list[NumberError] = field(default_factory=list)
+    shipments: list[Shipment]
+    errors: list[NumberError]
+
+    def __init__(
+        self, shipments: list[Shipment] | None = None, errors: list[NumberError] | None = None
+    ) -> None:
+        self.shipments = shipments if shipments is not None else []
+        self.errors = errors if errors is not None else []

@@ -276,8 +276,7 @@ _GMT_TOLERANCE: Final = timedelta(minutes=2)  # a local time is whole minutes, a
 _EARLY: Final = -_GMT_TOLERANCE
 _NO_TIME: Final = "the carrier gave no time for this event"
 _fromiso: Final = datetime.fromisoformat
-_LOWEST_YEAR: Final = f"{YEARS[0]:04d}"
-_HIGHEST_YEAR: Final = f"{YEARS[1]:04d}"
+_FIRST_YEAR, _LAST_YEAR = YEARS
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -297,69 +296,109 @@ def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-#: UTC offset text → (``+HH:MM`` suffix, offset), or None when `scan_time` must read it.
-_OFFSETS: dict[str, tuple[str, timedelta] | None] = {}
+#: UTC offset text → (``+HH:MM`` suffix, offset, (offset - 2 min, offset + 2 min)), or None when
+#: `scan_time` must read it.
+_OFFSETS: dict[str, tuple[str, timedelta, tuple[timedelta, timedelta]] | None] = {}
+_UNSEEN: Final[Any] = object()
 
 
-def _offset_entry(value: str) -> tuple[str, timedelta] | None:
-    """``-07:00`` → (``-07:00``, -7 h), ``-7:00`` → (``-07:00``, -7 h); None if unreadable."""
-    entry: tuple[str, timedelta] | None = None
+def _offset_entry(value: str) -> tuple[str, timedelta, tuple[timedelta, timedelta]] | None:
+    """``-07:00`` → (``-07:00``, -7 h, (-7 h - 2 min, -7 h + 2 min)), ``-7:00`` the same; None if
+    unreadable."""
+    entry: tuple[str, timedelta, tuple[timedelta, timedelta]] | None = None
     if value.strip():
         try:
             offset = parse_offset(value.strip()).utcoffset(None)
         except InputError:
             offset = None
         if offset is not None:
-            entry = (_offset_text(offset), offset)
+            entry = (_offset_text(offset), offset, (offset + _EARLY, offset + _GMT_TOLERANCE))
     if len(_OFFSETS) < 1024:
         _OFFSETS[value] = entry
     return entry
 
 
-def fast_time(rules: TimeRules, value: Any, utc_offset: Any, utc_time: Any) -> datetime | None:
-    """`scan_time` (lenient or strict alike) for the two usual shapes, or None for the full rules to decide:
+def fast_time(
+    rules: TimeRules,
+    value: Any,
+    utc_offset: Any,
+    utc_time: Any,
+    country: str | None = None,
+    region: str | None = None,
+) -> datetime | None:
+    """`scan_time` (lenient or strict alike) for the three usual shapes, or None for the full rules
+    to decide:
 
     - ``YYYY-MM-DDTHH:MM:SS±HH:MM`` (an offset, no UTC time beside it);
     - ``YYYY-MM-DDTHH:MM:SS`` with a valid UTC offset field, and a UTC time (``...Z``) that is
-      absent or agrees within two minutes.
+      absent or agrees within two minutes;
+    - ``YYYY-MM-DDTHH:MM:SS`` alone, at a place (`country`, `region`) whose zone and offset at
+      that moment are certain.
 
     Either way in the years `YEARS`, and not a midnight the carrier's `MidnightRule` could mean
-    as a date. The answer is then the aware time with no note, exactly what the full rules give.
+    as a date. The answer is then the aware time with no note, exactly what the full rules give
+    (the tests compare both on every fixture and on generated times).
     """
-    if value.__class__ is not str or value[10:11] != "T":
+    if value.__class__ is not str:
         return None
-    if not _LOWEST_YEAR <= value[:4] <= _HIGHEST_YEAR:
-        return None
-    midnight = rules.midnight
-    if len(value) == 25:
-        if utc_time is not None or value[19] not in "+-" or value[20:25] > "14:00":
+    size = len(value)
+    if size == 19:  # a local time
+        if utc_offset is None:
+            if utc_time is not None or country is None:
+                return None
+            try:
+                naive = _fromiso(value)
+            except ValueError:
+                return None
+            if not _FIRST_YEAR <= naive.year <= _LAST_YEAR:
+                return None
+            if rules.midnight is not None and not (naive.hour or naive.minute or naive.second):
+                return None
+            offset = _local_zone(
+                country, region, naive.year, naive.month, naive.day, naive.hour, naive.minute // 30
+            )[1]
+            return None if offset is None else _aware(naive, offset)
+        if utc_offset.__class__ is not str:
             return None
-        if midnight is not None and value[11:19] == "00:00:00":
+        entry = _OFFSETS.get(utc_offset, _UNSEEN)
+        if entry is _UNSEEN:
+            entry = _offset_entry(utc_offset)
+        if entry is None:
             return None
         try:
-            return _fromiso(value)
+            when = _fromiso(value + entry[0])
+            if not _FIRST_YEAR <= when.year <= _LAST_YEAR:
+                return None
+            midnight = rules.midnight
+            if (
+                midnight is not None
+                and not midnight.without_utc
+                and not (when.hour or when.minute or when.second)
+            ):
+                return None
+            if utc_time is None:
+                return when
+            if utc_time.__class__ is not str or len(utc_time) != 20 or utc_time[19] != "Z":
+                return None
+            # local - UTC, on naive times, within two minutes of the offset: what the full rules
+            # check (a UTC time two minutes off a valid local time is in the valid years too)
+            low, high = entry[2]
+            if low <= _fromiso(value) - _fromiso(utc_time[:19]) <= high:
+                return when
         except ValueError:
             return None
-    if len(value) != 19 or utc_offset.__class__ is not str:
         return None
-    entry = _OFFSETS.get(utc_offset) if utc_offset in _OFFSETS else _offset_entry(utc_offset)
-    if entry is None:
-        return None
-    if midnight is not None and not midnight.without_utc and value[11:19] == "00:00:00":
-        return None
+    if size != 25 or utc_time is not None or value[19] not in "+-" or value[20:25] > "14:00":
+        return None  # not a time with its offset (a Z, a fraction, beyond ±14:00: the full rules)
     try:
-        when = _fromiso(value + entry[0])
-        if utc_time is None:
-            return when
-        if utc_time.__class__ is not str or len(utc_time) != 20 or utc_time[19] != "Z":
-            return None
-        # local - offset - UTC, on naive times: the same difference the full rules take
-        gap = _fromiso(value) - _fromiso(utc_time[:19]) - entry[1]
+        when = _fromiso(value)
     except ValueError:
         return None
-    if _EARLY <= gap <= _GMT_TOLERANCE and _LOWEST_YEAR <= utc_time[:4] <= _HIGHEST_YEAR:
-        return when
-    return None
+    if not _FIRST_YEAR <= when.year <= _LAST_YEAR:
+        return None
+    if rules.midnight is not None and not (when.hour or when.minute or when.second):
+        return None
+    return when
 
 
 def _parse_utc(value: str | None) -> datetime | None:
@@ -393,6 +432,7 @@ def scan_time(
     region: str | None = None,
     home: str | None = None,
     strict: bool = False,
+    fast: bool = True,
 ) -> ResolvedTime:
     """The time of one scan under the core's rules (see the module docstring).
 
@@ -400,11 +440,13 @@ def scan_time(
     time it writes beside it, if any; `code` the event's code (for `MidnightRule.codes`);
     `country` / `region` the event's place; `home` the one country a shipment starts and ends in.
     With `strict` (a feed record) an unusable time or offset raises `InputError`; otherwise (an
-    API response) the event keeps no time and a note that says why.
+    API response) the event keeps no time and a note that says why. `fast`: try `fast_time` first
+    (False when the caller just did).
     """
-    fast = fast_time(rules, value, utc_offset, utc_time)
-    if fast is not None:
-        return ResolvedTime(fast)
+    if fast and (home is None or country is not None):
+        quick = fast_time(rules, value, utc_offset, utc_time, country, region)
+        if quick is not None:
+            return ResolvedTime(quick)
     resolved = _full(rules, value, utc_offset, utc_time, missing_note, country, region, home, strict)
     midnight = rules.midnight
     when = resolved.when

@@ -273,7 +273,7 @@ def adversarial_inputs(pattern: str, size: int, flags: int = re.IGNORECASE) -> I
     for head in dict.fromkeys(("", prefix, prefix + " ")):
         for run in _RUNS:
             body = (run * (size // len(run) + 1))[:size]
-            for tail in ("", " x"):
+            for tail in ("", " x", "!"):
                 yield head + body + tail
 
 

@@ -47,6 +47,8 @@ from tracklingo.adapter import (
     dig,
     items,
     mapping,
+    new_place,
+    new_scan,
     text,
 )
 
@@ -61,6 +63,7 @@ _POSTAL_SERVICE_TYPES: Final = frozenset(
     {"SMART_POST", "FEDEX_SMART_POST", "GROUND_ECONOMY", "FEDEX_GROUND_ECONOMY"}
 )
 _NO_SCANS: Final = "FedEx returned no scan events for this number"
+_NO_TIME: Final = "FedEx gave no time for this scan"
 
 
 # -- sniff ----------------------------------------------------------------------------------------
@@ -208,12 +211,19 @@ def _shipment(number: str, result: Mapping[str, Any], choice: str | None) -> Shi
 def _place(data: Mapping[str, Any] | None) -> Place | None:
     if data is None:
         return None
-    return Place(
-        city=data.get("city"),
-        region=data.get("stateOrProvinceCode"),
-        postal_code=data.get("postalCode"),
-        country=data.get("countryCode"),
-        country_name=data.get("countryName"),
+    get = data.get
+    # city, region, postal_code, country, facility, label, locality, country_name
+    return new_place(
+        (
+            get("city"),
+            get("stateOrProvinceCode"),
+            get("postalCode"),
+            get("countryCode"),
+            None,
+            None,
+            None,
+            get("countryName"),
+        )
     )
 
 
@@ -239,7 +249,7 @@ def _delivery_address(result: Mapping[str, Any]) -> Place | None:
 
 
 def _scan(value: Any, delivered_at: Place | None) -> Scan | None:
-    scan = mapping(value)
+    scan = value if value.__class__ is dict else mapping(value)
     if scan is None:
         return None
     get = scan.get
@@ -249,24 +259,52 @@ def _scan(value: Any, delivered_at: Place | None) -> Scan | None:
         get("exceptionDescription"),
         get("derivedStatusCode"),
     )
-    if text(code) is None and text(description) is None and text(detail) is None and text(derived) is None:
-        return None
-    location = mapping(get("scanLocation"))
-    place = _place(location)
-    if delivered_at is not None and text(code) == "DL" and not _located(location):
+    if (code.__class__ is not str or not code.strip()) and (
+        text(code) is None and text(description) is None and text(detail) is None and text(derived) is None
+    ):
+        return None  # nothing to read
+    location = get("scanLocation")
+    if location.__class__ is dict:
+        lget = location.get
+        # city, region, postal_code, country, facility, label, locality, country_name
+        place: Place | None = new_place(
+            (
+                lget("city"),
+                lget("stateOrProvinceCode"),
+                lget("postalCode"),
+                lget("countryCode"),
+                None,
+                None,
+                None,
+                lget("countryName"),
+            )
+        )
+    else:
+        location = mapping(location)
+        place = _place(location)
+    if delivered_at is not None and (code == "DL" or text(code) == "DL") and not _located(location):
         place = delivered_at
-    return Scan(
-        code=code,
-        text=description,
-        status_code=derived,
-        status_text=get("derivedStatus"),
-        detail=detail,
-        reason_code=get("exceptionCode"),
-        reason_text=detail,
-        place=place,
-        time=get("date"),
-        time_note="FedEx gave no time for this scan",
-        raw=scan,
+    return new_scan(
+        # code, text, alt_texts, alt_codes, status_code, status_text, detail, reason_code, reason_text,
+        # place, time, utc_offset, utc_time, time_note, handoff, raw
+        (
+            code,
+            description,
+            (),
+            (),
+            derived,
+            get("derivedStatus"),
+            detail,
+            get("exceptionCode"),
+            detail,
+            place,
+            get("date"),
+            None,
+            None,
+            _NO_TIME,
+            None,
+            scan,
+        )
     )
 
 

@@ -41,7 +41,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Final
 
-from tracklingo.adapter import NumberError, ParseError, Place, Reading, Scan, Shipment, string
+from tracklingo.adapter import NumberError, ParseError, Reading, Scan, Shipment, new_place, new_scan, string
 
 __all__ = ["clean_message", "mail_type_direction", "read", "sniff"]
 
@@ -145,7 +145,7 @@ _MAIL_TYPE_DIRECTION: Final = {
 def mail_type_direction(mail_type: str | None) -> str | None:
     """``inbound``/``outbound`` from a v3 ``mailType`` (INTERNATIONAL_INBOUND, "International
     Inbound", ...); None for domestic, military or unknown values."""
-    if not mail_type:
+    if not mail_type or not mail_type.strip():
         return None
     key = _NON_ALNUM.sub("_", mail_type.upper()).strip("_")
     return _MAIL_TYPE_DIRECTION.get(key)
@@ -154,61 +154,76 @@ def mail_type_direction(mail_type: str | None) -> str | None:
 # -- whole responses --------------------------------------------------------------------------
 
 
-def _scan(ev: Any, where: str) -> Scan:
-    if ev.__class__ is not dict and not isinstance(ev, Mapping):  # (the ABC check is slow)
-        raise ParseError(CARRIER, f"{where} must be an object")
-    get = ev.get
-    text, code = get("eventType"), get("eventCode")
-    zip_code = get("eventZIP")
-    return Scan(
-        code=code,
-        text=text,
-        reason_code=code,
-        reason_text=text,
-        place=Place(
-            label=get("eventCity"),
-            region=get("eventState"),
-            postal_code=zip_code if zip_code is not None else get("eventZIPCode"),
-            country=get("eventCountry"),
-        ),
-        time=get("eventTimestamp"),
-        utc_offset=get("GMTOffset"),
-        utc_time=get("GMTTimestamp"),
-        raw=ev if ev.__class__ is dict else dict(ev),  # the payload's own record
-    )
+
+
+def _scans(events: list[Any], where: str) -> list[Scan]:
+    """The events as scans, in the API's order: eventCode/eventType (also the reason keys),
+    eventCity as a label with eventState/eventZIP/eventCountry, eventTimestamp with GMTOffset and
+    GMTTimestamp, and the event itself. One loop, no call per event: a feed holds millions."""
+    scans: list[Scan] = []
+    append = scans.append
+    for i, ev in enumerate(events):
+        if ev.__class__ is not dict:
+            if not isinstance(ev, Mapping):
+                raise ParseError(CARRIER, f"{where}.trackingEvents[{i}] must be an object")
+            ev = dict(ev)  # the payload's own record, as a dict
+        get = ev.get
+        text, code, zip_code = get("eventType"), get("eventCode"), get("eventZIP")
+        if zip_code is None:
+            zip_code = get("eventZIPCode")  # the v3r2 spelling
+        # Place: city, region, postal_code, country, facility, label, locality, country_name
+        place = new_place(
+            (None, get("eventState"), zip_code, get("eventCountry"), None, get("eventCity"), None, None)
+        )
+        # Scan: code, text, alt_texts, alt_codes, status_code, status_text, detail, reason_code,
+        # reason_text, place, time, utc_offset, utc_time, time_note, handoff, raw
+        append(
+            new_scan(
+                (code, text, (), (), None, None, None, code, text, place,
+                 get("eventTimestamp"), get("GMTOffset"), get("GMTTimestamp"), None, None, ev)
+            )
+        )  # fmt: skip
+    return scans
 
 
 def _detail(data: Mapping[str, Any], where: str, reading: Reading) -> None:
-    number_hint = string(data.get("trackingNumber"))
     if "trackingEvents" not in data:
         if "error" in data:
-            reading.errors.append(_error(data, number_hint))
+            reading.errors.append(_error(data, string(data.get("trackingNumber"))))
             return
         if "eventSummaries" in data or "TrackResults" in data:
             raise ParseError(
                 CARRIER, f"{where}: a SUMMARY response has no event details; request expand=DETAIL"
             )
         raise ParseError(CARRIER, f"{where}: not a USPS Tracking API v3 response (no trackingEvents)")
-    number = data.get("trackingNumber")
-    if not (isinstance(number, str) and number.strip()):
+    get = data.get
+    number = get("trackingNumber")
+    if not (number.__class__ is str and number.strip()):
         raise ParseError(CARRIER, f"{where}: the response has no trackingNumber")
-    events = data.get("trackingEvents")
+    events = get("trackingEvents")
     if events is None:
         events = []
     elif events.__class__ is not list and isinstance(events, Mapping) and _EVENT_KEYS & events.keys():
         events = [events]  # XML-to-JSON habit: a one-element list written as an object
     if not isinstance(events, list):
         raise ParseError(CARRIER, f"{where}.trackingEvents must be a list")
-    said = string(data.get("statusSummary")) or string(data.get("status"))
+    empty: str | None = None
+    if not events:  # what USPS says instead (e.g. "Label created, not yet in system")
+        said = string(get("statusSummary")) or string(get("status"))
+        empty = (clean_message(said) if said else None) or "USPS returned no tracking events"
+    mail_type = get("mailType")
     reading.shipments.append(
         Shipment(
             number,
-            [_scan(ev, f"{where}.trackingEvents[{i}]") for i, ev in enumerate(events)],
-            newest_first=True,  # the API lists events newest first
-            direction=mail_type_direction(string(data.get("mailType"))),
-            origin=string(data.get("originCountry")),
-            destination=string(data.get("destinationCountryCode")) or string(data.get("destinationCountry")),
-            empty_message=(clean_message(said) if said else None) or "USPS returned no tracking events",
+            _scans(events, where),
+            True,  # newest_first: the API lists events newest first
+            False,  # sort_by_time
+            mail_type_direction(mail_type) if mail_type.__class__ is str else None,  # direction
+            get("originCountry"),  # origin (the core reads the country)
+            get("destinationCountryCode") or get("destinationCountry"),  # destination
+            None,  # handoff
+            None,  # choice
+            empty,  # empty_message
         )
     )
 
