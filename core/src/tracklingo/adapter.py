@@ -8,7 +8,7 @@ plugin and the scaffold for it), so the core can change its insides without brea
 - the contract: `Carrier` (the abstract base class and its hooks), `Contact`, `hookimpl` for the
   ``tracklingo_register_carriers`` hook;
 - what `Carrier.read` returns: `Reading`, `Shipment`, `Scan`, `Place`, `NumberError`, `Handoff`
-  (and `new_scan` / `new_place`: a scan or place from all its fields in order, for hot loops);
+  (`ScanTuple` / `PlaceTuple`: their fields in order as plain tuples, for a hot loop);
 - declared options: `MidnightRule` (when a carrier's midnight is a date only);
 - errors: `ParseError` (the only one `read` should raise), `InputError`, `ConfigError`,
   `CarrierAPIError`, `QuotaExceededError`, `TracklingoError`;
@@ -53,7 +53,7 @@ from tracklingo.hookspecs import hookimpl
 from tracklingo.model import Handoff, TrackingEvent
 from tracklingo.normalize import FlatRecord
 from tracklingo.places import country_of
-from tracklingo.scans import NumberError, Place, Reading, Scan, Shipment, new_place, new_scan
+from tracklingo.scans import NumberError, Place, PlaceTuple, Reading, Scan, ScanTuple, Shipment
 from tracklingo.taxonomy import Reason, Stage
 from tracklingo.times import MidnightRule
 
@@ -80,10 +80,12 @@ __all__ = [
     "ParseError",
     "ParseResult",
     "Place",
+    "PlaceTuple",
     "QuotaExceededError",
     "Reading",
     "Reason",
     "Scan",
+    "ScanTuple",
     "Shipment",
     "Stage",
     "TrackingEvent",
@@ -99,8 +101,6 @@ __all__ = [
     "mod10_check_digit",
     "mod10_ok",
     "mod11_ok",
-    "new_place",
-    "new_scan",
     "number_of",
     "parse_s10",
     "short",

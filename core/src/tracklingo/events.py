@@ -44,7 +44,7 @@ from tracklingo.fields import FieldError, number_of, text_of
 from tracklingo.mapping import Mapped, Mapper, Words
 from tracklingo.model import Handoff, Location, TrackingEvent
 from tracklingo.places import country_of, locate, with_captured
-from tracklingo.scans import NumberError, Place, Reading, Scan, Shipment
+from tracklingo.scans import SCAN_SIZE, NumberError, Place, Reading, Scan, Shipment
 from tracklingo.taxonomy import MatchKind, Stage
 from tracklingo.times import TimeRules, fast_time, order_key, scan_time
 
@@ -62,6 +62,11 @@ __all__ = [
 ]
 
 MEMO_SIZE: Final = 16384
+# A scan's fields by position: a `Scan`, or its fields as a plain tuple (`tracklingo.scans.ScanTuple`).
+_PLACE, _TIME, _UTC_OFFSET, _UTC_TIME, _TIME_NOTE, _HANDOFF, _RAW = (Scan._fields.index(name) for name in (
+    "place", "time", "utc_offset", "utc_time", "time_note", "handoff", "raw"
+))
+_SCAN_TYPES: Final = (Scan, tuple)
 _DIRECTIONS: Final = frozenset({"inbound", "outbound"})
 
 
@@ -119,7 +124,7 @@ class Builder:
 
     # -- parts ---------------------------------------------------------------------------------
 
-    def place(self, place: Place | None) -> tuple[Location, str | None]:
+    def place(self, place: Place | tuple[Any, ...] | None) -> tuple[Location, str | None]:
         """The `Location` of a place, and its facility when the vocabulary reads facilities
         (`Options.text_with_facility`) and this one matches."""
         try:
@@ -153,7 +158,7 @@ class Builder:
         return found
 
     def _template(
-        self, scan: Scan, direction: str | None, location: Location, facility: str | None
+        self, scan: Scan | tuple[Any, ...], direction: str | None, location: Location, facility: str | None
     ) -> tuple[dict[str, Any], bool, str | None, str | None, bool]:
         mapped = self.mapped(scan[:9], direction, facility)
         if mapped.captured:
@@ -241,7 +246,7 @@ class Builder:
         pending: list[int] = []
         for i in indices:
             scan = scans[i]
-            if scan.__class__ is not Scan:
+            if scan.__class__ is not Scan and (scan.__class__ is not tuple or len(scan) != SCAN_SIZE):
                 raise _Unreadable(
                     f"scan {i} of shipment {number} is a {type(scan).__name__}, not a tracklingo Scan"
                 )
@@ -257,16 +262,16 @@ class Builder:
                 pending.append(i)
             fields = template.copy()
             fields["tracking_number"] = number
-            when = fast_time(rules, scan.time, scan.utc_offset, scan.utc_time, country, region)
+            when = fast_time(rules, scan[_TIME], scan[_UTC_OFFSET], scan[_UTC_TIME], country, region)
             if when is not None:
                 fields["occurred_at"] = when
             else:
                 resolved = scan_time(
                     rules,
-                    scan.time,
-                    utc_offset=scan.utc_offset,
-                    utc_time=scan.utc_time,
-                    missing_note=scan.time_note,
+                    scan[_TIME],
+                    utc_offset=scan[_UTC_OFFSET],
+                    utc_time=scan[_UTC_TIME],
+                    missing_note=scan[_TIME_NOTE],
                     code=template["code"],
                     country=country,
                     region=region,
@@ -277,7 +282,7 @@ class Builder:
                 fields["occurred_at"] = resolved.when
                 fields["time_is_local"] = resolved.is_local
                 fields["time_note"] = resolved.note
-            own = scan.handoff
+            own = scan[_HANDOFF]
             if own is not None:
                 if not isinstance(own, Handoff):
                     raise _Unreadable(
@@ -286,17 +291,18 @@ class Builder:
                 fields["handoff"] = own
             elif takes_handoff:
                 fields["handoff"] = handoff
-            fields["raw"] = scan.raw
+            fields["raw"] = scan[_RAW]
             append(new_event(fields))
         return out, pending
 
     def _entry(
-        self, scan: Scan, i: int, number: str, direction: str | None, key: Any
+        self, scan: Scan | tuple[Any, ...], i: int, number: str, direction: str | None, key: Any
     ) -> tuple[dict[str, Any], bool, str | None, str | None, bool]:
         """The memo entry of a scan (its template fields, whether it takes the shipment's handoff,
         its country and region for the time rules), built and stored."""
         try:
-            location, facility = self.place(scan.place)
+            where: Any = scan[_PLACE]
+            location, facility = self.place(where)
             entry = self._template(scan, direction, location, facility)
         except (FieldError, TypeError) as exc:
             raise _Unreadable(f"scan {i} of shipment {number}: {exc}") from None
@@ -314,7 +320,7 @@ class Builder:
         countries = []  # where the located events lie (only needed now)
         for i, scan in enumerate(scans):
             try:
-                country = self.place(scan.place)[0].country if scan.__class__ is Scan else None
+                country = self.place(scan[_PLACE])[0].country if scan.__class__ in _SCAN_TYPES else None
             except (FieldError, TypeError) as exc:
                 raise _Unreadable(f"scan {i} of shipment {number}: {exc}") from None
             if country:
@@ -472,7 +478,7 @@ def _in_order(scans: Sequence[Any], events: list[TrackingEvent]) -> bool:
         when = event.occurred_at
         if when is None or when.tzinfo is None:
             return False
-        value = scan.time
+        value = scan[_TIME]
         if (
             previous is not None
             and value.__class__ is str

@@ -26,13 +26,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 from tracklingo._construct import construct
 from tracklingo.countries import US_STATES, country_code
 from tracklingo.fields import FieldError, text_of
 from tracklingo.model import Location
-from tracklingo.scans import Place
+from tracklingo.scans import PLACE_SIZE, Place
 
 __all__ = ["country_of", "is_isc_label", "locate", "split_label", "split_locality", "split_trailing"]
 
@@ -158,7 +158,7 @@ def split_trailing(place: str) -> Mapping[str, str]:
 # -- Place → Location ----------------------------------------------------------------------------
 
 _FIELDS: Final = ("city", "region", "postal_code", "country", "facility")
-_MEMO: dict[tuple[Place, str | None], Location] = {}
+_MEMO: dict[tuple[Any, str | None], Location] = {}
 _MEMO_SIZE: Final = 8192
 EMPTY: Final = Location()
 
@@ -169,7 +169,7 @@ def _country_of_state(state: str) -> str | None:
     return _TERRITORY.get(state, "US")
 
 
-def locate(place: Place | None, home: str | None = None) -> Location:
+def locate(place: Place | tuple[Any, ...] | None, home: str | None = None) -> Location:
     """The `Location` of a place (see the module docstring); `home` is the carrier's home country.
 
     Raises `tracklingo.fields.FieldError` for a part that is not text."""
@@ -188,15 +188,18 @@ def locate(place: Place | None, home: str | None = None) -> Location:
     return found
 
 
-def _locate(place: Place, home: str | None) -> Location:
-    city = text_of(place.city, "place.city")
-    region = text_of(place.region, "place.region")
-    postal = text_of(place.postal_code, "place.postal_code")
-    facility = text_of(place.facility, "place.facility")
-    label = text_of(place.label, "place.label")
-    locality = text_of(place.locality, "place.locality")
-    named = text_of(place.country, "place.country")
-    other_name = text_of(place.country_name, "place.country_name")
+def _locate(place: Place | tuple[Any, ...], home: str | None) -> Location:
+    if place.__class__ is not Place and (place.__class__ is not tuple or len(place) != PLACE_SIZE):
+        raise FieldError("place", place, f"place must be a tracklingo Place, not {type(place).__name__}")
+    raw_city, raw_region, raw_postal, raw_country, raw_facility, raw_label, raw_locality, raw_name = place
+    city = text_of(raw_city, "place.city")
+    region = text_of(raw_region, "place.region")
+    postal = text_of(raw_postal, "place.postal_code")
+    facility = text_of(raw_facility, "place.facility")
+    label = text_of(raw_label, "place.label")
+    locality = text_of(raw_locality, "place.locality")
+    named = text_of(raw_country, "place.country")
+    other_name = text_of(raw_name, "place.country_name")
     country = country_code(named) if named else None
     if country is None and other_name:
         country = country_code(other_name)

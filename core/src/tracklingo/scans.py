@@ -14,15 +14,14 @@ value of any other type makes its shipment a `NumberError` naming the field.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple, TypeAlias
 
 from tracklingo.model import Handoff
 
-__all__ = ["WORD_FIELDS", "NumberError", "Place", "Reading", "Scan", "Shipment", "new_place", "new_scan"]
+__all__ = ["WORD_FIELDS", "NumberError", "Place", "PlaceTuple", "Reading", "Scan", "ScanTuple", "Shipment"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +102,7 @@ class Scan(NamedTuple):
     detail: Any = None
     reason_code: Any = None
     reason_text: Any = None
-    place: Place | None = None
+    place: Place | tuple[Any, ...] | None = None  # a Place, or its fields as a plain tuple
     time: str | datetime | Any | None = None
     utc_offset: Any = None
     utc_time: Any = None
@@ -115,12 +114,17 @@ class Scan(NamedTuple):
 #: The `Scan` fields the stage is read from: the mapper's input, and its memo key.
 WORD_FIELDS = Scan._fields[:9]
 
-#: ``new_scan((code, text, alt_texts, alt_codes, status_code, status_text, detail, reason_code,
-#: reason_text, place, time, utc_offset, utc_time, time_note, handoff, raw))``: a `Scan` from all
-#: its fields in order, without keyword matching (a parser's loop over thousands of events).
-new_scan: Callable[[tuple[Any, ...]], Scan] = partial(tuple.__new__, Scan)
-#: ``new_place((city, region, postal_code, country, facility, label, locality, country_name))``.
-new_place: Callable[[tuple[Any, ...]], Place] = partial(tuple.__new__, Place)
+#: A `Scan`'s sixteen fields in order as a plain tuple: ``(code, text, alt_texts, alt_codes,
+#: status_code, status_text, detail, reason_code, reason_text, place, time, utc_offset, utc_time,
+#: time_note, handoff, raw)``. The core takes it wherever it takes a `Scan` (a `Scan` is exactly
+#: that tuple, with names): a parser's loop over millions of events builds it without the cost of
+#: a named tuple. Write it only in such a loop, with the field order beside it.
+ScanTuple: TypeAlias = tuple[Any, ...]
+#: A `Place`'s eight fields in order as a plain tuple: ``(city, region, postal_code, country,
+#: facility, label, locality, country_name)``; taken wherever a `Place` is.
+PlaceTuple: TypeAlias = tuple[Any, ...]
+SCAN_SIZE: Final = len(Scan._fields)
+PLACE_SIZE: Final = len(Place._fields)
 
 
 @dataclass(slots=True, init=False)
@@ -147,7 +151,7 @@ class Shipment:
     """
 
     number: Any
-    scans: Sequence[Scan]
+    scans: Sequence[Scan | ScanTuple]
     newest_first: bool
     sort_by_time: bool
     direction: str | None
@@ -160,7 +164,7 @@ class Shipment:
     def __init__(  # written out: a response makes one per number, and keyword defaults are costly
         self,
         number: Any,
-        scans: Sequence[Scan] = (),
+        scans: Sequence[Scan | ScanTuple] = (),
         newest_first: bool = False,
         sort_by_time: bool = False,
         direction: str | None = None,

@@ -388,7 +388,12 @@ def fast_time(
         except ValueError:
             return None
         return None
-    if size != 25 or utc_time is not None or value[19] not in "+-" or value[20:25] > "14:00":
+    if (
+        size != 25
+        or utc_time is not None
+        or value[19] not in "+-"
+        or (value[20] == "1" and value[20:25] > "14:00")
+    ):
         return None  # not a time with its offset (a Z, a fraction, beyond ±14:00: the full rules)
     try:
         when = _fromiso(value)

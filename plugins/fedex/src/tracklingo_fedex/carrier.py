@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tracklingo.adapter import Carrier, Contact, FlatRecord, MidnightRule, Reading, Shipment
+from tracklingo.adapter import Carrier, Contact, FlatRecord, MidnightRule, Reading, Scan, Shipment
 from tracklingo_fedex import detect, parser
 
 if TYPE_CHECKING:
@@ -93,8 +93,10 @@ class FedExCarrier(Carrier):
         shipment = super().read_flat(record)
         extra = record.raw or {}
         detail = extra.get(FLAT_EXCEPTION_DESCRIPTION)
+        scan = shipment.scans[0]
+        assert isinstance(scan, Scan)  # the default reads one Scan
         shipment.scans = [
-            shipment.scans[0]._replace(
+            scan._replace(
                 detail=detail,
                 reason_code=extra.get(FLAT_EXCEPTION_CODE),
                 reason_text=detail,

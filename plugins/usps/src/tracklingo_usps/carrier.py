@@ -6,7 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tracklingo.adapter import Carrier, Contact, FlatRecord, MidnightRule, Place, Reading, Shipment, string
+from tracklingo.adapter import (
+    Carrier,
+    Contact,
+    FlatRecord,
+    MidnightRule,
+    Place,
+    Reading,
+    Scan,
+    Shipment,
+    string,
+)
 from tracklingo_usps import detect as _detect
 from tracklingo_usps import parser as _parser
 
@@ -97,7 +107,8 @@ class USPSCarrier(Carrier):
         ``mail_type`` column, if the feed kept one, says the direction."""
         shipment = super().read_flat(record)
         scan = shipment.scans[0]
-        place = scan.place or Place()
+        assert isinstance(scan, Scan) and isinstance(scan.place, Place)  # the default reads them so
+        place = scan.place
         shipment.scans = [scan._replace(place=place._replace(city=None, label=record.city))]
         raw = record.raw or {}
         shipment.direction = _parser.mail_type_direction(

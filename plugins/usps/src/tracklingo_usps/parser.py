@@ -41,7 +41,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Final
 
-from tracklingo.adapter import NumberError, ParseError, Reading, Scan, Shipment, new_place, new_scan, string
+from tracklingo.adapter import NumberError, ParseError, Reading, ScanTuple, Shipment, string
 
 __all__ = ["clean_message", "mail_type_direction", "read", "sniff"]
 
@@ -156,11 +156,12 @@ def mail_type_direction(mail_type: str | None) -> str | None:
 
 
 
-def _scans(events: list[Any], where: str) -> list[Scan]:
+def _scans(events: list[Any], where: str) -> list[ScanTuple]:
     """The events as scans, in the API's order: eventCode/eventType (also the reason keys),
     eventCity as a label with eventState/eventZIP/eventCountry, eventTimestamp with GMTOffset and
-    GMTTimestamp, and the event itself. One loop, no call per event: a feed holds millions."""
-    scans: list[Scan] = []
+    GMTTimestamp, and the event itself. One loop, no call per event, each scan and place written as
+    the plain tuple of its fields (`ScanTuple`, `PlaceTuple`): a feed holds millions."""
+    scans: list[ScanTuple] = []
     append = scans.append
     for i, ev in enumerate(events):
         if ev.__class__ is not dict:
@@ -172,16 +173,12 @@ def _scans(events: list[Any], where: str) -> list[Scan]:
         if zip_code is None:
             zip_code = get("eventZIPCode")  # the v3r2 spelling
         # Place: city, region, postal_code, country, facility, label, locality, country_name
-        place = new_place(
-            (None, get("eventState"), zip_code, get("eventCountry"), None, get("eventCity"), None, None)
-        )
+        place = (None, get("eventState"), zip_code, get("eventCountry"), None, get("eventCity"), None, None)
         # Scan: code, text, alt_texts, alt_codes, status_code, status_text, detail, reason_code,
         # reason_text, place, time, utc_offset, utc_time, time_note, handoff, raw
         append(
-            new_scan(
-                (code, text, (), (), None, None, None, code, text, place,
-                 get("eventTimestamp"), get("GMTOffset"), get("GMTTimestamp"), None, None, ev)
-            )
+            (code, text, (), (), None, None, None, code, text, place,
+             get("eventTimestamp"), get("GMTOffset"), get("GMTTimestamp"), None, None, ev)
         )  # fmt: skip
     return scans
 
