@@ -216,14 +216,16 @@ class Builder:
         if hint is not None and hint not in _DIRECTIONS:
             raise _Unreadable(f"shipment {number}: direction {hint!r} is neither 'inbound' nor 'outbound'")
         home = _home(shipment) if shipment.origin is not None else None
-        out, pending = self._build(scans, range(len(scans)), number, None, handoff, home, strict)
+        sort = shipment.sort_by_time
+        every = range(len(scans))
+        out, pending, ordered = self._build(scans, every, number, None, handoff, home, strict, sort)
         if pending and self.home is not None:
             direction = hint or self._direction(shipment, number, scans)
             if direction is not None:
-                redone, _ = self._build(scans, pending, number, direction, handoff, home, strict)
+                redone, _, _ = self._build(scans, pending, number, direction, handoff, home, strict, False)
                 for i, event in zip(pending, redone, strict=True):
                     out[i] = event
-        if shipment.sort_by_time and not _in_order(scans, out):
+        if sort and not ordered:
             out.sort(key=_sort_key)
         return out
 
@@ -236,14 +238,21 @@ class Builder:
         handoff: Handoff | None,
         home: str | None,
         strict: bool,
-    ) -> tuple[list[TrackingEvent], list[int]]:
-        """The events of the scans at `indices`, and the indices of those whose mapping waits for
-        the direction."""
+        check_order: bool,
+    ) -> tuple[list[TrackingEvent], list[int], bool]:
+        """The events of the scans at `indices`, the indices of those whose mapping waits for
+        the direction, and (if `check_order`, else False) whether the events are in time order
+        (every time aware, none decreasing: sorting would change nothing). Neighbours whose
+        times are written ``YYYY-MM-DDTHH:MM:SS±HH:MM`` with the same offset are compared as
+        text (the same order, far cheaper than comparing aware times)."""
         memo = self._events if self.enabled else {}
         rules = self.rules
         out: list[TrackingEvent] = []
         append = out.append
         pending: list[int] = []
+        ordered = check_order
+        previous: Any = None  # the previous scan's time as written
+        previous_when: datetime | None = None
         for i in indices:
             scan = scans[i]
             if scan.__class__ is not Scan and (scan.__class__ is not tuple or len(scan) != SCAN_SIZE):
@@ -282,6 +291,22 @@ class Builder:
                 fields["occurred_at"] = resolved.when
                 fields["time_is_local"] = resolved.is_local
                 fields["time_note"] = resolved.note
+                when = resolved.when
+            if ordered:
+                value = scan[_TIME]
+                if when is None or when.tzinfo is None:
+                    ordered = False
+                elif (
+                    previous.__class__ is str
+                    and value.__class__ is str
+                    and len(value) == 25
+                    and len(previous) == 25
+                    and value[19:] == previous[19:]
+                ):
+                    ordered = value >= previous
+                elif previous_when is not None:
+                    ordered = when >= previous_when
+                previous, previous_when = value, when
             own = scan[_HANDOFF]
             if own is not None:
                 if not isinstance(own, Handoff):
@@ -293,7 +318,7 @@ class Builder:
                 fields["handoff"] = handoff
             fields["raw"] = scan[_RAW]
             append(new_event(fields))
-        return out, pending
+        return out, pending, ordered
 
     def _entry(
         self, scan: Scan | tuple[Any, ...], i: int, number: str, direction: str | None, key: Any
@@ -466,33 +491,6 @@ def direction_of(
         if first == home and last != home:
             return "outbound"
     return None
-
-
-def _in_order(scans: Sequence[Any], events: list[TrackingEvent]) -> bool:
-    """True when sorting the events by time would change nothing: every time aware and none
-    decreasing. Neighbours whose times are written ``YYYY-MM-DDTHH:MM:SS±HH:MM`` with the same
-    offset are compared as text (the same order, far cheaper than comparing aware times)."""
-    previous: Any = None
-    previous_time: datetime | None = None
-    for scan, event in zip(scans, events, strict=True):
-        when = event.occurred_at
-        if when is None or when.tzinfo is None:
-            return False
-        value = scan[_TIME]
-        if (
-            previous is not None
-            and value.__class__ is str
-            and len(value) == 25
-            and previous.__class__ is str
-            and len(previous) == 25
-            and value[19:] == previous[19:]
-        ):
-            if value < previous:
-                return False
-        elif previous_time is not None and when < previous_time:
-            return False
-        previous, previous_time = value, when
-    return True
 
 
 def _sort_key(event: TrackingEvent) -> tuple[bool, datetime]:
