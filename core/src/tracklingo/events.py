@@ -56,6 +56,7 @@ __all__ = [
     "builder_for",
     "clear_memo",
     "direction_of",
+    "mapper_for",
     "memo_disabled",
     "pick",
     "with_direction",
@@ -103,6 +104,7 @@ class Builder:
         self._events: dict[Any, tuple[dict[str, Any], bool, str | None, str | None, bool]] = {}
         self._mapped: dict[Any, Mapped] = {}
         self._places: dict[Any, tuple[Location, str | None]] = {}
+        self.mapper.watch(self.clear)  # a layer added or switched: every memoised answer may change
 
     # -- memo ----------------------------------------------------------------------------------
 
@@ -554,6 +556,12 @@ def builder_for(carrier: Carrier) -> Builder:
         builder = Builder(carrier)
         carrier.__dict__[_SLOT] = builder
     return builder
+
+
+def mapper_for(carrier: Carrier) -> Mapper:
+    """The carrier's mapper (`tracklingo.mapping.Mapper`): where a later resolution layer joins
+    (`Mapper.add_layer`) or a layer is switched off (`Mapper.switch`); the builder's memo follows."""
+    return builder_for(carrier).mapper
 
 
 def clear_memo(carrier: Carrier) -> None:

@@ -28,7 +28,7 @@ builder (`tracklingo.events`) memoises it by exactly those.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple, Protocol
@@ -213,6 +213,7 @@ class Mapped:
 
 
 _UNMAPPED: Final = Answer(Stage.UNKNOWN, MatchKind.UNMAPPED)
+_REFINEMENTS: Final = frozenset({"facility", "detail", "reasons"})
 
 
 class Mapper:
@@ -223,21 +224,40 @@ class Mapper:
         self.layers: list[Layer] = [CarrierRules(vocabulary), CarrierFallback(vocabulary)]
         self.off: set[str] = set()
         self.facility_regex = vocabulary.facility_regex
+        self._watchers: list[Callable[[], None]] = []
+
+    def watch(self, changed: Callable[[], None]) -> None:
+        """Call `changed` whenever a layer is added or switched (the event builder forgets its
+        memoised answers then)."""
+        self._watchers.append(changed)
+
+    def _changed(self) -> None:
+        for changed in self._watchers:
+            changed()
 
     def add_layer(self, layer: Layer, *, before: str | None = None) -> None:
-        """Add a layer after the others (or before the layer named `before`)."""
+        """Add a layer after the others (or before the layer named `before`; the carrier's own
+        ``rules`` stay first whatever `before` says, so an exact rule always wins)."""
         names = [existing.name for existing in self.layers]
         if layer.name in names:
             raise ValueError(f"a layer named {layer.name!r} is already there")
+        if before == "rules":
+            raise ValueError("no layer goes before the carrier's own rules")
+        if before is not None and before not in names:
+            raise ValueError(f"no layer named {before!r} (layers: {', '.join(names)})")
         self.layers.insert(names.index(before) if before is not None else len(self.layers), layer)
+        self._changed()
 
     def switch(self, name: str, on: bool) -> None:
         """Switch the layer called `name` (or a refinement: ``facility``, ``detail``,
         ``reasons``) on or off."""
+        if name not in {layer.name for layer in self.layers} | _REFINEMENTS:
+            raise ValueError(f"no layer or refinement named {name!r}")
         if on:
             self.off.discard(name)
         else:
             self.off.add(name)
+        self._changed()
 
     def _layers(self, words: Words, context: Mapping[str, str] | None) -> Answer:
         for layer in self.layers:

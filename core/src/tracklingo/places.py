@@ -106,7 +106,7 @@ def split_label(label: str, *, us_side: bool, foreign: bool, region_given: bool)
 
 
 def _city_country(text: str, separators: tuple[str, ...]) -> dict[str, str] | None:
-    """"CITY - COUNTRY NAME" (split at the last separator) → city and ISO country; "CITY, ST -
+    """ "CITY - COUNTRY NAME" (split at the last separator) → city and ISO country; "CITY, ST -
     USA" keeps the US state; None when the tail is not a country."""
     for sep in separators:
         head, found, tail = text.rpartition(sep)
@@ -258,7 +258,6 @@ def with_captured(location: Location, captured: Mapping[str, str]) -> Location:
 
 def _clean(value: str | None) -> str | None:
     return (value.strip() or None) if value is not None else None
-
 
 
 def country_of(place: Place | None) -> str | None:
