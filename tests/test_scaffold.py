@@ -208,6 +208,7 @@ def _ok(result: subprocess.CompletedProcess[str], what: str) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_generated_package_installs_and_its_tests_pass(workspace: tuple[FreshVenv, Path]) -> None:
     venv, work = workspace
     _ok(venv.run("tracklingo new-adapter sampleco --dir sampleco", work), "new-adapter")
@@ -307,6 +308,7 @@ def test_guide_python_blocks_compile() -> None:
         compile(block, str(GUIDE), "exec")
 
 
+@pytest.mark.slow
 def test_every_guide_command_runs(workspace: tuple[FreshVenv, Path]) -> None:
     venv, work = workspace
     cwd = work
