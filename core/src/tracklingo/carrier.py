@@ -140,25 +140,13 @@ class Carrier(ABC):
         say how the carrier writes a column (a place label in ``city``); call this default and
         ``Scan._replace`` what differs. The core sets the scan's `raw` itself.
         """
-        return Shipment(
-            record.tracking_number,
-            [
-                Scan(
-                    code=record.code,
-                    text=record.description,
-                    place=Place(
-                        city=record.city,
-                        region=record.region,
-                        postal_code=record.postal_code,
-                        country=record.country,
-                        facility=record.facility,
-                    ),
-                    time=record.timestamp,
-                    utc_offset=record.utc_offset,
-                    handoff=record.handoff(),
-                )
-            ],
-        )
+        # positional, in field order (see `Scan` and `Place`): this runs once per feed line
+        place = Place(record.city, record.region, record.postal_code, record.country, record.facility)
+        scan = Scan(
+            record.code, record.description, (), (), None, None, None, None, None,
+            place, record.timestamp, record.utc_offset, None, None, record.handoff(),
+        )  # fmt: skip
+        return Shipment(record.tracking_number, [scan])
 
     def client(self, **options: Any) -> Any:
         """An API client for this carrier, built on the core's httpx base (`tracklingo.http`).
@@ -194,10 +182,7 @@ class Carrier(ABC):
         shipment = run_adapter(self.name, "read_flat()", self.read_flat, rec)
         if shipment.__class__ is not Shipment or len(shipment.scans) != 1:
             raise ParseError(self.name, "the adapter's read_flat() must return a Shipment of one Scan")
-        scan = shipment.scans[0]
-        if scan.__class__ is Scan:
-            shipment.scans = [scan._replace(raw=rec.raw_copy(include_raw))]
-        return builder.flat(shipment)
+        return builder.flat(shipment, rec.raw_copy(include_raw))
 
     def make_event(
         self,

@@ -21,7 +21,11 @@ other shipments of the response are kept. Shipments that are alternatives for on
 The builder keeps, per carrier, what a scan's words mean (keyed by exactly the words, the
 direction and the one facility the vocabulary may read: `Mapped`), what a place is (keyed by the
 `Place`), and the two combined (keyed by words, direction and place). Adapters write nothing for
-it, and no key can miss an input: the mapper receives nothing else. Every memo is bounded.
+it, and no key can miss an input: the mapper receives nothing else. Every memo is bounded. Once
+one has filled up (places that rarely repeat), and for feed records from the start (a feed is a
+stream of one-scan records, most of whose places never come again), a place or scan is memoised
+only the second time it is seen; until then only its hash is kept (an int the garbage collector
+never visits), so one-off places fill no memo.
 Events are assembled from parts that already satisfy the model (enums, a `Location`, a cleaned
 number, a time from the time rules, strings), without running pydantic's validator again
 (`tracklingo._construct`); the conformance kit checks, on every adapter's fixtures and on mutated
@@ -62,11 +66,14 @@ __all__ = [
     "with_direction",
 ]
 
-MEMO_SIZE: Final = 16384
+MEMO_SIZE: Final = 4096
+SEEN_SIZE: Final = 65536
+_OWN_RAW: Final[Any] = object()  # `Builder.shipment`: each event's raw is its scan's
 # A scan's fields by position: a `Scan`, or its fields as a plain tuple (`tracklingo.scans.ScanTuple`).
-_PLACE, _TIME, _UTC_OFFSET, _UTC_TIME, _TIME_NOTE, _HANDOFF, _RAW = (Scan._fields.index(name) for name in (
-    "place", "time", "utc_offset", "utc_time", "time_note", "handoff", "raw"
-))
+_PLACE, _TIME, _UTC_OFFSET, _UTC_TIME, _TIME_NOTE, _HANDOFF, _RAW = (
+    Scan._fields.index(name)
+    for name in ("place", "time", "utc_offset", "utc_time", "time_note", "handoff", "raw")
+)
 _SCAN_TYPES: Final = (Scan, tuple)
 _DIRECTIONS: Final = frozenset({"inbound", "outbound"})
 
@@ -104,6 +111,8 @@ class Builder:
         self._events: dict[Any, tuple[dict[str, Any], bool, str | None, str | None, bool]] = {}
         self._mapped: dict[Any, Mapped] = {}
         self._places: dict[Any, tuple[Location, str | None]] = {}
+        self._seen: set[int] = set()  # hashes of places and scans seen once (`_again`)
+        self.picky = False  # a memo has filled up: memoise places and scans on a second sighting
         self.mapper.watch(self.clear)  # a layer added or switched: every memoised answer may change
 
     # -- memo ----------------------------------------------------------------------------------
@@ -113,35 +122,56 @@ class Builder:
         self._events.clear()
         self._mapped.clear()
         self._places.clear()
+        self._seen.clear()
+        self.picky = False
 
     def memo_size(self) -> int:
         """How many entries the memos hold (each bounded by `MEMO_SIZE`)."""
         return len(self._events) + len(self._mapped) + len(self._places)
 
-    @staticmethod
-    def _put(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    def _put(self, memo: dict[Any, Any], key: Any, value: Any) -> None:
         if len(memo) >= MEMO_SIZE:
-            memo.clear()  # feeds repeat a few thousand keys; a rare full reset beats an LRU per scan
+            # feeds repeat a few thousand keys: a rare full reset beats an LRU per scan
+            memo.clear()
+            if memo is not self._mapped:  # many places: from now on a place or scan gets in
+                self._events.clear()  # only when it repeats (`_again`)
+                self._places.clear()
+                self.picky = True
         memo[key] = value
+
+    def _again(self, key: Any, feed: bool) -> bool:
+        """Whether to memoise `key` (a place, a scan) now: always, until a memo has filled up
+        (`picky`); then, and for a feed record (`feed`) from the start, only when it was seen
+        before (the first sighting keeps only its hash)."""
+        if not (self.picky or feed):
+            return True
+        seen = self._seen
+        digest = hash(key)
+        if digest in seen:
+            return True
+        if len(seen) >= SEEN_SIZE:
+            seen.clear()
+        seen.add(digest)
+        return False
 
     # -- parts ---------------------------------------------------------------------------------
 
-    def place(self, place: Place | tuple[Any, ...] | None) -> tuple[Location, str | None]:
+    def place(self, place: Place | tuple[Any, ...] | None, feed: bool = False) -> tuple[Location, str | None]:
         """The `Location` of a place, and its facility when the vocabulary reads facilities
-        (`Options.text_with_facility`) and this one matches."""
+        (`Options.text_with_facility`) and this one matches. `feed`: a feed record's (`_again`)."""
         try:
             found = self._places.get(place) if self.enabled else None
             key_ok = True
         except TypeError:  # a part that cannot be a key (a list): `locate` says what is wrong
             found, key_ok = None, False
         if found is None:
-            location = locate(place, self.home)
+            location = locate(place, self.home, memo=False)
             regex = self.mapper.facility_regex
             facility = location.facility if regex is not None and location.facility else None
             if facility is not None and regex is not None and regex.search(facility) is None:
                 facility = None
             found = (location, facility)
-            if self.enabled and key_ok:
+            if self.enabled and key_ok and self._again(place, feed):
                 self._put(self._places, place, found)
         return found
 
@@ -194,9 +224,12 @@ class Builder:
 
     # -- shipments -----------------------------------------------------------------------------
 
-    def shipment(self, shipment: Shipment, *, strict: bool = False) -> list[TrackingEvent]:
+    def shipment(
+        self, shipment: Shipment, *, strict: bool = False, raw: Any = _OWN_RAW
+    ) -> list[TrackingEvent]:
         """The events of one shipment (see the module docstring). `strict`: a feed record, whose
-        unusable time is an `InputError` (a reject) rather than an undated event.
+        unusable time is an `InputError` (a reject) rather than an undated event; `raw`: every
+        event's `raw` (a feed record's), instead of its scan's.
 
         The direction is worked out only when an event's rule depends on it (few do): every
         scan is mapped without one first, and a mapping that does not ask for the direction is
@@ -220,11 +253,13 @@ class Builder:
         home = _home(shipment) if shipment.origin is not None else None
         sort = shipment.sort_by_time
         every = range(len(scans))
-        out, pending, ordered = self._build(scans, every, number, None, handoff, home, strict, sort)
+        out, pending, ordered = self._build(scans, every, number, None, handoff, home, strict, sort, raw)
         if pending and self.home is not None:
             direction = hint or self._direction(shipment, number, scans)
             if direction is not None:
-                redone, _, _ = self._build(scans, pending, number, direction, handoff, home, strict, False)
+                redone, _, _ = self._build(
+                    scans, pending, number, direction, handoff, home, strict, False, raw
+                )
                 for i, event in zip(pending, redone, strict=True):
                     out[i] = event
         if sort and not ordered:
@@ -241,6 +276,7 @@ class Builder:
         home: str | None,
         strict: bool,
         check_order: bool,
+        raw: Any = _OWN_RAW,
     ) -> tuple[list[TrackingEvent], list[int], bool]:
         """The events of the scans at `indices`, the indices of those whose mapping waits for
         the direction, and (if `check_order`, else False) whether the events are in time order
@@ -267,7 +303,7 @@ class Builder:
             except TypeError:  # a value that cannot be a key (a list): the parts say what is wrong
                 entry, key = None, None
             if entry is None:
-                entry = self._entry(scan, i, number, direction, key)
+                entry = self._entry(scan, i, number, direction, key, strict)
             template, takes_handoff, country, region, waits = entry
             if waits:
                 pending.append(i)
@@ -318,22 +354,22 @@ class Builder:
                 fields["handoff"] = own
             elif takes_handoff:
                 fields["handoff"] = handoff
-            fields["raw"] = scan[_RAW]
+            fields["raw"] = scan[_RAW] if raw is _OWN_RAW else raw
             append(new_event(fields))
         return out, pending, ordered
 
     def _entry(
-        self, scan: Scan | tuple[Any, ...], i: int, number: str, direction: str | None, key: Any
+        self, scan: Scan | tuple[Any, ...], i: int, number: str, direction: str | None, key: Any, feed: bool
     ) -> tuple[dict[str, Any], bool, str | None, str | None, bool]:
         """The memo entry of a scan (its template fields, whether it takes the shipment's handoff,
-        its country and region for the time rules), built and stored."""
+        its country and region for the time rules), built and stored (`_again`)."""
         try:
             where: Any = scan[_PLACE]
-            location, facility = self.place(where)
+            location, facility = self.place(where, feed)
             entry = self._template(scan, direction, location, facility)
         except (FieldError, TypeError) as exc:
             raise _Unreadable(f"scan {i} of shipment {number}: {exc}") from None
-        if key is not None and self.enabled:
+        if key is not None and self.enabled and self._again(key, feed):
             self._put(self._events, key, entry)
         return entry
 
@@ -414,11 +450,11 @@ class Builder:
             raise InputError(f"expected one scan, {self.name} read {len(events)}")
         return events[0]
 
-    def flat(self, shipment: Shipment) -> TrackingEvent:
-        """The one event of a flat feed record (its `Shipment` of one scan); `InputError` when it
-        cannot be read or its time is unusable."""
+    def flat(self, shipment: Shipment, raw: Any = None) -> TrackingEvent:
+        """The one event of a flat feed record (its `Shipment` of one scan), whose `raw` is
+        `raw`; `InputError` when it cannot be read or its time is unusable."""
         try:
-            events = self.shipment(shipment, strict=True)
+            events = self.shipment(shipment, strict=True, raw=raw)
         except _Unreadable as exc:
             raise InputError(str(exc)) from None
         if len(events) != 1:

@@ -152,24 +152,35 @@ def flat_record(data: Mapping[str, Any], carrier: str) -> FlatRecord:
     description = _text(data, "description")
     if code is None and description is None:
         raise InputError("record has neither 'code' nor 'description'")
-    state = _text(data, "state")
-    region = _text(data, "region")
+    get = data.get
+    # the optional columns: a string or absent, mostly (`_text` reads anything else)
+    city, state, region, postal, country, facility, offset, handoff = (
+        None if value is None else (value.strip() or None) if value.__class__ is str else _text(data, key)
+        for key in _OPTIONAL
+        for value in (get(key),)
+    )
+    handoff_number = get("handoff_tracking_number")
     return FlatRecord(  # positional, in field order: this runs once per feed line
         carrier,
         number,
         timestamp,
         code,
         description,
-        _text(data, "city"),
+        city,
         state or region,
-        _text(data, "postal_code"),
-        _text(data, "country"),
-        _text(data, "facility"),
-        _text(data, "utc_offset"),
-        _text(data, "handoff_carrier"),
-        _number(data, "handoff_tracking_number"),
+        postal,
+        country,
+        facility,
+        offset,
+        handoff,
+        None if handoff_number is None else _number(data, "handoff_tracking_number"),
         data,
     )
+
+
+_OPTIONAL: Final = (
+    "city", "state", "region", "postal_code", "country", "facility", "utc_offset", "handoff_carrier",
+)  # fmt: skip
 
 
 def event_from_flat(carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:

@@ -169,12 +169,15 @@ def _country_of_state(state: str) -> str | None:
     return _TERRITORY.get(state, "US")
 
 
-def locate(place: Place | tuple[Any, ...] | None, home: str | None = None) -> Location:
+def locate(place: Place | tuple[Any, ...] | None, home: str | None = None, *, memo: bool = True) -> Location:
     """The `Location` of a place (see the module docstring); `home` is the carrier's home country.
+    `memo`: keep it in this module's memo (the event builder keeps its own).
 
     Raises `tracklingo.fields.FieldError` for a part that is not text."""
     if place is None:
         return EMPTY
+    if not memo:
+        return _locate(place, home)
     key = (place, home)
     try:
         found = _MEMO.get(key)
@@ -192,14 +195,15 @@ def _locate(place: Place | tuple[Any, ...], home: str | None) -> Location:
     if place.__class__ is not Place and (place.__class__ is not tuple or len(place) != PLACE_SIZE):
         raise FieldError("place", place, f"place must be a tracklingo Place, not {type(place).__name__}")
     raw_city, raw_region, raw_postal, raw_country, raw_facility, raw_label, raw_locality, raw_name = place
-    city = text_of(raw_city, "place.city")
-    region = text_of(raw_region, "place.region")
-    postal = text_of(raw_postal, "place.postal_code")
-    facility = text_of(raw_facility, "place.facility")
-    label = text_of(raw_label, "place.label")
-    locality = text_of(raw_locality, "place.locality")
-    named = text_of(raw_country, "place.country")
-    other_name = text_of(raw_name, "place.country_name")
+    # most parts are absent: None needs no call
+    city = None if raw_city is None else text_of(raw_city, "place.city")
+    region = None if raw_region is None else text_of(raw_region, "place.region")
+    postal = None if raw_postal is None else text_of(raw_postal, "place.postal_code")
+    facility = None if raw_facility is None else text_of(raw_facility, "place.facility")
+    label = None if raw_label is None else text_of(raw_label, "place.label")
+    locality = None if raw_locality is None else text_of(raw_locality, "place.locality")
+    named = None if raw_country is None else text_of(raw_country, "place.country")
+    other_name = None if raw_name is None else text_of(raw_name, "place.country_name")
     country = country_code(named) if named else None
     if country is None and other_name:
         country = country_code(other_name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tracklingo.adapter import Carrier, Contact, FlatRecord, MidnightRule, Reading, Scan, Shipment
+from tracklingo.adapter import Carrier, Contact, FlatRecord, MidnightRule, Place, Reading, ScanTuple, Shipment
 from tracklingo_fedex import detect, parser
 
 if TYPE_CHECKING:
@@ -90,20 +90,18 @@ class FedExCarrier(Carrier):
         record may carry ``exception_code``, ``exception_description`` (the reason, and a stage
         for some: DE + 03 → exception / address_problem) and ``derived_status_code`` (the coarse
         status)."""
-        shipment = super().read_flat(record)
         extra = record.raw or {}
         detail = extra.get(FLAT_EXCEPTION_DESCRIPTION)
-        scan = shipment.scans[0]
-        assert isinstance(scan, Scan)  # the default reads one Scan
-        shipment.scans = [
-            scan._replace(
-                detail=detail,
-                reason_code=extra.get(FLAT_EXCEPTION_CODE),
-                reason_text=detail,
-                status_code=extra.get(FLAT_DERIVED_STATUS_CODE),
-            )
-        ]
-        return shipment
+        place = Place(record.city, record.region, record.postal_code, record.country, record.facility)
+        # a plain tuple of the fields in order (`ScanTuple`), as the parser writes scans:
+        # code, text, alt_texts, alt_codes, status_code, status_text, detail, reason_code,
+        # reason_text, place, time, utc_offset, utc_time, time_note, handoff, raw
+        scan: ScanTuple = (
+            record.code, record.description, (), (), extra.get(FLAT_DERIVED_STATUS_CODE), None, detail,
+            extra.get(FLAT_EXCEPTION_CODE), detail, place, record.timestamp, record.utc_offset, None, None,
+            record.handoff(), None,
+        )  # fmt: skip
+        return Shipment(record.tracking_number, [scan])
 
     def client(self, **options: Any) -> FedExClient:
         """A Track API client (credentials from ``TRACKLINGO_FEDEX_CLIENT_ID`` / ``_SECRET``)."""

@@ -11,9 +11,9 @@ from tracklingo.adapter import (
     Contact,
     FlatRecord,
     MidnightRule,
-    Place,
+    PlaceTuple,
     Reading,
-    Scan,
+    ScanTuple,
     Shipment,
     string,
 )
@@ -105,13 +105,17 @@ class USPSCarrier(Carrier):
         """A flat feed record read the way the v3 parser reads an event: ``city`` is a label (plant
         names, ISC labels, the state inside a plant name for the time zone), and a ``mailType`` /
         ``mail_type`` column, if the feed kept one, says the direction."""
-        shipment = super().read_flat(record)
-        scan = shipment.scans[0]
-        assert isinstance(scan, Scan) and isinstance(scan.place, Place)  # the default reads them so
-        place = scan.place
-        shipment.scans = [scan._replace(place=place._replace(city=None, label=record.city))]
         raw = record.raw or {}
-        shipment.direction = _parser.mail_type_direction(
-            string(raw.get("mailType")) or string(raw.get("mail_type"))
-        )
-        return shipment
+        direction = _parser.mail_type_direction(string(raw.get("mailType")) or string(raw.get("mail_type")))
+        # plain tuples of the fields in order (`PlaceTuple`, `ScanTuple`), as the parser writes them
+        # Place: city, region, postal_code, country, facility, label, locality, country_name
+        place: PlaceTuple = (
+            None, record.region, record.postal_code, record.country, record.facility, record.city, None, None,
+        )  # fmt: skip
+        # Scan: code, text, alt_texts, alt_codes, status_code, status_text, detail, reason_code,
+        # reason_text, place, time, utc_offset, utc_time, time_note, handoff, raw
+        scan: ScanTuple = (
+            record.code, record.description, (), (), None, None, None, None, None,
+            place, record.timestamp, record.utc_offset, None, None, record.handoff(), None,
+        )  # fmt: skip
+        return Shipment(record.tracking_number, [scan], direction=direction)
