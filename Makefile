@@ -4,6 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PLUGINS := $(sort $(dir $(wildcard plugins/*/pyproject.toml)))
 STAMP  := $(VENV)/.installed
+# The moment the demo's advice is given: the example feeds tell their stories up to it.
+DEMO_NOW := 2026-11-20T12:00:00Z
 DEPS   := core/pyproject.toml $(wildcard plugins/*/pyproject.toml) requirements-dev.txt
 
 .PHONY: install demo test lint bench clean
@@ -28,8 +30,13 @@ demo: install
 	@echo "== 2. explain one status text"
 	$(VENV)/bin/tracklingo explain "Item Returned From Import Customs"
 	@echo
-	@echo "== 3. advise every shipment (as of 2026-11-20 12:00 UTC)"
-	$(VENV)/bin/tracklingo advise examples/out/events.jsonl --now 2026-11-20T12:00:00Z
+	@echo "== 3. advise every shipment, as of $(DEMO_NOW) (the example feeds run up to the day before)"
+	$(VENV)/bin/tracklingo advise examples/out/events.jsonl --now $(DEMO_NOW)
+	@echo
+	@echo "== 4. keep the events in a store and list the stuck shipments, whom to contact first"
+	@rm -f examples/out/demo.db examples/out/demo.db-wal examples/out/demo.db-shm
+	$(VENV)/bin/tracklingo ingest examples/out/events.jsonl --db examples/out/demo.db
+	$(VENV)/bin/tracklingo stuck --db examples/out/demo.db --now $(DEMO_NOW)
 
 test: install
 	TRACKLINGO_STRICT_PLUGINS=1 $(PY) -m pytest -q
@@ -40,6 +47,7 @@ lint: install
 
 bench: install
 	$(PY) bench/run.py --big --karrio
+	$(PY) bench/startup.py
 
 clean:
 	rm -rf $(VENV) examples/out .pytest_cache .mypy_cache .ruff_cache

@@ -14,10 +14,6 @@ from tracklingo.testing.checks.imports import ALLOWED_MODULES, core_imports
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN_SOURCES = sorted((ROOT / "plugins").glob("*/src/*/*.py"))
 
-#: API clients belong to the HTTP work (branch http-plugins), which moves them to the client names
-#: tracklingo.adapter re-exports; until that lands they may also import these.
-CLIENT_PENDING = frozenset({"tracklingo.http", "tracklingo.errors", "tracklingo.checkdigits", "tracklingo"})
-
 
 def test_there_are_plugin_sources_to_check() -> None:
     assert {p.parent.parent.parent.name for p in PLUGIN_SOURCES} >= {"usps", "dhl", "fedex"}
@@ -25,9 +21,10 @@ def test_there_are_plugin_sources_to_check() -> None:
 
 @pytest.mark.parametrize("path", PLUGIN_SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_plugin_sources_import_only_the_adapter_api(path: Path) -> None:
-    allowed = ALLOWED_MODULES | (CLIENT_PENDING if path.name == "client.py" else frozenset())
     bad = [
-        (line, m) for line, m in core_imports(path.read_text(encoding="utf-8"), str(path)) if m not in allowed
+        (line, m)
+        for line, m in core_imports(path.read_text(encoding="utf-8"), str(path))
+        if m not in ALLOWED_MODULES
     ]
     assert bad == [], f"{path.relative_to(ROOT)} imports the core's internals: {bad}"
 

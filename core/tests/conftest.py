@@ -69,13 +69,19 @@ def run_cli(install_plugin: InstallPlugin, plugin_dir: Path) -> Callable[..., An
     install_plugin("beta", BETA_PLUGIN)
 
     def run(
-        *args: str, stdin: str | None = None, plugins: str = "acme,beta", strict: str = "1"
+        *args: str,
+        stdin: str | None = None,
+        plugins: str = "acme,beta",
+        strict: str = "1",
+        env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         env = {
             **os.environ,
+            "TRACKLINGO_LANG": "en",  # the tests' expected output is English, whatever the locale
             "PYTHONPATH": str(plugin_dir),
             "TRACKLINGO_LOAD_PLUGINS": plugins,
             "TRACKLINGO_STRICT_PLUGINS": strict,
+            **(env or {}),
         }
         return subprocess.run(
             [sys.executable, "-m", "tracklingo.cli", *args],

@@ -17,15 +17,15 @@ import httpx
 import pytest
 import respx
 
-from tracklingo.errors import CarrierAPIError, ConfigError, QuotaExceededError
+from tracklingo.errors import AuthenticationError, CarrierAPIError, ConfigError, QuotaExceededError
 from tracklingo.http import (
     ApiKeyHeader,
     CarrierAuth,
     CarrierClient,
     OAuth2ClientCredentials,
-    _retry_after_seconds,
     env_credential,
     redact,
+    retry_after_seconds,
 )
 
 BASE = "https://api.demo.test"
@@ -269,7 +269,7 @@ def test_token_endpoint_rejection_is_an_auth_error_without_the_secret(
         make_client(auth=oauth).track("A1")
 
     err = info.value
-    assert type(err) is CarrierAPIError
+    assert type(err) is AuthenticationError  # typed: not a number's error, not a spent quota
     assert "authentication failed: bad secret '***'" in str(err)
     assert err.status_code == 401
     assert err.tracking_number == "A1"
@@ -322,24 +322,32 @@ def test_retry_after_http_date(
     assert 27 < sleeps[0] <= 30
 
 
-def test_retry_after_is_capped_by_max_retry_wait(
+def test_retry_after_longer_than_max_retry_wait_is_an_immediate_error(
     router: respx.Router, make_client: Callable[..., DemoClient], sleeps: list[float]
 ) -> None:
-    router.get("/track/A1").mock(side_effect=[httpx.Response(429, headers={"Retry-After": "3600"}), ok()])
-    make_client(max_retry_wait=20).track("A1")
-    assert sleeps == [20.0]
+    api = router.get("/track/A1").mock(
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": "3600"}, json={"message": "slow down"}),
+            ok(),
+        ]
+    )
+    with pytest.raises(CarrierAPIError) as info:
+        make_client(max_retry_wait=20).track("A1")
+    assert api.call_count == 1 and sleeps == []  # neither waited nor retried early
+    assert "DEMO-POST asks to retry after 60 min; not waiting (max_retry_wait is 20 s)" in str(info.value)
+    assert "slow down" in str(info.value) and info.value.status_code == 429
 
 
 def test_retry_after_parsing() -> None:
     now = datetime(2024, 11, 25, 8, 0, 0, tzinfo=UTC)
-    assert _retry_after_seconds("7", now=now) == 7.0
-    assert _retry_after_seconds(" 2.5 ", now=now) == 2.5
-    assert _retry_after_seconds("Mon, 25 Nov 2024 08:00:42 GMT", now=now) == 42.0
-    assert _retry_after_seconds("Mon, 25 Nov 2024 07:59:00 GMT", now=now) == 0.0  # past
-    assert _retry_after_seconds("-3", now=now) == 0.0
-    assert _retry_after_seconds("soon", now=now) is None
-    assert _retry_after_seconds("", now=now) is None
-    assert _retry_after_seconds(None, now=now) is None
+    assert retry_after_seconds("7", now=now) == 7.0
+    assert retry_after_seconds(" 2.5 ", now=now) == 2.5
+    assert retry_after_seconds("Mon, 25 Nov 2024 08:00:42 GMT", now=now) == 42.0
+    assert retry_after_seconds("Mon, 25 Nov 2024 07:59:00 GMT", now=now) == 0.0  # past
+    assert retry_after_seconds("-3", now=now) == 0.0
+    assert retry_after_seconds("soon", now=now) is None
+    assert retry_after_seconds("", now=now) is None
+    assert retry_after_seconds(None, now=now) is None
 
 
 def test_backoff_without_retry_after_is_exponential_and_bounded(
@@ -625,16 +633,19 @@ def test_concurrent_401s_share_one_refresh(
         time.sleep(0.02)
         return token_response(next(tokens))
 
+    revoked = threading.Event()
+
     def api_handler(request: httpx.Request) -> httpx.Response:
-        if request.headers["Authorization"] == "Bearer tok-1":
+        if revoked.is_set() and request.headers["Authorization"] == "Bearer tok-1":
             return httpx.Response(401, json={"message": "revoked"})
         return ok()
 
     token = router.post("/oauth2/token").mock(side_effect=slow_token)
     router.get("/track/A1").mock(side_effect=api_handler)
     client = make_client(auth=oauth)
-    oauth.headers(client._http)  # prime the cache with tok-1
+    client.track("A1")  # primes the cache with tok-1 (accepted until `revoked` is set)
     assert token.call_count == 1
+    revoked.set()
 
     run_threads(8, lambda: client.track("A1"))
 
@@ -643,9 +654,16 @@ def test_concurrent_401s_share_one_refresh(
 
 def test_custom_auth_subclass(router: respx.Router, make_client: Callable[..., DemoClient]) -> None:
     class Static(CarrierAuth):
-        def headers(self, http: httpx.Client) -> dict[str, str]:
-            return {"Authorization": "Basic xyz"}
+        def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+            request.headers["Authorization"] = "Basic xyz"
+            yield request
+
+        def secrets(self) -> tuple[str, ...]:
+            return ("xyz",)
 
     route = router.get("/track/A1").mock(side_effect=ok)
-    make_client(auth=Static()).track("A1")
+    client = make_client(auth=Static())
+    client.track("A1")
     assert route.calls[0].request.headers["Authorization"] == "Basic xyz"
+    assert isinstance(client.auth, httpx.Auth)
+    assert client._safe("echo Basic xyz") == "echo Basic ***"

@@ -459,3 +459,146 @@ def test_v4_merges_rows_stored_under_dashed_and_dotted_numbers(db: Path) -> None
         assert [[(leg.carrier, leg.tracking_number) for leg in j.legs] for j in journeys] == [
             [("acme", "4801234561"), ("beta", "B7")]
         ]
+
+
+# -- what `stuck` queries: finished journeys without loading them ----------------------------------
+
+
+def finished_cases() -> list[TrackingEvent]:
+    """One leg per case, the latest scan at or before NOW deciding (see each comment)."""
+    h = timedelta(hours=1)
+    naive = (T0 + 30 * h).replace(tzinfo=None)
+    return [
+        ev("acme", "DONE1", T0, "in_transit"),
+        ev("acme", "DONE1", T0 + 30 * h, "delivered"),  # finished
+        ev("acme", "DONE2", T0.astimezone(timezone(timedelta(hours=-5))), "returned"),  # finished
+        ev("acme", "LATE1", T0, "out_for_delivery"),
+        ev("acme", "LATE1", T0 + 60 * h, "delivered"),  # delivered only after NOW: not finished
+        ev("acme", "MOVING", T0 + 30 * h, "in_transit"),
+        ev("acme", "UNDATED", T0, "delivered"),
+        ev("acme", "UNDATED", None, "in_transit", "could sort last"),
+        ev("acme", "TIE", T0 + 30 * h, "delivered", "a"),
+        ev("acme", "TIE", T0 + 30 * h, "in_transit", "b"),
+        ev("acme", "NAIVETIE", naive, "in_transit", "local", time_is_local=True),
+        ev("acme", "NAIVETIE", T0 + 30 * h, "delivered"),  # the same instant as UTC: a tie
+        ev("acme", "CONTEXT", T0 + 30 * h, "delivered", "depends", needs_context="direction"),
+        ev(
+            "acme",
+            "HANDED",
+            T0,
+            "handed_to_last_mile",
+            handoff=Handoff(carrier="beta", tracking_number="B5"),
+        ),
+        ev("beta", "B5", T0 + 30 * h, "delivered"),  # joined legs: only the built journey tells
+        ev("acme", "FUTURE", T0 + 90 * h, "delivered"),  # nothing at or before NOW
+    ]
+
+
+NOW = T0 + timedelta(hours=48)
+
+
+def test_finished_legs_are_exactly_the_certain_ones(db: Path) -> None:
+    with Store(db) as store:
+        store.ingest(finished_cases())
+        assert store.finished_legs(NOW) == {("acme", "DONE1"), ("acme", "DONE2")}
+        assert store.finished_legs(NOW.replace(tzinfo=None)) == {("acme", "DONE1"), ("acme", "DONE2")}
+        assert ("acme", "LATE1") in store.finished_legs(T0 + timedelta(hours=61))
+        assert store.finished_legs(T0 - timedelta(hours=1)) == set()
+
+
+def test_every_finished_leg_is_a_journey_over_at_now(db: Path) -> None:
+    from tracklingo.advisor import journey_as_of
+
+    events = [*finished_cases(), *mixed_events(), *many(40, per_number=3)]
+    with Store(db) as store:
+        store.ingest(events)
+        for now in (NOW, T0 + timedelta(days=5), T0 + timedelta(hours=5)):
+            finished = store.finished_legs(now)
+            built = {j.key: j for j in store.journeys()}
+            for carrier, number in finished:
+                journey, _ = journey_as_of(built[f"{carrier}:{number}"], now)
+                assert journey is not None and len(journey.legs) == 1
+                assert journey.events[-1].stage.is_terminal, (carrier, number, now)
+
+
+def test_journeys_can_leave_out_legs(db: Path) -> None:
+    events = [*finished_cases(), *mixed_events()]
+    with Store(db) as store:
+        store.ingest(events)
+        everything = list(store.journeys())
+        all_legs = {(g.carrier, g.tracking_number) for j in everything for g in j.legs}
+        few = store.finished_legs(NOW)  # a few legs left out: one scan
+        most = all_legs - {("acme", "MOVING"), ("beta", "B5")}  # most left out: a query per leg
+        for exclude in (few, most):
+            rest = list(store.journeys(exclude=exclude))
+            wanted = [
+                j for j in everything if not all((g.carrier, g.tracking_number) in exclude for g in j.legs)
+            ]
+            assert journey_shape(rest) == journey_shape(wanted), exclude
+            # a joined set of legs is built once, as without `exclude`
+            assert sum(1 for j in rest if j.key == "acme:HANDED") == 1
+    assert len(few) == 2 and len(most) > len(all_legs) / 2
+
+
+# -- read-only --------------------------------------------------------------------------------------
+
+
+def test_read_only_never_writes_a_schema_into_an_empty_file(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    with pytest.raises(StoreError, match="is empty: not a tracklingo store yet"):
+        Store(empty, readonly=True)
+    assert empty.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]
+    with pytest.raises(StoreError, match="no store at"):
+        Store(tmp_path / "absent.db", readonly=True)
+    assert not (tmp_path / "absent.db").exists()
+
+
+def test_read_only_reads_and_refuses_to_write(db: Path) -> None:
+    with Store(db) as store:
+        store.ingest(mixed_events())
+    before = db.read_bytes()
+    with Store(db, readonly=True) as store:
+        assert len(store) == len(mixed_events())
+        assert len(list(store.journeys())) == 4
+        with pytest.raises(StoreError, match="read-only"):
+            store.ingest(many(2))
+    assert db.read_bytes() == before
+
+
+def test_read_only_refuses_a_store_that_needs_a_migration(db: Path) -> None:
+    make_v1_store(db, [ev("acme", "ACME1", T0, "in_transit")])
+    newer = rf"schema version 1; this tracklingo reads {SCHEMA_VERSION}: open it for writing"
+    with pytest.raises(StoreError, match=newer):
+        Store(db, readonly=True)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_read_only_opens_as_immutable_where_sqlite_cannot_add_its_wal_files(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a read-only directory does to `mode=ro` on a WAL store, without needing one: the first
+    attempt fails, the immutable one is used (the real directory case is in test_cli_store)."""
+    with Store(db) as store:
+        store.ingest(mixed_events())
+    tried: list[str] = []
+    real = sqlite3.connect
+
+    def connect(target: str, *args: Any, **kw: Any) -> sqlite3.Connection:
+        tried.append(target)
+        if "immutable" not in target:
+            raise sqlite3.OperationalError("unable to open database file")
+        return real(target, *args, **kw)
+
+    monkeypatch.setattr(store_mod.sqlite3, "connect", connect)
+    with Store(db, readonly=True) as store:
+        assert len(store) == len(mixed_events())
+    assert [t.rsplit("?", 1)[1] for t in tried] == ["mode=ro", "mode=ro&immutable=1"]
+    # a WAL file with data in it must not be ignored: then there is no immutable attempt
+    Path(str(db) + "-wal").write_bytes(b"x" * 100)
+    tried.clear()
+    with pytest.raises(StoreError, match=r"cannot open store .* read-only: unable to open"):
+        Store(db, readonly=True)
+    assert [t.rsplit("?", 1)[1] for t in tried] == ["mode=ro"]

@@ -11,7 +11,7 @@ plugin and the scaffold for it), so the core can change its insides without brea
   (`ScanTuple` / `PlaceTuple`: their fields in order as plain tuples, for a hot loop);
 - declared options: `MidnightRule` (when a carrier's midnight is a date only);
 - errors: `ParseError` (the only one `read` should raise), `InputError`, `ConfigError`,
-  `CarrierAPIError`, `QuotaExceededError`, `TracklingoError`;
+  `CarrierAPIError`, `QuotaExceededError`, `AuthenticationError`, `TracklingoError`;
 - field accessors for walking JSON (`tracklingo.fields`): `text`, `string`, `text_of`,
   `number_of`, `mapping`, `items`, `dig`, `short`, `FieldError`;
 - `country_of`: the ISO country a `Place` names (for a payload decision such as "bound for the
@@ -21,7 +21,9 @@ plugin and the scaffold for it), so the core can change its insides without brea
 - the canonical names a reader may want in type hints: `TrackingEvent`, `ParseResult`, `Stage`,
   `Reason`, `FlatRecord`;
 - for an API client (loaded on first use, so adapters do not import httpx until they track):
-  `CarrierClient`, `OAuth2ClientCredentials`, `ApiKeyHeader`, `env_credential` (`tracklingo.http`).
+  `CarrierClient`, `CarrierAuth`, `OAuth2ClientCredentials`, `ApiKeyHeader`, `env_credential`,
+  `RETRY_STATUSES`, `TrackingClient` (what ``Carrier.client`` returns), `error_text`,
+  `response_json`, `safe_message`, `retry_after_seconds` (`tracklingo.http`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from tracklingo.checkdigits import (
 )
 from tracklingo.detection import ASSIGN_CONFIDENCE, MIN_CONFIDENCE
 from tracklingo.errors import (
+    AuthenticationError,
     CarrierAPIError,
     ConfigError,
     InputError,
@@ -58,15 +61,30 @@ from tracklingo.taxonomy import Reason, Stage
 from tracklingo.times import MidnightRule
 
 if TYPE_CHECKING:
-    from tracklingo.http import ApiKeyHeader, CarrierClient, OAuth2ClientCredentials, env_credential
+    from tracklingo.http import (
+        RETRY_STATUSES,
+        ApiKeyHeader,
+        CarrierAuth,
+        CarrierClient,
+        OAuth2ClientCredentials,
+        TrackingClient,
+        env_credential,
+        error_text,
+        response_json,
+        retry_after_seconds,
+        safe_message,
+    )
 
 __all__ = [
     "ASSIGN_CONFIDENCE",
     "MIN_CONFIDENCE",
+    "RETRY_STATUSES",
     "S10",
     "ApiKeyHeader",
+    "AuthenticationError",
     "Carrier",
     "CarrierAPIError",
+    "CarrierAuth",
     "CarrierClient",
     "ConfigError",
     "Contact",
@@ -88,12 +106,14 @@ __all__ = [
     "ScanTuple",
     "Shipment",
     "Stage",
+    "TrackingClient",
     "TrackingEvent",
     "TracklingoError",
     "clean_tracking_number",
     "country_of",
     "dig",
     "env_credential",
+    "error_text",
     "hookimpl",
     "items",
     "mapping",
@@ -103,13 +123,30 @@ __all__ = [
     "mod11_ok",
     "number_of",
     "parse_s10",
+    "response_json",
+    "retry_after_seconds",
+    "safe_message",
     "short",
     "string",
     "text",
     "text_of",
 ]
 
-_HTTP = frozenset({"ApiKeyHeader", "CarrierClient", "OAuth2ClientCredentials", "env_credential"})
+_HTTP = frozenset(
+    {
+        "RETRY_STATUSES",
+        "ApiKeyHeader",
+        "CarrierAuth",
+        "CarrierClient",
+        "OAuth2ClientCredentials",
+        "TrackingClient",
+        "env_credential",
+        "error_text",
+        "response_json",
+        "retry_after_seconds",
+        "safe_message",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -34,6 +34,7 @@ from tracklingo.times import MidnightRule
 from tracklingo.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
+    from tracklingo.http.protocol import TrackingClient
     from tracklingo.normalize import FlatRecord
 
 __all__ = ["Carrier", "Contact", "NumberError", "ParseResult"]
@@ -148,11 +149,11 @@ class Carrier(ABC):
         )  # fmt: skip
         return Shipment(record.tracking_number, [scan])
 
-    def client(self, **options: Any) -> Any:
-        """An API client for this carrier, built on the core's httpx base (`tracklingo.http`).
-
-        Typed loosely here: the client protocol (``TrackingClient``) is defined with the HTTP
-        base. The default: this carrier has no API client (`ConfigError`).
+    def client(self, **options: Any) -> TrackingClient:
+        """An API client for this carrier: a `TrackingClient` (``track(numbers)``, ``batch_size``,
+        ``close()``), usually a subclass of the core's httpx base (`tracklingo.adapter.CarrierClient`).
+        `options` are the client's own (``sleep=`` for tests, base URL, timeouts...). The default:
+        this carrier has no API client (`ConfigError`).
         """
         raise ConfigError(f"{self.name}: this carrier has no API client")
 

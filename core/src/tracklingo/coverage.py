@@ -21,7 +21,7 @@ import contextlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -347,14 +347,21 @@ def coverage_report(
     *,
     registry: Registry | None = None,
     carrier: str | None = None,
+    normalizer: Normalizer | None = None,
+    on_reject: Callable[[Reject], None] | None = None,
 ) -> CoverageReport:
     """Normalize `records` and report the unmapped texts and codes per carrier.
 
     `carrier` is assumed for records that do not name one (as in ``normalize --carrier``) and
-    limits the report to that carrier.
+    limits the report to that carrier. `normalizer` (default: a new one on `registry` and
+    `carrier`) does the work, so a caller can follow its `stats` while the report is built;
+    `on_reject` receives every reject as it comes.
     """
-    registry = registry if registry is not None else load_carriers()
-    normalizer = Normalizer(registry, carrier=carrier)
+    if normalizer is None:
+        registry = registry if registry is not None else load_carriers()
+        normalizer = Normalizer(registry, carrier=carrier)
+    else:
+        registry = normalizer.registry
     collector = CoverageCollector(_vocabularies(registry), only=carrier.lower() if carrier else None)
     for i, rec in enumerate(records, 1):
         record = rec if isinstance(rec, Record) else Record(i, dict(rec))
@@ -364,6 +371,9 @@ def coverage_report(
         if not events:
             for reject in rejects[:1]:
                 collector.add_reject(reject)
+        if on_reject is not None:
+            for reject in rejects:
+                on_reject(reject)
     report = collector.report
     report.records_in = normalizer.stats.records_in
     report.records_rejected = normalizer.stats.records_rejected

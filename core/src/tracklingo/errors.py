@@ -74,3 +74,7 @@ class QuotaExceededError(CarrierAPIError):
 
 class StoreError(TracklingoError):
     """The store cannot be opened or used (missing directory, not a tracklingo store, too new...)."""
+
+
+class AuthenticationError(CarrierAPIError):
+    """The carrier refused the credentials (its token endpoint, or HTTP 401/403 from the API)."""

@@ -25,5 +25,8 @@ def tracklingo_register_carriers(register: Callable[[Carrier], None]) -> None:
     """Register one or more carrier adapters by calling ``register(carrier)`` for each.
 
     The host decides what happens to duplicates: two plugins registering the same carrier name is a
-    reported clash, and the first registration is kept.
+    reported clash, and neither is used until ``TRACKLINGO_LOAD_PLUGINS`` or
+    ``TRACKLINGO_DISABLE_PLUGINS`` chooses. Whatever the hook raises (``SystemExit`` and
+    ``KeyboardInterrupt`` included) is this plugin's load error: it is reported and the plugin
+    skipped, and the other plugins load.
     """

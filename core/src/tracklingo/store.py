@@ -22,6 +22,14 @@ Schema: versioned with ``PRAGMA user_version`` and marked with ``PRAGMA applicat
 the steps of `MIGRATIONS` newer than the file's version run in order, in one transaction that also
 bumps the version, so a store is never left half-migrated. A store written by a newer tracklingo is
 refused rather than guessed at.
+
+Read-only: ``Store(path, readonly=True)`` (what read-only commands such as ``tracklingo stuck``
+use) never writes the database: no schema into an empty file, no migration. It opens an existing,
+current store with SQLite's ``mode=ro`` (SQLite may still create the WAL's ``-shm``/``-wal``
+companions where the directory allows, as any reader does). Where the directory is read-only, so
+that those cannot be created, and no WAL file holds data (a cleanly closed store), it opens the
+file as immutable instead: nothing is written, and nothing may write it meanwhile. An empty file,
+a store that needs a migration and a missing file are `StoreError`s.
 """
 
 from __future__ import annotations
@@ -29,8 +37,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
@@ -42,6 +51,7 @@ from tracklingo.carrier import Carrier
 from tracklingo.errors import StoreError
 from tracklingo.journeys import Journey, build_journeys, link_legs
 from tracklingo.model import TrackingEvent, event_to_json
+from tracklingo.taxonomy import TERMINAL_STAGES
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -192,6 +202,34 @@ _INSERT: Final = (
 _Row = tuple[str, str, str, str, str, str, str, str | None, str | None]
 _LegKey = tuple[str, str]  # (carrier, tracking number), as in `tracklingo.journeys`
 
+#: A stored time as text that orders as the instant: aware times are stored in UTC ("+00:00"),
+#: naive ones as written (compared as UTC, as journeys order them); undated is ''.
+_INSTANT: Final = (
+    "CASE WHEN occurred_at LIKE '%+00:00' THEN substr(occurred_at, 1, length(occurred_at) - 6)"
+    " ELSE occurred_at END"
+)
+# Each leg's latest scans at or before ?1 (several when they share the instant), for legs without
+# an undated scan: the leg aggregates come from the dedup index alone, the scans by index lookup.
+_LATEST_SCANS: Final = f"""
+WITH legs AS (
+    SELECT carrier, tracking_number, min(occurred_at) AS first_at,
+           max(CASE WHEN {_INSTANT} <= ?1 THEN {_INSTANT} END) AS last_at
+    FROM events GROUP BY tracking_number, carrier
+)
+SELECT e.carrier, e.tracking_number, e.stage, instr(e.event, '"needs_context"')
+FROM legs JOIN events AS e
+  ON e.tracking_number = legs.tracking_number AND e.carrier = legs.carrier
+ AND e.occurred_at IN (legs.last_at, legs.last_at || '+00:00')
+WHERE legs.first_at != ''
+"""
+
+
+def _instant_text(when: datetime) -> str:
+    """`when` (naive = UTC) as the text `_INSTANT` gives a stored time."""
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when.isoformat()
+
 
 def _event_json(event: TrackingEvent, include_raw: bool) -> str:
     if event.occurred_at is None:
@@ -227,16 +265,25 @@ class Store:
     Args:
         path: the database file (``":memory:"`` for a throwaway store).
         create: create the file when it does not exist (else `StoreError`).
+        readonly: open an existing store for reading only (see the module docstring); `ingest`
+            then raises `StoreError`.
 
     Use it as a context manager, or call `close`. One `Store` is for one thread; several processes
     may open the same file (readers never block the writer in WAL mode).
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, create: bool = True, readonly: bool = False
+    ) -> None:
         self.path = str(path)
-        self._conn = _connect(self.path, create=create)
+        self.readonly = readonly
+        self._linked_memo: tuple[tuple[int, int], dict[_LegKey, _LegKey]] | None = None
+        self._conn = _connect_readonly(self.path) if readonly else _connect(self.path, create=create)
         try:
-            _migrate(self._conn, self.path)
+            if readonly:
+                _check_readable(self._conn, self.path)
+            else:
+                _migrate(self._conn, self.path)
         except BaseException:
             self._conn.close()
             raise
@@ -245,8 +292,9 @@ class Store:
 
     def close(self) -> None:
         """Close the database (idempotent)."""
-        with contextlib.suppress(sqlite3.Error):
-            self._conn.execute("PRAGMA optimize")
+        if not self.readonly:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA optimize")
         self._conn.close()
 
     def __enter__(self) -> Store:
@@ -306,6 +354,8 @@ class Store:
         """
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        if self.readonly:
+            raise StoreError(f"store {self.path} is open read-only")
         stats = IngestStats()
         it = iter(events)
         with self._errors():
@@ -389,12 +439,44 @@ class Store:
             sizes[root] = sizes.get(root, 0) + 1
         return {leg: root for leg, root in roots.items() if sizes[root] > 1}
 
+    def _linked(self) -> dict[_LegKey, _LegKey]:
+        """`_components`, computed again only when the database changed since the last call."""
+        version = (int(self._conn.execute("PRAGMA data_version").fetchone()[0]), self._conn.total_changes)
+        if self._linked_memo is None or self._linked_memo[0] != version:
+            self._linked_memo = (version, self._components())
+        return self._linked_memo[1]
+
+    def finished_legs(self, now: datetime) -> set[tuple[str, str]]:
+        """The legs that were a finished journey at `now`, found without loading their events.
+
+        A leg is (carrier, tracking number). It counts when it is a journey of its own (no handoff
+        or shared S10 number joins it to another leg) and its latest scan at or before `now` is
+        delivered, returned or cancelled. One query over the dedup index finds each leg's latest
+        scan; a leg where that is not certain without building its journey is left out: one with
+        an undated scan (it could sort last), two scans at that latest instant, or a latest scan
+        whose stage depends on the parcel's direction. Naive (carrier-local) times compare as UTC,
+        as journeys order them.
+        """
+        cut = _instant_text(now)
+        terminal = {s.value for s in TERMINAL_STAGES}
+        with self._errors():
+            joined = self._linked()
+            latest: dict[_LegKey, list[tuple[str, int]]] = {}
+            for carrier, number, stage, contextual in self._conn.execute(_LATEST_SCANS, (cut,)):
+                latest.setdefault((carrier, number), []).append((stage, contextual))
+        return {
+            leg
+            for leg, scans in latest.items()
+            if leg not in joined and len(scans) == 1 and scans[0][0] in terminal and not scans[0][1]
+        }
+
     def journeys(
         self,
         carriers: Carriers = None,
         *,
         tracking_number: str | None = None,
         carrier: str | None = None,
+        exclude: Collection[tuple[str, str]] = (),
     ) -> Iterator[Journey]:
         """Stream the stored events as journeys (`tracklingo.journeys.build_journeys`), one
         connected set of legs at a time: memory holds one shipment, not the store.
@@ -402,9 +484,21 @@ class Store:
         Args:
             carriers: a registry (or carriers) so direction-dependent events are resolved.
             tracking_number, carrier: only the journeys with such a leg.
+            exclude: legs not to build (e.g. `finished_legs`); each is read by its own indexed
+                query, so excluding most of the store reads only the rest.
         """
         with self._errors():
-            components = self._components()
+            skip: set[_LegKey] = set()
+            if exclude and tracking_number is None and carrier is None:
+                skip = set(exclude)
+                legs = self._conn.execute(
+                    "SELECT DISTINCT carrier, tracking_number FROM events ORDER BY tracking_number, carrier"
+                ).fetchall()
+                if 2 * len(skip) >= len(legs):  # few legs wanted: a query for each
+                    yield from self._journeys_of(carriers, legs, skip)
+                    return
+            # else one ordered scan, which does not build (or parse) the excluded legs' events
+            components = self._linked() if exclude else self._components()
             members: dict[_LegKey, list[_LegKey]] = {}
             for member, head in components.items():
                 members.setdefault(head, []).append(member)
@@ -449,8 +543,8 @@ class Store:
                             yield from _single(texts, carriers)
                         previous, texts = (c, n), []
                         root = components.get(previous)
-                        keep = root is None
-                        if root is not None and root not in built:
+                        keep = root is None and previous not in skip
+                        if root is not None and root not in built and previous not in skip:
                             built.add(root)
                             yield from build(legs_of(previous))
                     if keep:
@@ -459,6 +553,25 @@ class Store:
                     yield from _single(texts, carriers)
             finally:
                 cursor.close()
+
+    def _journeys_of(
+        self, carriers: Carriers, legs: list[tuple[str, str]], skip: set[_LegKey]
+    ) -> Iterator[Journey]:
+        """The journeys of `legs` (in order) but those in `skip`, each read by an indexed query."""
+        components = self._linked()
+        members: dict[_LegKey, list[_LegKey]] = {}
+        for member, head in components.items():
+            members.setdefault(head, []).append(member)
+        for c, n in legs:
+            leg = (c, n)
+            if leg in skip:
+                continue
+            root = components.get(leg)
+            group = sorted(members[root]) if root is not None else [leg]
+            skip.update(group)
+            events = [e for member in group for e in self._leg_events(member)]
+            if events:
+                yield from build_journeys(events, carriers)
 
     def journey(self, tracking_number: str, carrier: str | None = None) -> Journey | None:
         """The journey with a leg tracked as `tracking_number` (and `carrier`), if stored."""
@@ -474,9 +587,10 @@ def _single(texts: list[str], carriers: Carriers) -> list[Journey]:
     return build_journeys([TrackingEvent.model_validate_json(t) for t in texts], carriers)
 
 
-def open_store(path: str | os.PathLike[str], *, create: bool = True) -> Store:
-    """Open (creating and migrating as needed) the store at `path`."""
-    return Store(path, create=create)
+def open_store(path: str | os.PathLike[str], *, create: bool = True, readonly: bool = False) -> Store:
+    """Open (creating and migrating as needed) the store at `path`; with `readonly`, open an
+    existing store without writing anything (see the module docstring)."""
+    return Store(path, create=create, readonly=readonly)
 
 
 # -- opening --------------------------------------------------------------------------------
@@ -513,6 +627,57 @@ def _connect(path: str, *, create: bool) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _connect_readonly(path: str) -> sqlite3.Connection:
+    """A connection that cannot write: ``mode=ro``, or ``immutable=1`` where the directory does
+    not let SQLite create a WAL database's shared-memory file (and no WAL file holds data)."""
+    if path == ":memory:" or path.startswith("file:"):
+        raise StoreError(f"cannot open store {path} read-only: give a file path")
+    p = Path(path)
+    if p.is_dir():
+        raise StoreError(f"cannot open store {path}: it is a directory")
+    if not p.parent.is_dir():
+        raise StoreError(f"cannot open store {path}: directory {p.parent} does not exist")
+    if not p.exists():
+        raise StoreError(f"no store at {path}")
+    uri = p.resolve().as_uri()
+    wal = Path(path + "-wal")
+    attempts = [f"{uri}?mode=ro"]
+    if not wal.exists() or wal.stat().st_size == 0:
+        attempts.append(f"{uri}?mode=ro&immutable=1")
+    error: sqlite3.Error | None = None
+    for target in attempts:
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = sqlite3.connect(target, uri=True, timeout=30.0, isolation_level=None)
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the header
+            return conn
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            if "not a database" in str(exc):
+                raise StoreError(f"{path} is not a tracklingo store (not an SQLite database)") from None
+            error = exc
+    raise StoreError(f"cannot open store {path} read-only: {error}")
+
+
+def _check_readable(conn: sqlite3.Connection, path: str) -> None:
+    """A read-only store must already be a current tracklingo store: nothing can be fixed."""
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        if app_id == 0 and version == 0 and not _has_tables(conn):
+            raise StoreError(f"{path} is empty: not a tracklingo store yet (add events with `ingest`)")
+        _check_identity(conn, path, app_id, version)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read store {path}: {exc}") from None
+    if version < SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} has schema version {version}; this tracklingo reads {SCHEMA_VERSION}: open it"
+            " for writing once to migrate it (e.g. `tracklingo ingest /dev/null --db FILE`)"
+        )
 
 
 def _migrate(conn: sqlite3.Connection, path: str) -> None:

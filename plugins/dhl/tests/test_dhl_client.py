@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,8 +103,7 @@ def test_several_numbers_one_call_each_paced(api: respx.MockRouter, sleeps: list
     route = api.get("/track/shipments").mock(side_effect=answer)
     with DHLClient(sleep=sleeps.append, clock=lambda: 100.0) as c:
         payloads = c.track(["7319048251", " 4801 2345 61 ", "5620874136"])
-    assert [p["shipments"][0]["id"] for p in payloads] == ["7319048251", "4801234561",
-                                                          "5620874136"]
+    assert [p["shipments"][0]["id"] for p in payloads] == ["7319048251", "4801234561", "5620874136"]
     assert route.call_count == 3
     assert sleeps == [1.0, 1.0]  # DHL allows one call per second
 
@@ -119,9 +119,7 @@ def test_base_url_override(monkeypatch: pytest.MonkeyPatch) -> None:
 # -- retries ------------------------------------------------------------------------------------
 
 
-def test_429_with_retry_after_then_200(
-    api: respx.MockRouter, client: DHLClient, sleeps: list[float]
-) -> None:
+def test_429_with_retry_after_then_200(api: respx.MockRouter, client: DHLClient, sleeps: list[float]) -> None:
     route = api.get("/track/shipments").mock(
         side_effect=[
             httpx.Response(429, json=RATE_LIMITED, headers={"Retry-After": "2"}),
@@ -136,8 +134,7 @@ def test_429_with_retry_after_then_200(
 
 def test_5xx_retried_then_ok(api: respx.MockRouter, client: DHLClient) -> None:
     route = api.get("/track/shipments").mock(
-        side_effect=[httpx.Response(503), httpx.Response(502),
-                     httpx.Response(200, json={"shipments": []})]
+        side_effect=[httpx.Response(503), httpx.Response(502), httpx.Response(200, json={"shipments": []})]
     )
     assert client.track(["7319048251"]) == [{"shipments": []}]
     assert route.call_count == 3
@@ -145,15 +142,39 @@ def test_5xx_retried_then_ok(api: respx.MockRouter, client: DHLClient) -> None:
 
 def test_5xx_exhaustion(api: respx.MockRouter, client: DHLClient, sleeps: list[float]) -> None:
     route = api.get("/track/shipments").respond(
-        500, json={"status": 500, "title": "Internal Server Error", "detail": "Oops"})
+        503, json={"status": 503, "title": "Service Unavailable", "detail": "Oops"}
+    )
     with pytest.raises(CarrierAPIError) as info:
         client.track(["7319048251"])
     exc = info.value
     assert route.call_count == 4 and len(sleeps) == 3
-    assert exc.status_code == 500 and exc.tracking_number == "7319048251"
-    assert "Internal Server Error: Oops" in str(exc) and "gave up after 4 attempts" in str(exc)
+    assert exc.status_code == 503 and exc.tracking_number == "7319048251"
+    assert "Service Unavailable: Oops" in str(exc) and "gave up after 4 attempts" in str(exc)
     assert not isinstance(exc, QuotaExceededError)
     no_key_in(str(exc))
+
+
+def test_a_purged_number_answering_500_does_not_fail_the_others(
+    api: respx.MockRouter, client: DHLClient, sleeps: list[float]
+) -> None:
+    """DHL answers HTTP 500 for some purged numbers: that number's error, not the call's."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.params["trackingNumber"] == "7319048250":
+            return httpx.Response(
+                500, json={"status": 500, "title": "Internal Server Error", "detail": f"Oops {KEY}"}
+            )
+        return httpx.Response(200, json=fixture("express_import_clearance.json"))
+
+    route = api.get("/track/shipments").mock(side_effect=answer)
+    payloads = client.track(["7319048250", "7319048251"])
+    assert route.call_count == 2  # the 500 is DHL's answer: not retried against the quota
+    carrier = DHLCarrier()
+    (error,) = carrier.parse(payloads[0]).errors
+    assert error.tracking_number == "7319048250" and error.code == "500"
+    assert "Internal Server Error: Oops ***" in error.message and "purged" in error.message
+    assert carrier.parse(payloads[1]).events
+    no_key_in(json.dumps(payloads[0]))
 
 
 def test_timeouts_exhausted(api: respx.MockRouter, client: DHLClient) -> None:
@@ -180,8 +201,11 @@ def test_timeout_then_ok(api: respx.MockRouter, client: DHLClient) -> None:
 def test_wrong_key(api: respx.MockRouter, client: DHLClient, status: int) -> None:
     route = api.get("/track/shipments").respond(
         status,
-        json={"status": status, "title": "Unauthorized",
-              "detail": f"Invalid API key {KEY} for this API"},  # even if DHL echoed it
+        json={
+            "status": status,
+            "title": "Unauthorized",
+            "detail": f"Invalid API key {KEY} for this API",
+        },  # even if DHL echoed it
     )
     with pytest.raises(CarrierAPIError) as info:
         client.track(["7319048251"])
@@ -197,8 +221,7 @@ def test_wrong_key(api: respx.MockRouter, client: DHLClient, status: int) -> Non
 
 
 def test_quota_spent_long_retry_after(api: respx.MockRouter, client: DHLClient) -> None:
-    route = api.get("/track/shipments").respond(
-        429, json=RATE_LIMITED, headers={"Retry-After": "18000"})
+    route = api.get("/track/shipments").respond(429, json=RATE_LIMITED, headers={"Retry-After": "18000"})
     with pytest.raises(QuotaExceededError) as info:
         client.track(["7319048251"])
     message = str(info.value)
@@ -210,9 +233,20 @@ def test_quota_spent_long_retry_after(api: respx.MockRouter, client: DHLClient) 
     no_key_in(message)
 
 
+def test_quota_spent_retry_after_as_an_http_date(api: respx.MockRouter, client: DHLClient) -> None:
+    """Retry-After may be an HTTP-date (RFC 9110 10.2.3): five hours ahead is the daily quota."""
+    later = format_datetime(datetime.now(UTC) + timedelta(hours=5), usegmt=True)
+    route = api.get("/track/shipments").respond(429, json=RATE_LIMITED, headers={"Retry-After": later})
+    with pytest.raises(QuotaExceededError) as info:
+        client.track(["7319048251"])
+    assert route.call_count == 1
+    assert "daily request quota of this API key is spent" in str(info.value)
+
+
 def test_quota_spent_said_in_body(api: respx.MockRouter, client: DHLClient) -> None:
     route = api.get("/track/shipments").respond(
-        429, json={"status": 429, "title": "Too Many Requests", "detail": "Daily quota exceeded"})
+        429, json={"status": 429, "title": "Too Many Requests", "detail": "Daily quota exceeded"}
+    )
     with pytest.raises(QuotaExceededError):
         client.track(["7319048251"])
     assert route.call_count == 1
@@ -238,8 +272,7 @@ def test_404_is_handed_back_as_dhls_body(api: respx.MockRouter, client: DHLClien
 
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.params["trackingNumber"] == "7319048250":
-            return httpx.Response(404, json=body,
-                                  headers={"Content-Type": "application/problem+json"})
+            return httpx.Response(404, json=body, headers={"Content-Type": "application/problem+json"})
         return httpx.Response(200, json=fixture("express_import_clearance.json"))
 
     route = api.get("/track/shipments").mock(side_effect=answer)
@@ -286,8 +319,10 @@ def test_key_never_in_repr_or_logs(
     api: respx.MockRouter, client: DHLClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     api.get("/track/shipments").mock(
-        side_effect=[httpx.Response(429, json=RATE_LIMITED, headers={"Retry-After": "1"}),
-                     httpx.Response(200, json={"shipments": []})]
+        side_effect=[
+            httpx.Response(429, json=RATE_LIMITED, headers={"Retry-After": "1"}),
+            httpx.Response(200, json={"shipments": []}),
+        ]
     )
     with caplog.at_level(logging.DEBUG, logger="tracklingo.http"):
         client.track(["7319048251"])

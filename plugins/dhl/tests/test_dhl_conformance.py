@@ -13,6 +13,4 @@ TestDHLConformance = conformance_suite(
     # only formats with a check digit can be corrupted
     corrupted_examples=("7319048252", "00340434123456789013"),
     track_number="7319048251",
-    # the API client is the HTTP work's; it moves to tracklingo.adapter's client names at merge
-    import_exempt=("client.py",),
 )

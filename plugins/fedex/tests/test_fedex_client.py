@@ -28,11 +28,10 @@ def fixture(name: str) -> Any:
 
 
 def token_reply(value: str, expires_in: int = 3599) -> httpx.Response:
-    # the shape FedEx returns (fedex.md 1.2, K-AUTHFIX)
+    # the shape FedEx returns (karrioapi/karrio modules/connectors/fedex/tests/fedex/test_authentication.py)
     return httpx.Response(
         200,
-        json={"access_token": value, "token_type": "bearer", "expires_in": expires_in,
-              "scope": "CXS-TP"},
+        json={"access_token": value, "token_type": "bearer", "expires_in": expires_in, "scope": "CXS-TP"},
     )
 
 
@@ -91,7 +90,7 @@ def test_track_posts_the_documented_request(client: FedExClient, api: respx.Mock
     )
     (payload,) = client.track(["7728 4519 3061"])
     assert payload == fixture("international_import_clearance.json")
-    # token: form-encoded client credentials (fedex.md 1.2)
+    # token: form-encoded client credentials (developer.fedex.com/api/en-us/catalog/authorization/docs.html)
     grant = token.calls.last.request
     assert grant.headers["content-type"] == "application/x-www-form-urlencoded"
     assert parse_qs(grant.content.decode()) == {
@@ -99,7 +98,7 @@ def test_track_posts_the_documented_request(client: FedExClient, api: respx.Mock
         "client_id": ["my-api-key"],
         "client_secret": [SECRET],
     }
-    # track: bearer token, JSON body, locale (fedex.md 1.3, 1.4)
+    # track: bearer token, JSON body, locale (FedEx Track API spec, developer.fedex.com track/v1)
     request = track.calls.last.request
     assert request.headers["authorization"] == f"Bearer {TOKEN_1}"
     assert request.headers["content-type"] == "application/json"
@@ -156,15 +155,16 @@ def test_401_twice_is_an_error_with_fedex_text(client: FedExClient, api: respx.M
     assert_no_secret(message)
 
 
-def test_429_then_200_honours_retry_after(
-    client: FedExClient, api: respx.MockRouter, sleeps: Sleeps
-) -> None:
+def test_429_then_200_honours_retry_after(client: FedExClient, api: respx.MockRouter, sleeps: Sleeps) -> None:
     api.post("/oauth/token").mock(return_value=token_reply(TOKEN_1))
     track = api.post("/track/v1/trackingnumbers").mock(
         side_effect=[
-            fedex_error(429, "TOO.MANY.REQUESTS", "We have received too many requests in a "
-                        "short duration. Please wait a while to try again.",
-                        headers={"Retry-After": "7"}),
+            fedex_error(
+                429,
+                "TOO.MANY.REQUESTS",
+                "We have received too many requests in a short duration. Please wait a while to try again.",
+                headers={"Retry-After": "7"},
+            ),
             httpx.Response(200, json=fixture("multi_number_one_not_found.json")),
         ]
     )
@@ -174,9 +174,7 @@ def test_429_then_200_honours_retry_after(
     assert sleeps.calls == [7.0]
 
 
-def test_daily_quota_is_not_retried(
-    client: FedExClient, api: respx.MockRouter, sleeps: Sleeps
-) -> None:
+def test_daily_quota_is_not_retried(client: FedExClient, api: respx.MockRouter, sleeps: Sleeps) -> None:
     api.post("/oauth/token").mock(return_value=token_reply(TOKEN_1))
     track = api.post("/track/v1/trackingnumbers").mock(
         return_value=fedex_error(429, "QUOTA.EXCEEDED", "Daily transaction quota exceeded")
@@ -191,9 +189,12 @@ def test_daily_quota_is_not_retried(
 def test_5xx_exhaustion(client: FedExClient, api: respx.MockRouter, sleeps: Sleeps) -> None:
     api.post("/oauth/token").mock(return_value=token_reply(TOKEN_1))
     track = api.post("/track/v1/trackingnumbers").mock(
-        return_value=fedex_error(503, "SERVICE.UNAVAILABLE.ERROR",
-                                 "The service is currently unavailable and we are working to "
-                                 "resolve the issue. We apologize for any inconvenience.")
+        return_value=fedex_error(
+            503,
+            "SERVICE.UNAVAILABLE.ERROR",
+            "The service is currently unavailable and we are working to "
+            "resolve the issue. We apologize for any inconvenience.",
+        )
     )
     with pytest.raises(CarrierAPIError) as info:
         client.track(["701234567893"])
@@ -224,9 +225,14 @@ def test_45_numbers_go_in_two_calls(client: FedExClient, api: respx.MockRouter) 
     api.post("/oauth/token").mock(return_value=token_reply(TOKEN_1))
     track = api.post("/track/v1/trackingnumbers").mock(
         side_effect=lambda request: httpx.Response(
-            200, json={"output": {"completeTrackResults": [
-                {"trackingNumber": n, "trackResults": []} for n in sent_numbers(request)
-            ]}}
+            200,
+            json={
+                "output": {
+                    "completeTrackResults": [
+                        {"trackingNumber": n, "trackResults": []} for n in sent_numbers(request)
+                    ]
+                }
+            },
         )
     )
     numbers = [f"{100000000000 + i}" for i in range(45)]
@@ -286,14 +292,19 @@ def test_empty_credential_counts_as_missing(monkeypatch: pytest.MonkeyPatch) -> 
         FedExClient()
 
 
-def test_token_endpoint_failure_hides_the_secret(
-    client: FedExClient, api: respx.MockRouter
-) -> None:
+def test_token_endpoint_failure_hides_the_secret(client: FedExClient, api: respx.MockRouter) -> None:
     api.post("/oauth/token").mock(
         return_value=httpx.Response(
             401,
-            json={"transactionId": "t", "errors": [{"code": "NOT.AUTHORIZED.ERROR",
-                  "message": f"The given client credentials were not valid: {SECRET}"}]},
+            json={
+                "transactionId": "t",
+                "errors": [
+                    {
+                        "code": "NOT.AUTHORIZED.ERROR",
+                        "message": f"The given client credentials were not valid: {SECRET}",
+                    }
+                ],
+            },
         )
     )
     track = api.post("/track/v1/trackingnumbers")
@@ -309,13 +320,50 @@ def test_token_endpoint_failure_hides_the_secret(
 def test_secrets_never_in_repr_or_errors(client: FedExClient, api: respx.MockRouter) -> None:
     api.post("/oauth/token").mock(return_value=token_reply(TOKEN_1))
     api.post("/track/v1/trackingnumbers").mock(
-        return_value=fedex_error(400, "BAD.REQUEST.ERROR", f"bad header Bearer {TOKEN_1}")
+        return_value=fedex_error(403, "FORBIDDEN.ERROR", f"bad header Bearer {TOKEN_1}")
     )
     with pytest.raises(CarrierAPIError) as info:
         client.track(["701234567893"])
     assert_no_secret(str(info.value))
     assert_no_secret(repr(client))
     assert_no_secret(repr(client.auth))
+
+
+def test_a_refused_batch_echoing_the_token_keeps_it_out_of_the_reply(
+    client: FedExClient, api: respx.MockRouter
+) -> None:
+    api.post("/oauth/token").mock(return_value=token_reply(TOKEN_1))
+    api.post("/track/v1/trackingnumbers").mock(
+        return_value=fedex_error(400, "BAD.REQUEST.ERROR", f"bad header Bearer {TOKEN_1}")
+    )
+    (reply,) = client.track(["701234567893"])
+    assert_no_secret(json.dumps(reply))
+    (error,) = FedExCarrier().parse(reply).errors
+    assert error.tracking_number == "701234567893" and error.code == "BAD.REQUEST.ERROR"
+    assert "bad header Bearer ***" in error.message
+
+
+def test_a_refused_batch_keeps_the_other_batches_replies(client: FedExClient, api: respx.MockRouter) -> None:
+    """A whole-batch 4xx on the second batch: the first batch's reply is kept, the third batch is
+    still sent, and every number of the refused batch gets FedEx's error."""
+    api.post("/oauth/token").mock(return_value=token_reply(TOKEN_1))
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        numbers = sent_numbers(request)
+        if "100000000031" in numbers:
+            return fedex_error(400, "TRACKING.TRACKINGNUMBER.INVALID", "Invalid tracking number.")
+        return httpx.Response(200, json=fixture("multi_number_one_not_found.json"))
+
+    track = api.post("/track/v1/trackingnumbers").mock(side_effect=answer)
+    numbers = [f"{100000000000 + i}" for i in range(65)]
+    replies = client.track(numbers)
+    assert track.call_count == 3 and len(replies) == 3
+    carrier = FedExCarrier()
+    first, refused, third = (carrier.parse(r) for r in replies)
+    assert first.events and third.events  # nothing lost around the refusal
+    assert [e.tracking_number for e in refused.errors] == numbers[30:60]
+    assert all("HTTP 400: Invalid tracking number." in e.message for e in refused.errors)
+    assert {e.code for e in refused.errors} == {"TRACKING.TRACKINGNUMBER.INVALID"}
 
 
 def test_base_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,6 +16,4 @@ TestFedExConformance = conformance_suite(
         "9612345123456789012343",  # Ground "96", 22 digits
         "1001234567890123810100701234567893",  # Express 34
     ),
-    # the API client is the HTTP work's; it moves to tracklingo.adapter's client names at merge
-    import_exempt=("client.py",),
 )

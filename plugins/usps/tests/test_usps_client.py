@@ -28,7 +28,7 @@ def fixture(name: str) -> Any:
 
 
 def token(value: str, expires_in: int = 28799) -> httpx.Response:
-    # the USPS token response shape (usps.md 1.2, [OAUTH] [RDME])
+    # the USPS token response shape (USPS/api-examples README.md, OAuth section)
     return httpx.Response(
         200,
         json={
@@ -74,9 +74,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def make(
-    router: respx.Router, sleeps: list[float], clock: FakeClock
-) -> Iterator[Callable[..., USPSClient]]:
+def make(router: respx.Router, sleeps: list[float], clock: FakeClock) -> Iterator[Callable[..., USPSClient]]:
     made: list[USPSClient] = []
 
     def build(**kw: Any) -> USPSClient:
@@ -96,9 +94,7 @@ def make(
 
 
 @pytest.mark.parametrize("missing", ["TRACKLINGO_USPS_CLIENT_ID", "TRACKLINGO_USPS_CLIENT_SECRET"])
-def test_missing_credentials_is_one_line_config_error(
-    monkeypatch: pytest.MonkeyPatch, missing: str
-) -> None:
+def test_missing_credentials_is_one_line_config_error(monkeypatch: pytest.MonkeyPatch, missing: str) -> None:
     monkeypatch.delenv(missing)
     with pytest.raises(ConfigError) as info:
         CARRIER.client()
@@ -108,8 +104,9 @@ def test_missing_credentials_is_one_line_config_error(
     assert SECRET not in message
 
 
-def test_explicit_credentials_win(monkeypatch: pytest.MonkeyPatch, router: respx.Router,
-                                  make: Callable[..., USPSClient]) -> None:
+def test_explicit_credentials_win(
+    monkeypatch: pytest.MonkeyPatch, router: respx.Router, make: Callable[..., USPSClient]
+) -> None:
     monkeypatch.delenv("TRACKLINGO_USPS_CLIENT_ID")
     monkeypatch.delenv("TRACKLINGO_USPS_CLIENT_SECRET")
     tok = router.post("/oauth2/v3/token").mock(return_value=token("tok-x"))
@@ -119,13 +116,14 @@ def test_explicit_credentials_win(monkeypatch: pytest.MonkeyPatch, router: respx
     assert json.loads(tok.calls[0].request.content)["client_id"] == "given-id"
 
 
-def test_secrets_never_in_repr_or_errors(router: respx.Router,
-                                         make: Callable[..., USPSClient]) -> None:
+def test_secrets_never_in_repr_or_errors(router: respx.Router, make: Callable[..., USPSClient]) -> None:
     router.post("/oauth2/v3/token").mock(
         return_value=httpx.Response(
             401,
-            json={"error": "invalid_client",
-                  "error_description": f"Client {CLIENT_ID} with secret {SECRET} is invalid"},
+            json={
+                "error": "invalid_client",
+                "error_description": f"Client {CLIENT_ID} with secret {SECRET} is invalid",
+            },
         )
     )
     client = make()
@@ -141,8 +139,7 @@ def test_secrets_never_in_repr_or_errors(router: respx.Router,
 # -- token fetch, reuse, expiry, 401 refresh ------------------------------------------------------
 
 
-def test_token_fetched_once_and_reused(router: respx.Router,
-                                       make: Callable[..., USPSClient]) -> None:
+def test_token_fetched_once_and_reused(router: respx.Router, make: Callable[..., USPSClient]) -> None:
     tok = router.post("/oauth2/v3/token").mock(return_value=token("tok-1"))
     api = router.get(path__startswith="/tracking/v3/tracking/").mock(
         return_value=httpx.Response(200, json=fixture("domestic_delivered.json"))
@@ -153,35 +150,33 @@ def test_token_fetched_once_and_reused(router: respx.Router,
     assert tok.call_count == 1
     assert api.call_count == 3
     body = json.loads(tok.calls[0].request.content)
-    assert body == {"grant_type": "client_credentials", "client_id": CLIENT_ID,
-                    "client_secret": SECRET}
+    assert body == {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": SECRET}
     request = api.calls[0].request
     assert request.headers["Authorization"] == "Bearer tok-1"
     assert request.url.params["expand"] == "DETAIL"
     assert request.url.path == TRACK
 
 
-def test_token_refetched_after_expiry(router: respx.Router, clock: FakeClock,
-                                      make: Callable[..., USPSClient]) -> None:
+def test_token_refetched_after_expiry(
+    router: respx.Router, clock: FakeClock, make: Callable[..., USPSClient]
+) -> None:
     tok = router.post("/oauth2/v3/token").mock(side_effect=[token("tok-1"), token("tok-2")])
-    api = router.get(TRACK).mock(return_value=httpx.Response(200, json=fixture(
-        "domestic_delivered.json")))
+    api = router.get(TRACK).mock(return_value=httpx.Response(200, json=fixture("domestic_delivered.json")))
     client = make()
     client.track([NUMBER])
     clock.now += 28799  # the token's lifetime has passed
     client.track([NUMBER])
     assert tok.call_count == 2
-    assert [c.request.headers["Authorization"] for c in api.calls] == ["Bearer tok-1",
-                                                                       "Bearer tok-2"]
+    assert [c.request.headers["Authorization"] for c in api.calls] == ["Bearer tok-1", "Bearer tok-2"]
 
 
-def test_401_refreshes_the_token_once(router: respx.Router,
-                                      make: Callable[..., USPSClient]) -> None:
+def test_401_refreshes_the_token_once(router: respx.Router, make: Callable[..., USPSClient]) -> None:
     tok = router.post("/oauth2/v3/token").mock(side_effect=[token("old"), token("new")])
     api = router.get(TRACK).mock(
         side_effect=[
-            httpx.Response(401, json={"apiVersion": "/tracking/v3",
-                                      "error": {"code": "401", "message": "Unauthorized"}}),
+            httpx.Response(
+                401, json={"apiVersion": "/tracking/v3", "error": {"code": "401", "message": "Unauthorized"}}
+            ),
             httpx.Response(200, json=fixture("domestic_delivered.json")),
         ]
     )
@@ -192,13 +187,21 @@ def test_401_refreshes_the_token_once(router: respx.Router,
     assert [c.request.headers["Authorization"] for c in api.calls] == ["Bearer old", "Bearer new"]
 
 
-def test_401_twice_is_an_error_with_usps_text(router: respx.Router,
-                                              make: Callable[..., USPSClient]) -> None:
+def test_401_twice_is_an_error_with_usps_text(router: respx.Router, make: Callable[..., USPSClient]) -> None:
     router.post("/oauth2/v3/token").mock(side_effect=[token("eyJ-first-token"), token("eyJ-second-token")])
-    router.get(TRACK).mock(return_value=httpx.Response(
-        401, json={"apiVersion": "/tracking/v3",
-                   "error": {"code": "401", "message": "The client application identifier is "
-                             "invalid.", "errors": []}}))
+    router.get(TRACK).mock(
+        return_value=httpx.Response(
+            401,
+            json={
+                "apiVersion": "/tracking/v3",
+                "error": {
+                    "code": "401",
+                    "message": "The client application identifier is invalid.",
+                    "errors": [],
+                },
+            },
+        )
+    )
     client = make()
     with pytest.raises(CarrierAPIError) as info:
         client.track([NUMBER])
@@ -210,14 +213,20 @@ def test_401_twice_is_an_error_with_usps_text(router: respx.Router,
 # -- retries --------------------------------------------------------------------------------------
 
 
-def test_429_then_200_honours_retry_after(router: respx.Router, sleeps: list[float],
-                                          make: Callable[..., USPSClient]) -> None:
+def test_429_then_200_honours_retry_after(
+    router: respx.Router, sleeps: list[float], make: Callable[..., USPSClient]
+) -> None:
     router.post("/oauth2/v3/token").mock(return_value=token("tok"))
     api = router.get(TRACK).mock(
         side_effect=[
-            httpx.Response(429, headers={"Retry-After": "30"},
-                           json={"apiVersion": "/tracking/v3",
-                                 "error": {"code": "429", "message": "Too Many Requests."}}),
+            httpx.Response(
+                429,
+                headers={"Retry-After": "30"},
+                json={
+                    "apiVersion": "/tracking/v3",
+                    "error": {"code": "429", "message": "Too Many Requests."},
+                },
+            ),
             httpx.Response(200, json=fixture("domestic_delivered.json")),
         ]
     )
@@ -228,12 +237,32 @@ def test_429_then_200_honours_retry_after(router: respx.Router, sleeps: list[flo
     assert sleeps == [30.0]
 
 
-def test_503_exhaustion(router: respx.Router, sleeps: list[float],
-                        make: Callable[..., USPSClient]) -> None:
+def test_a_27_hour_retry_after_is_an_immediate_clear_error(
+    router: respx.Router, sleeps: list[float], make: Callable[..., USPSClient]
+) -> None:
     router.post("/oauth2/v3/token").mock(return_value=token("tok"))
-    api = router.get(TRACK).mock(return_value=httpx.Response(
-        503, json={"apiVersion": "/tracking/v3",
-                   "error": {"code": "503", "message": "Service Unavailable"}}))
+    api = router.get(TRACK).mock(
+        return_value=httpx.Response(
+            429,
+            headers={"Retry-After": "99999"},
+            json={"apiVersion": "/tracking/v3", "error": {"code": "429", "message": "Too Many Requests."}},
+        )
+    )
+    with pytest.raises(CarrierAPIError) as info:
+        make().track([NUMBER])
+    assert api.call_count == 1 and sleeps == []  # neither 3 x 60 s of waiting nor more calls
+    assert "USPS asks to retry after 27 h; not waiting" in str(info.value)
+    assert info.value.tracking_number == NUMBER
+
+
+def test_503_exhaustion(router: respx.Router, sleeps: list[float], make: Callable[..., USPSClient]) -> None:
+    router.post("/oauth2/v3/token").mock(return_value=token("tok"))
+    api = router.get(TRACK).mock(
+        return_value=httpx.Response(
+            503,
+            json={"apiVersion": "/tracking/v3", "error": {"code": "503", "message": "Service Unavailable"}},
+        )
+    )
     client = make()
     with pytest.raises(CarrierAPIError) as info:
         client.track([NUMBER])
@@ -249,11 +278,15 @@ def test_quota_exceeded_without_retry_after_is_not_retried(
     router: respx.Router, sleeps: list[float], make: Callable[..., USPSClient]
 ) -> None:
     router.post("/oauth2/v3/token").mock(return_value=token("tok"))
-    # the observed USPS quota body (usps.md 1.3, [MQP])
-    body = {"apiVersion": "/tracking/v3",
-            "error": {"code": "429", "message": "Exceeded quota limit.",
-                      "errors": [{"title": "Too Many Requests.",
-                                  "detail": "Quota limit exceeded.", "status": "429"}]}}
+    # the observed USPS quota body (https://github.com/magento/quality-patches/issues/154)
+    body = {
+        "apiVersion": "/tracking/v3",
+        "error": {
+            "code": "429",
+            "message": "Exceeded quota limit.",
+            "errors": [{"title": "Too Many Requests.", "detail": "Quota limit exceeded.", "status": "429"}],
+        },
+    }
     api = router.get(TRACK).mock(return_value=httpx.Response(429, json=body))
     client = make()
     with pytest.raises(QuotaExceededError) as info:
@@ -262,8 +295,9 @@ def test_quota_exceeded_without_retry_after_is_not_retried(
     assert "Exceeded quota limit." in str(info.value)
 
 
-def test_timeouts_are_retried_then_reported(router: respx.Router, sleeps: list[float],
-                                            make: Callable[..., USPSClient]) -> None:
+def test_timeouts_are_retried_then_reported(
+    router: respx.Router, sleeps: list[float], make: Callable[..., USPSClient]
+) -> None:
     router.post("/oauth2/v3/token").mock(return_value=token("tok"))
     api = router.get(TRACK).mock(side_effect=httpx.ReadTimeout("slow"))
     client = make(max_attempts=3)
@@ -276,9 +310,12 @@ def test_timeouts_are_retried_then_reported(router: respx.Router, sleeps: list[f
 
 def test_timeout_then_success(router: respx.Router, make: Callable[..., USPSClient]) -> None:
     router.post("/oauth2/v3/token").mock(return_value=token("tok"))
-    router.get(TRACK).mock(side_effect=[httpx.ConnectTimeout("slow"),
-                                        httpx.Response(200, json=fixture(
-                                            "domestic_delivered.json"))])
+    router.get(TRACK).mock(
+        side_effect=[
+            httpx.ConnectTimeout("slow"),
+            httpx.Response(200, json=fixture("domestic_delivered.json")),
+        ]
+    )
     [payload] = make().track([NUMBER])
     assert payload["trackingNumber"] == NUMBER
 
@@ -286,12 +323,12 @@ def test_timeout_then_success(router: respx.Router, make: Callable[..., USPSClie
 # -- per-number answers, batching, numbers -----------------------------------------------------------
 
 
-def test_per_number_error_is_returned_for_parse(router: respx.Router,
-                                                make: Callable[..., USPSClient]) -> None:
+def test_per_number_error_is_returned_for_parse(
+    router: respx.Router, make: Callable[..., USPSClient]
+) -> None:
     router.post("/oauth2/v3/token").mock(return_value=token("tok"))
     missing = "9400111899223197428490"
-    router.get(TRACK).mock(return_value=httpx.Response(200, json=fixture(
-        "domestic_delivered.json")))
+    router.get(TRACK).mock(return_value=httpx.Response(200, json=fixture("domestic_delivered.json")))
     router.get(f"/tracking/v3/tracking/{missing}").mock(
         return_value=httpx.Response(400, json=fixture("error_no_status.json"))
     )
@@ -311,7 +348,8 @@ def test_numbers_are_cleaned_and_routing_prefix_stripped(
 ) -> None:
     router.post("/oauth2/v3/token").mock(return_value=token("tok"))
     api = router.get(path__startswith="/tracking/v3/tracking/").mock(
-        return_value=httpx.Response(200, json=fixture("domestic_delivered.json")))
+        return_value=httpx.Response(200, json=fixture("domestic_delivered.json"))
+    )
     make().track(["420 22153 9101026837331000039521", "cp 100 000 140 us"])
     assert [c.request.url.path for c in api.calls] == [
         "/tracking/v3/tracking/9101026837331000039521",
@@ -328,11 +366,9 @@ def test_invalid_number_is_not_sent(router: respx.Router, make: Callable[..., US
     assert "not sent to USPS" in error.message
 
 
-def test_a_single_string_is_one_number(router: respx.Router,
-                                       make: Callable[..., USPSClient]) -> None:
+def test_a_single_string_is_one_number(router: respx.Router, make: Callable[..., USPSClient]) -> None:
     router.post("/oauth2/v3/token").mock(return_value=token("tok"))
-    api = router.get(TRACK).mock(return_value=httpx.Response(200, json=fixture(
-        "domestic_delivered.json")))
+    api = router.get(TRACK).mock(return_value=httpx.Response(200, json=fixture("domestic_delivered.json")))
     assert len(make().track(NUMBER)) == 1
     assert api.call_count == 1
 
@@ -345,8 +381,7 @@ def test_base_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKLINGO_USPS_BASE_URL", sandbox)
     with respx.mock(base_url=sandbox, assert_all_called=True) as mock:
         mock.post("/oauth2/v3/token").mock(return_value=token("tok"))
-        mock.get(TRACK).mock(return_value=httpx.Response(200, json=fixture(
-            "domestic_delivered.json")))
+        mock.get(TRACK).mock(return_value=httpx.Response(200, json=fixture("domestic_delivered.json")))
         with CARRIER.client(sleep=lambda s: None) as client:
             assert client.base_url == sandbox
             payloads = client.track([NUMBER])
@@ -359,8 +394,7 @@ def test_track_then_parse_like_the_cli() -> None:
     number = inbound["trackingNumber"]
     with respx.mock(base_url=BASE) as mock:
         mock.post("/oauth2/v3/token").mock(return_value=token("tok"))
-        mock.get(f"/tracking/v3/tracking/{number}").mock(
-            return_value=httpx.Response(200, json=inbound))
+        mock.get(f"/tracking/v3/tracking/{number}").mock(return_value=httpx.Response(200, json=inbound))
         with CARRIER.client(sleep=lambda s: None) as client:
             payloads = client.track([number])
     events = [e for p in payloads for e in CARRIER.parse(p).events]
@@ -371,8 +405,11 @@ def test_track_then_parse_like_the_cli() -> None:
 def test_token_endpoint_400_is_not_mistaken_for_a_number_error(
     router: respx.Router, make: Callable[..., USPSClient]
 ) -> None:
-    router.post("/oauth2/v3/token").mock(return_value=httpx.Response(
-        400, json={"error": "invalid_request", "error_description": "grant_type is invalid"}))
+    router.post("/oauth2/v3/token").mock(
+        return_value=httpx.Response(
+            400, json={"error": "invalid_request", "error_description": "grant_type is invalid"}
+        )
+    )
     api = router.get(TRACK).mock(return_value=httpx.Response(200, json={}))
     with pytest.raises(CarrierAPIError) as info:
         make().track([NUMBER])

@@ -15,6 +15,4 @@ TestUSPSConformance = conformance_suite(
         "CP100000140US",  # UPU S10 issued by USPS
         "9202290123456700043214",  # IMpb 92 of the domestic fixture
     ),
-    # the API client is the HTTP work's; it moves to tracklingo.adapter's client names at merge
-    import_exempt=("client.py",),
 )

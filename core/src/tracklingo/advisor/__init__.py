@@ -6,15 +6,19 @@ Two calls answer what a worried recipient or a support agent asks:
   vocabularies and returns one `Explanation` per stage the carriers map it to (several when they
   disagree, or when the stage depends on the parcel's direction). A text no vocabulary knows gets
   one explanation with ``known=False`` and stage `unknown`: tracklingo never guesses a meaning.
-- `advise(journey, registry, now)` returns an `Advice` for a shipment's current stage: the texts,
-  the time at the stage (since the first event of the current run of that stage), the verdict
-  (`on_track`, `stuck`, `done` for delivered/returned/cancelled, `unknown`), and when stuck the
-  escalation ladder: the carrier holding the parcel now, a universal tracker, the sender.
+- `advise(journey, registry, now)` returns an `Advice` for a shipment's current stage at `now`,
+  seeing the journey as it stood then (later scans left out, and said so): the texts, the time at
+  the stage (since the first event of the current run of that stage), the verdict (`on_track`,
+  `stuck`, `done` for delivered/returned/cancelled, `unknown`), and when stuck the escalation
+  ladder: the carrier holding the parcel now, a universal tracker, the sender.
+- `judge(journey, registry, now)` is the verdict alone (`Judgement`), the one place it is
+  decided; `advise` builds on it, and `tracklingo stuck` uses it to judge a whole store cheaply.
 
 The texts, dwell thresholds and ladder wording are data: ``tracklingo/data/advice.toml`` (one
-complete entry per stage; `load_advice` reads and checks it). Thresholds are lane-aware (domestic
-vs international, from `Journey.is_international`; an unknown lane counts as domestic) and count
-only Monday-Friday hours where the entry says ``business_days = true`` (`business_hours`).
+complete entry per stage, copy per reason; `load_advice` reads and checks it). Thresholds are
+lane-aware (`journey_lane`: a cross-border stage makes a journey international even when its scans
+name one country; an unknown lane counts as domestic and is said to be assumed) and count only
+Monday-Friday hours where the entry says ``business_days = true`` (`business_hours`).
 
 Carrier plugins adjust the advice for the parcels they hold through an optional attribute::
 
@@ -38,29 +42,66 @@ A malformed override raises `ConfigError` naming the carrier. Contact points com
 
 from __future__ import annotations
 
-from tracklingo.advisor.advise import advise
+from tracklingo.advisor.advise import advise, advise_judged
+from tracklingo.advisor.catalog import (
+    Catalog,
+    UnknownLanguageError,
+    available_languages,
+    load_catalog,
+    read_catalog,
+    resolve_language,
+)
 from tracklingo.advisor.content import (
     AdviceBook,
     StageAdvice,
     Threshold,
     carrier_overrides,
     load_advice,
+    situation_entry,
 )
 from tracklingo.advisor.explain import explain
+from tracklingo.advisor.judge import (
+    Judgement,
+    NotYetScannedError,
+    journey_as_of,
+    judge,
+    lane_label,
+    verdict_prefix,
+)
+from tracklingo.advisor.lane import Lane, journey_lane
+from tracklingo.advisor.language import Language, language
 from tracklingo.advisor.results import Advice, EscalationStep, Explanation
 from tracklingo.advisor.text import business_hours, synonyms_for
 
 __all__ = [
     "Advice",
     "AdviceBook",
+    "Catalog",
     "EscalationStep",
     "Explanation",
+    "Judgement",
+    "Lane",
+    "Language",
+    "NotYetScannedError",
     "StageAdvice",
     "Threshold",
+    "UnknownLanguageError",
     "advise",
+    "advise_judged",
+    "available_languages",
     "business_hours",
     "carrier_overrides",
     "explain",
+    "journey_as_of",
+    "journey_lane",
+    "judge",
+    "lane_label",
+    "language",
     "load_advice",
+    "load_catalog",
+    "read_catalog",
+    "resolve_language",
+    "situation_entry",
     "synonyms_for",
+    "verdict_prefix",
 ]

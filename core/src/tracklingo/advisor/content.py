@@ -1,11 +1,11 @@
-"""The advice content: the data file's models (`AdviceBook`, `StageAdvice`, `Threshold`), its
-loading and checking (`load_advice`), and carrier plugins' `advice_overrides`."""
+"""The advice content: the facts of ``advice.toml`` (`AdviceBook`, `Threshold`), their loading and
+checking (`load_advice`), carrier plugins' `advice_overrides`, and the advice for one situation in
+one language (`situation_entry`: facts, the locale's words, override and reason together)."""
 
 from __future__ import annotations
 
-import string
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -22,6 +22,17 @@ from pydantic import (
     model_validator,
 )
 
+from tracklingo.advisor.catalog import (
+    REASON_TEXT_FIELDS,
+    SOURCE_LANGUAGE,
+    STEP_FIELDS,
+    Catalog,
+    check_placeholders,
+    language_chain,
+    load_catalog,
+    normalize_tag,
+    placeholders,
+)
 from tracklingo.carrier import Carrier
 from tracklingo.errors import ConfigError
 from tracklingo.taxonomy import Reason, Stage
@@ -32,24 +43,10 @@ Verdict = Literal["on_track", "stuck", "done", "unknown"]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 _DEFAULT_LADDER: Final[tuple[LadderKind, ...]] = ("carrier", "tracker", "sender")
-_STEP_FIELDS: Final = frozenset({"carrier", "carrier_link"})
-_LADDER_FIELDS: Final = frozenset(
-    {
-        "carrier",
-        "number",
-        "numbers",
-        "since",
-        "headline",
-        "last_status",
-        "stage",
-        "destination",
-        "origin_carrier",
-    }
-)
 _JUDGEMENT: Final = "tracklingo judgement"
 
 #: Stages at which the parcel is in the destination country, held by its carrier or customs.
-_DESTINATION_SIDE: Final = frozenset(
+DESTINATION_SIDE: Final = frozenset(
     {
         Stage.ARRIVED_DESTINATION_COUNTRY,
         Stage.IMPORT_CUSTOMS,
@@ -62,22 +59,6 @@ _DESTINATION_SIDE: Final = frozenset(
         Stage.AVAILABLE_FOR_PICKUP,
     }
 )
-
-
-def _placeholders(template: str) -> set[str]:
-    try:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    except ValueError as exc:
-        raise ValueError(f"bad placeholder in {template!r}: {exc}") from None
-
-
-def _check_placeholders(texts: Iterable[str], allowed: frozenset[str]) -> None:
-    for text in texts:
-        unknown = _placeholders(text) - allowed
-        if unknown:
-            raise ValueError(
-                f"unknown placeholder(s) {sorted(unknown)} in {text!r}; allowed: {sorted(allowed)}"
-            )
 
 
 # -- the data file ------------------------------------------------------------------------------
@@ -101,61 +82,56 @@ class Threshold(BaseModel):
 
 
 class Dwell(BaseModel):
-    """Either `not_timed` (never judged stuck) or a threshold per lane and the likely cause."""
+    """Either `not_timed` (never judged stuck) or a threshold per lane."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    not_timed: Text | None = None
-    when_stuck: Text | None = None
+    not_timed: bool = False
     domestic: Threshold | None = None
     international: Threshold | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Dwell:
-        timed = (self.when_stuck, self.domestic, self.international)
-        if self.not_timed is not None:
-            if any(t is not None for t in timed):
-                raise ValueError("`not_timed` excludes when_stuck/domestic/international")
-        elif any(t is None for t in timed):
-            raise ValueError("a timed dwell needs when_stuck, domestic and international")
+        lanes = (self.domestic, self.international)
+        if self.not_timed:
+            if any(t is not None for t in lanes):
+                raise ValueError("`not_timed` excludes domestic/international")
+        elif any(t is None for t in lanes):
+            raise ValueError("a timed dwell needs domestic and international thresholds")
         return self
 
     @property
     def timed(self) -> bool:
-        return self.not_timed is None
+        return not self.not_timed
 
     def threshold(self, international: bool) -> Threshold | None:
         """The threshold for the lane (`None` when the stage is never timed)."""
         return self.international if international else self.domestic
 
 
-class ReasonAdvice(BaseModel):
-    """What changes when the event carries a reason (e.g. duties due on a customs hold)."""
+class ReasonFacts(BaseModel):
+    """What changes when the event carries a reason (e.g. duties due on a customs hold): whether
+    the recipient must act, and whether the stage's own steps still follow the reason's
+    (``stage_steps = false`` when they do not fit, e.g. "cannot find it?" on a parcel delivered
+    damaged). Its words are the locale's (`ReasonCopy`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     recipient_must_act: Act
-    recipient_action: Text
-    steps: list[Text] = Field(default_factory=list)
+    stage_steps: bool = True
+    source: Text | None = None
 
 
-class StageAdvice(BaseModel):
-    """One stage's entry in advice.toml."""
+class StageFacts(BaseModel):
+    """One stage's entry in advice.toml (its words are the locale's `StageCopy`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    headline: Text
-    meaning: Text
-    where: Text
-    holder: Text
-    next: Text
-    how_soon: Text
     recipient_must_act: Act
-    recipient_action: Text
-    steps: list[Text] = Field(min_length=1)
     ladder: tuple[LadderKind, ...] = _DEFAULT_LADDER
     dwell: Dwell
-    reasons: dict[Reason, ReasonAdvice] = Field(default_factory=dict)
+    reasons: dict[Reason, ReasonFacts] = Field(default_factory=dict)
+    source: Text | None = None
 
     @field_validator("ladder")
     @classmethod
@@ -164,98 +140,65 @@ class StageAdvice(BaseModel):
             raise ValueError(f"ladder must list each of {list(_DEFAULT_LADDER)} exactly once")
         return value
 
-    @model_validator(mode="after")
-    def _placeholders_known(self) -> StageAdvice:
-        texts = [
-            self.headline,
-            self.meaning,
-            self.where,
-            self.holder,
-            self.next,
-            self.how_soon,
-            self.recipient_action,
-            *self.steps,
-        ]
-        for r in self.reasons.values():
-            texts += [r.recipient_action, *r.steps]
-        _check_placeholders(texts, _STEP_FIELDS)
-        return self
-
-
-class LadderText(BaseModel):
-    """The wording of one rung of the escalation ladder."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    contact: Text | None = None
-    detail: Text
-
-
-class Ladder(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    carrier: LadderText
-    carrier_unknown: LadderText
-    carrier_not_installed: LadderText
-    tracker: LadderText
-    sender: LadderText
-
-    @model_validator(mode="after")
-    def _placeholders_known(self) -> Ladder:
-        texts: list[str] = []
-        for rung in (
-            self.carrier,
-            self.carrier_unknown,
-            self.carrier_not_installed,
-            self.tracker,
-            self.sender,
-        ):
-            texts += [rung.detail, *([rung.contact] if rung.contact else [])]
-        _check_placeholders(texts, _LADDER_FIELDS)
-        return self
-
 
 class Tracker(BaseModel):
-    """A universal tracker: its name and its page with ``{number}`` where the number goes."""
+    """A universal tracker: its name, and its page with ``{number}`` where the number goes and
+    ``{lang}`` where the page's language goes (one of `languages`, else `default_language`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: Text
     url: Text
+    languages: list[Text] = Field(default_factory=list)
+    default_language: Text = "en"
     several_numbers: bool = False
     note: Text | None = None
 
     @field_validator("url")
     @classmethod
     def _has_number(cls, value: str) -> str:
-        if _placeholders(value) != {"number"} or not value.startswith("https://"):
-            raise ValueError(f"tracker url must be https:// with a {{number}} placeholder: {value!r}")
+        if not placeholders(value) <= {"number", "lang"} or "number" not in placeholders(value):
+            raise ValueError(
+                f"tracker url must have a {{number}} placeholder (and may have {{lang}}): {value!r}"
+            )
+        if not value.startswith("https://"):
+            raise ValueError(f"tracker url must be https://: {value!r}")
         return value
 
-    def link(self, numbers: list[str]) -> str:
-        """The page for `numbers` (several comma-separated when the tracker takes them)."""
+    def page_language(self, lang: str) -> str:
+        """The site's language for tag `lang`: ``de-AT`` → ``de`` when the site has German."""
+        return next((t for t in language_chain(lang) if t in self.languages), self.default_language)
+
+    def link(self, numbers: list[str], lang: str = "en") -> str:
+        """The page for `numbers` (several comma-separated when the tracker takes them), in the
+        site's language for `lang`."""
         chosen = numbers if self.several_numbers else numbers[:1]
         value = ",".join(quote(n, safe="") for n in chosen)
-        return self.url.format(number=value)
+        return self.url.format_map({"number": value, "lang": self.page_language(lang)})
 
 
 class AdviceBook(BaseModel):
-    """The parsed, checked advice.toml."""
+    """The parsed, checked advice.toml: the facts behind the copy, the same in every language."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     meta: dict[str, Any] = Field(default_factory=dict)
     sources: dict[str, Text] = Field(default_factory=dict)
-    ladder: Ladder
     trackers: list[Tracker] = Field(min_length=1)
-    stage: dict[Stage, StageAdvice]
+    stage: dict[Stage, StageFacts]
+    reason: dict[Reason, ReasonFacts] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _complete(self) -> AdviceBook:
         missing = [s.value for s in Stage if s not in self.stage]
         if missing:
             raise ValueError(f"no entry for stage(s) {missing}")
+        for reason, special in self.reason.items():
+            self._check_sources(special.source, f"reason.{reason.value}")
         for stage, entry in self.stage.items():
+            self._check_sources(entry.source, stage.value)
+            for reason, special in entry.reasons.items():
+                self._check_sources(special.source, f"{stage.value}.reasons.{reason.value}")
             never = stage.is_terminal or stage is Stage.UNKNOWN
             if never and entry.dwell.timed:
                 raise ValueError(f"{stage.value}: this stage is never stuck; use `not_timed`")
@@ -263,15 +206,25 @@ class AdviceBook(BaseModel):
                 raise ValueError(f"{stage.value}: needs domestic and international thresholds")
             for lane in ("domestic", "international"):
                 threshold: Threshold | None = getattr(entry.dwell, lane)
-                if threshold is not None and threshold.source:
-                    for key in _source_keys(threshold.source):
-                        if key not in self.sources:
-                            raise ValueError(f"{stage.value}.{lane}: source {key!r} is not in [sources]")
+                if threshold is not None:
+                    self._check_sources(threshold.source, f"{stage.value}.{lane}")
         return self
 
-    def entry(self, stage: Stage) -> StageAdvice:
-        """The entry for `stage`."""
+    def _check_sources(self, source: str | None, where: str) -> None:
+        for key in _source_keys(source or ""):
+            if key not in self.sources:
+                raise ValueError(f"{where}: source {key!r} is not in [sources]")
+
+    def entry(self, stage: Stage) -> StageFacts:
+        """The facts for `stage`."""
         return self.stage[stage]
+
+    def reason_facts(self, stage: Stage, reason: Reason | None) -> ReasonFacts | None:
+        """The facts for `reason` at `stage`: the stage's own ``reasons`` entry, else the shared
+        ``[reason.<reason>]`` one; `None` when there is no reason or no entry for it (`other`)."""
+        if reason is None:
+            return None
+        return self.stage[stage].reasons.get(reason) or self.reason.get(reason)
 
     def source_text(self, threshold: Threshold) -> str:
         """Where a threshold comes from: its sources (keys expanded from [sources]; a carrier's own
@@ -280,6 +233,24 @@ class AdviceBook(BaseModel):
         if threshold.note:
             parts.append(threshold.note)
         return "; ".join(parts)
+
+    def check_catalog(self, catalog: Catalog) -> list[str]:
+        """Where `catalog` does not fit this book: a stage or reason entry one has and the other
+        has not, or a stage's `when_stuck` / `not_timed` that does not match its dwell."""
+        problems: list[str] = []
+        for stage, facts in self.stage.items():
+            words = catalog.stage[stage]
+            if facts.dwell.timed and words.when_stuck is None:
+                problems.append(f"stage.{stage.value}: a timed stage needs `when_stuck`")
+            if not facts.dwell.timed and words.not_timed is None:
+                problems.append(f"stage.{stage.value}: a stage never timed needs `not_timed`")
+            for r in sorted(set(facts.reasons) ^ set(words.reasons)):
+                side = "advice.toml" if r in facts.reasons else "the locale"
+                problems.append(f"stage.{stage.value}.reasons.{r.value}: only in {side}")
+        for r in sorted(set(self.reason) ^ set(catalog.reason)):
+            side = "advice.toml" if r in self.reason else "the locale"
+            problems.append(f"reason.{r.value}: only in {side}")
+        return problems
 
 
 def _source_keys(source: str) -> list[str]:
@@ -302,11 +273,15 @@ def _read_book(text: str, origin: str) -> AdviceBook:
 @cache
 def _default_book() -> AdviceBook:
     resource = resources.files("tracklingo").joinpath("data", "advice.toml")
-    return _read_book(resource.read_text(encoding="utf-8"), "tracklingo/data/advice.toml")
+    book = _read_book(resource.read_text(encoding="utf-8"), "tracklingo/data/advice.toml")
+    problems = book.check_catalog(load_catalog(SOURCE_LANGUAGE))
+    if problems:
+        raise ConfigError(f"tracklingo/data/advice.toml and locales/en.toml: {problems[0]}")
+    return book
 
 
 def load_advice(path: str | Path | None = None) -> AdviceBook:
-    """The advice data: the core's ``data/advice.toml``, or the file at `path` (for reviewers)."""
+    """The advice facts: the core's ``data/advice.toml``, or the file at `path` (for reviewers)."""
     if path is None:
         return _default_book()
     p = Path(path)
@@ -319,31 +294,6 @@ def load_advice(path: str | Path | None = None) -> AdviceBook:
 
 # -- carrier overrides --------------------------------------------------------------------------
 
-
-class StageOverride(BaseModel):
-    """One stage of a carrier's `advice_overrides` (see the module docstring)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    headline: Text | None = None
-    meaning: Text | None = None
-    where: Text | None = None
-    holder: Text | None = None
-    next: Text | None = None
-    how_soon: Text | None = None
-    recipient_must_act: Act | None = None
-    recipient_action: Text | None = None
-    steps: list[Text] = Field(default_factory=list)
-    replace_steps: list[Text] | None = None
-    dwell: dict[Literal["domestic", "international"], Threshold] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _placeholders_known(self) -> StageOverride:
-        texts = [getattr(self, f) for f in _TEXT_FIELDS if getattr(self, f)]
-        _check_placeholders([*texts, *self.steps, *(self.replace_steps or ())], _STEP_FIELDS)
-        return self
-
-
 _TEXT_FIELDS: Final = (
     "headline",
     "meaning",
@@ -353,6 +303,47 @@ _TEXT_FIELDS: Final = (
     "how_soon",
     "recipient_action",
 )
+
+
+class OverrideCopy(BaseModel):
+    """A carrier override's words in one language (``translations``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    headline: Text | None = None
+    meaning: Text | None = None
+    where: Text | None = None
+    holder: Text | None = None
+    next: Text | None = None
+    how_soon: Text | None = None
+    recipient_action: Text | None = None
+    steps: list[Text] = Field(default_factory=list)
+    replace_steps: list[Text] | None = None
+
+    @model_validator(mode="after")
+    def _placeholders_known(self) -> OverrideCopy:
+        texts = [getattr(self, f) for f in _TEXT_FIELDS if getattr(self, f)]
+        check_placeholders([*texts, *self.steps, *(self.replace_steps or ())], STEP_FIELDS)
+        return self
+
+
+class StageOverride(OverrideCopy):
+    """One stage of a carrier's `advice_overrides` (see the package docstring): words in the
+    carrier's `language` (default English) and, per language tag, their `translations`."""
+
+    recipient_must_act: Act | None = None
+    dwell: dict[Literal["domestic", "international"], Threshold] = Field(default_factory=dict)
+    language: Text = SOURCE_LANGUAGE
+    translations: dict[str, OverrideCopy] = Field(default_factory=dict)
+
+    def words(self, lang: str) -> OverrideCopy:
+        """The override's words for tag `lang`: its translation (``de-AT``, then ``de``), else its
+        own words: a carrier's specific instruction is kept even where it is not translated."""
+        chain = language_chain(lang)
+        if normalize_tag(self.language) in chain:
+            return self
+        found = {normalize_tag(k): v for k, v in self.translations.items()}
+        return next((found[t] for t in chain if t in found), self)
 
 
 def carrier_overrides(carrier: Carrier) -> dict[Stage, StageOverride]:
@@ -377,15 +368,88 @@ def carrier_overrides(carrier: Carrier) -> dict[Stage, StageOverride]:
     return out
 
 
-def _apply(entry: StageAdvice, override: StageOverride | None) -> StageAdvice:
+# -- one situation, in one language -------------------------------------------------------------
+
+
+class StageAdvice(BaseModel):
+    """The advice for one situation in one language: the stage's facts and words, with the
+    holding carrier's override and the event's reason applied (`situation_entry`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: Stage
+    name: str
+    headline: str
+    meaning: str
+    where: str
+    holder: str
+    next: str
+    how_soon: str
+    recipient_must_act: Act
+    recipient_action: str
+    steps: list[str]
+    ladder: tuple[LadderKind, ...]
+    dwell: Dwell
+    when_stuck: str | None = None
+    not_timed: str | None = None
+
+
+def stage_entry(
+    book: AdviceBook, catalog: Catalog, stage: Stage, override: StageOverride | None = None, lang: str = ""
+) -> StageAdvice:
+    """The stage's facts and words, then the carrier's override (its words for `lang`)."""
+    facts, words = book.entry(stage), catalog.stage[stage]
+    entry = StageAdvice(
+        stage=stage,
+        name=words.name,
+        headline=words.headline,
+        meaning=words.meaning,
+        where=words.where,
+        holder=words.holder,
+        next=words.next,
+        how_soon=words.how_soon,
+        recipient_must_act=facts.recipient_must_act,
+        recipient_action=words.recipient_action,
+        steps=list(words.steps),
+        ladder=facts.ladder,
+        dwell=facts.dwell,
+        when_stuck=words.when_stuck,
+        not_timed=words.not_timed,
+    )
     if override is None:
         return entry
-    update: dict[str, Any] = {f: getattr(override, f) for f in _TEXT_FIELDS if getattr(override, f)}
+    said = override.words(lang or catalog.code)
+    update: dict[str, Any] = {f: getattr(said, f) for f in _TEXT_FIELDS if getattr(said, f)}
     if override.recipient_must_act is not None:
         update["recipient_must_act"] = override.recipient_must_act
-    steps = list(override.replace_steps) if override.replace_steps is not None else list(entry.steps)
-    update["steps"] = steps + [s for s in override.steps if s not in steps]
+    steps = list(said.replace_steps) if said.replace_steps is not None else list(entry.steps)
+    update["steps"] = steps + [s for s in said.steps if s not in steps]
     if override.dwell and entry.dwell.timed:
         lanes: dict[str, Any] = {lane: t for lane, t in override.dwell.items()}
         update["dwell"] = entry.dwell.model_copy(update=lanes)
+    return entry.model_copy(update=update)
+
+
+def situation_entry(
+    book: AdviceBook,
+    catalog: Catalog,
+    stage: Stage,
+    reason: Reason | None = None,
+    override: StageOverride | None = None,
+    lang: str = "",
+) -> StageAdvice:
+    """The copy for one situation: the stage's entry, then the carrier's override, then the
+    reason's copy on top (the stage's own ``reasons`` entry, else the shared one), which is the
+    most specific."""
+    entry = stage_entry(book, catalog, stage, override, lang)
+    facts = book.reason_facts(stage, reason)
+    if facts is None or reason is None:
+        return entry
+    words = catalog.stage[stage].reasons.get(reason) if reason in book.entry(stage).reasons else None
+    words = words or catalog.reason[reason]
+    update: dict[str, Any] = {f: getattr(words, f) for f in REASON_TEXT_FIELDS if getattr(words, f)}
+    update["recipient_must_act"] = facts.recipient_must_act
+    update["recipient_action"] = words.recipient_action
+    rest = [s for s in entry.steps if s not in words.steps] if facts.stage_steps else []
+    update["steps"] = [*words.steps, *rest]
     return entry.model_copy(update=update)

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracklingo.advisor.content import Act, AdviceBook, StageAdvice, _apply, carrier_overrides, load_advice
+from tracklingo.advisor.content import (
+    Act,
+    AdviceBook,
+    StageAdvice,
+    carrier_overrides,
+    load_advice,
+    situation_entry,
+)
+from tracklingo.advisor.language import Language, language
 from tracklingo.advisor.results import Explanation
-from tracklingo.advisor.text import _compose, _step_values, _usual_dwell, synonyms_for
+from tracklingo.advisor.text import compose, step_values, synonyms_for, usual_dwell
 from tracklingo.carrier import Carrier
 from tracklingo.errors import InputError
 from tracklingo.plugins import Registry
@@ -16,12 +24,14 @@ from tracklingo.vocabulary import Resolution
 # -- explain ------------------------------------------------------------------------------------
 
 
-def _condition(carrier: Carrier, context: str, value: str) -> str:
+def _condition(carrier: Carrier, context: str, value: str, lang: Language) -> str:
+    words = lang.catalog.words
     if context == "direction" and value in ("inbound", "outbound"):
         home = carrier.home_country
-        verb = "entering" if value == "inbound" else "leaving"
-        return f"if the parcel is {verb} {home}" if home else f"if the parcel is {value}"
-    return f"if {context} is {value}"
+        if home:
+            return (words.if_entering if value == "inbound" else words.if_leaving).format(country=home)
+        return words.if_direction.format(direction=value)
+    return words.if_context.format(context=context, value=value)
 
 
 def _entry_texts(entry: StageAdvice, act: Act, action: str, steps: list[str]) -> dict[str, Any]:
@@ -46,38 +56,48 @@ def explain(
     *,
     code: str | None = None,
     book: AdviceBook | None = None,
+    lang: str = "en",
 ) -> list[Explanation]:
-    """Explain a carrier status text (and/or code) through the installed vocabularies.
+    """Explain a carrier status text (and/or code) through the installed vocabularies, in
+    language `lang` (a tag such as ``de`` or ``de-AT``; `UnknownLanguageError` if none serves it).
 
     With `carrier`, only that carrier's vocabulary is asked (`UnknownCarrierError` if it is not
     installed); otherwise every carrier's. Returns one `Explanation` per (stage, condition,
     reason), in journey order, listing the carriers that agree; a text none of them knows gives one
-    explanation with ``known=False`` and the `unknown` stage's plain "not known" texts.
+    explanation with ``known=False`` and the `unknown` stage's plain "not known" texts. A carrier's
+    reason table (`Vocabulary.reason_for`) is read as its parser reads it: a reason it gives for
+    the text or code is the explanation's reason, and a stage it gives replaces the rule's.
     """
     text = (text or "").strip()
     code = code.strip() if code else None
     if not text and not code:
         raise InputError("nothing to explain: give a status text (or --code)")
     book = book or load_advice()
+    speech = language(lang)
     chosen = [registry.get(carrier)] if carrier else sorted(registry, key=lambda c: c.name)
     groups: dict[tuple[Stage, str | None, Reason | None], list[Carrier]] = {}
     for c in chosen:
         res: Resolution = c.vocabulary.resolve(text or None, code)
+        why = c.vocabulary.reason_for(code, text or None)
+        reason = why.reason if why is not None else res.reason
+        if why is not None and why.stage is not None:
+            groups.setdefault((why.stage, None, reason), []).append(c)
+            continue
         if res.match is MatchKind.UNMAPPED:
             continue
         options: list[tuple[Stage, str | None]] = [(res.stage, None)]
         if res.needs_context and res.rule is not None and res.rule.context and res.rule.by_context:
             ctx = res.rule.context
-            options = [(s, _condition(c, ctx, v)) for v, s in res.rule.by_context.items()]
+            options = [(s, _condition(c, ctx, v, speech)) for v, s in res.rule.by_context.items()]
         for stage, condition in options:
-            groups.setdefault((stage, condition, res.reason), []).append(c)
+            groups.setdefault((stage, condition, reason), []).append(c)
     searched = [c.name for c in chosen]
     if not groups:
-        entry = book.entry(Stage.UNKNOWN)
-        values = _step_values(None, None)
-        act, action, steps = _compose(entry, None, values)
+        entry = situation_entry(book, speech.catalog, Stage.UNKNOWN)
+        act, action, steps = compose(entry, step_values(None, None, speech))
         return [
             Explanation(
+                lang=speech.tag,
                 text=text,
                 code=code,
                 known=False,
@@ -94,10 +114,11 @@ def explain(
     ):
         single = carriers[0] if len(carriers) == 1 else None
         override = carrier_overrides(single).get(stage) if single is not None else None
-        entry = _apply(book.entry(stage), override)
-        act, action, steps = _compose(entry, reason, _step_values(single, None))
+        entry = situation_entry(book, speech.catalog, stage, reason, override, speech.tag)
+        act, action, steps = compose(entry, step_values(single, None, speech))
         out.append(
             Explanation(
+                lang=speech.tag,
                 text=text,
                 code=code,
                 known=True,
@@ -108,7 +129,7 @@ def explain(
                 searched=searched,
                 condition=condition,
                 **_entry_texts(entry, act, action, steps),
-                usual_dwell=_usual_dwell(entry),
+                usual_dwell=usual_dwell(entry, speech),
                 synonyms=synonyms_for(stage, everyone, exclude=text or None),
             )
         )

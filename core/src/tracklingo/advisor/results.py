@@ -12,6 +12,7 @@ from pydantic import (
 )
 
 from tracklingo.advisor.content import Act, LadderKind, Verdict
+from tracklingo.history import DeliveryWindow, StageVerdict
 from tracklingo.taxonomy import Reason, Stage, Status
 
 # -- results ------------------------------------------------------------------------------------
@@ -32,7 +33,8 @@ class EscalationStep(BaseModel):
 
 
 class Explanation(BaseModel):
-    """What one status text means, for one stage the installed vocabularies map it to."""
+    """What one status text means, for one stage the installed vocabularies map it to, in
+    language `lang` (the tag asked for; carrier texts and synonyms stay as the carriers wrote them)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -56,10 +58,18 @@ class Explanation(BaseModel):
     next_steps: list[str]
     usual_dwell: dict[str, str] = Field(default_factory=dict)
     synonyms: list[str] = Field(default_factory=list)
+    lang: str = "en"
 
 
 class Advice(BaseModel):
-    """The advisor's answer for one shipment, at time `now`."""
+    """The advisor's answer for one shipment, at time `now`: the journey as it stood then
+    (`later_scans` scans after `now` were left out). Its copy is in language `lang`; the
+    carrier's own `description` is kept exactly as the carrier wrote it.
+
+    `judged_by` says what decided the verdict: the fixed ``threshold`` (`expected_dwell_hours`),
+    or the store's ``history`` of parcels like this one (`history`: its figures and text, also
+    present when too few samples left the threshold to decide). `delivery_window` is the likely
+    delivery dates from that history. Without a history both are `None`."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -75,6 +85,7 @@ class Advice(BaseModel):
     location: str | None = None
     since: datetime | None
     now: datetime
+    later_scans: int = 0
     origin_country: str | None = None
     destination_country: str | None = None
     lane: Literal["domestic", "international"]
@@ -91,6 +102,9 @@ class Advice(BaseModel):
     verdict: Verdict
     stuck: bool
     verdict_text: str
+    judged_by: Literal["threshold", "history"] = "threshold"
+    history: StageVerdict | None = None
+    delivery_window: DeliveryWindow | None = None
     dwell_hours: float | None
     calendar_hours: float | None
     expected_dwell_hours: float | None
@@ -100,3 +114,4 @@ class Advice(BaseModel):
     responsible_display_name: str | None
     escalation: list[EscalationStep]
     synonyms: list[str]
+    lang: str = "en"

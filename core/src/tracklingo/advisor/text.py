@@ -1,5 +1,5 @@
-"""Helpers shared by `explain` and `advise`: filling the copy, formatting times and durations,
-business hours, and other carriers' words for a stage (`synonyms_for`)."""
+"""Helpers shared by `explain` and `advise`: filling the copy, business hours, and other carriers'
+words for a stage (`synonyms_for`). Times and durations are formatted by `Language`."""
 
 from __future__ import annotations
 
@@ -8,53 +8,39 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from tracklingo.advisor.content import Act, StageAdvice, Threshold
+from tracklingo.advisor.language import Language
 from tracklingo.carrier import Carrier
-from tracklingo.taxonomy import Reason, Stage
+from tracklingo.taxonomy import Stage
 from tracklingo.vocabulary import normalize_phrase
 
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def _fill(template: str, values: Mapping[str, str]) -> str:
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """`template` with its ``{placeholders}`` replaced from `values`."""
     return template.format_map(values)
 
 
-def _step_values(carrier: Carrier | None, number: str | None) -> dict[str, str]:
+def step_values(carrier: Carrier | None, number: str | None, lang: Language) -> dict[str, str]:
+    """The values of the step placeholders: ``{carrier}`` and ``{carrier_link}``."""
     link = carrier.link(number) if carrier is not None and number else None
     return {
-        "carrier": carrier.display_name if carrier is not None else "the carrier",
+        "carrier": carrier.display_name if carrier is not None else lang.catalog.words.the_carrier,
         "carrier_link": f" ({link})" if link else "",
     }
 
 
-def _compose(
-    entry: StageAdvice, reason: Reason | None, values: Mapping[str, str]
-) -> tuple[Act, str, list[str]]:
-    act, action, steps = entry.recipient_must_act, entry.recipient_action, list(entry.steps)
-    special = entry.reasons.get(reason) if reason is not None else None
-    if special is not None:
-        act, action = special.recipient_must_act, special.recipient_action
-        steps = [*special.steps, *(s for s in steps if s not in special.steps)]
-    return act, _fill(action, values), [_fill(s, values) for s in steps]
+def compose(entry: StageAdvice, values: Mapping[str, str]) -> tuple[Act, str, list[str]]:
+    """Whether the recipient must act, what to do, and the steps, placeholders filled."""
+    return (
+        entry.recipient_must_act,
+        fill(entry.recipient_action, values),
+        [fill(s, values) for s in entry.steps],
+    )
 
 
-def _fmt_hours(hours: float, business: bool = False) -> str:
-    unit = "business " if business else ""
-    if hours >= 24 and abs(hours / 24 - round(hours / 24)) < 1e-9:
-        days = round(hours / 24)
-        return f"{days} {unit}day{'s' if days != 1 else ''}"
-    if hours < 48:
-        whole = round(hours)
-        return f"{whole} {unit}hour{'s' if whole != 1 else ''}"
-    return f"{hours / 24:.1f} {unit}days"
-
-
-def _fmt_time(when: datetime) -> str:
-    text = when.isoformat(sep=" ", timespec="minutes")
-    return text if when.tzinfo is not None else f"{text} (carrier local time)"
-
-
-def _aware(when: datetime) -> datetime:
+def aware(when: datetime) -> datetime:
+    """`when`, with UTC assumed when it is naive (the advisor's one rule for naive times)."""
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
@@ -63,9 +49,9 @@ def business_hours(start: datetime, end: datetime) -> float:
 
     Naive times are taken as UTC. Returns 0 when `end` is not after `start`.
     """
-    start = _aware(start)
+    start = aware(start)
     tz = start.tzinfo
-    end = _aware(end).astimezone(tz)
+    end = aware(end).astimezone(tz)
     if end <= start:
         return 0.0
     total = 0.0
@@ -112,12 +98,13 @@ def _stage_phrases(stage: Stage, carriers: tuple[Carrier, ...]) -> tuple[tuple[s
     return tuple(seen.items())
 
 
-def _usual_dwell(entry: StageAdvice) -> dict[str, str]:
+def usual_dwell(entry: StageAdvice, lang: Language) -> dict[str, str]:
+    """The usual maximum time at the stage per lane, for people ({} when never timed)."""
     if not entry.dwell.timed:
         return {}
     out: dict[str, str] = {}
     for lane in ("domestic", "international"):
         t: Threshold | None = getattr(entry.dwell, lane)
         if t is not None:
-            out[lane] = _fmt_hours(t.hours, t.business_days)
+            out[lane] = lang.duration(t.hours, t.business_days)
     return out

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import click
 
-from tracklingo.cli._common import _json_out, _registry, handle_errors, main
+from tracklingo.cli._common import StageName, _json_out, _registry, handle_errors, main, stages_epilog
+from tracklingo.cli._terminal import printable
 from tracklingo.detection import detect_carriers
 from tracklingo.model import TrackingEvent
 from tracklingo.taxonomy import Stage
@@ -18,8 +20,15 @@ from tracklingo.taxonomy import Stage
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
 def carriers(as_json: bool) -> None:
-    """List installed carrier plugins, their versions and any load errors."""
-    reg = _registry()
+    """List installed carrier plugins and their versions (stdout); plugins that failed to load or
+    clash, with distribution, version and file (stderr; in the document with --json)."""
+    quiet = logging.getLogger("tracklingo.plugins")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # this command reports the problems itself, once
+    try:
+        reg = _registry()
+    finally:
+        quiet.setLevel(level)
     rows = [
         {
             "name": name,
@@ -36,6 +45,7 @@ def carriers(as_json: bool) -> None:
             "plugin": p.plugin,
             "distribution": p.distribution,
             "version": p.version,
+            "file": p.file,
             "kind": p.kind,
             "error": p.error,
         }
@@ -45,17 +55,18 @@ def carriers(as_json: bool) -> None:
         _json_out({"carriers": rows, "problems": problems})
         return
     if not rows:
-        click.echo("no carrier plugins installed (pip install tracklingo-usps, ...)")
+        click.echo("no carrier plugins installed (pip install tracklingo-usps, ...)", err=True)
     for r in rows:
         click.echo(
-            f"{r['name']:<12} {r['display_name']:<22} {r['distribution'] or '-'} "
-            f"{r['version'] or ''}  ({r['rules']} rules)"
+            printable(
+                f"{r['name']:<12} {r['display_name']:<22} {r['distribution'] or '-'} "
+                f"{r['version'] or ''}  ({r['rules']} rules)",
+                newlines=False,
+            )
         )
-    for p in problems:
-        label = "CLASH" if p["kind"] == "clash" else "ERROR"
-        click.echo(
-            f"{label} plugin {p['plugin']} ({p['distribution'] or '?'} {p['version'] or '?'}): {p['error']}",
-        )
+    for problem in reg.problems:
+        label = "CLASH" if problem.kind == "clash" else "ERROR"
+        click.echo(printable(f"{label} {problem.describe()}", newlines=False), err=True)
 
 
 # -- detect ---------------------------------------------------------------------------------
@@ -83,7 +94,7 @@ def detect(numbers: tuple[str, ...], as_json: bool) -> None:
     for item in out:
         cands = item["candidates"]
         text = ", ".join(f"{c['carrier']} {c['confidence']:.2f}" for c in cands) or "no carrier"
-        click.echo(f"{item['tracking_number']}: {text}")
+        click.echo(printable(f"{item['tracking_number']}: {text}", newlines=False))
 
 
 # -- schema ---------------------------------------------------------------------------------
@@ -99,8 +110,8 @@ def schema() -> None:
 # -- glossary -------------------------------------------------------------------------------
 
 
-@main.command()
-@click.argument("stage", required=False, type=click.Choice([s.value for s in Stage]))
+@main.command(epilog=stages_epilog())
+@click.argument("stage", required=False, type=StageName())
 @click.option("--carrier", help="Only this carrier's words.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors

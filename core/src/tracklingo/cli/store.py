@@ -6,39 +6,42 @@ import os
 import sys
 import textwrap
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import IO, Any, Final
+from datetime import datetime
+from typing import Any
 
 import click
+import orjson
 
+from tracklingo.advisor import (
+    Language,
+    NotYetScannedError,
+    advise_judged,
+    judge,
+    language,
+    load_advice,
+    resolve_language,
+)
 from tracklingo.cli._common import (
-    Progress,
+    FeedRun,
+    MaxRejects,
     _json_out,
     _registry,
-    all_records,
-    check_inputs,
-    emit_reject,
     feed_normalizer,
     feed_options,
     handle_errors,
     main,
     parse_now,
 )
+from tracklingo.cli._history import history_head, history_options, load_history
+from tracklingo.cli._terminal import printable
+from tracklingo.cli.advice import lang_option
 from tracklingo.errors import InputError
 from tracklingo.feeds import Record
-from tracklingo.journeys import Journey
 from tracklingo.model import TrackingEvent
 from tracklingo.normalize import Normalizer
-from tracklingo.plugins import Registry
-from tracklingo.store import DEFAULT_BATCH_SIZE, IngestStats, Store
-from tracklingo.taxonomy import Stage
-
-try:
-    from tracklingo import advisor as _advisor
-except ImportError:  # pragma: no cover - the advisor ships with the core; `stuck` falls back
-    _advisor = None  # type: ignore[assignment]
+from tracklingo.store import DEFAULT_BATCH_SIZE, Store
 
 DEFAULT_DB = "tracklingo.db"
 
@@ -66,10 +69,10 @@ def _feed_events(
     records: Iterable[Record],
     normalizer: Normalizer,
     counts: _Counts,
-    rejects_out: IO[bytes] | None,
+    on_reject: Callable[[Any], None],
 ) -> Iterator[TrackingEvent]:
     """Events from every record (canonical lines as they are, the rest through the normalizer);
-    rejects written as they come."""
+    rejects handed to `on_reject` as they come."""
 
     for record in records:
         events, rejects = normalizer.process(record)  # canonical lines pass through
@@ -79,25 +82,13 @@ def _feed_events(
         else:
             counts.rejected += 1
         for r in rejects:
-            emit_reject(r, rejects_out)
+            on_reject(r)
         yield from events
-
-
-def _open_rejects(path: str) -> IO[bytes]:
-    try:
-        return open(path, "wb")
-    except OSError as exc:
-        raise InputError(f"cannot write rejects to {path}: {exc.strerror}") from None
 
 
 @main.command()
 @feed_options
 @_db_option
-@click.option(
-    "--rejects",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write rejected records here as JSONL (default: one line each on stderr).",
-)
 @click.option("--raw", "include_raw", is_flag=True, help="Keep each carrier record in `raw`.")
 @click.option(
     "--batch-size",
@@ -106,48 +97,48 @@ def _open_rejects(path: str) -> IO[bytes]:
     show_default=True,
     help="Events per transaction.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("-q", "--quiet", is_flag=True, help="No summary line.")
 @handle_errors
 def ingest(
     files: tuple[str, ...],
-    db: str,
     carrier: str | None,
     fmt: str,
     rejects: str | None,
+    max_rejects: MaxRejects | None,
+    quiet: bool,
+    as_json: bool,
+    db: str,
     include_raw: bool,
     batch_size: int,
-    as_json: bool,
-    quiet: bool,
 ) -> None:
     """Add feeds (FILES or stdin: raw, flat or canonical events) to the store, idempotently.
 
     Every record is accounted for: records in = records with events + rejected. Events already
     in the store are counted as duplicates and not added again, so rerunning an interrupted
-    ingest completes it.
+    ingest completes it. The summary goes to stderr (with --json: a JSON object on stdout).
     """
-    paths = check_inputs(files)
+    run = FeedRun(
+        files,
+        fmt=fmt,
+        rejects=rejects,
+        max_rejects=max_rejects,
+        quiet=quiet,
+        label="ingest",
+        outputs={"--db": db},
+    )
     normalizer = feed_normalizer(carrier, include_raw)
     counts = _Counts()
     with Store(db) as store:
-        rej = _open_rejects(rejects) if rejects else None
-        progress = sys.stderr.isatty() and not quiet and not as_json
-        try:
-            with Progress(progress) as bar:
-
-                def on_batch(s: IngestStats) -> None:
-                    bar.update(counts.records_in, s.events, counts.rejected)
-
-                stats = store.ingest(
-                    _feed_events(all_records(paths, fmt), normalizer, counts, rej),
-                    batch_size=batch_size,
-                    include_raw=include_raw,
-                    on_batch=on_batch if progress else None,
-                )
-        finally:
-            if rej is not None:
-                rej.close()
+        with run:
+            stats = store.ingest(
+                _feed_events(run.records(normalizer), normalizer, counts, run.reject),
+                batch_size=batch_size,
+                include_raw=include_raw,
+            )
         total = store.count()
+    summary = (
+        f"records in {counts.records_in} / events added {stats.added} / duplicates "
+        f"{stats.duplicates} / rejected {counts.rejected}"
+    )
     if as_json:
         _json_out(
             {
@@ -161,70 +152,10 @@ def ingest(
                 "events_in_store": total,
             }
         )
-    elif not quiet:
-        click.echo(
-            f"records in {counts.records_in} / events added {stats.added} / duplicates "
-            f"{stats.duplicates} / rejected {counts.rejected}"
-        )
+    run.finish(None if as_json else summary, rejected=counts.rejected, records_in=counts.records_in)
 
 
 # -- stuck ----------------------------------------------------------------------------------
-
-#: Without the advisor: a shipment is stuck after this long at its stage (domestic, international).
-FALLBACK_DWELL_HOURS: Final = {"domestic": 7 * 24.0, "international": 14 * 24.0}
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
-def _fallback(journey: Journey, now: datetime) -> dict[str, Any]:
-    """The advisor's verdict reduced to the current stage and the time at it (same key names)."""
-    events = journey.events
-    current = events[-1]
-    start = len(events) - 1
-    while start > 0 and events[start - 1].stage is current.stage:
-        start -= 1
-    dated = [_aware(e.occurred_at) for e in events[start:] if e.occurred_at is not None]
-    since = min(dated) if dated else None
-    lane = "international" if journey.is_international else "domestic"
-    hours = max(0.0, (now - since).total_seconds() / 3600) if since is not None else None
-    limit = FALLBACK_DWELL_HOURS[lane]
-    if current.stage.is_terminal:
-        verdict = "done"
-    elif current.stage is Stage.UNKNOWN or hours is None:
-        verdict = "unknown"
-    else:
-        verdict = "stuck" if hours > limit else "on_track"
-    days = f"{hours / 24:.1f} days" if hours is not None else "an unknown time"
-    return {
-        "shipment": journey.key,
-        "tracking_numbers": journey.tracking_numbers,
-        "carrier": current.carrier,
-        "tracking_number": current.tracking_number,
-        "stage": current.stage.value,
-        "status": current.status.value,
-        "reason": current.reason.value if current.reason else None,
-        "description": current.description,
-        "occurred_at": current.occurred_at.isoformat() if current.occurred_at else None,
-        "location": current.location.label() or None,
-        "since": since.isoformat() if since is not None else None,
-        "now": now.isoformat(),
-        "lane": lane,
-        "verdict": verdict,
-        "stuck": verdict == "stuck",
-        "verdict_text": f"{days} at {current.stage.value} (fallback rule: stuck after"
-        f" {limit / 24:.0f} days, {lane})",
-        "calendar_hours": round(hours, 1) if hours is not None else None,
-        "expected_dwell_hours": limit,
-        "escalation": [],
-    }
-
-
-def _judge(journey: Journey, registry: Registry, now: datetime) -> dict[str, Any]:
-    if _advisor is None:
-        return _fallback(journey, now)
-    return _advisor.advise(journey, registry, now).model_dump(mode="json")
 
 
 def _wrap(text: str, first: str, rest: str) -> str:
@@ -238,21 +169,28 @@ def _wrap(text: str, first: str, rest: str) -> str:
     )
 
 
-def _print_stuck(item: dict[str, Any]) -> None:
+def _print_stuck(item: dict[str, Any], speech: Language) -> None:
+    """One stuck shipment for a terminal: carrier texts and numbers with control characters escaped."""
+    ui = speech.catalog.ui
     numbers = " / ".join(item["tracking_numbers"])
-    click.echo(f"{item['shipment']}  {numbers}  [{item['stage']}]")
-    last = f'"{item["description"]}"' if item["description"] else "(no text)"
+    click.echo(printable(f"{item['shipment']}  {numbers}  [{item['stage']}]", newlines=False))
+    last = f'"{item["description"]}"' if item["description"] else ui.no_text
     if item["location"]:
-        last += f" at {item['location']}"
+        last = ui.scan_at.format(text=last, location=item["location"])
     when = item["occurred_at"]
-    when = datetime.fromisoformat(when).isoformat(sep=" ", timespec="minutes") if when else "undated"
-    click.echo(f"  Last scan: {last} ({item['carrier']}, {when})")
-    click.echo(_wrap(item["verdict_text"], "  ", "  "))
+    when = speech.time(datetime.fromisoformat(when)) if when else ui.undated
+    scan = ui.scan_by.format(text=last, carrier=item["carrier"], time=when)
+    click.echo(printable(f"  {ui.last_scan}: {scan}", newlines=False))
+    click.echo(printable(_wrap(item["verdict_text"], "  ", "  ")))
+    window = item.get("delivery_window")
+    if window:
+        click.echo(printable(_wrap(window["text"], "  ", "  ")))
     for step in item["escalation"]:
-        click.echo(_wrap(f"{step['contact']}: {step['detail']}", f"    {step['step']}. ", "       "))
+        text = _wrap(f"{step['contact']}: {step['detail']}", f"    {step['step']}. ", "       ")
+        click.echo(printable(text))
         for link in [step.get("link"), *step.get("more_links", [])]:
             if link:
-                click.echo(f"       {link}")
+                click.echo(printable(f"       {link}", newlines=False))
 
 
 @main.command()
@@ -261,45 +199,91 @@ def _print_stuck(item: dict[str, Any]) -> None:
     "--now", "now_text", metavar="ISO", help="Judge as of this time (default: now; no offset = UTC)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+@history_options
+@lang_option
 @handle_errors
-def stuck(db: str, now_text: str | None, as_json: bool) -> None:
+def stuck(
+    db: str,
+    now_text: str | None,
+    as_json: bool,
+    quiet: bool,
+    no_history: bool,
+    stuck_percentile: float,
+    min_samples: int,
+    lang_text: str | None,
+) -> None:
     """List the stuck shipments in the store, longest at their stage first, each with the
-    escalation ladder: whom to contact, in order."""
+    escalation ladder: whom to contact, in order. The count line goes to stderr.
+
+    Stuck means slower than the --stuck-percentile of parcels like it (same carrier, stage and
+    lane) in the store's own history, as it stood at --now, where it holds --min-samples of them;
+    else, and with --no-history, longer than the fixed threshold of the stage."""
     now = parse_now(now_text)
+    lang = resolve_language(lang_text)
     registry = _registry()
-    if db != ":memory:" and not os.path.exists(db) and os.path.isdir(os.path.dirname(db) or "."):
+    if not os.path.exists(db) and os.path.isdir(os.path.dirname(db) or "."):
         raise InputError(f"no store at {db} (add events with `tracklingo ingest`)")
-    verdicts: Counter[str] = Counter()
-    found: list[dict[str, Any]] = []
-    with Store(db, create=False) as store:
-        for journey in store.journeys(registry):
-            if not journey.events:
-                continue
-            if journey.events[-1].stage.is_terminal:  # done: no need to ask the advisor
-                verdicts["done"] += 1
-                continue
-            item = _judge(journey, registry, now)
-            verdicts[item["verdict"]] += 1
-            if item["stuck"]:
-                found.append(item)
-    found.sort(key=lambda x: (-(x["calendar_hours"] or 0.0), x["shipment"]))
-    shipments = sum(verdicts.values())
-    if as_json:
-        _json_out(
-            {
-                "db": db,
-                "now": now.isoformat(),
-                "judged_by": "fallback" if _advisor is None else "advisor",
-                "shipments": shipments,
-                "verdicts": {v: verdicts[v] for v in ("stuck", "on_track", "unknown", "done")},
-                "stuck": found,
-            }
+    history = None
+    if not no_history:
+        history = load_history(
+            db, registry, now, stuck_percentile=stuck_percentile, min_samples=min_samples
         )
+    verdicts: Counter[str] = Counter()
+    found: list[tuple[float, str, bytes]] = []  # sort key and the advice as compact JSON
+    not_yet = 0
+    book = load_advice()
+    with Store(db, readonly=True) as store:
+        finished = store.finished_legs(now)  # over at `now`: counted, never loaded
+        verdicts["done"] = len(finished)
+        for journey in store.journeys(registry, exclude=finished):
+            try:
+                judgement = judge(journey, registry, now, book=book, lang=lang, history=history)
+            except NotYetScannedError:
+                not_yet += 1  # every scan is after --now
+                continue
+            verdicts[judgement.verdict] += 1
+            if judgement.stuck:  # kept small: its advice as JSON, not the journey
+                advice = advise_judged(judgement, registry, book=book)
+                key = (-round(judgement.calendar_hours or 0.0, 1), advice.shipment)
+                found.append((*key, advice.model_dump_json().encode()))
+    found.sort(key=lambda item: item[:2])
+    shipments = sum(verdicts.values())
+    items = (orjson.loads(text) for _, _, text in found)
+    if as_json:
+        head = {
+            "db": db,
+            "now": now.isoformat(),
+            "shipments": shipments,
+            "verdicts": {v: verdicts[v] for v in ("stuck", "on_track", "unknown", "done")},
+            "not_yet_scanned": not_yet,
+            "history": history_head(history),
+        }
+        _json_stream(head, "stuck", items)
         return
-    for i, item in enumerate(found):
+    speech = language(lang)
+    ui = speech.catalog.ui
+    for i, item in enumerate(items):
         if i:
             click.echo("")
-        _print_stuck(item)
-    if found:
-        click.echo("")
-    click.echo(f"{len(found)} stuck of {shipments} shipments (as of {now.isoformat(timespec='minutes')})")
+        _print_stuck(item, speech)
+    if not quiet:
+        later = speech.count(ui.not_yet_scanned, not_yet) if not_yet else ""
+        at = now.isoformat(timespec="minutes") if speech.english else speech.time(now)
+        click.echo(
+            speech.count(ui.stuck_summary, shipments, stuck=speech.number(len(found)), time=at, more=later),
+            err=True,
+        )
+
+
+def _json_stream(head: dict[str, Any], key: str, items: Iterable[dict[str, Any]]) -> None:
+    """What `_json_out({**head, key: list(items)})` writes, written one item at a time."""
+    out = sys.stdout.buffer
+    text = orjson.dumps({**head, key: []}, option=orjson.OPT_INDENT_2)
+    out.write(text[: text.rindex(b"[]")])
+    sep = b"[\n    "
+    for item in items:
+        out.write(sep + orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    "))
+        sep = b",\n    "
+    out.write(b"[]\n}\n" if sep.startswith(b"[") else b"\n  ]\n}\n")
+    out.flush()

@@ -39,13 +39,13 @@ class ScaffoldResult:
 
 def adapter_values(name: str, display_name: str | None = None) -> dict[str, str]:
     """The placeholder values for carrier `name` (validated)."""
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):  # fullmatch: "$" alone would let a trailing newline through
         raise InputError(
-            f"invalid adapter name {name!r}: use lower-case letters, digits and underscores,"
-            " starting with a letter (e.g. canadapost, royal_mail)"
+            f"invalid adapter name {name!r}: use 2-40 lower-case letters, digits and underscores,"
+            " starting with a letter, no spaces (e.g. canadapost, royal_mail)"
         )
     display = (display_name or name.replace("_", " ").title()).strip()
-    if not display or any(c in display for c in '"\\\n\r{}'):
+    if not display or not display.isprintable() or any(c in display for c in '"\\{}'):
         raise InputError(f"invalid display name {display_name!r}: plain text without quotes or braces")
     from tracklingo import __version__
 

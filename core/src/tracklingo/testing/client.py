@@ -9,6 +9,7 @@ credentials it asks for with fake secrets, answers the OAuth2 token request when
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 import httpx
 import respx
@@ -252,6 +253,11 @@ class ClientHarness:
         return httpx.Response(200, json=self.success_body)
 
 
+def _spellings(secret: str) -> tuple[str, ...]:
+    """A secret as it is, form-encoded, percent-encoded and JSON-escaped."""
+    return (secret, quote_plus(secret), quote(secret, safe=""), json.dumps(secret)[1:-1])
+
+
 def check_client_survives(h: ClientHarness, failure: str) -> None:
     """One transient failure (``"429"``, ``"503"`` or ``"timeout"``) then success: the call
     succeeds after a retry, and a ``Retry-After`` is honoured."""
@@ -294,14 +300,21 @@ def check_client_survives(h: ClientHarness, failure: str) -> None:
 
 def check_client_gives_up(h: ClientHarness) -> None:
     """A failure that does not go away (503 every time, timeouts every time) ends in a
-    `TracklingoError` naming the carrier and the number, after retrying; never an httpx error."""
+    `TracklingoError` naming the carrier and the number, after retrying; never an httpx error.
+    A ``Retry-After`` of 27 hours is not waited for."""
     problems = []
+    long_wait = httpx.Response(429, headers={"Retry-After": "99999"}, json={"message": "Too Many Requests"})
     scenarios: list[tuple[str, httpx.Response | Sequence[type[Exception]]]] = [
         ("503 every time", httpx.Response(503, json={"message": "Service Unavailable"})),
         ("a timeout every time", [httpx.ReadTimeout] * 20),
+        ("Retry-After: 99999", long_wait),
     ]
     for label, api in scenarios:
+        h.sleeps.clear()
         _, error, calls, _ = h.run(api)
+        if label.startswith("Retry-After") and any(s >= 3600 for s in h.sleeps):
+            problems.append(f"{label}: waited {max(h.sleeps):.0f} s instead of giving up at once")
+            continue
         if error is None:
             continue  # turned into a per-number error in the result: acceptable
         if not isinstance(error, TracklingoError):
@@ -312,7 +325,7 @@ def check_client_gives_up(h: ClientHarness) -> None:
             problems.append(f"{label}: the error does not name the carrier: {text!r}")
         if h.number not in text:
             problems.append(f"{label}: the error does not name the tracking number: {text!r}")
-        if calls < 2:
+        if calls < 2 and not label.startswith("Retry-After"):
             problems.append(f"{label}: gave up after {calls} call(s) without retrying")
     if problems:
         raise _fail(
@@ -320,7 +333,8 @@ def check_client_gives_up(h: ClientHarness) -> None:
             "the client does not give up cleanly",
             problems,
             "after its retries the client raises tracklingo.CarrierAPIError(carrier, message,"
-            " tracking_number=...) (CarrierClient.request does, when given tracking_number=)",
+            " tracking_number=...), and does not wait for a Retry-After longer than its deadline"
+            " (CarrierClient.request does both, when given tracking_number=)",
         )
 
 
@@ -331,7 +345,7 @@ def check_client_never_leaks(h: ClientHarness) -> None:
 
     def scan(where: str, text: str, secrets: Sequence[str]) -> None:
         for secret in secrets:
-            if secret and secret in text:
+            if secret and any(form in text for form in _spellings(secret)):
                 leaks.append(f"{where}: {text[:200]!r} contains a credential")
                 return
 
@@ -345,6 +359,15 @@ def check_client_never_leaks(h: ClientHarness) -> None:
             (
                 "an API error echoing the credentials",
                 httpx.Response(400, json={"message": f"bad request; you sent {' '.join(known)}"}),
+                None,
+                known,
+            ),
+            (
+                "an API error echoing the credentials URL-encoded and JSON-escaped",
+                httpx.Response(
+                    400,
+                    text=" ".join(" ".join(_spellings(s)[1:]) for s in known),
+                ),
                 None,
                 known,
             ),

@@ -127,7 +127,7 @@ class KitBase:
 
     def load_registry(self) -> Registry:
         """The installed carriers (through entry points; broken plugins are reported, not fatal)."""
-        return load_carriers(strict=False)
+        return load_carriers(strict=False, check_vocabularies=False)
 
     def client_factory(self, carrier: Carrier, **options: Any) -> Any:
         """Build the API client; the kit passes ``sleep=`` so that retries do not wait."""

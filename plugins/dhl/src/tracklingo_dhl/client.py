@@ -1,47 +1,69 @@
 """Client for DHL's Shipment Tracking - Unified API, on the core's httpx base (`tracklingo.http`).
 
-Facts (shared/reference/dhl.md section 1):
-
 - ``GET https://api-eu.dhl.com/track/shipments?trackingNumber=...[&service=...]`` with the app's
-  API key in header ``DHL-API-Key`` (1.1); one tracking number per call (1.2).
-- Errors are problem+json (1.6): 404 ``No result found`` (unknown, malformed or not yet in the
-  system), 401 bad key, 429 ``Too Many Requests``, 500 sometimes for purged numbers.
-- Quotas (1.7): the initial level allows 250 calls per day and 1 call per second; daily quotas
-  reset at 24:00 GMT. DHL does not document a distinct body for "daily quota spent" (the 429 body
-  is the same ``Too many requests within defined time period``) and whether it sends
-  ``Retry-After`` is unconfirmed. So: a 429 is retried with backoff (honouring ``Retry-After``);
-  a 429 whose ``Retry-After`` is longer than the client will wait, or whose text speaks of a
-  quota, is the daily quota and is not retried; and a 429 that persists through every retry
-  (spread over several seconds, far beyond the 1-call-per-second window) is reported as the daily
-  quota being spent, in plain words. Calls for several numbers are paced one second apart.
+  API key in header ``DHL-API-Key``; one tracking number per call [SPEC].
+- Errors are problem+json (RFC 7807): 404 ``No result found`` (unknown, malformed or not yet in
+  the system) [M2-23]; 401 bad key [FAQ]; 429 ``Too Many Requests`` [DELIV-68]; and 500 for some
+  purged numbers: DHL says a purged number may answer 404 or 500, 500 being the likelier [PURGE].
+  So a 500 is DHL's answer about that number, not an outage: it is not retried, and `track` hands
+  it back like a 404 (``DHLCarrier.parse`` makes it that number's error) while the other numbers
+  of the call go on.
+- Quotas: the initial level allows 250 calls per day and 1 call per second [QUOTA]; daily quotas
+  reset at 24:00 GMT [FAQ]. DHL does not document a distinct body for "daily quota spent" (the
+  429 body is the same ``Too many requests within defined time period``) nor whether it sends
+  ``Retry-After``. So: a 429 is retried with backoff (honouring ``Retry-After``, in seconds or as
+  an HTTP-date); a 429 whose ``Retry-After`` is longer than the client will wait, or whose text
+  speaks of a quota, is the daily quota and is not retried; and a 429 that persists through every
+  retry (spread over several seconds, far beyond the 1-call-per-second window) is reported as the
+  daily quota being spent, in plain words. Calls for several numbers are paced one second apart.
 
 Environment: ``TRACKLINGO_DHL_API_KEY`` (required), ``TRACKLINGO_DHL_BASE_URL`` (optional: a
 sandbox, a mock such as https://dhl-shipment-tracking.mock.beeceptor.com, or a local fake).
+
+Sources: [SPEC] https://developer.dhl.com/api-reference/shipment-tracking (the Unified API
+reference); [M2-23] https://github.com/netresearch/dhl-shipping-m2/issues/23; [FAQ]
+https://support-developer.dhl.com/support/solutions/folders/47000779436/page/2; [DELIV-68]
+https://github.com/itsvic-dev/deliveries/issues/68; [PURGE]
+https://support-developer.dhl.com/support/solutions/articles/47001248667; [QUOTA]
+https://support.wesupplylabs.com/hc/en-us/articles/360060159932-How-To-Set-Up-My-DHL-Carrier-Integration
 """
 
 from __future__ import annotations
 
 import os
 import re
-import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import httpx
 
-from tracklingo.errors import CarrierAPIError, ConfigError, InputError, QuotaExceededError
-from tracklingo.http import ApiKeyHeader, CarrierClient
+from tracklingo.adapter import (
+    RETRY_STATUSES,
+    ApiKeyHeader,
+    CarrierAPIError,
+    CarrierClient,
+    ConfigError,
+    InputError,
+    QuotaExceededError,
+    TrackingClient,
+    error_text,
+    response_json,
+    retry_after_seconds,
+    safe_message,
+)
 
 __all__ = ["API_KEY_ENV", "TRACK_PATH", "DHLClient"]
 
 API_KEY_ENV: Final = "TRACKLINGO_DHL_API_KEY"
 TRACK_PATH: Final = "/track/shipments"
-#: DHL's initial level: at most one call per second (dhl.md 1.7).
+#: DHL's initial level: at most one call per second [QUOTA].
 MIN_INTERVAL: Final = 1.0
-#: DHL's initial daily quota (dhl.md 1.7), for the message when it is spent.
+#: DHL's initial daily quota [QUOTA], for the message when it is spent.
 INITIAL_DAILY_QUOTA: Final = 250
+#: Statuses whose problem+json body is DHL's answer about the number asked for [M2-23] [PURGE].
+PER_NUMBER_STATUSES: Final = frozenset({404, 500})
 
 _SERVICE_RE: Final = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
 _QUOTA_WORDS: Final = re.compile(r"quota|per day|daily|day limit", re.IGNORECASE)
@@ -79,12 +101,15 @@ class DHLClient(CarrierClient):
         language: ISO 639-1 preference for the event texts (DHL's default is ``en``).
         requester_country_code: ISO alpha-2 of the caller, which DHL uses to optimise answers.
         min_interval: seconds between two calls of one `track` (DHL allows 1 call per second).
+        clock: the monotonic clock of the pacing and of the deadline (tests pass a fake).
         **kwargs: the base's options (``base_url``, ``timeout``, ``max_attempts``,
-            ``max_retry_wait``, ``transport``, ``sleep``).
+            ``max_retry_wait``, ``deadline``, ``max_body_bytes``, ``transport``, ``sleep``).
     """
 
     carrier: ClassVar[str] = "dhl"
+    display_name: ClassVar[str] = "DHL"
     default_base_url: ClassVar[str | None] = "https://api-eu.dhl.com"
+    retry_statuses: ClassVar[frozenset[int]] = RETRY_STATUSES - {500}  # DHL's 500 is an answer
 
     def __init__(
         self,
@@ -107,31 +132,23 @@ class DHLClient(CarrierClient):
             else None
         )
         self.min_interval = max(0.0, float(min_interval))
-        self._pause: Callable[[float], None] = kwargs.get("sleep", time.sleep)
+        self._pause: Callable[[float], None] = kwargs.get("sleep") or _sleep
         self._clock = clock
         self._now = now
         self._last_call: float | None = None
-        self._local = threading.local()
-        super().__init__(auth=ApiKeyHeader("DHL-API-Key", key), **kwargs)
+        super().__init__(auth=ApiKeyHeader("DHL-API-Key", key), clock=clock, **kwargs)
 
     # -- the carrier's error shape ---------------------------------------------------------------
 
     def error_message(self, response: httpx.Response) -> str:
-        """DHL's problem+json ``title: detail`` (the body is kept for a 404 hand-back)."""
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
+        """DHL's problem+json ``title: detail``, else the core's reading of the body."""
+        data = response_json(response)
+        said = ""
         if isinstance(data, dict):
-            self._local.problem = (response.status_code, data)
-            title = data.get("title") if isinstance(data.get("title"), str) else None
-            detail = data.get("detail") if isinstance(data.get("detail"), str) else None
-            said = ": ".join(dict.fromkeys(p.strip() for p in (title, detail) if p and p.strip()))
-        else:
-            self._local.problem = None
-            said = ""
+            parts = (data.get("title"), data.get("detail"))
+            said = ": ".join(dict.fromkeys(p.strip() for p in parts if isinstance(p, str) and p.strip()))
         if not said:
-            said = super().error_message(response)
+            said = error_text(response)
         if response.status_code in (401, 403):
             return (
                 f"DHL rejected the API key ({said}); check {API_KEY_ENV}: it must be the API key"
@@ -140,27 +157,23 @@ class DHLClient(CarrierClient):
         return said
 
     def is_quota_exhausted(self, response: httpx.Response) -> bool:
-        """A 429 that waiting a little will not fix: a long ``Retry-After`` or quota wording."""
+        """A 429 that waiting a little will not fix: a long ``Retry-After`` (seconds or an
+        HTTP-date) or quota wording."""
         if response.status_code != 429:
             return False
-        retry_after = response.headers.get("Retry-After", "").strip()
-        if retry_after:
-            try:
-                seconds = float(retry_after)
-            except ValueError:
-                seconds = None
-            if seconds is not None and seconds > self.max_retry_wait:
-                return True
-        return bool(_QUOTA_WORDS.search(response.text[:2000]))
+        seconds = retry_after_seconds(response.headers.get("Retry-After"))
+        if seconds is not None and seconds > min(self.max_retry_wait, self.deadline):
+            return True
+        return bool(_QUOTA_WORDS.search(self.error_message(response)))
 
     # -- tracking --------------------------------------------------------------------------------
 
     def track(self, numbers: Sequence[str], service: str | None = None) -> list[Any]:
         """The raw Unified API response for each number, in order (one call per number).
 
-        A number DHL does not know (HTTP 404) yields DHL's problem+json body, which
-        ``DHLCarrier.parse`` turns into a per-number error, so one unknown number does not stop
-        the others. Other failures raise `CarrierAPIError` / `QuotaExceededError`.
+        A number DHL does not know (HTTP 404) or has purged (HTTP 500) yields DHL's problem+json
+        body, which ``DHLCarrier.parse`` turns into that number's error, so it does not stop the
+        others. Other failures raise `CarrierAPIError` / `QuotaExceededError`.
         """
         if isinstance(numbers, str):
             numbers = [numbers]
@@ -183,17 +196,20 @@ class DHLClient(CarrierClient):
         if self.requester_country_code:
             params["requesterCountryCode"] = self.requester_country_code
         self._pace()
-        self._local.problem = None
         try:
-            return self.get_json(TRACK_PATH, params=params, tracking_number=number)
+            response = self.request(
+                "GET",
+                TRACK_PATH,
+                params=params,
+                tracking_number=number,
+                accept_statuses=PER_NUMBER_STATUSES,
+            )
         except QuotaExceededError as exc:
             said = exc.message.removeprefix("request quota exhausted: ")
             raise self._quota_error(
                 number, f"the daily request quota of this API key is spent (DHL said: {said})"
             ) from None
         except CarrierAPIError as exc:
-            if exc.status_code == 404:
-                return self._not_found(number, exc)
             if exc.status_code == 429 and self.max_attempts > 1:
                 said = re.sub(r" \(gave up after \d+ attempts\)$", "", exc.message)
                 raise self._quota_error(
@@ -203,6 +219,9 @@ class DHLClient(CarrierClient):
                     f" seconds, beyond its 1-call-per-second limit (DHL said: {said})",
                 ) from None
             raise
+        if response.status_code in PER_NUMBER_STATUSES:
+            return self._problem(number, response)
+        return self._json(response, number)
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -215,12 +234,25 @@ class DHLClient(CarrierClient):
                 now = self._clock()
         self._last_call = now
 
-    def _not_found(self, number: str, exc: CarrierAPIError) -> dict[str, Any]:
-        problem = getattr(self._local, "problem", None)
-        if problem is not None and problem[0] == 404:
-            body = dict(problem[1])
+    def _problem(self, number: str, response: httpx.Response) -> dict[str, Any]:
+        """DHL's problem+json answer about `number` (made from the status when the body is not
+        one), naming the number so that parse can attribute it."""
+        data = response_json(response)
+        status = response.status_code
+        if isinstance(data, dict) and ("title" in data or "detail" in data):
+            body = dict(data)
         else:
-            body = {"title": "No result found", "status": 404, "detail": exc.message}
+            title = "No result found" if status == 404 else response.reason_phrase or f"HTTP {status}"
+            body = {"title": title, "status": status, "detail": self._said(response)}
+        for key in ("title", "detail"):
+            if isinstance(body.get(key), str):
+                body[key] = safe_message(body[key], self.secrets())
+        if status == 500:
+            body["detail"] = (
+                f"{body.get('detail') or 'HTTP 500'} (DHL answers HTTP 500 for numbers it has"
+                " purged, most about 90 days after delivery)"
+            )
+        body.setdefault("status", status)
         body.setdefault("instance", f"/shipment/{number}")
         return body
 
@@ -228,7 +260,7 @@ class DHLClient(CarrierClient):
         reset = _until_reset(self._now())
         return QuotaExceededError(
             self.carrier,
-            self._redact(
+            self._safe(
                 f"{what}. DHL resets daily quotas at 24:00 GMT ({reset}); the initial level allows"
                 f" {INITIAL_DAILY_QUOTA} calls per day and 1 per second (ask for more with"
                 " 'Upgrade Rate Limit' on developer.dhl.com)"
@@ -236,6 +268,10 @@ class DHLClient(CarrierClient):
             tracking_number=number,
             status_code=429,
         )
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)  # looked up when called: a test may replace time.sleep
 
 
 def _env_key() -> str:
@@ -246,3 +282,7 @@ def _env_key() -> str:
             " (Shipment Tracking - Unified, https://developer.dhl.com)"
         )
     return value
+
+
+if TYPE_CHECKING:  # the client is what `tracklingo.track` expects of a carrier's client()
+    _satisfies: type[TrackingClient] = DHLClient

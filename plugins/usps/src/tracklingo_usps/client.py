@@ -7,16 +7,20 @@
   refreshed once on a 401 (the core base does it) [OAUTH] [RDME]. Credentials come from
   ``TRACKLINGO_USPS_CLIENT_ID`` / ``TRACKLINGO_USPS_CLIENT_SECRET`` (or the constructor).
 - Base URL ``https://apis.usps.com``; ``TRACKLINGO_USPS_BASE_URL`` overrides it (the TEM sandbox
-  ``https://apis-tem.usps.com``, a local fake server).
-- Retries on 429/5xx honouring ``Retry-After`` (the base). A 429 whose body says the quota is
-  exceeded and that gives no usable ``Retry-After`` (none, or longer than ``max_retry_wait``) is
-  not retried: USPS's quota is hourly ([I107], usps.md 1.3) and hammering it does not help.
+  ``https://apis-tem.usps.com``, a local fake server) [V3].
+- 429 and 503 may carry ``Retry-After`` [V3]; the base waits for it within the call's deadline, and
+  a longer one is an immediate error. A 429 whose text says the quota is exceeded, with no
+  ``Retry-After`` the client would wait for, is not retried: USPS's quota is per hour [I107].
 - A per-number answer (HTTP 400 "A status update is not yet available", 404 not found) is not an
-  exception: `track` returns USPS's error envelope for that number, and `USPSCarrier.parse` turns
-  it into a `NumberError` with USPS's text. Auth, quota and server failures raise
+  exception: `track` returns USPS's error envelope for that number [V3], and `USPSCarrier.parse`
+  turns it into a `NumberError` with USPS's text. Auth, quota and server failures raise
   `CarrierAPIError` (which says carrier, number and USPS's message, never a secret).
 
-Sources: shared/reference/usps.md sections 1-2 (keys in brackets).
+Sources: [V3] repo karrioapi/karrio ``modules/connectors/usps/karrio/providers/usps/vendor/
+usps-tracking.yaml`` (USPS "Package Tracking and Notification" OpenAPI 3.2.4); [V3R2] repo
+Thecodergabe/shipstack ``specs/usps/tracking-v3r2_4.yaml``; [OAUTH] repo Thecodergabe/shipstack
+``specs/usps/oauth2_3_update.yaml``; [RDME] repo USPS/api-examples ``README.md``; [I107]
+https://github.com/USPS/api-examples/issues/107.
 """
 
 from __future__ import annotations
@@ -24,13 +28,20 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
-from tracklingo import CarrierAPIError, QuotaExceededError
-from tracklingo.checkdigits import clean_number
-from tracklingo.http import CarrierClient, OAuth2ClientCredentials, env_credential
+from tracklingo.adapter import (
+    CarrierClient,
+    OAuth2ClientCredentials,
+    TrackingClient,
+    clean_tracking_number,
+    env_credential,
+    error_text,
+    response_json,
+    retry_after_seconds,
+)
 from tracklingo_usps.detect import WRONG_CHECK_DIGIT, pic_candidates, pic_score
 from tracklingo_usps.parser import clean_message
 
@@ -41,7 +52,7 @@ CLIENT_SECRET_ENV: Final = "TRACKLINGO_USPS_CLIENT_SECRET"
 TRACKING_PATH: Final = "/tracking/v3/tracking/{number}"
 TOKEN_PATH: Final = "/oauth2/v3/token"
 
-#: HTTP statuses whose USPS error body is about the one number asked for (usps.md 2.1, 2.5).
+#: HTTP statuses whose USPS error body is about the one number asked for [V3].
 PER_NUMBER_STATUSES: Final = frozenset({400, 404})
 #: v3r2 documents tracking numbers as 4-34 letters and digits [V3R2].
 _NUMBER_RE: Final = re.compile(r"^[A-Z0-9]{4,34}$")
@@ -49,9 +60,9 @@ _NUMBER_RE: Final = re.compile(r"^[A-Z0-9]{4,34}$")
 
 def api_number(number: str) -> str:
     """The number as the API wants it: upper case, no spaces/dashes, and without a ``420`` + ZIP
-    routing prefix when the rest is a valid USPS number (usps.md 6.1: the prefix is not part of
-    the tracking number)."""
-    cleaned = clean_number(number)
+    routing prefix when the rest is a valid USPS number (the prefix routes the parcel; it is not
+    part of the tracking number: USPS Publication 199, the IMpb guide)."""
+    cleaned = clean_tracking_number(number)
     candidates = pic_candidates(cleaned)
     for pic in candidates[1:]:  # the routing-stripped forms
         if pic_score(pic) > WRONG_CHECK_DIGIT:
@@ -67,6 +78,7 @@ class USPSClient(CarrierClient):
     """
 
     carrier = "usps"
+    display_name = "USPS"
     default_base_url = "https://apis.usps.com"
 
     def __init__(
@@ -79,7 +91,8 @@ class USPSClient(CarrierClient):
         **options: Any,
     ) -> None:
         """`options` go to `CarrierClient` (base_url, timeout, max_attempts, max_retry_wait,
-        transport, sleep); `clock` is the token cache's clock (tests move it by hand)."""
+        deadline, max_body_bytes, transport, sleep); `clock` is the token cache's and the
+        deadline's clock (tests move it by hand)."""
         auth = OAuth2ClientCredentials(
             carrier="usps",
             token_path=TOKEN_PATH,
@@ -89,13 +102,13 @@ class USPSClient(CarrierClient):
             scope=scope,
             clock=clock,
         )
-        super().__init__(auth=auth, **options)
+        super().__init__(auth=auth, clock=clock, **options)
 
     # -- the carrier's error shape ---------------------------------------------------------------
 
     def error_message(self, response: httpx.Response) -> str:
-        """USPS's text from its error envelope (HTML removed), else the base's reading."""
-        data = _json(response)
+        """USPS's text from its error envelope (HTML removed), else the core's reading."""
+        data = response_json(response)
         if isinstance(data, dict):
             err = data.get("error")
             if isinstance(err, dict):
@@ -107,7 +120,7 @@ class USPSClient(CarrierClient):
                 for value in candidates:
                     if isinstance(value, str) and clean_message(value):
                         return clean_message(value)
-        return clean_message(super().error_message(response)) or "no details"
+        return clean_message(error_text(response)) or "no details"
 
     def is_quota_exhausted(self, response: httpx.Response) -> bool:
         """A 429 saying the quota is exceeded, with no Retry-After worth waiting for."""
@@ -115,13 +128,8 @@ class USPSClient(CarrierClient):
             return False
         if "quota" not in self.error_message(response).lower():
             return False
-        retry_after = response.headers.get("Retry-After", "").strip()
-        if not retry_after:
-            return True
-        try:
-            return float(retry_after) > self.max_retry_wait
-        except ValueError:
-            return False  # an HTTP date: let the base wait for it
+        seconds = retry_after_seconds(response.headers.get("Retry-After"))
+        return seconds is None or seconds > min(self.max_retry_wait, self.deadline)
 
     # -- tracking --------------------------------------------------------------------------------
 
@@ -136,22 +144,20 @@ class USPSClient(CarrierClient):
                     "message": "not sent to USPS: a tracking number is 4-34 letters and digits",
                 },
             }
-        try:
-            payload = self.get_json(
-                TRACKING_PATH.format(number=wanted),
-                params={"expand": "DETAIL"},
-                tracking_number=wanted,
-            )
-        except QuotaExceededError:
-            raise
-        except CarrierAPIError as exc:
-            if exc.status_code not in PER_NUMBER_STATUSES or _from_token_endpoint(exc):
-                raise
-            return {
-                "apiVersion": "/tracking/v3",
-                "trackingNumber": wanted,
-                "error": {"code": str(exc.status_code), "message": exc.message},
-            }
+        response = self.request(
+            "GET",
+            TRACKING_PATH.format(number=wanted),
+            params={"expand": "DETAIL"},
+            tracking_number=wanted,
+            accept_statuses=PER_NUMBER_STATUSES,
+        )
+        if response.status_code in PER_NUMBER_STATUSES:
+            data = response_json(response)
+            if not (isinstance(data, dict) and isinstance(data.get("error"), dict)):
+                data = {"apiVersion": "/tracking/v3", "error": {"code": str(response.status_code)}}
+            error = {**data["error"], "message": self._said(response)}
+            return {**data, "trackingNumber": data.get("trackingNumber") or wanted, "error": error}
+        payload = self._json(response, wanted)
         if isinstance(payload, dict) and "error" in payload and "trackingNumber" not in payload:
             payload = {**payload, "trackingNumber": wanted}
         return payload
@@ -163,19 +169,5 @@ class USPSClient(CarrierClient):
         return [self.track_one(n) for n in numbers]
 
 
-def _from_token_endpoint(exc: CarrierAPIError) -> bool:
-    """A token-endpoint failure (e.g. HTTP 400 invalid_request), not an answer about the number.
-
-    The core raises those as "authentication failed: ..." (docs/http-client.md) and re-raises
-    them with the call's tracking number, chained to the original.
-    """
-    return exc.message.startswith("authentication failed") or isinstance(
-        exc.__cause__, CarrierAPIError
-    )
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
+if TYPE_CHECKING:  # the client is what `tracklingo.track` expects of a carrier's client()
+    _satisfies: type[TrackingClient] = USPSClient

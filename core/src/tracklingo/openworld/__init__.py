@@ -1,0 +1,100 @@
+"""Open-world vocabulary: a stage for carrier texts no rule knows, with its evidence and how sure.
+
+Called only after a carrier's own rules returned ``unmapped`` (exact rules always win; a code
+rule is never second-guessed), the layers answer in order:
+
+1. **cross-carrier** (`MatchKind.CROSS_CARRIER`): the folded text is an exact phrase of another
+   installed vocabulary or a shared one (`tracklingo.openworld.cross`); context rules keep
+   `needs_context`;
+2. **sentence forms** (`MatchKind.SENTENCE_FORM`): a frame kept as data
+   (``tracklingo/data/forms.toml``) is stripped and the kernel resolves through the carrier's
+   rules, then the other vocabularies; the place, date and time the frame carried are kept
+   (`tracklingo.openworld.forms`);
+3. **inference** (`MatchKind.INFERRED`): a naive Bayes classifier blended with the nearest known
+   phrases, trained at load time on every installed vocabulary's phrases plus a concept lexicon
+   in six languages (``tracklingo/data/lexicon.toml``) whose modifiers ("not", "will be"), frames
+   ("return") and compound splitting shape the features (`tracklingo.openworld.features`); it
+   answers with a calibrated `confidence` and the `evidence` words, or abstains below the
+   threshold with the nearest known phrases as suggestions (`tracklingo.openworld.infer`).
+
+>>> from tracklingo.openworld import OpenWorld, installed_vocabularies
+>>> world = OpenWorld(installed_vocabularies())            # doctest: +SKIP
+>>> world.resolve("Przesyłka zatrzymana przez urząd celny").stage   # doctest: +SKIP
+<Stage.CUSTOMS_HOLD: 'customs_hold'>
+
+Every answer is cached per (carrier, text); the whole is deterministic. `explain_unseen` and
+`coverage_rows` give the data the CLI's `explain` and `coverage` print.
+"""
+
+from tracklingo.openworld.cross import CROSS_CONFIDENCE, CrossHit, CrossIndex
+from tracklingo.openworld.features import stem
+from tracklingo.openworld.forms import Forms, Kernel, Reading, load_forms
+from tracklingo.openworld.infer import (
+    SIGNALS,
+    Example,
+    Neighbour,
+    Prediction,
+    StageClassifier,
+    analyse,
+    calibrated,
+    labelled_examples,
+)
+from tracklingo.openworld.lexicon import Concept, ConceptHit, Hint, Lexicon, load_lexicon
+from tracklingo.openworld.places import place_parts
+from tracklingo.openworld.report import (
+    CoverageRow,
+    UnseenExplanation,
+    coverage_rows,
+    explain_unseen,
+    rule_stub,
+    stage_label,
+)
+from tracklingo.openworld.resolver import (
+    DEFAULT_THRESHOLD,
+    FORM_CONFIDENCE,
+    OpenWorld,
+    OpenWorldAnswer,
+    installed_vocabularies,
+    layered_resolve,
+    open_world_for,
+    resolve_open_world,
+)
+
+__all__ = [
+    "CROSS_CONFIDENCE",
+    "DEFAULT_THRESHOLD",
+    "FORM_CONFIDENCE",
+    "SIGNALS",
+    "Concept",
+    "ConceptHit",
+    "CoverageRow",
+    "CrossHit",
+    "CrossIndex",
+    "Example",
+    "Forms",
+    "Hint",
+    "Kernel",
+    "Lexicon",
+    "Neighbour",
+    "OpenWorld",
+    "OpenWorldAnswer",
+    "Prediction",
+    "Reading",
+    "StageClassifier",
+    "UnseenExplanation",
+    "analyse",
+    "calibrated",
+    "coverage_rows",
+    "explain_unseen",
+    "installed_vocabularies",
+    "labelled_examples",
+    "layered_resolve",
+    "load_forms",
+    "load_lexicon",
+    "open_world_for",
+    "place_parts",
+    "resolve_open_world",
+    "rule_stub",
+    "stage_label",
+    "stem",
+]

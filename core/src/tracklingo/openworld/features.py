@@ -1,0 +1,225 @@
+"""How the inference layer reads a text: folded words, concepts with their modifiers, features.
+
+`analyse(text)` folds the text (`tracklingo.openworld.lexicon.words`), drops what carries no
+status (numbers, dates, times, codes: any word with a digit), finds the lexicon's concepts (with
+German and Dutch compounds split, "Zustellversuch" → delivery + attempt), applies the modifier
+concepts to the concepts that follow them ("not delivered", "wird morgen zugestellt", "n'a pas
+pu être livré"), and describes the text by features:
+
+* ``c:<concept>``: a concept that no modifier qualifies (``c:customs``, ``c:held``);
+* ``m:<modifier>:<concept>``: a qualified concept (``m:negation:delivered``,
+  ``m:expected:delivered``); the bare ``c:delivered`` is then left out, since a parcel that "will
+  be delivered" or was "not delivered" is not delivered;
+* ``p:<a>+<b>``: two of those in the same text, in either order (customs with held is a hold,
+  customs with released a release);
+* ``o:<a>><b>``: two in a row ("delivered to an access point" is not "picked up at the post
+  office, delivered"); ``h:<a>``: the first (what the text is about);
+* ``w:<stem>``: a content word (stopwords dropped), cut to its stem (`stem`), for a carrier's
+  own idiom.
+
+With `forms`, the text is first read through the sentence forms (`Forms.read`): dates, times
+and trailing places come off, a direction marker's word stays ("Customs Released Import"). The
+classifier reads its training phrases and the texts it is asked about the same way.
+
+`Analysis.shown` keeps, for each feature, the words of the text that gave it (the `evidence`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Final
+
+from tracklingo.openworld.forms import Forms
+from tracklingo.openworld.lexicon import ConceptHit, Lexicon, load_lexicon, words
+
+__all__ = ["Analysis", "analyse", "describe", "stem"]
+
+#: endings cut off a word before it becomes a ``w:`` feature, longest first; a stem keeps at
+#: least `_MIN_STEM` letters. The endings are inflections of the six languages the lexicon
+#: covers (plural, past participle, gender); the concepts carry the meaning, stems only make
+#: "sortiert"/"sortierte" or "gescand"/"gescande" one idiom.
+_ENDINGS: Final = tuple(
+    sorted(
+        {
+            "ations",
+            "ation",
+            "ings",
+            "ing",
+            "ed",
+            "es",
+            "s",
+            "ungen",
+            "ung",
+            "en",
+            "er",
+            "e",
+            "te",
+            "ten",
+            "t",
+            "ees",
+            "ee",
+            "ements",
+            "ement",
+            "ados",
+            "adas",
+            "ado",
+            "ada",
+            "idos",
+            "idas",
+            "ido",
+            "ida",
+            "os",
+            "as",
+            "o",
+            "a",
+            "ych",
+            "ymi",
+            "ami",
+            "ach",
+            "ow",
+            "ego",
+            "emu",
+            "ej",
+            "y",
+            "i",
+            "ie",
+        },
+        key=lambda e: (-len(e), e),
+    )
+)
+_MIN_STEM: Final = 4
+#: experiment knobs
+PAIRS = True
+ORDERED = True
+HEAD = True
+UNCOVERED_WORDS = True
+STEM = True
+
+
+def stem(word: str) -> str:
+    """`word` (folded) without its longest known inflection ending, keeping at least four
+    letters: "sorted", "sorting" → "sort"; "zugestellt" → "zugestell"; "entregado" → "entreg"."""
+    if len(word) <= _MIN_STEM:
+        return word
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A text as the classifier sees it: folded words, concept hits and the feature set."""
+
+    tokens: tuple[str, ...]
+    hits: tuple[ConceptHit, ...]
+    features: frozenset[str]
+    #: for each feature, the words of the text that gave it (for `evidence`)
+    shown: Mapping[str, str]
+
+    @property
+    def concepts(self) -> frozenset[str]:
+        """The concept names found (modifiers included)."""
+        return frozenset(h.concept for h in self.hits)
+
+
+def analyse(text: str, lexicon: Lexicon | None = None, forms: Forms | None = None) -> Analysis:
+    """Fold `text` (read through `forms` first, when given) and describe it by its features
+    (see the module docstring)."""
+    lex = lexicon or load_lexicon()
+    if forms is not None:
+        text = forms.read(text).inference_text or text
+    tokens = tuple(t for t in words(text) if not any(c.isdigit() for c in t))
+    return describe(tokens, tuple(lex.hits(tokens)), lex)
+
+
+def describe(tokens: tuple[str, ...], hits: tuple[ConceptHit, ...], lex: Lexicon | None) -> Analysis:
+    """The features of concept `hits` found in `tokens` (`lex` gives the modifiers' scopes and
+    the stopwords; without it, no word features and no modifiers)."""
+    shown: dict[str, str] = {}
+    names: list[tuple[str, ConceptHit]] = []  # (feature name of the concept, hit), text order
+    modified = _modified(hits, lex, tokens) if lex is not None else {}
+    for h in hits:
+        if id(h) in modified:
+            name, words_ = modified[id(h)]
+        else:
+            name, words_ = h.concept, h.text
+        names.append((name, h))
+        shown.setdefault(("m:" if ":" in name else "c:") + name, words_)
+    if names and HEAD:
+        first = names[0][0]
+        shown["h:" + first] = shown[("m:" if ":" in first else "c:") + first]
+    distinct = sorted({n for n, _ in names}) if PAIRS else []
+    for i, a in enumerate(distinct):
+        for b in distinct[i + 1 :]:
+            shown["p:" + a + "+" + b] = _shown_of(shown, a) + "|" + _shown_of(shown, b)
+    for (a, ha), (b, hb) in pairwise(names if ORDERED else []):
+        if a != b and hb.start >= ha.end:
+            shown.setdefault("o:" + a + ">" + b, _shown_of(shown, a) + "|" + _shown_of(shown, b))
+    if lex is not None:
+        covered = {i for h in hits for i in range(h.start, h.end)} if UNCOVERED_WORDS else set()
+        for i, tok in enumerate(tokens):
+            if tok not in lex.stopwords and len(tok) > 1 and i not in covered:
+                shown.setdefault("w:" + (stem(tok) if STEM else tok), tok)
+    return Analysis(tokens, hits, frozenset(shown), shown)
+
+
+def _shown_of(shown: Mapping[str, str], name: str) -> str:
+    return shown[("m:" if ":" in name else "c:") + name]
+
+
+def _modified(
+    hits: tuple[ConceptHit, ...], lex: Lexicon, tokens: tuple[str, ...] = ()
+) -> dict[int, tuple[str, str]]:
+    """For each hit a modifier or a frame qualifies: its feature name (``negation:delivered``,
+    ``return:depart``) and the words shown for it ("nicht zugestellt").
+
+    A modifier qualifies the first plain concept that starts from its own first word up to
+    `scope` words after its last one, stopwords not counted ("no ha podido ser entregado"),
+    and any other concept starting at that same word; a modifier word inside a longer concept
+    entry ("no one" in "no one home") qualifies nothing. A frame then qualifies every plain
+    concept of the text not qualified already."""
+    # position of each word counting only the words that are not stopwords (auxiliaries, articles)
+    rank: list[int] = []
+    n = 0
+    for tok in tokens:
+        rank.append(n)
+        n += tok not in lex.stopwords
+    out: dict[int, tuple[str, str]] = {}
+    plain = [
+        h
+        for h in hits
+        if not (lex.concept(h.concept).scope or lex.concept(h.concept).frame or lex.concept(h.concept).when)
+    ]
+    for m in hits:
+        scope = lex.concept(m.concept).scope
+        if not scope or any(
+            o is not m and o.start <= m.start and o.end >= m.end and (o.end - o.start) > (m.end - m.start)
+            for o in hits
+        ):
+            continue
+        targets = [h for h in plain if id(h) not in out and m.start <= h.start and _gap(m, h, rank) < scope]
+        if targets:
+            first = min(h.start for h in targets)
+            for h in targets:
+                if h.start == first:
+                    shown = m.text + " " + h.text if h.start >= m.end else m.text
+                    out[id(h)] = (m.concept + ":" + h.concept, shown)
+    for f in hits:
+        if lex.concept(f.concept).frame:
+            for h in plain:
+                if id(h) not in out and not (h.start >= f.start and h.end <= f.end):
+                    out[id(h)] = (f.concept + ":" + h.concept, f.text + " … " + h.text)
+    return out
+
+
+def _gap(m: ConceptHit, h: ConceptHit, rank: list[int]) -> int:
+    """How many words lie between the end of `m` and the start of `h`, stopwords not counted
+    (all words counted when the text's words are not known, as for a hint)."""
+    if h.start <= m.end:
+        return 0
+    if rank and h.start < len(rank):
+        return rank[h.start] - rank[m.end]
+    return h.start - m.end

@@ -1,0 +1,200 @@
+"""What `explain` and `coverage` will say about open-world answers (data, rendered by the CLI).
+
+`explain_unseen(answer)` gives the sentence for a wording tracklingo has not seen ("tracklingo has
+not seen this exact wording; from 'held' and 'customs' it reads as held by customs (confidence
+0.8)"), the suggestions when the layers abstained, and the carriers the text names that are not
+installed. `coverage_rows(answers)` lists inferred (or borrowed) texts, most frequent first,
+each with its stage, confidence and a ``[[rule]]`` stub to confirm it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from tracklingo.openworld.infer import Neighbour
+from tracklingo.openworld.resolver import OpenWorldAnswer
+from tracklingo.taxonomy import MatchKind, Stage
+
+__all__ = ["CoverageRow", "UnseenExplanation", "coverage_rows", "explain_unseen", "rule_stub", "stage_label"]
+
+
+def stage_label(stage: Stage) -> str:
+    """A short reading of a stage for a sentence ("held by customs"): the advisor's English name
+    for it."""
+    from tracklingo.advisor.catalog import load_catalog
+
+    return load_catalog("en").stage[stage].name
+
+
+@dataclass(frozen=True, slots=True)
+class UnseenExplanation:
+    """The open-world part of `explain` for one text."""
+
+    text: str
+    #: False when the text was not an exact rule of any vocabulary (the layers read it)
+    seen: bool
+    sentence: str
+    stage: Stage
+    match: MatchKind
+    confidence: float | None
+    evidence: tuple[str, ...]
+    suggestions: tuple[Neighbour, ...]
+    #: carriers named in the text that are not installed
+    mentions: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "seen": self.seen,
+            "sentence": self.sentence,
+            "stage": self.stage.value,
+            "match": self.match.value,
+            "confidence": self.confidence,
+            "evidence": list(self.evidence),
+            "suggestions": [
+                {
+                    "text": s.text,
+                    "stage": s.stage.value,
+                    "vocabulary": s.vocabulary,
+                    "similarity": s.similarity,
+                }
+                for s in self.suggestions
+            ],
+            "mentions": list(self.mentions),
+        }
+
+
+def _quoted(items: Iterable[str]) -> str:
+    parts = [i if i.startswith(('"', "reads like")) else f"'{i}'" for i in items]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def explain_unseen(
+    answer: OpenWorldAnswer, *, label: Callable[[Stage], str] = stage_label
+) -> UnseenExplanation:
+    """The sentence `explain` prints before its usual explanation of the stage."""
+    words = [e for e in answer.evidence if not e.startswith(("reads like", "disagreeing"))]
+    if answer.match is MatchKind.CROSS_CARRIER:
+        sentence = (
+            f"tracklingo's {answer.vocabulary} vocabulary knows this wording: it reads as "
+            f"{label(answer.stage)} (confidence {answer.confidence})"
+        )
+    elif answer.match is MatchKind.SENTENCE_FORM:
+        source = f" ({answer.vocabulary})" if answer.vocabulary else ""
+        sentence = (
+            f"tracklingo has not seen this exact wording; it is the known status "
+            f'"{answer.kernel}"{source} in a longer sentence: it reads as {label(answer.stage)} '
+            f"(confidence {answer.confidence})"
+        )
+    elif answer.match is MatchKind.INFERRED:
+        sentence = (
+            f"tracklingo has not seen this exact wording; from {_quoted(words[:3])} it reads as "
+            f"{label(answer.stage)} (confidence {answer.confidence})"
+        )
+    else:
+        near = "; nearest known wordings: " + "; ".join(
+            f'"{s.text}" ({s.stage.value}, {s.vocabulary})' for s in answer.suggestions
+        )
+        sentence = "tracklingo has not seen this wording and cannot read a stage from it" + (
+            near if answer.suggestions else ""
+        )
+    if answer.mentions:
+        names = ", ".join(answer.mentions)
+        sentence += (
+            f". The text names {names}, which is not installed; this reading uses the installed vocabularies"
+        )
+    return UnseenExplanation(
+        answer.text,
+        False,
+        sentence,
+        answer.stage,
+        answer.match,
+        answer.confidence,
+        answer.evidence,
+        answer.suggestions,
+        answer.mentions,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    """One text the open-world layers answered (or could not), for `coverage`."""
+
+    carrier: str | None
+    text: str
+    count: int
+    stage: Stage
+    match: MatchKind
+    confidence: float | None
+    evidence: tuple[str, ...]
+    stub: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "carrier": self.carrier,
+            "text": self.text,
+            "count": self.count,
+            "stage": self.stage.value,
+            "match": self.match.value,
+            "confidence": self.confidence,
+            "evidence": list(self.evidence),
+            "stub": self.stub,
+        }
+
+
+def rule_stub(answer: OpenWorldAnswer) -> str:
+    """A ``[[rule]]`` to paste into the carrier's vocabulary once someone confirmed the reading.
+
+    The stage is the layers' answer, marked as such; the source is left for the confirmer."""
+    phrase = answer.kernel or answer.text
+    lines = ["[[rule]]", f"phrase = {json.dumps(phrase, ensure_ascii=False)}"]
+    if answer.answered:
+        why = f"{answer.match.value}, confidence {answer.confidence}"
+        if answer.evidence:
+            why += ", from " + ", ".join(answer.evidence[:3])
+        lines.append(f'stage = "{answer.stage.value}"  # {why}: confirm')
+        if answer.reason is not None:
+            lines.append(f'reason = "{answer.reason.value}"')
+    else:
+        lines.append('stage = "TODO"  # one of tracklingo.Stage: see docs/vocabulary-format.md')
+    lines.append('source = "TODO: the page or document that says what this means"')
+    return "\n".join(lines)
+
+
+def coverage_rows(
+    answers: Iterable[tuple[str | None, OpenWorldAnswer]],
+    *,
+    include: Iterable[MatchKind] = (MatchKind.INFERRED, MatchKind.SENTENCE_FORM, MatchKind.CROSS_CARRIER),
+) -> list[CoverageRow]:
+    """Group (carrier, answer) pairs by (carrier, text), most frequent first (then by text),
+    keeping the match kinds in `include` (by default every open-world answer; add
+    ``MatchKind.UNMAPPED`` to list abstentions too)."""
+    wanted = set(include)
+    counts: Counter[tuple[str | None, str]] = Counter()
+    first: dict[tuple[str | None, str], OpenWorldAnswer] = {}
+    for carrier, answer in answers:
+        if answer.match not in wanted:
+            continue
+        key = (carrier, answer.text)
+        counts[key] += 1
+        first.setdefault(key, answer)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0] or "", kv[0][1]))
+    return [
+        CoverageRow(
+            carrier,
+            text,
+            n,
+            first[(carrier, text)].stage,
+            first[(carrier, text)].match,
+            first[(carrier, text)].confidence,
+            first[(carrier, text)].evidence,
+            rule_stub(first[(carrier, text)]),
+        )
+        for (carrier, text), n in ranked
+    ]

@@ -1,0 +1,68 @@
+"""The data `explain` and `coverage` will print for open-world answers."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from tracklingo.openworld import OpenWorld, coverage_rows, explain_unseen, installed_vocabularies, rule_stub
+from tracklingo.taxonomy import MatchKind, Stage
+
+
+@pytest.fixture(scope="module")
+def world() -> OpenWorld:
+    return OpenWorld(installed_vocabularies())
+
+
+def test_an_inferred_reading_says_from_which_words(world: OpenWorld) -> None:
+    answer = world.resolve("La aduana ha retenido el envío")
+    assert answer is not None
+    exp = explain_unseen(answer, label=lambda s: s.value)
+    assert exp.sentence.startswith("tracklingo has not seen this exact wording; from ")
+    assert "'aduana'" in exp.sentence and "customs_hold" in exp.sentence
+    assert f"(confidence {answer.confidence})" in exp.sentence
+    assert exp.to_dict()["stage"] == "customs_hold"
+
+
+def test_the_stage_label_comes_from_the_advice_headlines(world: OpenWorld) -> None:
+    answer = world.resolve("La aduana ha retenido el envío")
+    assert answer is not None
+    assert "reads as held by customs" in explain_unseen(answer).sentence
+
+
+def test_an_abstention_lists_the_nearest_known_wordings(world: OpenWorld) -> None:
+    answer = world.resolve("Zorblax quux in customs")
+    assert answer is not None
+    if answer.answered:  # the word "customs" may be enough for a reading; force an abstention
+        answer = OpenWorld(world.vocabularies, threshold=1.01).resolve("Zorblax quux in customs")
+    assert answer is not None and answer.match is MatchKind.UNMAPPED
+    exp = explain_unseen(answer)
+    assert "cannot read a stage" in exp.sentence and "nearest known wordings" in exp.sentence
+    assert exp.suggestions
+
+
+def test_a_carrier_that_is_not_installed_is_named(world: OpenWorld) -> None:
+    answer = world.resolve("Arrived at GLS depot")
+    assert answer is not None
+    assert "names gls, which is not installed" in explain_unseen(answer).sentence
+
+
+def test_coverage_rows_most_frequent_first_with_a_valid_stub(world: OpenWorld) -> None:
+    a = world.resolve("La aduana ha retenido el envío")
+    b = world.resolve("Zending is bezorgd bij de buren")
+    assert a is not None and b is not None
+    rows = coverage_rows([("dhl", b), ("dhl", a), ("dhl", a)])
+    assert [(r.text, r.count) for r in rows] == [(a.text, 2), (b.text, 1)]
+    stub = tomllib.loads(rows[0].stub)["rule"]
+    assert stub[0]["phrase"] == a.text and Stage(stub[0]["stage"]) is a.stage
+    assert rows[0].to_dict()["confidence"] == a.confidence
+
+
+def test_abstentions_are_listed_only_when_asked(world: OpenWorld) -> None:
+    unknown = OpenWorld(world.vocabularies, threshold=1.01).resolve("Zorblax quux")
+    assert unknown is not None
+    assert coverage_rows([("usps", unknown)]) == []
+    rows = coverage_rows([("usps", unknown)], include=[MatchKind.UNMAPPED])
+    assert tomllib.loads(rule_stub(unknown))["rule"][0]["stage"] == "TODO"
+    assert rows[0].stage is Stage.UNKNOWN
