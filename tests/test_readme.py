@@ -151,3 +151,35 @@ def test_run_elsewhere_is_real() -> None:
         path, name = test.split("::")
         assert f"def {name}(" in (ROOT / path).read_text(), test
         assert (ROOT / doc).is_file()
+
+
+def test_formats_page_names_every_field() -> None:
+    """docs/formats.md is written from the code: every field the code defines is on it."""
+    import dataclasses
+    import re
+
+    from pydantic import BaseModel
+
+    from tracklingo import Advice, EscalationStep, Explanation, Handoff, Location, TrackingEvent
+    from tracklingo.coverage import CarrierCoverage, CoverageReport
+    from tracklingo.interop import ExportedEvent, ExportedJourney, PeerStatus
+    from tracklingo.normalize import FlatRecord, Reject
+    from tracklingo.taxonomy import MatchKind, Reason, Stage, Status
+
+    page = (ROOT / "docs" / "formats.md").read_text()
+    named = set(re.findall(r"`([a-z0-9_]+)`", page)) | set(re.findall(r"[{,]\s*([a-z_]+)", page))
+    wanted: dict[str, set[str]] = {
+        "flat record": {f.name for f in dataclasses.fields(FlatRecord)} - {"raw"} | {"state"},
+        "reject": {f.name for f in dataclasses.fields(Reject)},
+        "coverage": set(CoverageReport().to_dict()) | set(CarrierCoverage("x").to_dict()),
+    }
+    models: list[type[BaseModel]] = [
+        TrackingEvent, Location, Handoff, Advice, Explanation, EscalationStep,
+        ExportedJourney, ExportedEvent, PeerStatus,
+    ]
+    for model in models:
+        wanted[model.__name__] = set(model.model_fields)
+    for enum in (Stage, Status, Reason, MatchKind):
+        wanted[enum.__name__] = {m.value for m in enum}
+    missing = {what: sorted(names - named) for what, names in wanted.items() if names - named}
+    assert not missing, f"docs/formats.md does not name: {missing}"
