@@ -107,7 +107,10 @@ def test_make_dist_wheels_install_a_scaffolded_adapter_without_an_index(base: Pa
     assert Path(where.strip()).is_relative_to(env.root), where  # the wheel's copy, not the checkout
 
     # the adapter: scaffolded by the wheel's own CLI, built to a wheel, installed from dist/ alone
-    env.run("tracklingo", "new-adapter", "sampleco", "--dir", "sampleco", cwd=work)
+    steps = env.run("tracklingo", "new-adapter", "sampleco", "--dir", "sampleco", cwd=work)
+    # its next steps and README say how to install where no index has tracklingo
+    assert "--find-links" in steps and "make dist" in steps, steps
+    assert "--find-links" in (work / "sampleco" / "README.md").read_text()
     env.run(*pip, "wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", str(dist), "./sampleco", cwd=work)
     env.run(*pip, "install", "--find-links", str(dist), "tracklingo-sampleco", cwd=work)
     installed = {d["name"]: d for d in json.loads(env.run(*pip, "list", "--format", "json", "-v", cwd=work))}

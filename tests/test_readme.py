@@ -29,6 +29,12 @@ DATA_KINDS = {"", "text", "toml", "json", "jsonl", "csv", "ini", "nginx", "diff"
 #: Blocks marked ``no-run``, per file: (kind, why). Change it together with the docs.
 NOT_RUN: dict[str, list[tuple[str, str]]] = {
     "README.md": [("console", "`make test` is the suite this test belongs to")],
+    "docs/installing-adapters.md": [
+        ("console", "another virtual environment, and an index for the dependencies (tests/test_dist.py"
+         " does the same offline)"),
+        ("console", "an adapter in another virtual environment (tests/test_dist.py)"),
+        ("console", "an adapter's wheel installed elsewhere (tests/test_dist.py)"),
+    ],
     "docs/serve.md": [
         ("sh", "pip install from an index, then a long-running server"),
         ("sh", "the sqlite3 shell on a store the server has filled"),
