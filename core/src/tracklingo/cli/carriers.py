@@ -104,7 +104,9 @@ def detect(numbers: tuple[str, ...], as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Accepted for consistency: the output is always JSON.")
 @handle_errors
 def schema(as_json: bool) -> None:
-    """Print the JSON Schema of a canonical TrackingEvent (always JSON; --json changes nothing)."""
+    """Print the JSON Schema of a canonical TrackingEvent.
+
+    The output is always JSON (--json changes nothing)."""
     del as_json
     _json_out(TrackingEvent.model_json_schema())
 
