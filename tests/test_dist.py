@@ -70,7 +70,9 @@ class Env:
         )
         env.pop("PYTHONPATH", None)
         r = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
-        assert r.returncode == 0, f"{' '.join(args)} exited {r.returncode}:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+        assert r.returncode == 0, (
+            f"{' '.join(args)} exited {r.returncode}:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+        )
         return r.stdout
 
 
@@ -87,7 +89,16 @@ def test_make_dist_wheels_install_a_scaffolded_adapter_without_an_index(base: Pa
     dist = base / "dist"
     # the repository's own `make dist`, told not to re-run `make install` (the suite runs inside it)
     made = subprocess.run(
-        ["make", "--no-print-directory", "-s", "-o", str(STAMP), "dist", f"DIST={dist}", f"PY={sys.executable}"],
+        [
+            "make",
+            "--no-print-directory",
+            "-s",
+            "-o",
+            str(STAMP),
+            "dist",
+            f"DIST={dist}",
+            f"PY={sys.executable}",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -111,7 +122,9 @@ def test_make_dist_wheels_install_a_scaffolded_adapter_without_an_index(base: Pa
     # its next steps and README say how to install where no index has tracklingo
     assert "--find-links" in steps and "make dist" in steps, steps
     assert "--find-links" in (work / "sampleco" / "README.md").read_text()
-    env.run(*pip, "wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", str(dist), "./sampleco", cwd=work)
+    env.run(
+        *pip, "wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", str(dist), "./sampleco", cwd=work
+    )
     env.run(*pip, "install", "--find-links", str(dist), "tracklingo-sampleco", cwd=work)
     installed = {d["name"]: d for d in json.loads(env.run(*pip, "list", "--format", "json", "-v", cwd=work))}
     for name in ("tracklingo", "tracklingo-usps", "tracklingo-sampleco"):
@@ -130,6 +143,8 @@ def test_make_dist_wheels_install_a_scaffolded_adapter_without_an_index(base: Pa
     out = json.loads(env.run(str(env.python), "-c", script, cwd=work))
     assert out["carriers"] == ["sampleco", "usps"], out
     assert Path(out["module"]).is_relative_to(env.root), out
-    events = [json.loads(line) for line in env.run("tracklingo", "normalize", "sample.json", cwd=work).splitlines()]
+    events = [
+        json.loads(line) for line in env.run("tracklingo", "normalize", "sample.json", cwd=work).splitlines()
+    ]
     assert events == golden  # the adapter's own golden events, from its installed wheel
     assert events[-1]["carrier"] == "sampleco" and events[-1]["stage"] == "delivered"

@@ -30,8 +30,11 @@ DATA_KINDS = {"", "text", "toml", "json", "jsonl", "csv", "ini", "nginx", "diff"
 NOT_RUN: dict[str, list[tuple[str, str]]] = {
     "README.md": [("console", "`make test` is the suite this test belongs to")],
     "docs/installing-adapters.md": [
-        ("console", "another virtual environment, and an index for the dependencies (tests/test_dist.py"
-         " does the same offline)"),
+        (
+            "console",
+            "another virtual environment, and an index for the dependencies (tests/test_dist.py"
+            " does the same offline)",
+        ),
         ("console", "an adapter in another virtual environment (tests/test_dist.py)"),
         ("console", "an adapter's wheel installed elsewhere (tests/test_dist.py)"),
     ],
@@ -80,8 +83,14 @@ def scratch(tmp_path: Path) -> Iterator[Path]:
 
 def _run(args: list[str], cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        args, cwd=cwd, env=_env(), input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, timeout=600,
+        args,
+        cwd=cwd,
+        env=_env(),
+        input=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=600,
     )
 
 
@@ -190,8 +199,15 @@ def test_formats_page_names_every_field() -> None:
         "coverage": set(CoverageReport().to_dict()) | set(CarrierCoverage("x").to_dict()),
     }
     models: list[type[BaseModel]] = [
-        TrackingEvent, Location, Handoff, Advice, Explanation, EscalationStep,
-        ExportedJourney, ExportedEvent, PeerStatus,
+        TrackingEvent,
+        Location,
+        Handoff,
+        Advice,
+        Explanation,
+        EscalationStep,
+        ExportedJourney,
+        ExportedEvent,
+        PeerStatus,
     ]
     for model in models:
         wanted[model.__name__] = set(model.model_fields)
