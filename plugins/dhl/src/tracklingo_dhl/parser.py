@@ -188,49 +188,64 @@ def _place(value: Any) -> Place:
 def _plain(value: Any) -> str | None:
     """A text field as a reader sees it: HTML tags dropped, entities decoded, whitespace collapsed
     (DHL puts links in some descriptions, e.g. ``(<a href='...'>...</a>)``)."""
-    text = string(value)
-    if text is None or ("<" not in text and "&" not in text):
-        return text
-    return string(_SPACES.sub(" ", html.unescape(_TAG.sub(" ", text))).replace(" )", ")").replace("( ", "("))
+    if value.__class__ is not str:
+        return string(value)
+    if "<" not in value and "&" not in value:
+        return value.strip() or None
+    plain = _SPACES.sub(" ", html.unescape(_TAG.sub(" ", value)))
+    return plain.replace(" )", ")").replace("( ", "(").strip() or None
 
 
 def _scan(service: str | None, event: Mapping[str, Any]) -> Scan:
     """One event. The most specific field decides first: a status key (``statusDetailed``, or a
     code-like ``status``: parcel-nl ``PRENOTIFICATION_RECEIVED``, parcel-de ``SRTED_NRQRD_PO``) is the
-    event's code; the texts are ``description``, a phrase ``status`` and ``remark``, in that order;
+    event's code; the texts are ``description``, ``remark`` and a phrase ``status``, in that order;
     the coarse ``statusCode`` is the fallback namespace (`Scan.status_code`). A key is never lost:
     without any text it is the description (and without a key, the coarse status is)."""
-    coarse = string(event.get("statusCode"))
-    description, status, remark = (_plain(event.get(f)) for f in ("description", "status", "remark"))
-    detailed = string(event.get("statusDetailed"))
-    keys = tuple(k for k in dict.fromkeys((detailed, status)) if k and _CODE_LIKE.match(k))
-    texts = [t for t in dict.fromkeys((description, remark, status)) if t and not _CODE_LIKE.match(t)]
-    if (
-        service is not None
-        and service.startswith("ecommerce")
-        and status in texts
-        and description
-        and description != status
-        and not description.upper().startswith(status.upper())
-    ):
-        # eCommerce relays the partner's delivery detail beside the coarse upper-case status
-        # ("DELIVERED" / "IN/AT MAILBOX"): offer DHL's own joined form first ("DELIVERED - PARCEL
-        # LOCKER"), so the detail stays the event's text when the vocabulary knows the form.
-        texts.insert(0, f"{status} - {description}")
-    legacy = service in _LEGACY_CODE_SERVICES
-    # a bare two-letter legacy code (PO, ZU) is also an Express checkpoint code: only ever an
-    # alternative paired with its text, never the code the rules look up first
-    specific = [k for k in keys if not (legacy and _BARE_CODE.match(k))]
-    code = specific[0] if specific else coarse
-    text = texts[0] if texts else (keys[0] if keys else coarse)
+    get = event.get
+    coarse = string(get("statusCode"))
+    status = _plain(get("status"))
+    detailed = get("statusDetailed")
+    keys: list[str] = []
+    if detailed is not None and (detailed := string(detailed)) and _CODE_LIKE.match(detailed):
+        keys.append(detailed)
+    status_is_key = False
+    if status is not None and _CODE_LIKE.match(status):
+        status_is_key = True
+        if status not in keys:
+            keys.append(status)
+    texts: list[str] = []
+    for raw in (get("description"), get("remark")):
+        if raw is not None and (said := _plain(raw)) and said not in texts and not _CODE_LIKE.match(said):
+            texts.append(said)
+    if status is not None and not status_is_key and status not in texts:
+        if (
+            texts
+            and service is not None
+            and service.startswith("ecommerce")
+            and not texts[0].upper().startswith(status.upper())
+        ):
+            # eCommerce relays the partner's delivery detail beside the coarse upper-case status
+            # ("DELIVERED" / "IN/AT MAILBOX"): DHL's own joined form ("DELIVERED - PARCEL LOCKER")
+            # first, so the detail stays the event's text when the vocabulary knows the form
+            texts.insert(0, f"{status} - {texts[0]}")
+        texts.append(status)
+    if service in _LEGACY_CODE_SERVICES:
+        # a bare two-letter legacy code (PO, ZU) is also an Express checkpoint code: only ever an
+        # alternative paired with its text, never the code the rules look up first
+        specific = [k for k in keys if not _BARE_CODE.match(k)]
+        alt_codes = tuple(keys)
+    else:
+        specific = keys
+        alt_codes = tuple(keys[1:])
     return Scan(
-        code=code,
-        text=text,
+        code=specific[0] if specific else coarse,
+        text=texts[0] if texts else (keys[0] if keys else coarse),
         alt_texts=tuple(texts[1:]),
-        alt_codes=keys if legacy else tuple(specific[1:]),
+        alt_codes=alt_codes,
         status_code=coarse,
-        place=_place(event.get("location")),
-        time=event.get("timestamp"),
+        place=_place(get("location")),
+        time=get("timestamp"),
         raw=event,
     )
 
