@@ -22,7 +22,7 @@ def mod7(serial: str) -> str:
 
 
 def mod10_31(payload: str) -> str:
-    """MOD 10, weight 3 on the rightmost payload digit, then 1, 3... (https://www.paketda.de/firmenkunden/paket-pruefziffern.html; bloodhound util/checkDigit.js)."""
+    """MOD 10, weight 3 on the rightmost payload digit, then 1, 3... (paketda; bloodhound checkDigit.js)."""
     total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(payload)))
     return payload + str((10 - total % 10) % 10)
 
@@ -107,7 +107,7 @@ def test_spaces_and_case_are_ignored() -> None:
     assert detect(" 4801 2345 61 ") >= 0.6
 
 
-# -- collisions: moderate, never certain (docs/sources.md#dhl-tracking-numbers)-------------------------------------------
+# -- collisions: moderate, never certain (docs/sources.md#dhl-tracking-numbers) ----------------------
 
 
 @pytest.mark.parametrize(

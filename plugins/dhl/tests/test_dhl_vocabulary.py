@@ -1,5 +1,5 @@
-"""Vocabulary sanity: real DHL texts and codes (sources: the vocabulary's [meta.sources], docs/sources.md#dhl) resolve to the stage a
-reader of that reference expects (Express, eCommerce, Parcel DE in German and English)."""
+"""Vocabulary sanity: real DHL texts and codes (sources: [meta.sources], docs/sources.md#dhl) resolve
+to the stage their sources give them (Express, eCommerce, Parcel DE in German and English)."""
 
 from __future__ import annotations
 

@@ -181,7 +181,8 @@ JKEEN_INVALID = [
 ]
 
 # FedEx's published sandbox mock numbers: FedEx API Reference Guide (FDX-REF,
-# https://developer.fedex.com/api/en-us/guides/api-reference.html), "Mock Tracking Numbers for FedEx Express and FedEx Ground" and
+# https://developer.fedex.com/api/en-us/guides/api-reference.html),
+# "Mock Tracking Numbers for FedEx Express and FedEx Ground" and
 # "Mock Tracking Numbers for FedEx Ground Economy (Formerly known as FedEx SmartPost)"
 FEDEX_MOCKS = [
     ("449044304137821", "ground-15"),  # shipment information sent to FedEx

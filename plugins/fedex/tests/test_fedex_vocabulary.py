@@ -1,4 +1,4 @@
-"""Vocabulary sanity: real FedEx codes and texts (docs/sources.md#fedex-codes-and-texts) resolve as expected."""
+"""Vocabulary sanity: real FedEx codes and texts (docs/sources.md#fedex) resolve as expected."""
 
 from __future__ import annotations
 

@@ -40,7 +40,8 @@ def corrupt(number: str) -> str:
     return number[:-1] + str((int(number[-1]) + 1) % 10)
 
 
-# Numbers built from their documented layouts (docs/sources.md#usps-tracking-numbers): app ID + STC + MID + serial + check.
+# Numbers built from their documented layouts (docs/sources.md#usps-tracking-numbers):
+# app ID + STC + MID + serial + check.
 VALID = {
     "worked example (Pub. 199 MOD 10)": mod10("926129000001230000042"),
     "IMpb 92, 9-digit MID, 22": mod10("92" + "612" + "900000123" + "0000042"),

@@ -348,7 +348,8 @@ def isc_payload(number: str, **top: Any) -> dict[str, Any]:
     }
 
 
-IMPB = "9261290000012300000427"  # MOD 10 worked example (docs/sources.md#usps-tracking-numbers): not S10, no direction of its own
+# MOD 10 worked example (docs/sources.md#usps-tracking-numbers): not S10, no direction of its own
+IMPB = "9261290000012300000427"
 
 
 @pytest.mark.parametrize(
@@ -454,7 +455,8 @@ def test_unreadable_timestamp_falls_back_to_gmt_then_none() -> None:
 
 
 def test_offset_in_timestamp_is_kept() -> None:
-    # v3r2 types eventTimestamp as a date-time with offset (repo Thecodergabe/shipstack specs/usps/tracking-v3r2_4.yaml)
+    # v3r2 types eventTimestamp as a date-time with offset
+    # (repo Thecodergabe/shipstack specs/usps/tracking-v3r2_4.yaml)
     event = CARRIER.parse(one_event(eventTimestamp="2024-04-04T14:03:12-07:00",
                                     eventState="NY")).events[0]
     assert event.occurred_at == datetime(2024, 4, 4, 14, 3, 12, tzinfo=tz(-7))

@@ -82,7 +82,7 @@ class FedExCarrier(Carrier):
         return parser.sniff(payload)
 
     def detect(self, tracking_number: str) -> float:
-        """Confidence 0..1 from the number's format and check digit (docs/sources.md#fedex-tracking-numbers)."""
+        """Confidence 0..1 from the number's format and check digit (see `tracklingo_fedex.detect`)."""
         return detect.confidence(tracking_number)
 
     def read_flat(self, record: FlatRecord) -> Shipment:

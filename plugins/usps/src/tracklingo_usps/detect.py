@@ -18,7 +18,8 @@ Formats (summary in docs/sources.md#usps-tracking-numbers; sources in brackets):
 - **MOD 10** (Pub. 199 "Calculating the MOD 10 Check Digit for the PIC"; jkeen
   ``CHECKSUM_ALGORITHMS.md``): weights 3, 1, 3, ... from the rightmost data digit; check digit
   = (10 - sum mod 10) mod 10. `tracklingo.checkdigits.mod10_ok` implements it.
-- **UPU S10** (UPU standard S10; docs/sources.md#s10-item-identifiers): two letters, 8-digit serial, check digit
+- **UPU S10** (UPU standard S10; docs/sources.md#s10-item-identifiers): two letters, 8-digit serial,
+  check digit
   (weights 8 6 4 2 3 5 9 7, mod 11), ISO country of the *issuing* post. Numbers ending ``US`` are
   USPS's own international items (e.g. ``CP...US`` Priority Mail International). S10 numbers
   issued by other posts are tracked by USPS on their US leg too, but the number belongs to the
