@@ -316,9 +316,9 @@ class Normalizer:
             _, events, errors = self._from_payload(data["payload"], carrier)
             return events, errors
         if not (_FLAT_KEYS & data.keys()):
-            named = data.get("carrier") or None
-            if not named and _peer_of(data) is not None:
+            if _peer_of(data) is not None:  # its own `carrier` field (EasyPost, Shippo) names no plugin
                 return self._from_peer(data, None)
+            named = data.get("carrier") or None
             carrier = self.registry.get(named) if isinstance(named, str) and named else None
             _, events, errors = self._from_payload(data, carrier)
             return events, errors

@@ -30,6 +30,7 @@ import functools
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -101,6 +102,19 @@ def _text(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def _utc(value: Any) -> Any:
+    """A time the peer documents as UTC (Shippo's ``status_date``) as an aware datetime, so no
+    carrier's rule for a trailing ``Z`` applies to it; anything else as written (the builder
+    notes what it cannot read)."""
+    if isinstance(value, str):
+        try:
+            when = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return value
+        return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return value
 
 
 def _key(value: Any) -> str:
@@ -387,7 +401,7 @@ def _shippo(payload: Mapping[str, Any], installed: list[str]) -> PeerPayload:
                 slug,
                 carrier,
                 number,
-                status.get("status_date"),
+                _utc(status.get("status_date")),
                 status.get("status_details"),
                 None,
                 place,
