@@ -64,7 +64,10 @@ def test_17track_documented_reply_of_a_carrier_without_adapter_keeps_17tracks_st
         ("17track stage Delivered",),
     ]
     assert [e.location.country for e in events] == ["CN", "CN", "US"]
-    assert events[-1].occurred_at is not None and events[-1].occurred_at.isoformat() == "2022-05-02T14:34:00-04:00"
+    assert (
+        events[-1].occurred_at is not None
+        and events[-1].occurred_at.isoformat() == "2022-05-02T14:34:00-04:00"
+    )
 
 
 @pytest.mark.parametrize("name", ["easypost_tracker.json", "easypost_event.json"])
@@ -84,7 +87,11 @@ def test_shippo_documented_webhook_falls_back_to_its_status() -> None:
     assert not rejects
     assert (event.carrier, event.tracking_number) == ("usps", "9205590164917312751089")
     # the text is Shippo's own, not USPS's: no vocabulary knows it, Shippo's DELIVERED decides
-    assert (event.stage, event.match, event.evidence) == (Stage.DELIVERED, MatchKind.PEER, ("shippo status DELIVERED",))
+    assert (event.stage, event.match, event.evidence) == (
+        Stage.DELIVERED,
+        MatchKind.PEER,
+        ("shippo status DELIVERED",),
+    )
     assert event.occurred_at is not None and event.occurred_at.utcoffset() is not None  # Shippo's UTC
     assert event.location.city == "Las Vegas" and event.location.country == "US"
 
@@ -111,7 +118,10 @@ def test_the_envelope_gives_what_sniffing_gives(name: str, peer: str) -> None:
 def test_carrier_text_wins_over_the_peer_status() -> None:
     payload = aftership_push()
     for cp in payload["msg"]["checkpoints"]:
-        cp["tag"], cp["subtag"] = "Exception", "Exception_013"  # AfterShip says lost; USPS's text says otherwise
+        cp["tag"], cp["subtag"] = (
+            "Exception",
+            "Exception_013",
+        )  # AfterShip says lost; USPS's text says otherwise
     events, _ = run(payload)
     assert [e.stage for e in events] == [Stage.ACCEPTED, Stage.OUT_FOR_DELIVERY, Stage.DELIVERED]
     assert all(e.match is not MatchKind.PEER and e.reason is not Reason.LOST for e in events)
@@ -120,7 +130,11 @@ def test_carrier_text_wins_over_the_peer_status() -> None:
 def test_unknown_text_takes_the_peer_status_with_its_evidence() -> None:
     payload = aftership_push()
     cp = payload["msg"]["checkpoints"][1]
-    cp["message"], cp["tag"], cp["subtag"] = "Zustellung nicht moeglich, Empfaenger abwesend", "AttemptFail", "AttemptFail_002"
+    cp["message"], cp["tag"], cp["subtag"] = (
+        "Zustellung nicht moeglich, Empfaenger abwesend",
+        "AttemptFail",
+        "AttemptFail_002",
+    )
     events, _ = run(payload)
     event = events[1]
     assert (event.stage, event.reason, event.match) == (
@@ -149,7 +163,9 @@ def test_unknown_carrier_slug_says_so_and_uses_the_peer_status_only() -> None:
     events, rejects = run(payload)
     assert not rejects
     assert {e.carrier for e in events} == {"aftership:royal-mail"}
-    assert {e.match for e in events} == {MatchKind.PEER}  # even "Delivered, In/At Mailbox": no vocabulary read it
+    assert {e.match for e in events} == {
+        MatchKind.PEER
+    }  # even "Delivered, In/At Mailbox": no vocabulary read it
     assert [e.stage for e in events] == [Stage.ACCEPTED, Stage.OUT_FOR_DELIVERY, Stage.DELIVERED]
 
 
@@ -207,7 +223,10 @@ def test_malformed_peer_payloads_are_rejects_with_their_line() -> None:
 
 def test_cli_normalize_mixed_feed_loses_no_record(tmp_path: Path, run_cli: Any) -> None:
     flat = [json.loads(line) for line in (EXAMPLES / "usps.jsonl").read_text().splitlines()[:3]]
-    carrier_response = {"carrier": "usps", "payload": json.loads((EXAMPLES / "usps-inbound-v3.json").read_text())}
+    carrier_response = {
+        "carrier": "usps",
+        "payload": json.loads((EXAMPLES / "usps-inbound-v3.json").read_text()),
+    }
     unknown_slug = copy.deepcopy(aftership_push(number="A123"))
     for cp in unknown_slug["msg"]["checkpoints"]:
         cp["slug"] = "royal-mail"

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from test_server_app import USPS_NUMBER, aftership_push, easypost_push
 
-import tracklingo
 from tracklingo import InputError, Stage
 from tracklingo.interop import carrier_for_slug, load_peer, read_peer_payload, sniff_peer
 
@@ -179,17 +178,26 @@ def test_a_mapped_carrier_that_is_not_installed_is_none() -> None:
 
 def test_17track_reply_rejected_numbers_and_empty_numbers_are_errors() -> None:
     item = seventeen_push()["data"]
-    empty = {"number": "LX000000000CN", "carrier": 3011, "track_info": {"latest_status": {"status": "NotFound"}}}
+    empty = {
+        "number": "LX000000000CN",
+        "carrier": 3011,
+        "track_info": {"latest_status": {"status": "NotFound"}},
+    }
     reply = {
         "code": 0,
         "data": {
             "accepted": [item, empty],
-            "rejected": [{"number": "BAD1", "error": {"code": -18019909, "message": "No tracking information."}}],
+            "rejected": [
+                {"number": "BAD1", "error": {"code": -18019909, "message": "No tracking information."}}
+            ],
         },
     }
     read = read_peer_payload(reply, INSTALLED)
     assert len(read.checkpoints) == 1
-    assert [(e.tracking_number, e.code) for e in read.errors] == [("LX000000000CN", None), ("BAD1", "-18019909")]
+    assert [(e.tracking_number, e.code) for e in read.errors] == [
+        ("LX000000000CN", None),
+        ("BAD1", "-18019909"),
+    ]
     assert "NotFound" in read.errors[0].message and read.errors[1].message == "No tracking information."
 
 
@@ -211,7 +219,10 @@ def test_import_rule_falls_back_to_the_tag() -> None:
 
 def test_import_for_names_the_deciding_value() -> None:
     aftership = load_peer("aftership")
-    assert aftership.import_for("AttemptFail_002", "AttemptFail") == (aftership.imports["AttemptFail_002"], "AttemptFail_002")
+    assert aftership.import_for("AttemptFail_002", "AttemptFail") == (
+        aftership.imports["AttemptFail_002"],
+        "AttemptFail_002",
+    )
     found = aftership.import_for("InTransit_012", None)  # an unlisted subtag: its tag, no finer
     assert found is not None and found[1] == "InTransit" and found[0].stage is Stage.IN_TRANSIT
     easypost = load_peer("easypost")

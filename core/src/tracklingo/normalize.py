@@ -3,8 +3,9 @@
 A record is a flat event (the design's JSON shape, or a CSV row with the same columns), an envelope
 ``{"carrier": ..., "payload": <raw API response>}``, a bare API response recognised by a plugin's
 `sniff`, a hosted tracker's payload (AfterShip, 17TRACK, EasyPost, Shippo: recognised by its
-shape, or named in ``{"peer": ..., "payload": ...}``; `tracklingo.interop.imports`), or a canonical event (a record with `stage` and `match`, e.g. `normalize` output), which is
-validated and passed through. Use `Normalizer` (or the `normalize` shortcut) from Python; the CLI is a
+shape, or named in ``{"peer": ..., "payload": ...}``; `tracklingo.interop.imports`), or a
+canonical event (a record with `stage` and `match`, e.g. `normalize` output), which is validated
+and passed through. Use `Normalizer` (or the `normalize` shortcut) from Python; the CLI is a
 thin layer on it.
 """
 

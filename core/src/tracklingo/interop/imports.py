@@ -131,7 +131,9 @@ _EPOCH: Final = order_key(datetime(1970, 1, 1))
 
 
 def _scan(cp: PeerCheckpoint) -> Scan:
-    return Scan(code=cp.code, text=cp.description, place=cp.place, time=cp.time, utc_time=cp.utc_time, raw=cp.raw)
+    return Scan(
+        code=cp.code, text=cp.description, place=cp.place, time=cp.time, utc_time=cp.utc_time, raw=cp.raw
+    )
 
 
 def read_peer(payload: Any, carriers: Iterable[Carrier], peer: str | None = None) -> ParseResult:

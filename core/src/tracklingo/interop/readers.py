@@ -326,7 +326,9 @@ def _17track(payload: Mapping[str, Any], installed: list[str]) -> PeerPayload:
                 )
         if len(out) == before:
             latest = _map(info.get("latest_status"))
-            errors.append(_empty("17track", number, _text(latest.get("sub_status")) or _text(latest.get("status"))))
+            errors.append(
+                _empty("17track", number, _text(latest.get("sub_status")) or _text(latest.get("status")))
+            )
     data = _map(payload.get("data"))
     for rejected in _list(data.get("rejected")):
         rejected = _map(rejected)
@@ -352,7 +354,10 @@ def _easypost(payload: Mapping[str, Any], installed: list[str]) -> PeerPayload:
         where = _map(detail.get("tracking_location"))
         status, status_detail = _text(detail.get("status")), _text(detail.get("status_detail"))
         place = Place(
-            region=where.get("state"), postal_code=where.get("zip"), country=where.get("country"), label=where.get("city")
+            region=where.get("state"),
+            postal_code=where.get("zip"),
+            country=where.get("country"),
+            label=where.get("city"),
         )
         out.append(
             PeerCheckpoint(
@@ -393,7 +398,10 @@ def _shippo(payload: Mapping[str, Any], installed: list[str]) -> PeerPayload:
         where = _map(status.get("location"))
         code, sub = _text(status.get("status")), _text(_map(status.get("substatus")).get("code"))
         place = Place(
-            region=where.get("state"), postal_code=where.get("zip"), country=where.get("country"), label=where.get("city")
+            region=where.get("state"),
+            postal_code=where.get("zip"),
+            country=where.get("country"),
+            label=where.get("city"),
         )
         out.append(
             PeerCheckpoint(
