@@ -15,7 +15,7 @@ A row stands for the record of its non-null fields. A ``payload`` column holds r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from tracklingo.batch.columns import as_strings, codes, group, text_column
 from tracklingo.batch.plans import CarrierPlan, Place, Template
-from tracklingo.batch.schema import event_schema, events_table, json_text, rejects_table
+from tracklingo.batch.schema import event_dict, event_schema, events_table, is_flat_event, json_text, rejects_table
 from tracklingo.batch.timecols import TimePlace, time_columns
 from tracklingo.carrier import Carrier
 from tracklingo.checkdigits import clean_number
@@ -35,7 +35,7 @@ from tracklingo.model import Handoff, TrackingEvent, clean_tracking_number
 from tracklingo.normalize import NormalizeStats, Normalizer, Reject
 from tracklingo.plugins import Registry
 
-__all__ = ["BatchNormalizer", "normalize_batch"]
+__all__ = ["BatchNormalizer", "normalize_batch", "row_records"]
 
 #: The flat columns read as text (`tracklingo.normalize.flat_record`).
 TEXT_COLUMNS: Final = (
@@ -76,6 +76,8 @@ def _row_dicts(table: pa.Table, rows: np.ndarray[Any, Any]) -> list[dict[str, An
     out = []
     for row in table.take(pa.array(rows, pa.int64())).to_pylist():
         data = {k: v for k, v in row.items() if v is not None}
+        if is_flat_event(data):  # a canonical event in columns (e.g. normalize's Parquet output)
+            data = event_dict(data)
         payload = data.get("payload")
         if isinstance(payload, str):
             try:
@@ -84,6 +86,17 @@ def _row_dicts(table: pa.Table, rows: np.ndarray[Any, Any]) -> list[dict[str, An
                 pass
         out.append(data)
     return out
+
+
+def row_records(chunk: Any) -> list[Record]:
+    """The records of a `tracklingo.batch.io.Chunk` one by one, in line order (a row: its non-null
+    fields), for code on the per-record path."""
+    rows = np.arange(chunk.table.num_rows)
+    out = [
+        Record(int(line), data, None, chunk.source)
+        for line, data in zip(chunk.lines, _row_dicts(chunk.table, rows), strict=True)
+    ]
+    return sorted([*out, *chunk.others], key=lambda r: r.line)
 
 
 class BatchNormalizer:
@@ -157,9 +170,12 @@ class BatchNormalizer:
         *,
         lines: np.ndarray[Any, Any] | None = None,
         source: str = "-",
+        others: Sequence[Record] = (),
     ) -> tuple[pa.Table, pa.Table]:
-        """(events, rejects) for one batch. Rows are numbered on from the previous batch unless
-        `lines` gives each row's line number (e.g. its line in a JSON Lines file)."""
+        """(events, rejects) for one batch, in line order. Rows are numbered on from the previous
+        batch unless `lines` gives each row's line number (e.g. its line in a JSON Lines file);
+        `others` are records of the same stretch of input that are not in the table (unreadable,
+        or with fields a table cannot hold), for the per-record path."""
         table = _table(batch)
         n = table.num_rows
         if lines is None:
@@ -230,17 +246,24 @@ class BatchNormalizer:
         fast_events = self._fast_events(
             table, fast, times, clean, number, carrier_of, places, templates, place_idx, tmpl_idx
         )
-        slow_rows = np.flatnonzero(slow)
-        slow_events, rejects, event_rows = self._slow(table, slow_rows, lines, source)
-
-        if len(slow_rows) and slow_events.num_rows:
-            events = pa.concat_tables([fast_events, slow_events])
-            order_key = np.concatenate([fast, event_rows])
-            events = events.take(pa.array(np.argsort(order_key, kind="stable")))
-        else:
-            events = fast_events
         self._count(fast_events)
-        return events, rejects
+        slow_rows = np.flatnonzero(slow)
+        records = [
+            Record(int(lines[row]), data, None, source)
+            for row, data in zip(slow_rows, _row_dicts(table, slow_rows), strict=True)
+        ]
+        return self._merge(fast_events, lines[fast], records + list(others))
+
+    def _merge(self, fast_events: pa.Table, fast_lines: np.ndarray[Any, Any], records: list[Record]) -> tuple[pa.Table, pa.Table]:
+        """The fast events with the per-record path's events and rejects for `records`, in line order."""
+        if not records:
+            return fast_events, rejects_table(())
+        slow_events, rejects, event_lines = self._slow(records)
+        if not slow_events.num_rows:
+            return fast_events, rejects
+        events = pa.concat_tables([fast_events, slow_events])
+        order = np.argsort(np.concatenate([fast_lines, event_lines]), kind="stable")
+        return events.take(pa.array(order)), rejects
 
     # -- parts --------------------------------------------------------------------------------
 
@@ -324,14 +347,10 @@ class BatchNormalizer:
             tids, tfirst = group(parts + [e.codes for e in extras], len(rows))
             learnt: set[str] = set()
             every = False
-            found_t: list[Template | None] = []
             if len(plan.templates) >= _MEMO_LIMIT:
                 plan.templates.clear()
-            for f in tfirst:
-                if bad[f]:
-                    found_t.append(None)
-                    continue
-                key = (
+            keys = [
+                (
                     dir_values[direction[f]],
                     code_c.values[code_c.codes[f]],
                     desc_c.values[desc_c.codes[f]],
@@ -340,23 +359,28 @@ class BatchNormalizer:
                     bool(hn[f]),
                     *(e.values[e.codes[f]] for e in extras),
                 )
-                try:
-                    template = plan.templates[key]
-                except KeyError:
-                    record = _row_dicts(table, rows[f : f + 1])[0]
-                    template, read = plan.template(
-                        numbers.values[numbers.codes[f]], key[1], key[2], key[3], key[4], key[5], record
-                    )
-                    if read is None:
-                        every = True
-                    else:
-                        learnt |= read
-                    plan.templates[key] = template
-                found_t.append(template)
+                for f in tfirst
+            ]
+            missing = [g for g, key in enumerate(keys) if not bad[tfirst[g]] and key not in plan.templates]
+            records = _row_dicts(table, rows[tfirst[missing]]) if missing else []
+            for g, record in zip(missing, records, strict=True):
+                key, f = keys[g], tfirst[g]
+                template, read = plan.template(
+                    numbers.values[numbers.codes[f]], key[1], key[2], key[3], key[4], key[5], record
+                )
+                if read is None:
+                    every = True
+                else:
+                    learnt |= read
+                plan.templates[key] = (template, record)
+            found_t: list[Template | None] = [
+                None if bad[f] else plan.templates[key][0] for f, key in zip(tfirst, keys, strict=True)
+            ]
             if (every and not plan.reads_all) or (learnt - plan.reads - _FLAT_KEYS):
                 plan.reads |= learnt - _FLAT_KEYS
                 plan.reads_all = plan.reads_all or every
-                plan.templates.clear()
+                wider = list(table.column_names) if plan.reads_all else sorted(plan.reads)
+                plan.rekey(len(extra_names), wider)
                 continue
             break
         tbase = len(templates)
@@ -445,25 +469,22 @@ class BatchNormalizer:
             cols["raw"] = pa.array([json_text(d) for d in _row_dicts(table, fast)], pa.string())
         return pa.table(cols, schema=self.schema)
 
-    def _slow(
-        self, table: pa.Table, rows: np.ndarray[Any, Any], lines: np.ndarray[Any, Any], source: str
-    ) -> tuple[pa.Table, pa.Table, np.ndarray[Any, Any]]:
-        """The per-record path for `rows`: (events, rejects, the row of each event)."""
+    def _slow(self, records: list[Record]) -> tuple[pa.Table, pa.Table, np.ndarray[Any, Any]]:
+        """The per-record path for `records`, in line order: (events, rejects, each event's line)."""
         events: list[TrackingEvent] = []
-        event_rows: list[int] = []
+        event_lines: list[int] = []
         rejects: list[Reject] = []
-        if len(rows):
-            before = _snapshot(self.normalizer.stats)
-            for row, data in zip(rows, _row_dicts(table, rows), strict=True):
-                evs, rejs = self.normalizer.process(Record(int(lines[row]), data, None, source))
-                events.extend(evs)
-                event_rows.extend([int(row)] * len(evs))
-                rejects.extend(rejs)
-            _add(self.stats, self.normalizer.stats, before)
+        before = _snapshot(self.normalizer.stats)
+        for record in sorted(records, key=lambda r: r.line):
+            evs, rejs = self.normalizer.process(record)
+            events.extend(evs)
+            event_lines.extend([record.line] * len(evs))
+            rejects.extend(rejs)
+        _add(self.stats, self.normalizer.stats, before)
         return (
             events_table(events, include_raw=self.include_raw),
             rejects_table(rejects),
-            np.array(event_rows, np.int64),
+            np.array(event_lines, np.int64),
         )
 
     def _count(self, fast_events: pa.Table) -> None:

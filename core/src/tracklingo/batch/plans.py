@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from tracklingo.batch.schema import json_text
 from tracklingo.batch.timecols import TimePlace
 from tracklingo.carrier import Carrier
 from tracklingo.countries import country_code
@@ -32,7 +33,7 @@ from tracklingo.model import Handoff, TrackingEvent
 from tracklingo.normalize import FlatRecord
 from tracklingo.times import ResolvedTime
 
-__all__ = ["CarrierPlan", "Place", "Template"]
+__all__ = ["CarrierPlan", "Place", "Template", "key_value"]
 
 _PROBE_TIME: Final = "2000-01-01T12:00:00"
 _PROBE_NUMBER: Final = "TRACKLINGOPROBE"
@@ -120,12 +121,22 @@ class CarrierPlan:
     def __init__(self, carrier: Carrier) -> None:
         self.carrier = carrier
         self.places: dict[tuple[Any, ...], Place | None] = {}
-        self.templates: dict[tuple[Any, ...], Template | None] = {}
+        #: mapping key -> (template, the record it was built from)
+        self.templates: dict[tuple[Any, ...], tuple[Template | None, Mapping[str, Any]]] = {}
         #: columns of the record (besides the flat ones) that the mapping reads
         self.reads: set[str] = set()
         self.reads_all = False
         base = type(carrier).direction_of is Carrier.direction_of
         self.has_direction = not (base and carrier.home_country is None)
+
+    def rekey(self, base: int, columns: list[str]) -> None:
+        """The carrier reads more columns than the keys hold: extend each key with the values of
+        `columns` in the record its template was built from (the first `base` extras were there)."""
+        fixed = len(next(iter(self.templates), ())) - base
+        self.templates = {
+            (*key[:fixed], *(key_value(record.get(c)) for c in columns)): (template, record)
+            for key, (template, record) in self.templates.items()
+        }
 
     def direction(self, number: str) -> str | None:
         """The number's direction, as the carrier's mapping sees it."""
@@ -189,6 +200,13 @@ class CarrierPlan:
         except Exception:
             return None, reads.keys_read if not reads.iterated else None
         return _template(event, facility, handoff_number), reads.keys_read if not reads.iterated else None
+
+
+def key_value(value: Any) -> Any:
+    """A record's value as it stands in a mapping key (JSON text when not hashable)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return json_text(value)
 
 
 def _template(event: TrackingEvent, facility: str | None, handoff_number: bool) -> Template | None:

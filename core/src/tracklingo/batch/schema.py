@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 __all__ = [
     "EVENT_SCHEMA",
     "REJECT_SCHEMA",
+    "event_dict",
     "event_schema",
     "events_table",
+    "is_flat_event",
     "json_text",
     "rejects_table",
     "table_events",
@@ -149,43 +151,56 @@ def _when(local: datetime | None, offset: int | None) -> datetime | None:
     return datetime.combine(local.date(), local.time(), timezone(timedelta(seconds=offset)))
 
 
+_FLAT_EVENT_ONLY = frozenset(("local_time", "utc_offset", "handoff_carrier", "handoff_tracking_number", *_LOCATION))
+_SCALARS = (
+    "carrier",
+    "tracking_number",
+    "time_is_local",
+    "time_note",
+    "stage",
+    "status",
+    "reason",
+    "code",
+    "description",
+    "match",
+    "confidence",
+    "needs_context",
+)
+
+
+def is_flat_event(row: dict[str, Any]) -> bool:
+    """Whether a row (its non-null fields) is a canonical event in these columns."""
+    return "stage" in row and "match" in row and not (_FLAT_EVENT_ONLY.isdisjoint(row) and "occurred_at" not in row)
+
+
+def event_dict(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of canonical event columns as the nested record `TrackingEvent` validates (``raw``
+    parsed back from its JSON text); fields it does not know are kept, for validation to name."""
+    known = {*_SCALARS, *_FLAT_EVENT_ONLY, "occurred_at", "evidence", "raw"}
+    data: dict[str, Any] = {k: v for k, v in row.items() if k not in known and v is not None}
+    data.update({key: row[key] for key in _SCALARS if row.get(key) is not None})
+    if "local_time" in row or "utc_offset" in row:
+        data["occurred_at"] = _when(row.get("local_time"), row.get("utc_offset"))
+    elif row.get("occurred_at") is not None:
+        data["occurred_at"] = row["occurred_at"]
+    location = {part: row[part] for part in _LOCATION if row.get(part) is not None}
+    if location:
+        data["location"] = location
+    if row.get("handoff_carrier") is not None:
+        data["handoff"] = {"carrier": row["handoff_carrier"], "tracking_number": row.get("handoff_tracking_number")}
+    if row.get("evidence") is not None:
+        data["evidence"] = tuple(row["evidence"])
+    if row.get("raw") is not None:
+        raw = row["raw"]
+        data["raw"] = orjson.loads(raw) if isinstance(raw, str) else raw
+    return data
+
+
 def table_events(table: pa.Table | pa.RecordBatch) -> Iterator[TrackingEvent]:
     """The events of a table with the canonical columns, as validated `TrackingEvent`s (``raw``,
     when present, parsed back from its JSON text)."""
-    names = set(table.schema.names)
     for row in table.to_pylist():
-        data: dict[str, Any] = {
-            key: row[key]
-            for key in (
-                "carrier",
-                "tracking_number",
-                "time_is_local",
-                "time_note",
-                "stage",
-                "status",
-                "reason",
-                "code",
-                "description",
-                "match",
-                "confidence",
-                "needs_context",
-            )
-            if row.get(key) is not None
-        }
-        data["occurred_at"] = _when(row.get("local_time"), row.get("utc_offset"))
-        location = {part: row[part] for part in _LOCATION if row.get(part) is not None}
-        if location:
-            data["location"] = location
-        if row.get("handoff_carrier") is not None:
-            data["handoff"] = {
-                "carrier": row["handoff_carrier"],
-                "tracking_number": row.get("handoff_tracking_number"),
-            }
-        if row.get("evidence") is not None:
-            data["evidence"] = tuple(row["evidence"])
-        if "raw" in names and row.get("raw") is not None:
-            data["raw"] = orjson.loads(row["raw"])
-        yield TrackingEvent.model_validate(data)
+        yield TrackingEvent.model_validate(event_dict(row))
 
 
 def rejects_table(rejects: Iterable[Reject]) -> pa.Table:

@@ -104,7 +104,7 @@ def time_columns(
 
     shaped = pc.fill_null(pc.match_substring_regex(stamps, _SHAPE), False)
     head = pc.utf8_slice_codeunits(stamps, 0, 19)
-    parsed = pc.strptime(head, format="%Y-%m-%dT%H:%M:%S", unit="us", error_is_null=True)
+    parsed = pc.strptime(head, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
     # strptime rolls 30 February over to March: a value is valid only when it prints back the same
     same = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%dT%H:%M:%S"), head), False)
     fast_mask = pc.and_(pc.and_(shaped, same), pc.invert(pc.starts_with(stamps, "0000")))
@@ -113,7 +113,7 @@ def time_columns(
     if fast.any():
         frac = pc.struct_field(pc.extract_regex(stamps, r"^.{19}\.(?P<f>\d{1,6})"), [0])
         frac_us = _ints(pc.cast(pc.utf8_rpad(frac, width=6, padding="0"), pa.int64()))
-        out.wall[fast] = (_ints(parsed.cast(pa.int64())) + frac_us)[fast]
+        out.wall[fast] = (_ints(parsed.cast(pa.int64())) * _US + frac_us)[fast]
         tail = pc.struct_field(pc.extract_regex(stamps, r"(?P<t>[Zz]|[+-]\d\d:\d\d)$"), [0])
         length = _ints(pc.utf8_length(tail))
         zulu = fast & (length == 1)
