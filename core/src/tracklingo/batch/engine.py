@@ -92,10 +92,8 @@ def row_records(chunk: Any) -> list[Record]:
     """The records of a `tracklingo.batch.io.Chunk` one by one, in line order (a row: its non-null
     fields), for code on the per-record path."""
     rows = np.arange(chunk.table.num_rows)
-    out = [
-        Record(int(line), data, None, chunk.source)
-        for line, data in zip(chunk.lines, _row_dicts(chunk.table, rows), strict=True)
-    ]
+    dicts = chunk.records if chunk.records is not None else _row_dicts(chunk.table, rows)
+    out = [Record(int(line), data, None, chunk.source) for line, data in zip(chunk.lines, dicts, strict=True)]
     return sorted([*out, *chunk.others], key=lambda r: r.line)
 
 
@@ -125,6 +123,9 @@ class BatchNormalizer:
         self._carrier_names: dict[str, Carrier | None] = {}
         self._detected: dict[str, Carrier | None] = {}
         self._lines_done = 0
+        #: rows the columnar path turned into events (the rest went through `Normalizer.process`)
+        self.columnar_rows = 0
+        self._records: Sequence[dict[str, Any]] | None = None
 
     def plan(self, carrier: Carrier) -> CarrierPlan:
         """The memo of one carrier."""
@@ -171,12 +172,16 @@ class BatchNormalizer:
         lines: np.ndarray[Any, Any] | None = None,
         source: str = "-",
         others: Sequence[Record] = (),
+        records: Sequence[dict[str, Any]] | None = None,
     ) -> tuple[pa.Table, pa.Table]:
         """(events, rejects) for one batch, in line order. Rows are numbered on from the previous
         batch unless `lines` gives each row's line number (e.g. its line in a JSON Lines file);
         `others` are records of the same stretch of input that are not in the table (unreadable,
-        or with fields a table cannot hold), for the per-record path."""
+        or with fields a table cannot hold), for the per-record path; `records`, when given, are
+        the table's rows as they were read (e.g. with their null fields), which the per-record
+        path and ``raw`` then see instead of the rows' non-null fields."""
         table = _table(batch)
+        self._records = records
         n = table.num_rows
         if lines is None:
             lines = np.arange(self._lines_done + 1, self._lines_done + 1 + n, dtype=np.int64)
@@ -248,11 +253,16 @@ class BatchNormalizer:
         )
         self._count(fast_events)
         slow_rows = np.flatnonzero(slow)
-        records = [
+        slow_records = [
             Record(int(lines[row]), data, None, source)
-            for row, data in zip(slow_rows, _row_dicts(table, slow_rows), strict=True)
+            for row, data in zip(slow_rows, self._rows(table, slow_rows), strict=True)
         ]
-        return self._merge(fast_events, lines[fast], records + list(others))
+        return self._merge(fast_events, lines[fast], slow_records + list(others))
+
+    def _rows(self, table: pa.Table, rows: np.ndarray[Any, Any]) -> list[dict[str, Any]]:
+        if self._records is not None:
+            return [self._records[int(i)] for i in rows]
+        return _row_dicts(table, rows)
 
     def _merge(self, fast_events: pa.Table, fast_lines: np.ndarray[Any, Any], records: list[Record]) -> tuple[pa.Table, pa.Table]:
         """The fast events with the per-record path's events and rejects for `records`, in line order."""
@@ -362,8 +372,8 @@ class BatchNormalizer:
                 for f in tfirst
             ]
             missing = [g for g, key in enumerate(keys) if not bad[tfirst[g]] and key not in plan.templates]
-            records = _row_dicts(table, rows[tfirst[missing]]) if missing else []
-            for g, record in zip(missing, records, strict=True):
+            found_records = self._rows(table, rows[tfirst[missing]]) if missing else []
+            for g, record in zip(missing, found_records, strict=True):
                 key, f = keys[g], tfirst[g]
                 template, read = plan.template(
                     numbers.values[numbers.codes[f]], key[1], key[2], key[3], key[4], key[5], record
@@ -466,7 +476,7 @@ class BatchNormalizer:
             "needs_context": tcol("needs_context"),
         }
         if self.include_raw:
-            cols["raw"] = pa.array([json_text(d) for d in _row_dicts(table, fast)], pa.string())
+            cols["raw"] = pa.array([json_text(d) for d in self._rows(table, fast)], pa.string())
         return pa.table(cols, schema=self.schema)
 
     def _slow(self, records: list[Record]) -> tuple[pa.Table, pa.Table, np.ndarray[Any, Any]]:
@@ -489,6 +499,7 @@ class BatchNormalizer:
 
     def _count(self, fast_events: pa.Table) -> None:
         n = fast_events.num_rows
+        self.columnar_rows += n
         stats = self.stats
         stats.records_in += n
         stats.records_ok += n

@@ -107,6 +107,8 @@ class Chunk:
     others: list[Record] = field(default_factory=list)
     source: str = "-"
     bytes_read: int = 0
+    #: the table's rows as read from a text feed (null fields included), else None
+    records: list[dict[str, Any]] | None = None
 
 
 def read_chunks(path: str, fmt: str = "auto", *, batch_rows: int = BATCH_ROWS) -> Iterator[Chunk]:
@@ -204,14 +206,20 @@ def _text_chunk(records: Sequence[Record], source: str, bytes_read: int) -> Chun
     for record in records:
         (fits if record.data is not None and _fits(record.data) else others).append(record)
     try:
-        table = pa.Table.from_pylist([r.data for r in fits])
+        table = _columns([r.data for r in fits])  # type: ignore[misc]
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # a column mixing types: keep text-only records
         text_only = [all(v is None or v.__class__ is str for v in r.data.values()) for r in fits]  # type: ignore[union-attr]
         others.extend(r for r, ok in zip(fits, text_only, strict=True) if not ok)
         fits = [r for r, ok in zip(fits, text_only, strict=True) if ok]
-        table = pa.Table.from_pylist([r.data for r in fits])
+        table = _columns([r.data for r in fits])  # type: ignore[misc]
     lines = np.fromiter((r.line for r in fits), np.int64, len(fits))
-    return Chunk(table, lines, others, source, bytes_read)
+    return Chunk(table, lines, others, source, bytes_read, [r.data for r in fits])  # type: ignore[misc]
+
+
+def _columns(rows: list[dict[str, Any]]) -> pa.Table:
+    """A table of every field any row has (absent: null)."""
+    names = list(dict.fromkeys(k for row in rows for k in row))
+    return pa.table({k: pa.array([row.get(k) for row in rows]) for k in names}) if names else pa.table({})
 
 
 # -- writing ----------------------------------------------------------------------------------

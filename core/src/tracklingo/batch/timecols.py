@@ -119,6 +119,7 @@ def time_columns(
         zulu = fast & (length == 1)
         numeric = fast & (length == 6)
         if numeric.any():
+            tail = pc.if_else(pa.array(numeric), tail, pa.scalar(None, pa.string()))
             hours = _ints(pc.cast(pc.utf8_slice_codeunits(tail, 1, 3), pa.int64()))
             minutes = _ints(pc.cast(pc.utf8_slice_codeunits(tail, 4, 6), pa.int64()))
             minus = np.asarray(pc.fill_null(pc.starts_with(tail, "-"), False).to_numpy(zero_copy_only=False), bool)

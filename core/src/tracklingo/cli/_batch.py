@@ -86,7 +86,7 @@ def normalize(run: FeedRun, carrier: str | None, include_raw: bool, output: str,
     with io.EventWriter(output, io.output_format(output, output_fmt), normalizer.schema) as writer:
         for chunk in chunks(run, normalizer.stats):
             events, rejects = normalizer.normalize(
-                chunk.table, lines=chunk.lines, source=chunk.source, others=chunk.others
+                chunk.table, lines=chunk.lines, source=chunk.source, others=chunk.others, records=chunk.records
             )
             writer.write(events, include_raw=include_raw)
             for reject in io.reject_objects(rejects):
