@@ -58,7 +58,7 @@ def test_every_example_feed_gives_the_per_record_results(path: Path) -> None:
     normalizer = BatchNormalizer(REGISTRY, include_raw=True)
     events: list[Any] = []
     rejects: list[tuple[int, str]] = []
-    for chunk in read_chunks(str(path), batch_rows=7):  # small chunks: the memo crosses batches
+    for chunk in read_chunks(str(path), batch_rows=7, keep_nulls=True):  # small chunks: the memo crosses batches
         evs, rejs = normalizer.normalize(
             chunk.table, lines=chunk.lines, source=chunk.source, others=chunk.others, records=chunk.records
         )
@@ -191,6 +191,39 @@ def test_the_generated_feeds_reached_the_columnar_path() -> None:
     if not COLUMNAR_ROWS:
         pytest.skip("run together with test_generated_flat_feeds_give_the_per_record_results")
     assert sum(1 for n in COLUMNAR_ROWS if n > 0) >= len(COLUMNAR_ROWS) // 2
+
+
+@pytest.mark.parametrize("path", [p for p in EXAMPLES if p.suffix == ".jsonl"], ids=lambda p: p.name)
+def test_json_lines_read_by_arrow_give_the_per_record_results(path: Path) -> None:
+    ref_events, ref_rejects = _reference(list(read_records(path)))
+    normalizer = BatchNormalizer(REGISTRY)
+    events: list[Any] = []
+    for chunk in read_chunks(str(path)):
+        assert chunk.records is None  # read by Arrow, not record by record
+        evs, _ = normalizer.normalize(chunk.table, lines=chunk.lines, source=chunk.source, others=chunk.others)
+        events.extend(_json(e, False) for e in table_events(evs))
+    assert events == ref_events
+
+
+def test_json_lines_blocks_arrow_cannot_read_alike_go_record_by_record(tmp_path: Path) -> None:
+    lines = [
+        b'{"carrier": "usps", "tracking_number": 9400111899223344556677, "timestamp": "2026-11-20T10:00:00Z", "description": "Delivered"}',
+        b"",
+        b"{broken",
+        b'{"carrier": "usps", "tracking_number": "9400111899223344556677", "timestamp": "2026-11-20T10:00:00Z", "description": "Delivered", "stage": null}',
+    ]
+    path = tmp_path / "odd.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    ref_events, ref_rejects = _reference(list(read_records(path)))
+    normalizer = BatchNormalizer(REGISTRY)
+    events: list[Any] = []
+    rejects: list[tuple[int, str]] = []
+    for chunk in read_chunks(str(path)):
+        evs, rejs = normalizer.normalize(chunk.table, lines=chunk.lines, source=chunk.source, others=chunk.others, records=chunk.records)
+        events.extend(_json(e, False) for e in table_events(evs))
+        rejects.extend((r.line, r.reason) for r in reject_objects(rejs))
+    assert (events, rejects) == (ref_events, ref_rejects)
+    assert [line for line, _ in rejects] == [3]
 
 
 def test_a_column_of_integer_numbers_reads_like_the_records() -> None:

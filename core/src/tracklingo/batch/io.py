@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,13 +112,19 @@ class Chunk:
     records: list[dict[str, Any]] | None = None
 
 
-def read_chunks(path: str, fmt: str = "auto", *, batch_rows: int = BATCH_ROWS) -> Iterator[Chunk]:
-    """The records of one input (``-`` = stdin) as chunks of at most `batch_rows` rows."""
+def read_chunks(
+    path: str, fmt: str = "auto", *, batch_rows: int = BATCH_ROWS, keep_nulls: bool = False
+) -> Iterator[Chunk]:
+    """The records of one input (``-`` = stdin) as chunks of at most `batch_rows` rows. With
+    `keep_nulls`, text records keep their null fields (`Chunk.records`; for ``raw``), which
+    takes the per-record reader for JSON Lines rather than Arrow's."""
     kind = columnar_format(path, fmt)
     if kind == "parquet":
         yield from _parquet(path, batch_rows)
     elif kind == "arrow":
         yield from _arrow(path, batch_rows)
+    elif not keep_nulls and _plain_jsonl(path, fmt):
+        yield from _jsonl_blocks(path, batch_rows)
     else:
         yield from _text(path, fmt, batch_rows)
 
@@ -174,6 +181,107 @@ def _arrow(path: str, batch_rows: int) -> Iterator[Chunk]:
                 continue
             yield Chunk(pa.Table.from_batches([part]), np.arange(line, line + n, dtype=np.int64), source=path)
             line += n
+
+
+def _plain_jsonl(path: str, fmt: str) -> bool:
+    name = path.lower()
+    return path != "-" and os.path.isfile(path) and (fmt == "jsonl" or (fmt == "auto" and name.endswith((".jsonl", ".ndjson"))))
+
+
+# A block goes through Arrow's JSON reader only when nothing in it can read differently from the
+# per-record reader: no blank line (line numbers), no byte order mark, no lone surrogate escape.
+_BLANK_LINE: Final = re.compile(rb"\n[ \t\r]+\n")
+_SURROGATE: Final = re.compile(rb"\\[uU][dD][89a-fA-F]")
+_BLOCK_BYTES: Final = 8 << 20
+
+
+def _jsonl_blocks(path: str, batch_rows: int) -> Iterator[Chunk]:
+    """A JSON Lines file, block by block: Arrow's JSON reader where a block is plain (every line a
+    flat object of text fields), the per-record reader otherwise (same records, same lines)."""
+    import pyarrow.json as pj
+
+    schema = pa.schema([pa.field(name, pa.string()) for name in sorted(_CORE_TEXT)])
+    parse = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
+    line = 1
+    done = 0
+    with open(path, "rb") as fh:
+        rest = b""
+        while True:
+            data = fh.read(_BLOCK_BYTES)
+            block = rest + data
+            if not block:
+                break
+            if data:
+                cut = block.rfind(b"\n") + 1
+                if cut == 0:
+                    rest = block
+                    continue
+                block, rest = block[:cut], block[cut:]
+            else:
+                rest = b""
+            done += len(block)
+            count = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+            table = None
+            if _plain_block(block, line == 1):
+                try:
+                    table = pj.read_json(
+                        pa.BufferReader(block), read_options=pj.ReadOptions(use_threads=False, block_size=len(block) + 1), parse_options=parse
+                    )
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    table = None
+                if table is not None and not _plain_table(table, count):
+                    table = None
+            if table is not None:
+                for start in range(0, table.num_rows, batch_rows):
+                    part = table.slice(start, batch_rows)
+                    first = line + start
+                    yield Chunk(part, np.arange(first, first + part.num_rows, dtype=np.int64), [], path, done)
+            else:
+                records = list(_jsonl_records(block, path, line))
+                for start in range(0, len(records), batch_rows):
+                    yield _text_chunk(records[start : start + batch_rows], path, done)
+            line += count
+            if not data:
+                break
+
+
+def _blank_line(block: bytes) -> bool:
+    if b"\n\n" in block or block[:1] in (b"\n", b" ", b"\t", b"\r"):
+        return True
+    if (b"\n " in block or b"\n\t" in block or b"\n\r" in block) and _BLANK_LINE.search(block):
+        return True
+    end = len(block) - 1 if block.endswith(b"\n") else len(block)
+    return not block[block.rfind(b"\n", 0, end) + 1 : end].strip()
+
+
+def _plain_block(block: bytes, first: bool) -> bool:
+    if first and block.startswith(b"\xef\xbb\xbf"):
+        return False
+    if b"\\u" in block and _SURROGATE.search(block):
+        return False
+    return not _blank_line(block)
+
+
+def _plain_table(table: pa.Table, lines: int) -> bool:
+    """Whether Arrow read a block as the per-record reader would: one row per line, text fields
+    only, no field whose mere presence (even null) changes how a record is read."""
+    import pyarrow.compute as pc
+
+    if table.num_rows != lines or {"payload", "stage", "match"} & set(table.column_names):
+        return False
+    if not all(pa.types.is_string(t) or pa.types.is_null(t) for t in table.schema.types):
+        return False
+    flat = [table.column(k) for k in ("tracking_number", "timestamp", "code", "description")]
+    none = pc.and_(pc.and_(pc.is_null(flat[0]), pc.is_null(flat[1])), pc.and_(pc.is_null(flat[2]), pc.is_null(flat[3])))
+    return not pc.any(none).as_py()
+
+
+def _jsonl_records(block: bytes, source: str, first: int) -> Iterator[Record]:
+    import io
+
+    from tracklingo.feeds import jsonl_records
+
+    yield from jsonl_records(io.BytesIO(block), source, first)
 
 
 def _fits(data: dict[str, Any]) -> bool:

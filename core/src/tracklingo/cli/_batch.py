@@ -51,13 +51,13 @@ def _batch() -> Any:
     return io
 
 
-def chunks(run: FeedRun, stats: NormalizeStats) -> Iterator[Any]:
+def chunks(run: FeedRun, stats: NormalizeStats, *, keep_nulls: bool = False) -> Iterator[Any]:
     """Every chunk of every input of `run`, in order; the progress bar follows."""
     io = _batch()
     done = 0
     for path in run.paths:
         size = 0
-        for chunk in io.read_chunks(path, run.fmt):
+        for chunk in io.read_chunks(path, run.fmt, keep_nulls=keep_nulls):
             yield chunk
             size = chunk.bytes_read
             run.bar.update(done + chunk.bytes_read, stats.events_out, stats.records_rejected)
@@ -84,7 +84,7 @@ def normalize(run: FeedRun, carrier: str | None, include_raw: bool, output: str,
 
     normalizer = BatchNormalizer(_registry(), carrier=carrier, include_raw=include_raw)
     with io.EventWriter(output, io.output_format(output, output_fmt), normalizer.schema) as writer:
-        for chunk in chunks(run, normalizer.stats):
+        for chunk in chunks(run, normalizer.stats, keep_nulls=include_raw):
             events, rejects = normalizer.normalize(
                 chunk.table, lines=chunk.lines, source=chunk.source, others=chunk.others, records=chunk.records
             )
