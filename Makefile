@@ -48,6 +48,7 @@ lint: install
 bench: install
 	$(PY) bench/run.py --big --karrio
 	$(PY) bench/startup.py
+	$(PY) bench/batch.py --events 1000000 --rounds 2 --memory 1000000,3000000
 
 clean:
 	rm -rf $(VENV) examples/out .pytest_cache .mypy_cache .ruff_cache

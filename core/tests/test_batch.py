@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -263,3 +264,58 @@ def test_normalize_batch_accepts_a_record_batch_and_keeps_raw() -> None:
     assert event.occurred_at is not None and event.occurred_at.utcoffset() is not None  # Denver, CO: certain
     row = events.to_pylist()[0]
     assert row["utc_offset"] == -7 * 3600 and row["local_time"].hour == 10 and row["occurred_at"].hour == 17
+
+
+# -- the CLI --------------------------------------------------------------------------------
+
+
+def _cli(*args: str, env: dict[str, str] | None = None, code: str = "") -> Any:
+    import subprocess
+    import sys
+
+    probe = f"{code}\nimport sys\nfrom tracklingo.cli import main\nmain(sys.argv[1:])"
+    return subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_cli_jsonl_to_parquet_and_back_gives_the_per_record_bytes(tmp_path: Path) -> None:
+    feed = Path(__file__).parents[2] / "examples" / "usps.jsonl"
+    ref = _cli("normalize", str(feed), "-q")
+    to_parquet = _cli("normalize", str(feed), "-o", str(tmp_path / "ev.parquet"))
+    assert to_parquet.returncode == 0, to_parquet.stderr
+    assert to_parquet.stderr.strip().startswith("records in ")
+    back = _cli("normalize", str(tmp_path / "ev.parquet"), "-q")
+    assert back.returncode == 0 and back.stdout == ref.stdout != ""
+
+
+def test_cli_parquet_rejects_carry_row_numbers(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    rows = {"carrier": ["usps", "usps"], "tracking_number": ["9400111899223344556677", "9400111899223344556677"],
+            "timestamp": ["2026-11-20T10:00:00Z", "never"], "description": ["Delivered", "Delivered"]}
+    pq.write_table(pa.table(rows), tmp_path / "feed.parquet")
+    r = _cli("normalize", str(tmp_path / "feed.parquet"), "-o", str(tmp_path / "out.arrow"), "--rejects", str(tmp_path / "rej.jsonl"))
+    assert r.returncode == 0, r.stderr
+    rejects = [orjson.loads(line) for line in (tmp_path / "rej.jsonl").read_bytes().splitlines()]
+    assert [(x["line"], x["source"]) for x in rejects] == [(2, str(tmp_path / "feed.parquet"))]
+    assert pa.ipc.open_file(str(tmp_path / "out.arrow")).read_all().num_rows == 1
+    ingest = _cli("ingest", str(tmp_path / "feed.parquet"), "--db", str(tmp_path / "s.db"), "--rejects", os.devnull)
+    assert ingest.returncode == 0, ingest.stderr
+
+
+def test_cli_without_pyarrow_names_the_extra(tmp_path: Path) -> None:
+    feed = Path(__file__).parents[2] / "examples" / "usps.jsonl"
+    blocked = "import sys\nsys.modules['pyarrow'] = None"  # import pyarrow now fails
+    r = _cli("normalize", str(feed), "-o", str(tmp_path / "ev.parquet"), code=blocked)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines() == [
+        "tracklingo: error: the batch path (Parquet / Arrow IPC) needs pyarrow, which is not installed:"
+        " pip install 'tracklingo[arrow]'"
+    ]
+    plain = _cli("normalize", str(feed), "-q", code=blocked)  # the per-record path never needs it
+    assert plain.returncode == 0 and plain.stdout
+
+
+def test_the_per_record_path_imports_no_arrow(tmp_path: Path) -> None:
+    feed = Path(__file__).parents[2] / "examples" / "usps.jsonl"
+    check = "import atexit, sys\natexit.register(lambda: print('ARROW' if 'pyarrow' in sys.modules else 'NONE', file=sys.stderr))"
+    r = _cli("normalize", str(feed), "-q", code=check)
+    assert r.returncode == 0 and r.stderr.strip() == "NONE"

@@ -99,8 +99,9 @@ def test_spark_map_in_arrow_runs_the_recipe(tmp_path: Path) -> None:
     spark = pyspark_sql.SparkSession.builder.master("local[2]").getOrCreate()
     try:
         frame = spark.createDataFrame(table.to_pandas())
-        schema = output_schema()
-        out = frame.mapInArrow(lambda it: map_batches(it), schema).toPandas()
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        out = frame.mapInArrow(map_batches, from_arrow_schema(output_schema())).toPandas()
     finally:
         spark.stop()
     ref_events, _ = normalize_batch(table, registry=load_carriers())

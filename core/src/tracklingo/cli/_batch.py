@@ -12,9 +12,6 @@ if TYPE_CHECKING:
     from tracklingo.feeds import Record
     from tracklingo.normalize import NormalizeStats
 
-_WHAT = "reading or writing Parquet / Arrow IPC"
-
-
 def wants_batch(paths: list[str], fmt: str, output: str | None, output_fmt: str) -> bool:
     """Whether a feed command runs on the batch path: a columnar input, or columnar output."""
     if fmt in ("parquet", "arrow") or output_fmt in ("parquet", "arrow"):
@@ -42,11 +39,7 @@ def _columnar(path: str, fmt: str) -> bool:
 
 
 def _batch() -> Any:
-    from tracklingo.batch._deps import require
-
-    require("pyarrow", _WHAT)
-    require("numpy", _WHAT)
-    import tracklingo.batch.io as io
+    import tracklingo.batch.io as io  # the package says which extra to install when it is missing
 
     return io
 

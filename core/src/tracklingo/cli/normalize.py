@@ -83,9 +83,12 @@ def normalize(
     output_format: str,
     include_raw: bool,
 ) -> None:
-    """Normalize raw carrier events or API responses (FILES or stdin) to canonical JSONL.
+    """Normalize raw carrier events or API responses (FILES or stdin) to canonical JSONL
+    (or Parquet / Arrow IPC).
 
-    The output is always JSON Lines (--json changes nothing). The summary line goes to stderr.
+    Events are JSON Lines unless --output names a .parquet / .arrow file or --output-format says
+    so (--json changes nothing). Parquet or Arrow IPC in or out runs the columnar batch path
+    (same events; needs the arrow extra). The summary line goes to stderr.
     """
     to_terminal = output == "-" and sys.stdout.isatty()  # the events themselves show progress
     run = FeedRun(
