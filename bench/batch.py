@@ -59,9 +59,22 @@ def feeds(n: int) -> tuple[Path, Path]:
         write_feed(load_carriers(), n, jsonl)
     parquet = OUT / f"feed-{n}.parquet"
     if not parquet.exists():
-        schema = pa.schema([(k, pa.string()) for k in
-                            ("carrier", "tracking_number", "timestamp", "code", "description", "city",
-                             "state", "postal_code", "country")])
+        schema = pa.schema(
+            [
+                (k, pa.string())
+                for k in (
+                    "carrier",
+                    "tracking_number",
+                    "timestamp",
+                    "code",
+                    "description",
+                    "city",
+                    "state",
+                    "postal_code",
+                    "country",
+                )
+            ]
+        )
         table = pj.read_json(jsonl, parse_options=pj.ParseOptions(explicit_schema=schema))
         pq.write_table(table, parquet, row_group_size=65_536)
     return jsonl, parquet
@@ -89,12 +102,17 @@ def main() -> None:
             t, peak = run(cmd)
             times[label].append(t)
             rss[label] = max(rss.get(label, 0), peak)
-    print(f"batch path, {n:,} flat events (bench/feedgen.py), best of {args.rounds} interleaved rounds, 1 core:")
+    print(
+        f"batch path, {n:,} flat events (bench/feedgen.py), best of {args.rounds} interleaved rounds, 1 core:"
+    )
     base = min(times["per-record CLI (JSONL out)"])
     for label, ts in times.items():
         best, worst = min(ts), max(ts)
-        print(f"  {label:<28} {n / best:>10,.0f} events/s  {best:6.2f} s  (rounds spread {100 * (worst - best) / best:4.0f}%)"
-              f"  {base / best:5.2f}x per-record  peak RSS {rss[label] / 1024:.0f} MiB")
+        print(
+            f"  {label:<28} {n / best:>10,.0f} events/s  {best:6.2f} s"
+            f"  (rounds spread {100 * (worst - best) / best:4.0f}%)"
+            f"  {base / best:5.2f}x per-record  peak RSS {rss[label] / 1024:.0f} MiB"
+        )
     print("  targets: JSONL -> Parquet >= 4x, Parquet -> Parquet >= 10x")
     sizes = [int(s) for s in args.memory.split(",") if s]
     if sizes:
@@ -103,7 +121,10 @@ def main() -> None:
             j, p = feeds(size)
             _, r1 = run(["normalize", str(j), "-o", str(events)])
             _, r2 = run(["normalize", str(p), "-o", str(events)])
-            print(f"  {size:>12,} events   JSONL -> Parquet {r1 / 1024:6.0f} MiB   Parquet -> Parquet {r2 / 1024:6.0f} MiB")
+            print(
+                f"  {size:>12,} events   JSONL -> Parquet {r1 / 1024:6.0f} MiB"
+                f"   Parquet -> Parquet {r2 / 1024:6.0f} MiB"
+            )
 
 
 if __name__ == "__main__":

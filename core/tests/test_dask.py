@@ -20,7 +20,15 @@ ROWS = [
     ("usps", "9400111899223344556677", "2026-11-20T10:00:00", "Delivered", "DENVER", "CO", "US"),
     ("usps", "9400111899223344556677", "2026-11-19T08:00:00Z", "Out for Delivery", "DENVER", "CO", "US"),
     ("fedex", "794612345678", "2026-11-20T10:15:00-05:00", "Picked up", "MEMPHIS", "TN", "US"),
-    ("dhl", "JD014600003828820001", "2026-11-18T09:00:00+01:00", "Arrived at DHL Sort Facility LEIPZIG - GERMANY", None, None, "DE"),
+    (
+        "dhl",
+        "JD014600003828820001",
+        "2026-11-18T09:00:00+01:00",
+        "Arrived at DHL Sort Facility LEIPZIG - GERMANY",
+        None,
+        None,
+        "DE",
+    ),
     ("usps", "", "2026-11-20T10:00:00", "Delivered", None, None, None),  # a reject: no number
     ("fedex", "794612345678", "yesterday", "Delivered", None, None, "US"),  # a reject: bad time
     ("usps", "9400111899223344556677", "2026-03-08T02:30:00", "Arrival at Unit", "CHICAGO", "IL", "US"),
@@ -75,7 +83,9 @@ def test_a_local_cluster_of_processes_gives_the_single_process_results(tmp_path:
         rejected += rejects.num_rows
     assert _events(tmp_path / "events") == expected
     assert counts.events_out == len(expected) and counts.records_rejected == rejected
-    reject_rows = pa.concat_tables([pq.read_table(p) for p in sorted((tmp_path / "rejects").glob("*.parquet"))])
+    reject_rows = pa.concat_tables(
+        [pq.read_table(p) for p in sorted((tmp_path / "rejects").glob("*.parquet"))]
+    )
     assert sorted(set(reject_rows.column("line").to_pylist())) == [5, 6]
 
 
@@ -85,9 +95,13 @@ def test_the_spark_recipe_function_maps_batches_like_normalize_batch(tmp_path: P
     table = pq.read_table(_feed(tmp_path) / "part-0.parquet")
     batches = table.to_batches(max_chunksize=3)
     events = pa.Table.from_batches(list(map_batches(iter(batches))), schema=output_schema())
-    rejects = pa.Table.from_batches(list(map_batches(iter(batches), kind="rejects")), schema=output_schema("rejects"))
+    rejects = pa.Table.from_batches(
+        list(map_batches(iter(batches), kind="rejects")), schema=output_schema("rejects")
+    )
     ref_events, ref_rejects = normalize_batch(table, registry=load_carriers())
-    assert [event_to_json(e) for e in table_events(events)] == [event_to_json(e) for e in table_events(ref_events)]
+    assert [event_to_json(e) for e in table_events(events)] == [
+        event_to_json(e) for e in table_events(ref_events)
+    ]
     assert rejects.column("line").to_pylist() == ref_rejects.column("line").to_pylist() == [5, 6]
 
 

@@ -27,10 +27,10 @@ from tracklingo.batch._deps import require
 require("dask", "tracklingo.dask")
 require("distributed", "tracklingo.dask")
 
-import dask  # noqa: E402
 import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
+from dask.delayed import delayed  # noqa: E402
 
 from tracklingo.batch import BatchNormalizer  # noqa: E402
 
@@ -139,13 +139,13 @@ def normalize_parquet(
     Path(rejects_dir).mkdir(parents=True, exist_ok=True)
     parts = []
     for i, part in enumerate(frame.to_delayed()):
-        table = dask.delayed(_to_arrow)(part)
+        table = delayed(_to_arrow)(part)
         parts.append(
-            dask.delayed(normalize_partition)(
+            delayed(normalize_partition)(
                 table, i, str(events_dir), str(rejects_dir), carrier=carrier, include_raw=include_raw
             )
         )
-    total = dask.delayed(_sum)(parts)
+    total = delayed(_sum)(parts)
     return total.compute() if compute else total
 
 

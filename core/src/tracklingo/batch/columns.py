@@ -52,7 +52,9 @@ class Codes:
 def codes(column: pa.Array) -> Codes:
     """`column` dictionary-encoded (nulls encoded as a value of their own)."""
     encoded = pc.dictionary_encode(column, null_encoding="encode")
-    return Codes(encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary.to_pylist())
+    return Codes(
+        encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary.to_pylist()
+    )
 
 
 def group(parts: Sequence[np.ndarray[Any, Any]], n: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:

@@ -15,6 +15,7 @@ A row stands for the record of its non-null fields. A ``payload`` column holds r
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -25,14 +26,21 @@ import pyarrow.compute as pc
 
 from tracklingo.batch.columns import as_strings, codes, group, text_column
 from tracklingo.batch.plans import CarrierPlan, Place, Template
-from tracklingo.batch.schema import event_dict, event_schema, events_table, is_flat_event, json_text, rejects_table
+from tracklingo.batch.schema import (
+    event_dict,
+    event_schema,
+    events_table,
+    is_flat_event,
+    json_text,
+    rejects_table,
+)
 from tracklingo.batch.timecols import TimePlace, time_columns
 from tracklingo.carrier import Carrier
 from tracklingo.checkdigits import clean_number
 from tracklingo.detection import best_carrier
 from tracklingo.feeds import Record
 from tracklingo.model import Handoff, TrackingEvent, clean_tracking_number
-from tracklingo.normalize import NormalizeStats, Normalizer, Reject
+from tracklingo.normalize import Normalizer, NormalizeStats, Reject
 from tracklingo.plugins import Registry
 
 __all__ = ["BatchNormalizer", "normalize_batch", "row_records"]
@@ -55,6 +63,7 @@ TEXT_COLUMNS: Final = (
 _LOC: Final = ("city", "region", "postal_code", "country", "facility")
 _CLEAN_NUMBER: Final = r"^[0-9A-Z]+$"
 _MEMO_LIMIT: Final = 1_000_000
+_STRING: Final = pa.string()
 
 
 def _table(batch: pa.RecordBatch | pa.Table) -> pa.Table:
@@ -80,10 +89,8 @@ def _row_dicts(table: pa.Table, rows: np.ndarray[Any, Any]) -> list[dict[str, An
             data = event_dict(data)
         payload = data.get("payload")
         if isinstance(payload, str):
-            try:
+            with contextlib.suppress(orjson.JSONDecodeError):  # not JSON: the parsers say so
                 data["payload"] = orjson.loads(payload)
-            except orjson.JSONDecodeError:
-                pass
         out.append(data)
     return out
 
@@ -230,7 +237,16 @@ class BatchNormalizer:
             rows = np.flatnonzero((carrier_of == cid) & ~slow)
             if len(rows):
                 self._plan_rows(
-                    self.plan(carrier), table, rows, clean, region, places, templates, place_idx, tmpl_idx, slow
+                    self.plan(carrier),
+                    table,
+                    rows,
+                    clean,
+                    region,
+                    places,
+                    templates,
+                    place_idx,
+                    tmpl_idx,
+                    slow,
                 )
 
         fast = np.flatnonzero(~slow)
@@ -264,7 +280,9 @@ class BatchNormalizer:
             return [self._records[int(i)] for i in rows]
         return _row_dicts(table, rows)
 
-    def _merge(self, fast_events: pa.Table, fast_lines: np.ndarray[Any, Any], records: list[Record]) -> tuple[pa.Table, pa.Table]:
+    def _merge(
+        self, fast_events: pa.Table, fast_lines: np.ndarray[Any, Any], records: list[Record]
+    ) -> tuple[pa.Table, pa.Table]:
         """The fast events with the per-record path's events and rejects for `records`, in line order."""
         if not records:
             return fast_events, rejects_table(())
@@ -277,7 +295,9 @@ class BatchNormalizer:
 
     # -- parts --------------------------------------------------------------------------------
 
-    def _carriers(self, names: pa.Array, number: pa.Array, slow: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    def _carriers(
+        self, names: pa.Array, number: pa.Array, slow: np.ndarray[Any, Any]
+    ) -> np.ndarray[Any, Any]:
         """The index (into `_carrier_list`) of each row's carrier; -1 where the per-record path
         has to say why there is none."""
         self._carrier_list = list(self.registry)
@@ -317,7 +337,9 @@ class BatchNormalizer:
         slow: np.ndarray[Any, Any],
     ) -> None:
         take = pa.array(rows, pa.int64())
-        cols = {name: clean[name].take(take) for name in ("city", "country", "facility", "code", "description")}
+        cols = {
+            name: clean[name].take(take) for name in ("city", "country", "facility", "code", "description")
+        }
         cols["region"] = region.take(take)
         place_parts = [codes(cols[k]) for k in ("city", "region", "country", "facility")]
         gids, first = group([p.codes for p in place_parts], len(rows))
@@ -395,9 +417,7 @@ class BatchNormalizer:
             break
         tbase = len(templates)
         ok_t = np.array([t is not None for t in found_t], bool)
-        templates.extend(
-            t if t is not None else _NO_TEMPLATE for t in found_t
-        )
+        templates.extend(t if t is not None else _NO_TEMPLATE for t in found_t)
         tmpl_idx[rows] = tbase + tids
         slow[rows[~ok_t[tids]]] = True
         # a captured part where the carrier's own place part was dropped: the per-record merge
@@ -409,7 +429,9 @@ class BatchNormalizer:
             if name == "postal_code":
                 continue  # carried through unchanged: never dropped
             given = ~_mask(pc.is_null(cols[name] if name != "region" else cols["region"]))
-            placed = np.array([getattr(places[base + g], _PLACE_ATTR[name]) is not None for g in range(len(first))], bool)[gids]
+            placed = np.array(
+                [getattr(places[base + g], _PLACE_ATTR[name]) is not None for g in range(len(first))], bool
+            )[gids]
             slow[rows[captured & given & ~placed]] = True
 
     def _fast_events(
@@ -431,7 +453,7 @@ class BatchNormalizer:
         t_at = pa.array(tmpl_idx[fast], pa.int64())
         p_at = pa.array(place_idx[fast], pa.int64())
 
-        def tcol(attr: str, kind: pa.DataType = pa.string()) -> pa.Array:
+        def tcol(attr: str, kind: pa.DataType = _STRING) -> pa.Array:
             return pa.array([getattr(t, attr) for t in templates], kind).take(t_at)
 
         def captured(k: int) -> pa.Array:
@@ -471,7 +493,8 @@ class BatchNormalizer:
             "match": tcol("match"),
             "confidence": tcol("confidence", pa.float64()),
             "evidence": pa.array(
-                [list(t.evidence) if t.evidence is not None else None for t in templates], pa.list_(pa.string())
+                [list(t.evidence) if t.evidence is not None else None for t in templates],
+                pa.list_(pa.string()),
             ).take(t_at),
             "needs_context": tcol("needs_context"),
         }
@@ -516,7 +539,9 @@ class BatchNormalizer:
 
 _FLAT_KEYS: Final = frozenset((*TEXT_COLUMNS, "carrier", "timestamp"))
 _PLACE_ATTR: Final = {"city": "city", "region": "region", "country": "country", "facility": "facility"}
-_NO_TEMPLATE: Final = Template("unknown", "unknown", None, "unmapped", None, None, None, None, "", None, False, (None,) * 5)
+_NO_TEMPLATE: Final = Template(
+    "unknown", "unknown", None, "unmapped", None, None, None, None, "", None, False, (None,) * 5
+)
 
 
 def _keep_times(times: Any, keep: np.ndarray[Any, Any]) -> Any:
@@ -545,7 +570,9 @@ def _clean_numbers(numbers: pa.Array) -> pa.Array:
     if not pc.any(dirty).as_py():
         return numbers
     values = pc.filter(numbers, dirty).to_pylist()
-    return pc.replace_with_mask(numbers, dirty, pa.array([clean_tracking_number(v) for v in values], pa.string()))
+    return pc.replace_with_mask(
+        numbers, dirty, pa.array([clean_tracking_number(v) for v in values], pa.string())
+    )
 
 
 def _handoff_numbers(numbers: pa.Array) -> pa.Array:
@@ -604,4 +631,6 @@ def normalize_batch(
     """
     normalizer = BatchNormalizer(registry, carrier=carrier, include_raw=include_raw)
     n = batch.num_rows
-    return normalizer.normalize(batch, lines=np.arange(first_line, first_line + n, dtype=np.int64), source=source)
+    return normalizer.normalize(
+        batch, lines=np.arange(first_line, first_line + n, dtype=np.int64), source=source
+    )

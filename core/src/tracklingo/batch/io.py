@@ -49,8 +49,14 @@ ColumnarFormat = Literal["parquet", "arrow"]
 COLUMNAR: Final = ("parquet", "arrow")
 OutputFormat = Literal["jsonl", "parquet", "arrow"]
 
-_SUFFIXES: Final = {".parquet": "parquet", ".pq": "parquet", ".arrow": "arrow", ".feather": "arrow",
-                    ".ipc": "arrow", ".arrows": "arrow"}
+_SUFFIXES: Final = {
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".arrow": "arrow",
+    ".feather": "arrow",
+    ".ipc": "arrow",
+    ".arrows": "arrow",
+}
 _CORE_TEXT: Final = frozenset(
     (
         "carrier",
@@ -72,7 +78,7 @@ _CORE_TEXT: Final = frozenset(
 
 
 def columnar_format(path: str, fmt: str = "auto") -> ColumnarFormat | None:
-    """"parquet" or "arrow" when `path` is such a file (by `fmt`, its name, or its first bytes),
+    """ "parquet" or "arrow" when `path` is such a file (by `fmt`, its name, or its first bytes),
     None for a text feed."""
     if fmt in COLUMNAR:
         return fmt  # type: ignore[return-value]
@@ -185,7 +191,11 @@ def _arrow(path: str, batch_rows: int) -> Iterator[Chunk]:
 
 def _plain_jsonl(path: str, fmt: str) -> bool:
     name = path.lower()
-    return path != "-" and os.path.isfile(path) and (fmt == "jsonl" or (fmt == "auto" and name.endswith((".jsonl", ".ndjson"))))
+    return (
+        path != "-"
+        and os.path.isfile(path)
+        and (fmt == "jsonl" or (fmt == "auto" and name.endswith((".jsonl", ".ndjson"))))
+    )
 
 
 # A block goes through Arrow's JSON reader only when nothing in it can read differently from the
@@ -225,7 +235,9 @@ def _jsonl_blocks(path: str, batch_rows: int) -> Iterator[Chunk]:
             if _plain_block(block, line == 1):
                 try:
                     table = pj.read_json(
-                        pa.BufferReader(block), read_options=pj.ReadOptions(use_threads=False, block_size=len(block) + 1), parse_options=parse
+                        pa.BufferReader(block),
+                        read_options=pj.ReadOptions(use_threads=False, block_size=len(block) + 1),
+                        parse_options=parse,
                     )
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                     table = None
@@ -272,7 +284,9 @@ def _plain_table(table: pa.Table, lines: int) -> bool:
     if not all(pa.types.is_string(t) or pa.types.is_null(t) for t in table.schema.types):
         return False
     flat = [table.column(k) for k in ("tracking_number", "timestamp", "code", "description")]
-    none = pc.and_(pc.and_(pc.is_null(flat[0]), pc.is_null(flat[1])), pc.and_(pc.is_null(flat[2]), pc.is_null(flat[3])))
+    none = pc.and_(
+        pc.and_(pc.is_null(flat[0]), pc.is_null(flat[1])), pc.and_(pc.is_null(flat[2]), pc.is_null(flat[3]))
+    )
     return not pc.any(none).as_py()
 
 

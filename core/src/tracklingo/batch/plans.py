@@ -142,7 +142,9 @@ class CarrierPlan:
         """The number's direction, as the carrier's mapping sees it."""
         return self.carrier.direction_of(number) if self.has_direction else None
 
-    def place(self, city: str | None, region: str | None, country: str | None, facility: str | None) -> Place | None:
+    def place(
+        self, city: str | None, region: str | None, country: str | None, facility: str | None
+    ) -> Place | None:
         """The place of these location columns (None: the carrier does not fit the plan here)."""
         key = (city, region, country, facility)
         try:
@@ -152,7 +154,16 @@ class CarrierPlan:
         if len(self.places) >= _MEMO_LIMIT:
             self.places.clear()
         rec = _Recording(
-            self.carrier.name, _PROBE_NUMBER, _PROBE_TIME, None, None, city, region, _POSTAL, country, facility
+            self.carrier.name,
+            _PROBE_NUMBER,
+            _PROBE_TIME,
+            None,
+            None,
+            city,
+            region,
+            _POSTAL,
+            country,
+            facility,
         )
         found: Place | None = None
         try:

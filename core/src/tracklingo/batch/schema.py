@@ -151,7 +151,9 @@ def _when(local: datetime | None, offset: int | None) -> datetime | None:
     return datetime.combine(local.date(), local.time(), timezone(timedelta(seconds=offset)))
 
 
-_FLAT_EVENT_ONLY = frozenset(("local_time", "utc_offset", "handoff_carrier", "handoff_tracking_number", *_LOCATION))
+_FLAT_EVENT_ONLY = frozenset(
+    ("local_time", "utc_offset", "handoff_carrier", "handoff_tracking_number", *_LOCATION)
+)
 _SCALARS = (
     "carrier",
     "tracking_number",
@@ -170,7 +172,11 @@ _SCALARS = (
 
 def is_flat_event(row: dict[str, Any]) -> bool:
     """Whether a row (its non-null fields) is a canonical event in these columns."""
-    return "stage" in row and "match" in row and not (_FLAT_EVENT_ONLY.isdisjoint(row) and "occurred_at" not in row)
+    return (
+        "stage" in row
+        and "match" in row
+        and not (_FLAT_EVENT_ONLY.isdisjoint(row) and "occurred_at" not in row)
+    )
 
 
 def event_dict(row: dict[str, Any]) -> dict[str, Any]:
@@ -187,7 +193,10 @@ def event_dict(row: dict[str, Any]) -> dict[str, Any]:
     if location:
         data["location"] = location
     if row.get("handoff_carrier") is not None:
-        data["handoff"] = {"carrier": row["handoff_carrier"], "tracking_number": row.get("handoff_tracking_number")}
+        data["handoff"] = {
+            "carrier": row["handoff_carrier"],
+            "tracking_number": row.get("handoff_tracking_number"),
+        }
     if row.get("evidence") is not None:
         data["evidence"] = tuple(row["evidence"])
     if row.get("raw") is not None:

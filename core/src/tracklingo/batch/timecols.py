@@ -122,7 +122,9 @@ def time_columns(
             tail = pc.if_else(pa.array(numeric), tail, pa.scalar(None, pa.string()))
             hours = _ints(pc.cast(pc.utf8_slice_codeunits(tail, 1, 3), pa.int64()))
             minutes = _ints(pc.cast(pc.utf8_slice_codeunits(tail, 4, 6), pa.int64()))
-            minus = np.asarray(pc.fill_null(pc.starts_with(tail, "-"), False).to_numpy(zero_copy_only=False), bool)
+            minus = np.asarray(
+                pc.fill_null(pc.starts_with(tail, "-"), False).to_numpy(zero_copy_only=False), bool
+            )
             seconds = (hours * 3600 + minutes * 60) * np.where(minus, -1, 1)
             out.offset[numeric] = seconds[numeric]
             out.has_offset[numeric] = True
@@ -191,11 +193,11 @@ def _resolve_naive(
     for k, (row, text) in enumerate(zip(reps, rep_stamps, strict=True)):
         place = places[place_ids[row]]
         res = resolve_time(text, country=place.country, region=place.region, trust_z=place.trust_z)
-        delta = res.when.utcoffset() if res.when is not None else None
-        if delta is None:
+        found = res.when.utcoffset() if res.when is not None else None
+        if found is None:
             local[k] = True
         else:
-            seconds[k] = int(delta.total_seconds())
+            seconds[k] = int(found.total_seconds())
         note[k] = out.note_id(res.note)
     out.offset[idx] = seconds[ids]
     out.has_offset[idx] = ~local[ids]

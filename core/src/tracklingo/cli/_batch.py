@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from tracklingo.feeds import Record
     from tracklingo.normalize import NormalizeStats
 
+
 def wants_batch(paths: list[str], fmt: str, output: str | None, output_fmt: str) -> bool:
     """Whether a feed command runs on the batch path: a columnar input, or columnar output."""
     if fmt in ("parquet", "arrow") or output_fmt in ("parquet", "arrow"):
@@ -69,7 +70,9 @@ def records(paths: list[str], fmt: str) -> Iterator[Record]:
             yield from row_records(chunk)
 
 
-def normalize(run: FeedRun, carrier: str | None, include_raw: bool, output: str, output_fmt: str) -> NormalizeStats:
+def normalize(
+    run: FeedRun, carrier: str | None, include_raw: bool, output: str, output_fmt: str
+) -> NormalizeStats:
     """`tracklingo normalize` on the batch path; returns the run's counts."""
     io = _batch()
     from tracklingo.batch import BatchNormalizer
@@ -79,7 +82,11 @@ def normalize(run: FeedRun, carrier: str | None, include_raw: bool, output: str,
     with io.EventWriter(output, io.output_format(output, output_fmt), normalizer.schema) as writer:
         for chunk in chunks(run, normalizer.stats, keep_nulls=include_raw):
             events, rejects = normalizer.normalize(
-                chunk.table, lines=chunk.lines, source=chunk.source, others=chunk.others, records=chunk.records
+                chunk.table,
+                lines=chunk.lines,
+                source=chunk.source,
+                others=chunk.others,
+                records=chunk.records,
             )
             writer.write(events, include_raw=include_raw)
             for reject in io.reject_objects(rejects):
