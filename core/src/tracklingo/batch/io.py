@@ -87,6 +87,8 @@ def columnar_format(path: str, fmt: str = "auto") -> ColumnarFormat | None:
     found = _SUFFIXES.get(Path(path).suffix.lower())
     if found is not None:
         return found  # type: ignore[return-value]
+    if not os.path.isfile(path):  # a pipe or a device: its first bytes are the feed's
+        return None
     with contextlib.suppress(OSError):
         with open(path, "rb") as fh:
             head = fh.read(6)

@@ -4,6 +4,7 @@ commands never import pyarrow; without it, one line says which extra to install.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,8 @@ def _columnar(path: str, fmt: str) -> bool:
         return False
     if _suffix_columnar(path):
         return True
+    if not os.path.isfile(path):  # a pipe or a device: its first bytes must not be read here
+        return False
     try:
         with open(path, "rb") as fh:
             head = fh.read(6)
