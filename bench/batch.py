@@ -38,18 +38,20 @@ def _exe() -> str:
 
 
 def run(args: list[str]) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of one CLI run pinned to core 0."""
+    """Wall time and peak RSS (KiB, from GNU time when installed, else 0) of one CLI run pinned to
+    core 0."""
     cmd = [_exe(), *args, "-q", "--rejects", os.devnull]
     if shutil.which("taskset"):
         cmd = ["taskset", "-c", "0", *cmd]
+    if Path("/usr/bin/time").exists():
+        cmd = ["/usr/bin/time", "-f", "PEAK_RSS_KIB %M", *cmd]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(cmd, stderr=subprocess.PIPE, text=True, check=False)
     elapsed = time.perf_counter() - start
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if status != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed: {err}")
-    return elapsed, usage.ru_maxrss
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr}")
+    peak = [line for line in proc.stderr.splitlines() if line.startswith("PEAK_RSS_KIB ")]
+    return elapsed, int(peak[-1].split()[1]) if peak else 0
 
 
 def feeds(n: int) -> tuple[Path, Path]:
