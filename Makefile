@@ -6,9 +6,10 @@ PLUGINS := $(sort $(dir $(wildcard plugins/*/pyproject.toml)))
 STAMP  := $(VENV)/.installed
 # The moment the demo's advice is given: the example feeds tell their stories up to it.
 DEMO_NOW := 2026-11-20T12:00:00Z
+DIST   ?= dist
 DEPS   := core/pyproject.toml $(wildcard plugins/*/pyproject.toml) requirements-dev.txt
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench dist clean
 
 install: $(STAMP)
 
@@ -50,5 +51,15 @@ bench: install
 	$(PY) bench/startup.py
 	$(PY) bench/batch.py --events 1000000 --rounds 2 --memory 1000000,3000000
 
+# Wheels of the core and every plugin, for installing them where this checkout is not (offline:
+# the build uses .venv's setuptools, no index). See docs/installing-adapters.md.
+dist: install
+	@rm -rf core/build $(foreach p,$(PLUGINS),$(p)build)
+	@mkdir -p $(DIST)
+	$(PY) -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation \
+		--wheel-dir $(DIST) ./core $(foreach p,$(PLUGINS),./$(p))
+	@rm -rf core/build $(foreach p,$(PLUGINS),$(p)build)
+	@ls -1 $(DIST)/*.whl
+
 clean:
-	rm -rf $(VENV) examples/out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) examples/out dist .pytest_cache .mypy_cache .ruff_cache
