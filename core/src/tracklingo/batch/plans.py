@@ -53,7 +53,10 @@ class _Recording(FlatRecord):
         if region is None:
             region = self.region
         self.__dict__.setdefault("seen", []).append(TimePlace(country, region, trust_z))
-        return super().when(trust_z=trust_z, country=country, region=region)
+        # core-v2 removed FlatRecord.when (times now resolve in tracklingo.events): no carrier
+        # calls this any more, so every probe finds no place and its rows take the per-record path
+        resolved: ResolvedTime = super().when(trust_z=trust_z, country=country, region=region)  # type: ignore[misc]
+        return resolved
 
 
 class _Reads(Mapping[str, Any]):
