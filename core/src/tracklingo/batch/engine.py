@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
@@ -25,8 +26,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracklingo.batch.columns import as_strings, codes, group, text_column
-from tracklingo.batch.plans import CarrierPlan, Place, Template
+from tracklingo.batch.plans import POSTAL_MARKER, CarrierPlan, Wiring
 from tracklingo.batch.schema import (
+    EVENT_SCHEMA,
     event_dict,
     event_schema,
     events_table,
@@ -34,13 +36,15 @@ from tracklingo.batch.schema import (
     json_text,
     rejects_table,
 )
-from tracklingo.batch.timecols import TimePlace, time_columns
+from tracklingo.batch.timecols import flat_times
 from tracklingo.carrier import Carrier
-from tracklingo.checkdigits import clean_number
+from tracklingo.checkdigits import clean_number, clean_tracking_number
 from tracklingo.detection import best_carrier
 from tracklingo.feeds import Record
-from tracklingo.model import Handoff, TrackingEvent, clean_tracking_number
+from tracklingo.mapping import Mapped
+from tracklingo.model import Location, TrackingEvent
 from tracklingo.normalize import Normalizer, NormalizeStats, Reject
+from tracklingo.places import with_captured
 from tracklingo.plugins import Registry
 
 __all__ = ["BatchNormalizer", "normalize_batch", "row_records"]
@@ -213,6 +217,8 @@ class BatchNormalizer:
                 text[name] = as_strings(column)
             elif pa.types.is_integer(kind) and name != "timestamp":
                 text[name] = as_strings(column)  # str(int) is Arrow's decimal text
+                if name.endswith("tracking_number"):  # a negative number is the per-record path's error
+                    slow |= _mask(pc.fill_null(pc.less(column, 0), False))
             else:
                 text[name] = pa.nulls(n, pa.string())
                 slow |= _not_null(table, name)  # another type: the per-record path decides
@@ -228,45 +234,28 @@ class BatchNormalizer:
         slow |= carrier_of < 0
         carriers = sorted({int(c) for c in np.unique(carrier_of) if c >= 0})
 
-        places: list[Place] = []
-        templates: list[Template] = []
-        place_idx = np.full(n, -1, np.int64)
-        tmpl_idx = np.full(n, -1, np.int64)
+        plans: list[_RowsPlan] = []
         for cid in carriers:
             carrier = self._carrier_list[cid]
             rows = np.flatnonzero((carrier_of == cid) & ~slow)
             if len(rows):
-                self._plan_rows(
-                    self.plan(carrier),
-                    table,
-                    rows,
-                    clean,
-                    region,
-                    places,
-                    templates,
-                    place_idx,
-                    tmpl_idx,
-                    slow,
-                )
-
-        fast = np.flatnonzero(~slow)
-        times = None
-        if len(fast):
-            take = pa.array(fast, pa.int64())
-            time_ids: dict[TimePlace, int] = {}
-            place_time = np.array([time_ids.setdefault(p.time, len(time_ids)) for p in places], np.int64)
-            times = time_columns(
-                stamps.take(take), clean["utc_offset"].take(take), place_time[place_idx[fast]], list(time_ids)
-            )
-            if times.failed.any():
-                slow[fast[times.failed]] = True
-                keep = ~times.failed
-                fast = fast[keep]
-                times = _keep_times(times, keep)
-
-        fast_events = self._fast_events(
-            table, fast, times, clean, number, carrier_of, places, templates, place_idx, tmpl_idx
-        )
+                found = self._plan_rows(self.plan(carrier), table, rows, clean, region, slow)
+                if found is not None:
+                    plans.append(found)
+        built = [self._events_of(p, stamps, clean, slow) for p in plans]
+        kept = [(p, cols) for p, cols in built if cols is not None]
+        if kept:
+            fast = np.concatenate([p.rows for p, _ in kept])
+            fast_events = pa.concat_tables([cols for _, cols in kept])
+            order = np.argsort(fast, kind="stable")
+            fast = fast[order]
+            fast_events = fast_events.take(pa.array(order))
+            if self.include_raw:
+                raw = pa.array([json_text(d) for d in self._rows(table, fast)], pa.string())
+                fast_events = fast_events.append_column("raw", raw)
+        else:
+            fast = np.zeros(0, np.int64)
+            fast_events = self.schema.empty_table()
         self._count(fast_events)
         slow_rows = np.flatnonzero(slow)
         slow_records = [
@@ -330,177 +319,211 @@ class BatchNormalizer:
         rows: np.ndarray[Any, Any],
         clean: Mapping[str, pa.Array],
         region: pa.Array,
-        places: list[Place],
-        templates: list[Template],
-        place_idx: np.ndarray[Any, Any],
-        tmpl_idx: np.ndarray[Any, Any],
         slow: np.ndarray[Any, Any],
-    ) -> None:
+    ) -> _RowsPlan | None:
+        """Wirings, places, mappings and locations of one carrier's rows; rows that do not fit
+        are marked in `slow`."""
         take = pa.array(rows, pa.int64())
-        cols = {
-            name: clean[name].take(take) for name in ("city", "country", "facility", "code", "description")
+        col = {
+            name: clean[name].take(take)
+            for name in (
+                "code",
+                "description",
+                "handoff_carrier",
+                "city",
+                "country",
+                "facility",
+                "postal_code",
+                "utc_offset",
+            )
         }
-        cols["region"] = region.take(take)
-        place_parts = [codes(cols[k]) for k in ("city", "region", "country", "facility")]
-        gids, first = group([p.codes for p in place_parts], len(rows))
-        base = len(places)
-        ok_place = np.zeros(len(first), bool)
-        facility_of: list[str | None] = []
-        for g, f in enumerate(first):
-            found = plan.place(*(p.values[p.codes[f]] for p in place_parts))
-            if found is None:
-                places.append(Place(None, None, None, None, TimePlace(None, None, True)))
-                facility_of.append(None)
-            else:
-                places.append(found)
-                ok_place[g] = True
-                facility_of.append(found.facility)
-        place_idx[rows] = base + gids
-        bad = ~ok_place[gids]
-        slow[rows[bad]] = True
-
-        # the mapping's inputs
-        numbers = codes(clean["tracking_number"].take(take))
-        if plan.has_direction:
-            dir_codes = codes(pa.array([plan.direction(v) for v in numbers.values], pa.string()))
-            direction, dir_values = dir_codes.codes[numbers.codes], dir_codes.values
-        else:
-            direction, dir_values = np.zeros(len(rows), np.int64), [None]
-        fac = codes(pa.array(facility_of, pa.string()))
-        facility = fac.codes[gids]
-        code_c = codes(cols["code"])
-        desc_c = codes(cols["description"])
-        hc = codes(clean["handoff_carrier"].take(take))
-        hn = ~_mask(pc.is_null(clean["handoff_tracking_number"].take(take)))
-        while True:  # until the columns the carrier reads are all in the key
+        col["region"] = region.take(take)
+        col["handoff_tracking_number"] = clean["handoff_tracking_number"].take(take)
+        code_c, desc_c = codes(col["code"]), codes(col["description"])
+        hc, hn = codes(col["handoff_carrier"]), codes(col["handoff_tracking_number"])
+        n = len(rows)
+        # 1. the reading's wiring, per distinct words (and every column the adapter reads)
+        while True:
             extra_names = list(table.column_names) if plan.reads_all else sorted(plan.reads)
             extras = [_key_codes(table, name, take) for name in extra_names]
-            parts = [code_c.codes, desc_c.codes, direction, facility, hc.codes, hn.astype(np.int64)]
-            tids, tfirst = group(parts + [e.codes for e in extras], len(rows))
-            learnt: set[str] = set()
-            every = False
-            if len(plan.templates) >= _MEMO_LIMIT:
-                plan.templates.clear()
+            wids, wfirst = group(
+                [code_c.codes, desc_c.codes, hc.codes, hn.codes, *(e.codes for e in extras)], n
+            )
             keys = [
                 (
-                    dir_values[direction[f]],
                     code_c.values[code_c.codes[f]],
                     desc_c.values[desc_c.codes[f]],
-                    fac.values[facility[f]],
                     hc.values[hc.codes[f]],
-                    bool(hn[f]),
+                    hn.values[hn.codes[f]],
                     *(e.values[e.codes[f]] for e in extras),
                 )
-                for f in tfirst
+                for f in wfirst
             ]
-            missing = [g for g, key in enumerate(keys) if not bad[tfirst[g]] and key not in plan.templates]
-            found_records = self._rows(table, rows[tfirst[missing]]) if missing else []
+            if len(plan.wirings) >= _MEMO_LIMIT:
+                plan.wirings.clear()
+            missing = [g for g, key in enumerate(keys) if key not in plan.wirings]
+            learnt: set[str] = set()
+            every = False
+            found_records = self._rows(table, rows[wfirst[missing]]) if missing else []
             for g, record in zip(missing, found_records, strict=True):
-                key, f = keys[g], tfirst[g]
-                template, read = plan.template(
-                    numbers.values[numbers.codes[f]], key[1], key[2], key[3], key[4], key[5], record
-                )
+                key = keys[g]
+                wiring, read = plan.wiring(key[0], key[1], key[2], key[3], record)
                 if read is None:
                     every = True
                 else:
                     learnt |= read
-                plan.templates[key] = (template, record)
-            found_t: list[Template | None] = [
-                None if bad[f] else plan.templates[key][0] for f, key in zip(tfirst, keys, strict=True)
-            ]
+                plan.wirings[key] = (wiring, record)
             if (every and not plan.reads_all) or (learnt - plan.reads - _FLAT_KEYS):
                 plan.reads |= learnt - _FLAT_KEYS
                 plan.reads_all = plan.reads_all or every
-                wider = list(table.column_names) if plan.reads_all else sorted(plan.reads)
-                plan.rekey(len(extra_names), wider)
+                plan.rekey(
+                    len(extra_names), list(table.column_names) if plan.reads_all else sorted(plan.reads)
+                )
                 continue
             break
-        tbase = len(templates)
-        ok_t = np.array([t is not None for t in found_t], bool)
-        templates.extend(t if t is not None else _NO_TEMPLATE for t in found_t)
-        tmpl_idx[rows] = tbase + tids
-        slow[rows[~ok_t[tids]]] = True
-        # a captured part where the carrier's own place part was dropped: the per-record merge
-        # would keep the dropped value out; leave such rows to it
-        for k, name in enumerate(("city", "region", "postal_code", "country", "facility")):
-            captured = np.array([t is not None and t.captured[k] is not None for t in found_t], bool)[tids]
-            if not captured.any():
+        wirings = [plan.wirings[key][0] for key in keys]
+        ok = np.array([w is not None for w in wirings], bool)[wids]
+        # 2. the place, per distinct (wiring, place columns); a postal code is carried through
+        has_postal = ~_mask(pc.is_null(col["postal_code"]))
+        place_cols = {name: codes(col[name]) for name in ("city", "region", "country", "facility")}
+        place_wiring: dict[Any, int] = {}  # wirings that read the place alike share its memo
+        pw = np.array(
+            [place_wiring.setdefault(w.place if w is not None else None, len(place_wiring)) for w in wirings],
+            np.int64,
+        )
+        pids, pfirst = group(
+            [
+                pw[wids],
+                *(place_cols[k].codes for k in ("city", "region", "country", "facility")),
+                has_postal.astype(np.int64),
+            ],
+            n,
+        )
+        places: list[tuple[Location, str | None] | None] = []
+        for f in pfirst:
+            wiring = wirings[wids[f]]
+            if wiring is None:
+                places.append(None)
                 continue
-            if name == "postal_code":
-                continue  # carried through unchanged: never dropped
-            given = ~_mask(pc.is_null(cols[name] if name != "region" else cols["region"]))
-            placed = np.array(
-                [getattr(places[base + g], _PLACE_ATTR[name]) is not None for g in range(len(first))], bool
-            )[gids]
-            slow[rows[captured & given & ~placed]] = True
+            values = []
+            for column, value in wiring.place:
+                if column is None:
+                    values.append(value)
+                elif column == "postal_code":
+                    values.append(POSTAL_MARKER if has_postal[f] else None)
+                else:
+                    part = place_cols[column]
+                    values.append(part.values[part.codes[f]])
+            found = plan.place(tuple(values))
+            if found is not None and has_postal[f] and found[0].postal_code != POSTAL_MARKER:
+                found = None  # the postal code did not pass through unchanged: per record
+            if found is not None and not has_postal[f] and found[0].postal_code == POSTAL_MARKER:
+                found = None
+            places.append(found)
+        ok &= np.array([p is not None for p in places], bool)[pids]
+        # 3. the words' mapping, per distinct (wiring, facility)
+        fac = codes(pa.array([p[1] if p is not None else None for p in places], pa.string()))
+        mids, mfirst = group([wids, fac.codes[pids]], n)
+        mapped: list[Mapped | None] = []
+        for f in mfirst:
+            wiring, place = wirings[wids[f]], places[pids[f]]
+            mapped.append(None if wiring is None or place is None else plan.words(wiring.words, place[1]))
+        ok &= np.array([m is not None for m in mapped], bool)[mids]
+        # 4. the location: the place's, completed by the captured parts per distinct (place, mapping)
+        locations: list[Location | None] = [p[0] if p is not None else None for p in places]
+        lids = pids.copy()
+        captures = np.array([m is not None and bool(m.captured) for m in mapped], bool)[mids]
+        if captures.any():
+            at = np.flatnonzero(captures)
+            cids, cfirst = group([pids[at], mids[at]], len(at))
+            base = len(locations)
+            for f in cfirst:
+                place, m = places[pids[at[f]]], mapped[mids[at[f]]]
+                locations.append(None if place is None or m is None else with_captured(place[0], m.captured))
+            lids[at] = base + cids
+        slow[rows[~ok]] = True
+        keep = np.flatnonzero(ok)
+        if not len(keep):
+            return None
+        return _RowsPlan(
+            plan, rows[keep], wids[keep], wirings, mids[keep], mapped, lids[keep], locations,
+            has_postal[keep], col["postal_code"].take(pa.array(keep)), col["utc_offset"].take(pa.array(keep)),
+        )  # fmt: skip
 
-    def _fast_events(
-        self,
-        table: pa.Table,
-        fast: np.ndarray[Any, Any],
-        times: Any,
-        clean: Mapping[str, pa.Array],
-        number: pa.Array,
-        carrier_of: np.ndarray[Any, Any],
-        places: list[Place],
-        templates: list[Template],
-        place_idx: np.ndarray[Any, Any],
-        tmpl_idx: np.ndarray[Any, Any],
-    ) -> pa.Table:
-        if not len(fast):
-            return self.schema.empty_table()
-        take = pa.array(fast, pa.int64())
-        t_at = pa.array(tmpl_idx[fast], pa.int64())
-        p_at = pa.array(place_idx[fast], pa.int64())
+    def _events_of(
+        self, p: _RowsPlan, stamps: pa.Array, clean: Mapping[str, pa.Array], slow: np.ndarray[Any, Any]
+    ) -> tuple[_RowsPlan, pa.Table | None]:
+        """The event columns of one carrier's planned rows, and those rows (rows whose time the
+        rules reject are marked in `slow` and left out)."""
+        take = pa.array(p.rows, pa.int64())
+        locs = [loc if loc is not None else Location() for loc in p.locations]
+        maps = p.mapped
+        offsets = pc.if_else(
+            pa.array([w is not None and w.offset_column for w in p.wirings], pa.bool_()).take(
+                pa.array(p.wids)
+            ),
+            p.offsets,
+            pa.scalar(None, pa.string()),
+        )
+        country = pa.array([loc.country for loc in locs], pa.string()).take(pa.array(p.lids))
+        region = pa.array([loc.region for loc in locs], pa.string()).take(pa.array(p.lids))
+        code = pa.array([m.code if m is not None else None for m in maps], pa.string()).take(pa.array(p.mids))
+        times = flat_times(p.plan.rules, stamps.take(take), offsets, country, region, code)
+        if times.failed.any():
+            slow[p.rows[times.failed]] = True
+            keep = ~times.failed
+            p = p.subset(keep)
+            take = pa.array(p.rows, pa.int64())
+            times = times.subset(keep)
+        if not len(p.rows):
+            return p, None
+        m_at, l_at, w_at = pa.array(p.mids), pa.array(p.lids), pa.array(p.wids)
 
-        def tcol(attr: str, kind: pa.DataType = _STRING) -> pa.Array:
-            return pa.array([getattr(t, attr) for t in templates], kind).take(t_at)
+        def mcol(attr: str, kind: pa.DataType = _STRING, value: Any = None) -> pa.Array:
+            get = value or (lambda m: getattr(m, attr))
+            return pa.array([get(m) if m is not None else None for m in maps], kind).take(m_at)
 
-        def captured(k: int) -> pa.Array:
-            return pa.array([t.captured[k] for t in templates], pa.string()).take(t_at)
+        def lcol(attr: str) -> pa.Array:
+            return pa.array([getattr(loc, attr) for loc in locs], _STRING).take(l_at)
 
-        def pcol(attr: str) -> pa.Array:
-            return pa.array([getattr(p, attr) for p in places], pa.string()).take(p_at)
-
-        names = pa.array([c.name for c in self._carrier_list], pa.string())
-        nums = _clean_numbers(number.take(take))
-        local = times.local_time
-        offset = times.utc_offset
+        postal = pc.if_else(pa.array(p.has_postal), p.postal, lcol("postal_code"))
+        handoffs = [w.handoff if w is not None else None for w in p.wirings]
+        local, offset = times.local_time, times.utc_offset
         instant = pc.subtract(local, pc.multiply(offset.cast(pa.int64()), 1_000_000).cast(pa.duration("us")))
         occurred = pc.if_else(pc.is_null(offset), pa.scalar(None, pa.timestamp("us")), instant)
-        handoff_number = _handoff_numbers(clean["handoff_tracking_number"].take(take))
-        carried = pa.array([t.handoff_number for t in templates], pa.bool_()).take(t_at)
+        name = pa.array([p.plan.carrier.name] * len(p.rows), _STRING)
         cols: dict[str, pa.Array] = {
-            "carrier": names.take(pa.array(carrier_of[fast], pa.int64())),
-            "tracking_number": nums,
+            "carrier": name,
+            "tracking_number": _clean_numbers(clean["tracking_number"].take(take)),
             "occurred_at": occurred.cast(pa.timestamp("us", tz="UTC")),
             "local_time": local,
             "utc_offset": offset,
             "time_is_local": times.time_is_local,
             "time_note": times.time_note,
-            "stage": tcol("stage"),
-            "status": tcol("status"),
-            "reason": tcol("reason"),
-            "city": pc.coalesce(pcol("city"), captured(0)),
-            "region": pc.coalesce(pcol("region"), captured(1)),
-            "postal_code": pc.coalesce(clean["postal_code"].take(take), captured(2)),
-            "country": pc.coalesce(pcol("country"), captured(3)),
-            "facility": pc.coalesce(pcol("facility"), captured(4)),
-            "code": tcol("code"),
-            "description": tcol("description"),
-            "handoff_carrier": tcol("handoff_carrier"),
-            "handoff_tracking_number": pc.if_else(carried, handoff_number, pa.scalar(None, pa.string())),
-            "match": tcol("match"),
-            "confidence": tcol("confidence", pa.float64()),
-            "evidence": pa.array(
-                [list(t.evidence) if t.evidence is not None else None for t in templates],
-                pa.list_(pa.string()),
-            ).take(t_at),
-            "needs_context": tcol("needs_context"),
+            "stage": mcol("stage", value=lambda m: m.stage.value),
+            "status": mcol("status", value=lambda m: m.status.value),
+            "reason": mcol("reason", value=lambda m: m.reason.value if m.reason is not None else None),
+            "city": lcol("city"),
+            "region": lcol("region"),
+            "postal_code": postal,
+            "country": lcol("country"),
+            "facility": lcol("facility"),
+            "code": mcol("code"),
+            "description": mcol("description"),
+            "handoff_carrier": pa.array([h.carrier if h else None for h in handoffs], _STRING).take(w_at),
+            "handoff_tracking_number": pa.array(
+                [h.tracking_number if h else None for h in handoffs], _STRING
+            ).take(w_at),
+            "match": mcol("match", value=lambda m: m.match.value),
+            "confidence": mcol("confidence", pa.float64()),
+            "evidence": mcol(
+                "evidence",
+                pa.list_(_STRING),
+                value=lambda m: list(m.evidence) if m.evidence is not None else None,
+            ),
+            "needs_context": mcol("needs_context"),
         }
-        if self.include_raw:
-            cols["raw"] = pa.array([json_text(d) for d in self._rows(table, fast)], pa.string())
-        return pa.table(cols, schema=self.schema)
+        return p, pa.table(cols, schema=EVENT_SCHEMA)
 
     def _slow(self, records: list[Record]) -> tuple[pa.Table, pa.Table, np.ndarray[Any, Any]]:
         """The per-record path for `records`, in line order: (events, rejects, each event's line)."""
@@ -538,20 +561,31 @@ class BatchNormalizer:
 
 
 _FLAT_KEYS: Final = frozenset((*TEXT_COLUMNS, "carrier", "timestamp"))
-_PLACE_ATTR: Final = {"city": "city", "region": "region", "country": "country", "facility": "facility"}
-_NO_TEMPLATE: Final = Template(
-    "unknown", "unknown", None, "unmapped", None, None, None, None, "", None, False, (None,) * 5
-)
 
 
-def _keep_times(times: Any, keep: np.ndarray[Any, Any]) -> Any:
-    mask = pa.array(keep, pa.bool_())
-    times.local_time = times.local_time.filter(mask)
-    times.utc_offset = times.utc_offset.filter(mask)
-    times.time_is_local = times.time_is_local.filter(mask)
-    times.time_note = times.time_note.filter(mask)
-    times.failed = times.failed[keep]
-    return times
+@dataclass(slots=True)
+class _RowsPlan:
+    """One carrier's rows on the columnar path, with what each is built from (ids into the lists)."""
+
+    plan: CarrierPlan
+    rows: np.ndarray[Any, Any]
+    wids: np.ndarray[Any, Any]
+    wirings: list[Wiring | None]
+    mids: np.ndarray[Any, Any]
+    mapped: list[Mapped | None]
+    lids: np.ndarray[Any, Any]
+    locations: list[Location | None]
+    has_postal: np.ndarray[Any, Any]
+    postal: pa.Array
+    offsets: pa.Array
+
+    def subset(self, keep: np.ndarray[Any, Any]) -> _RowsPlan:
+        mask = pa.array(keep, pa.bool_())
+        return _RowsPlan(
+            self.plan, self.rows[keep], self.wids[keep], self.wirings, self.mids[keep], self.mapped,
+            self.lids[keep], self.locations, self.has_postal[keep], self.postal.filter(mask),
+            self.offsets.filter(mask),
+        )  # fmt: skip
 
 
 def _key_codes(table: pa.Table, name: str, take: pa.Array) -> Any:
@@ -573,16 +607,6 @@ def _clean_numbers(numbers: pa.Array) -> pa.Array:
     return pc.replace_with_mask(
         numbers, dirty, pa.array([clean_tracking_number(v) for v in values], pa.string())
     )
-
-
-def _handoff_numbers(numbers: pa.Array) -> pa.Array:
-    if numbers.null_count == len(numbers):
-        return numbers
-    enc = codes(numbers)
-    values = [
-        Handoff(carrier="x", tracking_number=v).tracking_number if v is not None else None for v in enc.values
-    ]
-    return pa.array(values, pa.string()).take(pa.array(enc.codes))
 
 
 def _value_counts(column: pa.ChunkedArray | pa.Array) -> tuple[list[str], list[int]]:
