@@ -125,15 +125,21 @@ def ingest(
         label="ingest",
         outputs={"--db": db},
     )
-    normalizer = feed_normalizer(carrier, include_raw)
+    from tracklingo.cli import _batch
+
     counts = _Counts()
     with Store(db) as store:
         with run:
-            stats = store.ingest(
-                _feed_events(run.records(normalizer), normalizer, counts, run.reject),
-                batch_size=batch_size,
-                include_raw=include_raw,
-            )
+            if _batch.available():  # the batch path (the arrow extra); else record by record
+                stats, feed = _batch.ingest(run, store, carrier, include_raw, batch_size)
+                counts = _Counts(feed.records_in, feed.records_ok, feed.records_rejected)
+            else:
+                normalizer = feed_normalizer(carrier, include_raw)
+                stats = store.ingest(
+                    _feed_events(run.records(normalizer), normalizer, counts, run.reject),
+                    batch_size=batch_size,
+                    include_raw=include_raw,
+                )
         total = store.count()
     summary = (
         f"records in {counts.records_in} / events added {stats.added} / duplicates "
