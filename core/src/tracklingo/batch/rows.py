@@ -36,9 +36,9 @@ def _stamps(events: pa.Table) -> list[str]:
     """The key's time: the UTC instant (``+00:00``) for an aware time, the wall clock as written
     for a naive one, '' when undated."""
     aware = pc.is_valid(events.column("utc_offset"))
-    instant = pc.binary_join_element_wise(_iso(events.column("occurred_at")), "+00:00", "")
-    local = _iso(events.column("local_time"))
-    stamp = pc.if_else(aware, instant, local)
+    utc = events.column("occurred_at").cast(pa.timestamp("us"))  # the instant's UTC wall clock
+    text = _iso(pc.if_else(aware, utc, events.column("local_time")))  # one formatting pass
+    stamp = pc.if_else(aware, pc.binary_join_element_wise(text, "+00:00", ""), text)
     return pc.fill_null(stamp, "").to_pylist()  # type: ignore[no-any-return]
 
 
