@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -17,10 +17,10 @@ import pytest
 
 pa = pytest.importorskip("pyarrow")
 
+import test_store as per_record  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-import test_store as per_record  # noqa: E402
 from tracklingo import TrackingEvent, load_carriers  # noqa: E402
 from tracklingo import store as store_mod  # noqa: E402
 from tracklingo.batch import BatchNormalizer, events_table  # noqa: E402
@@ -129,7 +129,7 @@ def test_batches_are_batch_size_events_whatever_the_tables(tmp_path: Path) -> No
 OFFSETS = st.one_of(
     st.none(),
     st.integers(-14 * 3600, 14 * 3600).map(lambda s: timezone(timedelta(seconds=s))),
-    st.sampled_from([timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(0))]),
+    st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(0))]),
 )
 TEXTS = st.sampled_from(["", "In transit", "Départ — 配達", 'say "hi"\\', "x\u2028y\x7f", "\x01tab\t"])
 
