@@ -230,3 +230,41 @@ def test_one_feed_through_both_paths_into_one_store_adds_nothing_the_second_time
     assert {k: one[k] for k in ("records_in", "records_ok", "rejected", "events")} == {
         k: two[k] for k in ("records_in", "records_ok", "rejected", "events")
     }
+
+
+@pytest.mark.parametrize(
+    "extra", [[], ["--raw"], ["--batch-size", "3"]], ids=["plain", "raw", "small-batches"]
+)
+def test_both_paths_store_the_same_rows(tmp_path: Path, extra: list[str]) -> None:
+    feeds = [str(p) for p in EXAMPLES]  # JSON Lines and raw carrier responses
+    rows = []
+    for code, name in (("", "batch.db"), (NO_ARROW, "per-record.db")):
+        db = tmp_path / name
+        r = _cli("ingest", *feeds, "--db", str(db), "-q", *extra, code=code)
+        assert r.returncode == 0, r.stderr
+        with sqlite3.connect(db) as conn:
+            rows.append(conn.execute("SELECT * FROM events ORDER BY id").fetchall())
+    assert rows[0] == rows[1] and len(rows[0]) > 50
+    if "--raw" in extra:
+        assert all('"raw":' in row[7] for row in rows[0])
+
+
+def test_stdin_goes_through_the_batch_path_in_batches(tmp_path: Path) -> None:
+    feed = (ROOT / "examples" / "usps.jsonl").read_text()
+    probe = (
+        "import sys\nfrom tracklingo.store import Store\nreal = Store.ingest_tables\n"
+        "def spy(self, tables, **kw):\n"
+        "    print('TABLES', file=sys.stderr)\n"
+        "    return real(self, tables, **kw)\n"
+        "Store.ingest_tables = spy\n"
+        "from tracklingo.cli import main\nmain(sys.argv[1:])"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", probe, "ingest", "--db", str(tmp_path / "s.db"), "--batch-size", "4"],
+        input=feed,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith("TABLES\n") and "records in 18 / events added" in r.stderr
