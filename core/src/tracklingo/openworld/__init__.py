@@ -58,6 +58,8 @@ from tracklingo.openworld.resolver import (
     layered_resolve,
     open_world_for,
     resolve_open_world,
+    shared_world,
+    shared_world_built,
 )
 
 __all__ = [
@@ -95,6 +97,8 @@ __all__ = [
     "place_parts",
     "resolve_open_world",
     "rule_stub",
+    "shared_world",
+    "shared_world_built",
     "stage_label",
     "stem",
 ]

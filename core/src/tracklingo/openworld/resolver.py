@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -41,6 +42,8 @@ __all__ = [
     "layered_resolve",
     "open_world_for",
     "resolve_open_world",
+    "shared_world",
+    "shared_world_built",
 ]
 
 #: Below this confidence the inference layer abstains (`unknown` with suggestions). The confidence
@@ -460,6 +463,26 @@ def open_world_for(vocabularies: Sequence[Vocabulary]) -> OpenWorld:
     if entry is None or any(a is not b for a, b in zip(entry[0], vocabularies, strict=True)):
         entry = _WORLDS[key] = (tuple(vocabularies), OpenWorld(vocabularies))
     return entry[1]
+
+
+_SHARED: list[OpenWorld] = []  # at most one: the process's
+_SHARED_LOCK: Final = threading.Lock()
+
+
+def shared_world() -> OpenWorld:
+    """The process's `OpenWorld` over every installed vocabulary and the core's shared ones,
+    compiled the first time it is asked for (the mapper's open-world layers ask only when a
+    text reaches them, so a feed whose every text a rule knows never compiles it)."""
+    if not _SHARED:
+        with _SHARED_LOCK:
+            if not _SHARED:
+                _SHARED.append(OpenWorld(installed_vocabularies()))
+    return _SHARED[0]
+
+
+def shared_world_built() -> bool:
+    """Whether the process's `OpenWorld` has been compiled."""
+    return bool(_SHARED)
 
 
 def installed_vocabularies(registry: Any = None) -> list[Vocabulary]:
