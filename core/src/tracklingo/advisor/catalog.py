@@ -146,6 +146,8 @@ class Ui(_Section):
     unseen_inferred: Text
     unseen_abstained: Text
     nearest_known: Text
+    unseen_no_infer: Text
+    inferred_from: Text
 
 
 class Words(_Section):

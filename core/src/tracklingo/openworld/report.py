@@ -70,10 +70,15 @@ class UnseenExplanation:
 
 
 def explain_unseen(
-    answer: OpenWorldAnswer, *, lang: str = "en", label: Callable[[Stage], str] | None = None
+    answer: OpenWorldAnswer,
+    *,
+    lang: str = "en",
+    label: Callable[[Stage], str] | None = None,
+    inferred: bool = True,
 ) -> UnseenExplanation:
     """The sentence `explain` prints before its usual explanation of the stage, in language
-    `lang` (the stage named by `label`, by default the advisor's name for it in that language)."""
+    `lang` (the stage named by `label`, by default the advisor's name for it in that language).
+    `inferred`: whether the inference layer was asked (an abstention says which it was)."""
     from tracklingo.advisor.language import language
 
     speech = language(lang)
@@ -90,7 +95,7 @@ def explain_unseen(
         quoted = [w if w.startswith('"') else f"'{w}'" for w in words[:3]]
         sentence = ui.unseen_inferred.format(evidence=speech.both(quoted), stage=name, confidence=confidence)
     else:
-        sentence = ui.unseen_abstained
+        sentence = ui.unseen_abstained if inferred else ui.unseen_no_infer
     return UnseenExplanation(
         answer.text,
         False,
