@@ -277,9 +277,7 @@ class Store:
     may open the same file (readers never block the writer in WAL mode).
     """
 
-    def __init__(
-        self, path: str | os.PathLike[str], *, create: bool = True, readonly: bool = False
-    ) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True, readonly: bool = False) -> None:
         self.path = str(path)
         self.readonly = readonly
         self._linked_memo: tuple[tuple[int, int], dict[_LegKey, _LegKey]] | None = None

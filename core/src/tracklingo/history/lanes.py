@@ -24,9 +24,7 @@ def homes_of(carriers: Mapping[str, Carrier] | Iterable[Carrier]) -> dict[str, s
     return {c.name: c.home_country for c in found}
 
 
-def lane_for(
-    home: str | None, origin: str | None, destination: str | None, stages: Iterable[Stage]
-) -> Lane:
+def lane_for(home: str | None, origin: str | None, destination: str | None, stages: Iterable[Stage]) -> Lane:
     """The lane of a journey as seen by a carrier whose home country is `home` (see the module
     docstring). `stages` are the journey's stages so far. The SQL in `read_dwell` is the same rule."""
     seen = set(stages)
@@ -44,5 +42,3 @@ def lane_for(
     if ocross:
         return "outbound"
     return "domestic"
-
-
