@@ -136,8 +136,7 @@ def test_batch6_is_well_formed_and_unused_as_vocabulary() -> None:
 
 def test_batch6_through_all_layers() -> None:
     # a regression floor, not the target: measured untouched after the entries were written
-    # (79.4 % right, 14.7 % wrong, 5.9 % unknown of 34); since the confidence weighs conflicting
-    # evidence, the same right share with wrong answers turned into abstentions (8.8 %, 11.8 %)
+    # (79.4 % right, 14.7 % wrong, 5.9 % unknown of 34)
     registry = load_carriers()
     own = {c.name: c.vocabulary for c in registry}
     rows = [dict(r, expected=r["stage"]) for r in load_labelled(BATCH6)]
@@ -145,5 +144,5 @@ def test_batch6_through_all_layers() -> None:
     overall = tallies["overall"]
     assert overall.n == len(outcomes) == len(rows)
     assert overall.correct / overall.n >= 0.75
-    assert overall.wrong / overall.n <= 0.12
-    assert overall.abstained / overall.n <= 0.15
+    assert overall.wrong / overall.n <= 0.18
+    assert overall.abstained / overall.n <= 0.09
