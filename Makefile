@@ -6,9 +6,10 @@ PLUGINS := $(sort $(dir $(wildcard plugins/*/pyproject.toml)))
 STAMP  := $(VENV)/.installed
 # The moment the demo's advice is given: the example feeds tell their stories up to it.
 DEMO_NOW := 2026-11-20T12:00:00Z
+DIST   ?= dist
 DEPS   := core/pyproject.toml $(wildcard plugins/*/pyproject.toml) requirements-dev.txt
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench dist clean
 
 install: $(STAMP)
 
@@ -49,5 +50,15 @@ bench: install
 	$(PY) bench/run.py --big --karrio
 	$(PY) bench/startup.py
 
+# Wheels of the core and every plugin, for installing them where this checkout is not (offline:
+# the build uses .venv's setuptools, no index). See docs/installing-adapters.md.
+dist: install
+	@rm -rf core/build $(foreach p,$(PLUGINS),$(p)build)
+	@mkdir -p $(DIST)
+	$(PY) -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation \
+		--wheel-dir $(DIST) ./core $(foreach p,$(PLUGINS),./$(p))
+	@rm -rf core/build $(foreach p,$(PLUGINS),$(p)build)
+	@ls -1 $(DIST)/*.whl
+
 clean:
-	rm -rf $(VENV) examples/out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) examples/out dist .pytest_cache .mypy_cache .ruff_cache

@@ -103,13 +103,17 @@ def test_generated_adapter_passes_the_kit_in_process(tmp_path: Path, monkeypatch
         checks.check_rule_sources(carrier)
         checks.check_golden(carrier, samples, root / "tests" / "golden")
         checks.check_parse_pure(carrier, samples)
+        checks.check_oldest_first(carrier, samples)
         checks.check_timestamps(carrier, samples)
+        checks.check_patterns(carrier)
+        checks.check_adapter_imports(carrier)
         checks.check_sniff_own(carrier, samples)
         checks.check_sniff_foreign(carrier, {})
         checks.check_detection_examples(carrier, [values["example"]])
         checks.check_corrupted_rejected(carrier, [values["corrupted"]])
         fuzz.check_fuzz_arbitrary(carrier, samples, examples=100, seed=0)
         fuzz.check_fuzz_mutated(carrier, samples, examples=200, seed=0)
+        fuzz.check_memo_changes_nothing(carrier, samples, examples=50, seed=0)
         hook = module.tracklingo_register_carriers
         got: list[Carrier] = []
         hook(register=got.append)
@@ -204,13 +208,14 @@ def _ok(result: subprocess.CompletedProcess[str], what: str) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_generated_package_installs_and_its_tests_pass(workspace: tuple[FreshVenv, Path]) -> None:
     venv, work = workspace
     _ok(venv.run("tracklingo new-adapter sampleco --dir sampleco", work), "new-adapter")
     project = work / "sampleco"
     _ok(venv.run("python -m pip install --no-deps -e .", project), "pip install")
     out = _ok(venv.run("python -m pytest -q -p no:cacheprovider", project), "the generated tests")
-    assert re.search(r"^16 passed, 6 skipped in ", out, re.MULTILINE), out
+    assert re.search(r"^19 passed, 5 skipped in ", out, re.MULTILINE), out
     listed = json.loads(_ok(venv.run("tracklingo carriers --json", work), "tracklingo carriers"))
     row = next(c for c in listed["carriers"] if c["name"] == "sampleco")
     assert (row["distribution"], row["version"], row["rules"]) == ("tracklingo-sampleco", "0.1.0", 2)
@@ -303,6 +308,7 @@ def test_guide_python_blocks_compile() -> None:
         compile(block, str(GUIDE), "exec")
 
 
+@pytest.mark.slow
 def test_every_guide_command_runs(workspace: tuple[FreshVenv, Path]) -> None:
     venv, work = workspace
     cwd = work

@@ -103,6 +103,7 @@ def test_schema_is_json_schema(run: Any) -> None:
     r = run("schema")
     schema = json.loads(r.stdout)
     assert schema["title"] == "TrackingEvent" and "stage" in schema["properties"]
+    assert run("schema", "--json").stdout == r.stdout  # always JSON: --json accepted, changes nothing
 
 
 def test_glossary_lists_carrier_words(run: Any) -> None:

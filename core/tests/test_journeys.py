@@ -67,11 +67,13 @@ def test_ordering_across_time_zones() -> None:
     assert [e.description for e in j.events] == ["TYO", "NY"]
 
 
-def test_undated_event_stays_next_to_its_neighbours_in_newest_first_feed() -> None:
+def test_undated_event_stays_after_its_older_neighbour_in_the_carriers_order() -> None:
+    """Parsers give each shipment's events oldest first (the adapter contract): an undated event
+    stays where the carrier put it, however the dated ones around it are ordered."""
     events = [
         ev("usps", "1", T0 + timedelta(days=3), "import_customs", "Inbound Into Customs"),
-        ev("usps", "1", None, "departed_origin_country", "Origin Post is Preparing Shipment"),
         ev("usps", "1", T0, "accepted", "Acceptance"),
+        ev("usps", "1", None, "departed_origin_country", "Origin Post is Preparing Shipment"),
     ]
     [j] = build_journeys(events)
     assert [e.description for e in j.events] == [

@@ -14,13 +14,14 @@ from typing import Any, ClassVar
 
 import pytest
 
-from tracklingo import Carrier, Contact, ParseError, ParseResult, TrackingEvent, TracklingoError, Vocabulary
-from tracklingo.taxonomy import MatchKind, Stage, Status
-from tracklingo.templates import stamp_resolved
+from tracklingo import Vocabulary
+from tracklingo.adapter import Carrier, Contact, ParseError, Place, Reading, Scan, Shipment
+from tracklingo.taxonomy import Stage
 from tracklingo.testing import (
     CarrierConformance,
     ClientHarness,
     ConformanceError,
+    KitBase,
     Sample,
     checks,
     client,
@@ -28,7 +29,7 @@ from tracklingo.testing import (
     corrupt_check_digit,
     fuzz,
 )
-from tracklingo.times import resolve_time
+from tracklingo.testing.suite import ClientChecks, ParserChecks
 from tracklingo.vocabulary import Rule
 
 from conftest import InstallPlugin
@@ -39,18 +40,10 @@ from toyplugins import ACME_PLUGIN
 # Toy carrier for the kit's own tests. Its vocabulary is test data, not carrier facts.
 KITPOST_PLUGIN = """
 import re
-from tracklingo import (Carrier, Contact, ParseError, ParseResult, TracklingoError, Vocabulary,
-                        hookimpl, mod10_ok)
-from tracklingo.http import CarrierClient, OAuth2ClientCredentials, env_credential
+from pathlib import Path
+from tracklingo.adapter import (Carrier, CarrierClient, Contact, OAuth2ClientCredentials, ParseError,
+                                Place, Reading, Scan, Shipment, env_credential, hookimpl, mod10_ok)
 
-VOCAB = Vocabulary.from_dict({
-    "meta": {"carrier": "kitpost", "sources": {"T": "tracklingo kit test data (not a real carrier)"}},
-    "rule": [
-        {"code": "PU", "stage": "accepted", "source": "T"},
-        {"phrase": "Delivered", "stage": "delivered", "source": "T"},
-        {"pattern": "^Arrived at (?P<facility>.+ HUB)$", "stage": "in_transit", "source": "T"},
-    ],
-})
 NUMBER = re.compile(r"^KP(\\d{10})$")
 
 
@@ -74,35 +67,25 @@ class KitPost(Carrier):
     display_name = "Kit Post"
     contacts = (Contact("Kit Post help", url="https://kitpost.example/help"),)
     tracking_url = "https://kitpost.example/t/{number}"
-
-    @property
-    def vocabulary(self):
-        return VOCAB
+    vocabulary_path = Path(__file__).parent / "kitpost_vocabulary.toml"
 
     def sniff(self, payload):
         return isinstance(payload, dict) and isinstance(payload.get("kitShipment"), dict)
 
-    def parse(self, payload):
+    def read(self, payload):
         if not self.sniff(payload):
             raise ParseError(self.name, "not a Kit Post response")
         ship = payload["kitShipment"]
         number, items = ship.get("number"), ship.get("events")
         if not isinstance(number, str) or not number.strip() or not isinstance(items, list):
             raise ParseError(self.name, "kitShipment needs a number and a list of events")
-        events = []
+        scans = []
         for item in items:
             if not isinstance(item, dict):
                 raise ParseError(self.name, "an event is not an object")
-            fields = {k: item.get(k) for k in ("time", "text", "code", "country")}
-            if any(v is not None and not isinstance(v, str) for v in fields.values()):
-                raise ParseError(self.name, "event fields are text")
-            try:
-                events.append(self.make_event(
-                    tracking_number=number, when=fields["time"], text=fields["text"],
-                    code=fields["code"], location={"country": fields["country"]}))
-            except (TracklingoError, ValueError) as exc:
-                raise ParseError(self.name, str(exc)) from None
-        return ParseResult(events)
+            scans.append(Scan(code=item.get("code"), text=item.get("text"), time=item.get("time"),
+                              place=Place(country=item.get("country")), raw=item))
+        return Reading([Shipment(number, scans)])
 
     def detect(self, number):
         m = NUMBER.match(number)
@@ -144,10 +127,40 @@ def write_fixtures(root: Path, fixtures: dict[str, Any]) -> Path:
     return directory
 
 
+# The toy's vocabulary (test data, not carrier facts), written beside its module.
+KITPOST_VOCAB = """
+[meta]
+carrier = "kitpost"
+
+[meta.sources]
+T = "tracklingo kit test data (not a real carrier)"
+
+[[rule]]
+code = "PU"
+stage = "accepted"
+source = "T"
+
+[[rule]]
+phrase = "Delivered"
+stage = "delivered"
+source = "T"
+
+[[rule]]
+pattern = '^Arrived at (?P<facility>.+ HUB)$'
+stage = "in_transit"
+source = "T"
+"""
+
+
+def kitpost_vocabulary(root: Path) -> None:
+    (root / "kitpost_vocabulary.toml").write_text(KITPOST_VOCAB)
+
+
 @pytest.fixture
 def kitpost(install_plugin: InstallPlugin, plugin_dir: Path) -> Path:
     """Install the toy through an entry point, with tests/fixtures beside its module."""
     install_plugin("kitpost", KITPOST_PLUGIN)
+    kitpost_vocabulary(plugin_dir)
     (plugin_dir / "pyproject.toml").write_text("[project]\nname = 'kitpost'\n")  # a source tree
     return write_fixtures(plugin_dir, KITPOST_FIXTURES)
 
@@ -242,13 +255,17 @@ def test_good_toy_passes_every_check_directly(kp: Any) -> None:
     checks.check_rule_targets(carrier)
     checks.check_rule_sources(carrier)
     checks.check_parse_pure(carrier, samples)
+    checks.check_oldest_first(carrier, samples)
     checks.check_timestamps(carrier, samples)
+    checks.check_patterns(carrier)
+    checks.check_adapter_imports(carrier)
     checks.check_sniff_own(carrier, samples)
     checks.check_sniff_foreign(carrier, {})
     checks.check_detection_examples(carrier, [KITPOST_NUMBER])
     checks.check_corrupted_rejected(carrier, [corrupt_check_digit(KITPOST_NUMBER)])
     fuzz.check_fuzz_arbitrary(carrier, samples, examples=50, seed=1)
     fuzz.check_fuzz_mutated(carrier, samples, examples=50, seed=1)
+    fuzz.check_memo_changes_nothing(carrier, samples, examples=30, seed=1)
 
 
 def test_corrupt_check_digit_changes_the_last_digit() -> None:
@@ -302,7 +319,7 @@ NO_RETRY_CLIENT = KITPOST_PLUGIN.replace(
 
 
 def test_leaky_client_fails_with_what_to_fix(install_plugin: InstallPlugin) -> None:
-    install_plugin("kitpost", LEAKY_CLIENT)
+    kitpost_vocabulary(install_plugin("kitpost", LEAKY_CLIENT))
     from tracklingo import load_carriers
 
     carrier = load_carriers(only={"kitpost"}, strict=True).get("kitpost")
@@ -316,7 +333,7 @@ def test_leaky_client_fails_with_what_to_fix(install_plugin: InstallPlugin) -> N
 
 
 def test_client_that_does_not_retry_fails(install_plugin: InstallPlugin) -> None:
-    install_plugin("kitpost", NO_RETRY_CLIENT)
+    kitpost_vocabulary(install_plugin("kitpost", NO_RETRY_CLIENT))
     from tracklingo import load_carriers
 
     carrier = load_carriers(only={"kitpost"}, strict=True).get("kitpost")
@@ -360,22 +377,18 @@ class _Toy(Carrier):
     def sniff(self, payload: Any) -> bool:
         return isinstance(payload, dict) and "shipment" in payload
 
-    def parse(self, payload: Any) -> ParseResult:
+    def read(self, payload: Any) -> Reading:
         try:
             ship = payload["shipment"]
-            return ParseResult(
-                [
-                    self.make_event(
-                        tracking_number=ship["number"],
-                        when=e["time"],
-                        text=e["text"],
-                        location={"city": e["city"]},
-                    )
-                    for e in ship["events"]
-                ]
-            )
+            scans = [
+                Scan(text=e["text"], time=e["time"], place=Place(city=e["city"])) for e in ship["events"]
+            ]
+            return Reading([Shipment(ship["number"], scans)])
         except (TypeError, AttributeError) as exc:  # forgot KeyError: the bug under test
             raise ParseError(self.name, str(exc)) from None
+
+    def detect(self, tracking_number: str) -> float:
+        return 0.0
 
 
 TOY_SAMPLE = Sample(
@@ -416,15 +429,18 @@ def test_parser_raising_keyerror_on_a_missing_field() -> None:
     with pytest.raises(ConformanceError) as err:  # ...but a missing field crashes it
         fuzz.check_fuzz_mutated(carrier, [TOY_SAMPLE], examples=300, seed=7)
     message = str(err.value)
-    assert message.startswith("broken: parse() raised KeyError on fixture one.json with ")
+    assert message.startswith("broken: read() raised KeyError on fixture one.json with ")
     assert "deleted" in message
     assert "KeyError: " in message and "(at test_kit.py:" in message
     assert "How to fix: a parser raises nothing but tracklingo.ParseError" in message
     assert "raise ParseError(carrier.name" in message
-    with pytest.raises(ConformanceError, match=r"parse\(\) raised KeyError on arbitrary JSON"):
+    with pytest.raises(ConformanceError, match=r"read\(\) raised KeyError on arbitrary JSON"):
         fuzz.check_fuzz_arbitrary(carrier, [TOY_SAMPLE], examples=50, seed=7)
     with pytest.raises(ConformanceError, match=r"raised KeyError on fixture missing.json"):
         checks.run_parse(carrier, Sample("missing.json", Path("missing.json"), {"shipment": {}}))
+    # the host never sees the KeyError: the core turned it into a ParseError that names it
+    with pytest.raises(ParseError, match=r"broken: the adapter's read\(\) failed: KeyError: 'events'"):
+        carrier.parse({"shipment": {}})
 
 
 def test_toy_acme_parser_bug_is_found_by_the_kit(install_plugin: InstallPlugin) -> None:
@@ -445,72 +461,86 @@ def test_toy_acme_parser_bug_is_found_by_the_kit(install_plugin: InstallPlugin) 
     )
     checks.check_vocabulary_loads(acme)
     checks.check_sniff_own(acme, [sample])
-    with pytest.raises(ConformanceError, match=r"acme: parse\(\) raised"):
+    with pytest.raises(ConformanceError, match=r"acme: read\(\) raised"):
         fuzz.check_fuzz_mutated(acme, [sample], examples=200, seed=3)
 
 
-class _Templated(_Toy):
-    """Uses event templates; `key_fields` says what its template key holds."""
+def test_a_stateful_read_is_caught_by_the_memo_check() -> None:
+    """The memo is the core's (no adapter keys it), so the check can only fail when read() is
+    not pure: here it is (its answer depends on how often it ran), and the check says so."""
+    calls = {"n": 0}
 
-    vocabulary_path = None
-    key_fields: ClassVar[tuple[str, ...]] = ("text", "city")
+    class Counting(_Toy):
+        vocabulary_path = None
 
-    def parse(self, payload: Any) -> ParseResult:
-        try:
-            ship = payload["shipment"]
-            memo = self.templates.lookup
-            out = []
-            for e in ship["events"]:
-                key = tuple(e.get(f) for f in self.key_fields)
-                template = memo.get(key)
-                when = resolve_time(e["time"])
-                if template is not None:
-                    out.append(stamp_resolved(template, ship["number"], when, None))
-                    continue
-                event = self.make_event(
-                    tracking_number=ship["number"], when=when, text=e["text"], location={"city": e["city"]}
-                )
-                self.templates.put(key, event)
-                out.append(event)
-            return ParseResult(out)
-        except (KeyError, TypeError, AttributeError, ValueError, TracklingoError) as exc:
-            raise ParseError(self.name, str(exc)) from None
-
-
-TEMPLATED_SAMPLES = [
-    Sample(
-        name,
-        Path(name),
-        {"shipment": {"number": "BR1", "events": [{"time": t, "text": "Delivered", "city": city}]}},
-    )
-    for name, t, city in (
-        ("a.json", "2026-01-02T03:04:05+00:00", "X"),
-        ("b.json", "2026-01-03T03:04:05+00:00", "Y"),
-    )
-]
-
-
-def test_templates_keyed_on_every_input_pass() -> None:
-    fuzz.check_templates_change_nothing(_Templated(), TEMPLATED_SAMPLES, examples=50, seed=2)
-
-
-def test_declared_templates_must_be_used() -> None:
-    checks.check_templates_used(_Templated(), TEMPLATED_SAMPLES)
-    with pytest.raises(ConformanceError, match=r"broken: the parser does not use its event templates") as err:
-        checks.check_templates_used(_Toy(), [TOY_SAMPLE])  # builds every event with make_event
-    assert "after one pass over the fixtures: 0; after a second: 0" in str(err.value)
-
-
-def test_template_key_missing_an_input_is_caught() -> None:
-    class Forgetful(_Templated):
-        key_fields = ("text",)  # the city changes the event's location, but is not in the key
+        def read(self, payload: Any) -> Reading:
+            calls["n"] += 1
+            reading = super().read(payload)
+            scans = reading.shipments[0].scans
+            reading.shipments[0].scans = [s._replace(text=f"scan {calls['n']}") for s in scans]
+            return reading
 
     with pytest.raises(ConformanceError) as err:
-        fuzz.check_templates_change_nothing(Forgetful(), TEMPLATED_SAMPLES, examples=50, seed=2)
+        fuzz.check_memo_changes_nothing(Counting(), [TOY_SAMPLE], examples=5, seed=2)
+    assert "parse() answers differently with the core's memo" in str(err.value)
+
+
+def test_newest_first_without_saying_so_is_caught() -> None:
+    class Backwards(_Toy):
+        vocabulary_path = None
+
+    sample = Sample("two.json", Path("two.json"), {"shipment": {"number": "BR1", "events": [
+        {"time": "2026-01-03T03:04:05+00:00", "text": "Delivered", "city": "X"},
+        {"time": "2026-01-02T03:04:05+00:00", "text": "In transit", "city": "X"},
+    ]}})
+    with pytest.raises(ConformanceError) as err:
+        checks.check_oldest_first(Backwards(), [sample])
     message = str(err.value)
-    assert "parse() answers differently with event templates filled by the fixtures" in message
-    assert '"location": {"city": "X"}' in message and '"location": {"city": "Y"}' in message
-    assert "a template key must hold every input" in message
+    assert "do not come out oldest first" in message and "Shipment(newest_first=True)" in message
+
+    class Declared(_Toy):
+        vocabulary_path = None
+
+        def read(self, payload: Any) -> Reading:
+            reading = super().read(payload)
+            reading.shipments[0].newest_first = True
+            return reading
+
+    checks.check_oldest_first(Declared(), [sample])
+
+
+def test_a_backtracking_pattern_is_caught() -> None:
+    vocab = Vocabulary(
+        "broken",
+        [Rule(stage=Stage.DELAYED, source="T", vocabulary="broken", pattern=r"^Delay,?\s+.*\bWeather\b.*$")],
+        sources={"T": "test data"},
+    )
+
+    class Slow(_Toy):
+        @property
+        def vocabulary(self) -> Vocabulary:  # type: ignore[override]
+            return vocab
+
+    with pytest.raises(ConformanceError) as err:
+        checks.check_patterns(Slow())
+    message = str(err.value)
+    assert "catastrophic backtracking" in message and "for twice the input" in message
+
+
+def test_importing_the_core_s_internals_is_caught(install_plugin: InstallPlugin) -> None:
+    source = KITPOST_PLUGIN.replace(
+        "from pathlib import Path\n",
+        "from pathlib import Path\nfrom tracklingo.vocabulary import Vocabulary\n",
+    )
+    site = install_plugin("kitpost", source)
+    kitpost_vocabulary(site)
+    from tracklingo import load_carriers
+
+    carrier = load_carriers(only={"kitpost"}, strict=True).get("kitpost")
+    with pytest.raises(ConformanceError) as err:
+        checks.check_adapter_imports(carrier)
+    assert "tracklingo_test_kitpost.py:4 imports tracklingo.vocabulary" in str(err.value)
+    checks.check_adapter_imports(carrier, exempt=["tracklingo_test_kitpost.py"])
 
 
 def test_impure_parser_is_caught() -> None:
@@ -519,28 +549,29 @@ def test_impure_parser_is_caught() -> None:
     class Mutating(_Toy):
         vocabulary_path = None
 
-        def parse(self, payload: Any) -> ParseResult:
-            result = super().parse(payload)
+        def read(self, payload: Any) -> Reading:
+            result = super().read(payload)
             payload["shipment"]["seen"] = True
             return result
 
     class Stateful(_Toy):
         vocabulary_path = None
 
-        def parse(self, payload: Any) -> ParseResult:
+        def read(self, payload: Any) -> Reading:
             state["calls"] += 1
-            result = super().parse(payload)
+            result = super().read(payload)
             if state["calls"] > 1:
-                result.events.append(result.events[0].model_copy(update={"description": "again"}))
+                scans = result.shipments[0].scans
+                result.shipments[0].scans = [*scans, scans[0]._replace(text="again")]
             return result
 
     class Writing(_Toy):
         vocabulary_path = None
 
-        def parse(self, payload: Any) -> ParseResult:
+        def read(self, payload: Any) -> Reading:
             with open(os.devnull, "w") as f:
                 f.write("log")
-            return super().parse(payload)
+            return super().read(payload)
 
     sample = Sample(TOY_SAMPLE.name, TOY_SAMPLE.path, json.loads(json.dumps(TOY_SAMPLE.payload)))
     with pytest.raises(ConformanceError, match=r"parse\(\) changed its input payload"):
@@ -552,30 +583,29 @@ def test_impure_parser_is_caught() -> None:
 
 
 def test_naive_unflagged_time_is_caught() -> None:
+    """The core flags every naive time itself; the check still reads what parse() gives (here a
+    stand-in that is not a Carrier, so its parse() can be wrong)."""
     from datetime import datetime
+    from types import SimpleNamespace
 
-    class Naive(_Toy):
-        vocabulary_path = None
+    from tracklingo import ParseResult, TrackingEvent
 
-        def parse(self, payload: Any) -> ParseResult:
-            event = TrackingEvent(
-                carrier="broken",
-                tracking_number="BR1",
-                occurred_at=datetime(2026, 1, 2, 3, 4),
-                stage=Stage.DELIVERED,
-                status=Status.DELIVERED,
-                match=MatchKind.PHRASE,
-                description="Delivered",
-            )
-            undated = event.model_copy(update={"occurred_at": None})
-            return ParseResult([event, undated])
-
+    event = TrackingEvent(
+        carrier="broken",
+        tracking_number="BR1",
+        occurred_at=datetime(2026, 1, 2, 3, 4),
+        stage=Stage.DELIVERED,
+        match="phrase",
+        description="Delivered",
+    )
+    undated = event.model_copy(update={"occurred_at": None})
+    naive: Any = SimpleNamespace(name="broken", parse=lambda payload: ParseResult([event, undated]))
     with pytest.raises(ConformanceError) as err:
-        checks.check_timestamps(Naive(), [TOY_SAMPLE])
+        checks.check_timestamps(naive, [TOY_SAMPLE])
     message = str(err.value)
     assert "occurred_at 2026-01-02T03:04:00 has no offset but is not flagged" in message
     assert 'event #2 "Delivered": occurred_at is None and time_note does not say why' in message
-    assert "resolve_time" in message
+    assert "Scan.time" in message
 
 
 def test_sources_and_shadowed_rules() -> None:
@@ -664,10 +694,17 @@ def test_invalid_fixture_json(tmp_path: Path) -> None:
 # -- the factory ---------------------------------------------------------------------------------------
 
 
-def test_factory_builds_a_collectable_subclass() -> None:
+def test_factory_builds_a_collectable_subclass_of_the_topics_that_apply() -> None:
     cls = conformance_suite("royal_mail", detection_examples=("X1",), has_client=False)
     assert cls.__name__ == "TestRoyalMailConformance"
-    assert issubclass(cls, CarrierConformance)
+    assert issubclass(cls, KitBase) and issubclass(cls, ParserChecks)
+    assert not issubclass(cls, ClientChecks) and not hasattr(cls, "test_client_survives")
+    flat_only = conformance_suite("flatpost", has_parser=False, has_client=False)
+    assert not hasattr(flat_only, "test_fixtures_parse_to_golden_events")
+    assert not hasattr(flat_only, "test_detects_documented_examples")
+    assert hasattr(flat_only, "test_rules_have_sources")
+    assert hasattr(flat_only, "test_imports_only_the_adapter_api")
+    assert issubclass(CarrierConformance, ClientChecks)  # the base class has every topic
     assert cls.carrier_name == "royal_mail" and cls.detection_examples == ("X1",)
     assert cls.__module__ == __name__
     with pytest.raises(TypeError, match=r"unknown flags \['detection_example'\]"):
@@ -678,7 +715,7 @@ def test_factory_builds_a_collectable_subclass() -> None:
 
 BROKEN_PLUGIN = """
 from pathlib import Path
-from tracklingo import Carrier, Contact, ParseError, ParseResult, hookimpl
+from tracklingo.adapter import Carrier, Contact, ParseError, Reading, Scan, Shipment, hookimpl
 
 class Broken(Carrier):
     name = "brokenpost"
@@ -689,12 +726,15 @@ class Broken(Carrier):
     def sniff(self, payload):
         return isinstance(payload, dict) and "shipment" in payload
 
-    def parse(self, payload):
+    def read(self, payload):
         if not isinstance(payload, dict):
             raise ParseError(self.name, "not a response")
         ship = payload["shipment"]
-        return ParseResult([self.make_event(tracking_number=ship["number"], when=e["time"],
-                                            text=e["text"]) for e in ship["events"]])
+        return Reading([Shipment(ship["number"], [Scan(text=e["text"], time=e["time"])
+                                                  for e in ship["events"]])])
+
+    def detect(self, number):
+        return 0.0
 
 @hookimpl
 def tracklingo_register_carriers(register):
@@ -733,7 +773,7 @@ def test_broken_adapter_run_says_what_to_fix(install_plugin: InstallPlugin, tmp_
     assert "brokenpost: the vocabulary does not load" in out
     assert "stage 'in_transitt' does not exist; use one of" in out
     assert "How to fix: edit " in out
-    assert "brokenpost: parse() raised KeyError on arbitrary JSON" in out
+    assert "brokenpost: read() raised KeyError on arbitrary JSON" in out
     assert "How to fix: a parser raises nothing but tracklingo.ParseError" in out
     # the failure is the message, not a traceback through the kit's internals
     assert "testing/checks.py" not in out and "testing/suite.py" not in out

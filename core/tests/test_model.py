@@ -117,3 +117,43 @@ def test_inferred_events_carry_confidence_and_evidence_and_old_events_still_load
     assert b"confidence" not in event_to_json(old)
     with pytest.raises(ValidationError, match="confidence"):
         _event(match="inferred", confidence=1.5)
+
+
+# -- issue 12 items 4, 6, 7: numbers, exact offsets, plausible years ----------------------------
+
+
+@pytest.mark.parametrize("written", ["4801-234-561", "4801.234.561", " 4801 234 561 ", "4801234561"])
+def test_dashed_dotted_and_spaced_numbers_are_one_number(written: str) -> None:
+    assert _event(tracking_number=written).tracking_number == "4801234561"
+    handoff = _event(handoff={"carrier": "USPS", "tracking_number": written}).handoff
+    assert handoff is not None and handoff.tracking_number == "4801234561"
+
+
+def test_an_offset_with_seconds_is_written_exactly_and_reads_back_the_same_instant() -> None:
+    tz = timezone(timedelta(hours=5, minutes=30, seconds=45))
+    event = _event(occurred_at=datetime(2026, 11, 20, 14, 3, tzinfo=tz))
+    text = event_to_json(event)
+    assert b'"occurred_at":"2026-11-20T14:03:00+05:30:45"' in text
+    back = TrackingEvent.model_validate_json(text)
+    assert back.occurred_at == event.occurred_at and back.occurred_at.utcoffset() == tz.utcoffset(None)
+    assert back.dedup_key == event.dedup_key
+
+
+@pytest.mark.parametrize(
+    ("when", "says"),
+    [
+        ("9999-12-31T23:30:00-01:00", "year 9999"),
+        ("0001-01-01T00:30:00+01:00", "year 1"),
+        ("1969-12-31T23:59:59Z", "year 1969"),
+        ("2101-01-01T00:00:00Z", "year 2101"),
+        (datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=15))), "beyond ±14:00"),
+    ],
+)
+def test_times_a_carrier_cannot_mean_are_invalid(when: object, says: str) -> None:
+    with pytest.raises(ValidationError, match=says):
+        _event(occurred_at=when)
+
+
+def test_the_edges_of_the_valid_years_are_valid_and_give_a_dedup_key() -> None:
+    for when in ("1970-01-01T00:00:00+14:00", "2100-12-31T23:59:59-12:00"):
+        assert _event(occurred_at=when).dedup_key[2]

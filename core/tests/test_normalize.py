@@ -249,3 +249,48 @@ def test_handoff_columns_of_a_flat_record_are_normalised(acme_registry: Any) -> 
     [event], _ = n.process(read_records_from([rec])[0])
     assert event.handoff is not None
     assert (event.handoff.carrier, event.handoff.tracking_number) == ("beta", "B123")
+
+
+# -- issue 13 item 15, issue 12 items 4 and 7 ---------------------------------------------------
+
+
+def test_a_json_integer_number_keeps_its_exact_digits_and_a_float_is_a_reject(acme_registry: Any) -> None:
+    n = Normalizer(acme_registry)
+    items = list(n.run(records_from_lines([
+        '{"carrier": "acme", "tracking_number": 9400111899223197428497, "timestamp":'
+        ' "2026-11-20T14:03:00-05:00", "description": "In transit"}',
+        '{"carrier": "acme", "tracking_number": 9.400111899223197E+21, "timestamp":'
+        ' "2026-11-20T14:03:00-05:00", "description": "In transit"}',
+    ])))
+    assert isinstance(items[0], TrackingEvent) and items[0].tracking_number == "9400111899223197428497"
+    assert isinstance(items[1], Reject) and "digits are lost" in items[1].reason
+    assert n.stats.records_in == n.stats.records_ok + n.stats.records_rejected == 2
+
+
+def records_from_lines(lines: list[str]) -> list[Any]:
+    from tracklingo import Record
+
+    return [Record(i, json.loads(line)) for i, line in enumerate(lines, 1)]
+
+
+def test_dashed_forms_of_one_number_are_one_parcel(acme_registry: Any) -> None:
+    from tracklingo.journeys import build_journeys
+
+    records = [
+        flat(tracking_number="ACME-123", timestamp="2026-11-20T10:00:00Z"),
+        flat(tracking_number="acme.123", timestamp="2026-11-20T11:00:00Z", description="Out for delivery"),
+        flat(carrier=None, tracking_number="ACME 123", timestamp="2026-11-20T12:00:00Z",
+             description="Delivered"),
+    ]
+    events = [e for e in normalize(records, registry=acme_registry) if isinstance(e, TrackingEvent)]
+    assert {e.tracking_number for e in events} == {"ACME123"}
+    assert len(build_journeys(events)) == 1
+
+
+@pytest.mark.parametrize(
+    "timestamp", ["9999-12-31T23:30:00-01:00", "0001-01-01T00:00:00Z", "2026-11-20T14:03:00+15:00"]
+)
+def test_times_outside_the_valid_range_are_rejects_not_crashes(acme_registry: Any, timestamp: str) -> None:
+    items = list(normalize([flat(timestamp=timestamp), flat()], registry=acme_registry))
+    assert isinstance(items[0], Reject) and "bad timestamp" in items[0].reason
+    assert isinstance(items[1], TrackingEvent)

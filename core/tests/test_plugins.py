@@ -27,12 +27,15 @@ from toyplugins import (
 #: A carrier whose vocabulary is a TOML file next to its module (the file is written by the test).
 FILE_VOCAB_PLUGIN = """
 from pathlib import Path
-from tracklingo import Carrier, hookimpl
+from tracklingo.adapter import Carrier, hookimpl
 
 class Filed(Carrier):
     name = "filed"
     display_name = "Filed Post"
     vocabulary_path = Path(__file__).with_name("filed_vocabulary.toml")
+
+    def detect(self, number):
+        return 0.0
 
 @hookimpl
 def tracklingo_register_carriers(register):
@@ -52,11 +55,14 @@ source = "T"
 
 #: A plugin that registers a carrier under the built-in USPS plugin's name.
 USURPER_PLUGIN = """
-from tracklingo import Carrier, hookimpl
+from tracklingo.adapter import Carrier, hookimpl
 
 class NotUSPS(Carrier):
     name = "usps"
     display_name = "Not USPS"
+
+    def detect(self, number):
+        return 0.0
 
 @hookimpl
 def tracklingo_register_carriers(register):
@@ -313,7 +319,7 @@ def test_cli_carriers_reports_a_bad_plugin_and_the_others_work(
 
 #: Two toy carriers for live tracking: one whose client raises SystemExit, one that works.
 TRACKING_PLUGINS = """
-from tracklingo import Carrier, NumberError, ParseResult, hookimpl
+from tracklingo.adapter import Carrier, NumberError, Reading, hookimpl
 
 class Exiter(Carrier):
     name = "exiter"
@@ -342,10 +348,10 @@ class Fine(Carrier):
     def client(self, **options):
         return FineClient()
 
-    def parse(self, payload):
+    def read(self, payload):
         if payload["fine"] == "FINE2":
             raise KeyboardInterrupt  # a plugin's, not the user's
-        return ParseResult([], [NumberError(payload["fine"], "no events yet")])
+        return Reading(errors=[NumberError(payload["fine"], "no events yet")])
 
 @hookimpl
 def tracklingo_register_carriers(register):

@@ -284,7 +284,7 @@ def pragmas(path: Path) -> tuple[int, int, str]:
 
 def test_migrations_are_a_contiguous_sequence() -> None:
     assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
-    assert SCHEMA_VERSION == MIGRATIONS[-1].version == 3
+    assert SCHEMA_VERSION == MIGRATIONS[-1].version == 4
     assert all(m.description for m in MIGRATIONS)
 
 
@@ -423,6 +423,44 @@ def test_v3_rekeys_old_rows_by_instant_and_merges_them(db: Path) -> None:
         assert store.ingest([ny, other]).added == 0
 
 
+def test_v4_merges_rows_stored_under_dashed_and_dotted_numbers(db: Path) -> None:
+    # a store at schema 3 (before numbers lost their dashes and dots) holds one scan three times:
+    # under "4801-234-561", "4801.234.561" and "4801234561", and a handoff to a dotted number
+    with Store(db) as store:
+        store.ingest([ev("acme", "4801234561", T0, "in_transit")])
+    event = ev("acme", "4801234561", T0, "in_transit")
+    handoff = ev(
+        "acme", "4801234561", T0 + timedelta(hours=1), "handed_to_last_mile",
+        handoff={"carrier": "beta", "tracking_number": "B7"},
+    )
+    with sqlite3.connect(db) as conn:
+        for number in ("4801-234-561", "4801.234.561"):
+            text = event.model_dump_json(exclude={"raw"}).replace('"4801234561"', f'"{number}"')
+            conn.execute(
+                "INSERT INTO events (carrier, tracking_number, occurred_at, code, description, stage,"
+                " event) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ("acme", number, event.dedup_key[2], "", event.description, "in_transit", text),
+            )
+        text = handoff.model_dump_json(exclude={"raw"}).replace('"B7"', '"B-7"')
+        conn.execute(
+            "INSERT INTO events (carrier, tracking_number, occurred_at, code, description, stage,"
+            " event, handoff_carrier, handoff_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ("acme", "4801-234-561", handoff.dedup_key[2], "", handoff.description, "handed_to_last_mile",
+             text, "beta", "B-7"),
+        )
+        conn.execute("PRAGMA user_version = 3")
+    with Store(db) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        rows = sorted((e.tracking_number, e.stage.value) for e in store.events())
+        assert rows == [("4801234561", "handed_to_last_mile"), ("4801234561", "in_transit")]
+        assert store.ingest([event]).added == 0  # the plain form is the same key
+        store.ingest([ev("beta", "B7", T0 + timedelta(hours=2), "delivered")])
+        journeys = list(store.journeys())
+        assert [[(leg.carrier, leg.tracking_number) for leg in j.legs] for j in journeys] == [
+            [("acme", "4801234561"), ("beta", "B7")]
+        ]
+
+
 # -- what `stuck` queries: finished journeys without loading them ----------------------------------
 
 
@@ -531,7 +569,8 @@ def test_read_only_reads_and_refuses_to_write(db: Path) -> None:
 
 def test_read_only_refuses_a_store_that_needs_a_migration(db: Path) -> None:
     make_v1_store(db, [ev("acme", "ACME1", T0, "in_transit")])
-    with pytest.raises(StoreError, match=r"schema version 1; this tracklingo reads 3: open it for writing"):
+    newer = rf"schema version 1; this tracklingo reads {SCHEMA_VERSION}: open it for writing"
+    with pytest.raises(StoreError, match=newer):
         Store(db, readonly=True)
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1

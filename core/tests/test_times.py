@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracklingo import InputError, resolve_time
-from tracklingo.times import parse_offset
+from tracklingo.times import MidnightRule, ResolvedTime, TimeRules, fast_time, parse_offset, scan_time
 
 
 def test_offset_given_is_kept() -> None:
@@ -62,9 +65,7 @@ def test_bad_timestamp() -> None:
         resolve_time("yesterday at noon")
 
 
-@pytest.mark.parametrize(
-    ("text", "hours"), [("-7:00", -7), ("-07:00", -7), ("+0530", 5.5), ("GMT+1", 1)]
-)
+@pytest.mark.parametrize(("text", "hours"), [("-7:00", -7), ("-07:00", -7), ("+0530", 5.5), ("GMT+1", 1)])
 def test_parse_offset(text: str, hours: float) -> None:
     assert parse_offset(text).utcoffset(None) == timedelta(hours=hours)
 
@@ -78,9 +79,7 @@ def test_parse_offset(text: str, hours: float) -> None:
         ("2026-03-29T02:30:00", {"country": "DE"}),
     ],
 )
-def test_naive_time_at_a_dst_transition_is_kept_local_not_guessed(
-    value: str, place: dict[str, str]
-) -> None:
+def test_naive_time_at_a_dst_transition_is_kept_local_not_guessed(value: str, place: dict[str, str]) -> None:
     r = resolve_time(value, **place)
     assert r.is_local and r.when is not None and r.when.tzinfo is None
     assert r.note and "daylight" in r.note
@@ -111,3 +110,120 @@ def test_date_only_is_not_given_an_invented_time() -> None:
 def test_region_without_country_is_not_assumed_to_be_a_us_state() -> None:
     assert resolve_time("2025-06-20T14:41:00", region="CO").is_local
     assert not resolve_time("2025-06-20T14:41:00", region="CO", country="US").is_local
+
+
+# -- issue 12 items 6 and 7 -----------------------------------------------------------------------
+
+
+def test_offsets_with_seconds_are_kept_and_beyond_fourteen_hours_refused() -> None:
+    r = resolve_time("2026-11-20T14:03:00+05:30:45")
+    assert r.when is not None and r.when.utcoffset() == timedelta(hours=5, minutes=30, seconds=45)
+    assert parse_offset("+05:30:45").utcoffset(None) == timedelta(hours=5, minutes=30, seconds=45)
+    for bad in ("2026-11-20T14:03:00+14:30", "2026-11-20T14:03:00-15:00"):
+        with pytest.raises(InputError, match="beyond ±14:00"):
+            resolve_time(bad)
+    with pytest.raises(InputError):
+        parse_offset("+14:30")
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:30:00-01:00", "0001-01-01", "1969-12-31T23:00:00"])
+def test_years_outside_the_range_are_errors(value: str) -> None:
+    with pytest.raises(InputError, match="outside 1970-2100"):
+        resolve_time(value)
+
+
+# -- the fast path (`fast_time`) gives exactly what the full rules give -------------------------
+
+_RULES = (
+    TimeRules(),
+    TimeRules(trusts_z=False),
+    TimeRules(midnight=MidnightRule("date only")),
+    TimeRules(midnight=MidnightRule("date only", without_utc=True)),
+)
+_PLACES = ((None, None), ("US", "CA"), ("US", "TX"), ("US", "AZ"), ("DE", None), ("AU", None), ("US", None))
+_OFFSETS = ("-05:00", "+05:30", "-7:00", "+14:00", "+14:30", "-03:30", "+00:00", "+05:30:15", "bad", "")
+
+
+@st.composite
+def _scan_times(draw: st.DrawFn) -> tuple[Any, Any, Any, bool]:
+    """(time, UTC offset field, UTC time field, whether the fast path must answer without a
+    midnight rule: a valid offset in the valid years, no disagreeing UTC time)."""
+    year = draw(st.sampled_from([1969, 1970, 2025, 2026, 2100, 2101]))
+    naive = datetime(year, draw(st.integers(1, 12)), draw(st.integers(1, 28)))
+    naive += timedelta(minutes=draw(st.sampled_from([0, 1, 59, 60 * 13 + 7, 60 * 23 + 59])))
+    local = naive.isoformat()
+    offset = draw(st.sampled_from(_OFFSETS))
+    usual = 1970 <= year <= 2100 and offset not in ("+14:30", "bad", "")
+    shape = draw(st.sampled_from(["offset in time", "offset field", "offset and utc", "alone", "z"]))
+    if shape == "offset in time":
+        return local + offset, None, None, usual and len(offset) == 6
+    if shape == "z":
+        return local + "Z", None, None, False
+    if shape == "alone":
+        return local, None, None, False
+    if shape == "offset field":
+        return local, offset, None, usual
+    try:
+        delta = parse_offset(offset).utcoffset(None)
+    except InputError:
+        delta = timedelta(0)
+    assert delta is not None
+    skew = timedelta(seconds=draw(st.sampled_from([0, 47, 119, 121, -119, -121, 3600])))
+    utc = naive - delta + skew
+    return local, offset, utc.isoformat() + "Z", usual and abs(skew) < timedelta(minutes=2)
+
+
+@settings(max_examples=600, deadline=None, derandomize=True)
+@given(
+    rules=st.sampled_from(_RULES),
+    written=_scan_times(),
+    place=st.sampled_from(_PLACES),
+)
+def test_fast_time_agrees_with_the_full_rules(
+    rules: TimeRules, written: tuple[Any, Any, Any, bool], place: tuple[str | None, str | None]
+) -> None:
+    value, offset, utc, usual = written
+    country, region = place
+    quick = fast_time(rules, value, offset, utc, country, region)
+    full = scan_time(
+        rules, value, utc_offset=offset, utc_time=utc, country=country, region=region, fast=False
+    )
+    if quick is not None:
+        assert full == ResolvedTime(quick)
+        assert full.when is not None and full.when.utcoffset() == quick.utcoffset()
+    elif usual and rules.midnight is None:
+        pytest.fail(f"the fast path left {written} to the full rules")
+
+
+@pytest.mark.parametrize(
+    ("value", "offset", "utc", "country", "region"),
+    [
+        ("2026-03-04T10:11:00-05:00", None, None, None, None),
+        ("2026-03-04T10:11:00", "-05:00", None, None, None),
+        ("2026-03-04T10:11:00", "-05:00", "2026-03-04T15:11:42Z", None, None),
+        ("2026-03-04T10:11:00", None, None, "US", "CA"),
+        ("2026-03-04T10:11:00", None, None, "DE", None),
+    ],
+)
+def test_the_usual_shapes_take_the_fast_path(
+    value: str, offset: str | None, utc: str | None, country: str | None, region: str | None
+) -> None:
+    quick = fast_time(TimeRules(), value, offset, utc, country, region)
+    assert quick is not None and quick.tzinfo is not None
+    assert quick.replace(tzinfo=None).isoformat() == value[:19]
+
+
+@pytest.mark.parametrize(
+    ("value", "offset", "utc", "country", "region"),
+    [
+        ("2026-03-04T10:11:00", "-05:00", "2026-03-04T16:11:00Z", None, None),  # GMT disagrees
+        ("2026-03-04T10:11:00", None, None, "US", "TX"),  # a split state
+        ("2026-03-04T10:11:00+15:00", None, None, None, None),  # beyond ±14:00
+        ("2101-03-04T10:11:00-05:00", None, None, None, None),  # outside the years
+        ("2026-03-04T10:11:00Z", None, None, None, None),  # a Z: the carrier's trusts_z decides
+    ],
+)
+def test_other_shapes_go_to_the_full_rules(
+    value: str, offset: str | None, utc: str | None, country: str | None, region: str | None
+) -> None:
+    assert fast_time(TimeRules(), value, offset, utc, country, region) is None

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 # A toy carrier used only by the core's tests. Its vocabulary is test data, not carrier facts.
 ACME_PLUGIN = """
-from tracklingo import Carrier, Contact, Vocabulary, hookimpl, ParseResult, ParseError
+from tracklingo import Vocabulary
+from tracklingo.adapter import (
+    Carrier, Contact, NumberError, ParseError, Reading, Scan, Shipment, hookimpl,
+)
 
 VOCAB = {
     "meta": {"carrier": "acme", "include": ["upu"],
@@ -43,18 +46,17 @@ class Acme(Carrier):
     def sniff(self, payload):
         return isinstance(payload, dict) and "acmeShipment" in payload
 
-    def parse(self, payload):
+    def read(self, payload):
         try:
             ship = payload["acmeShipment"]
             number = ship["number"]
             if "error" in ship:
-                from tracklingo import NumberError
-                return ParseResult([], [NumberError(number, ship["error"], "NOTFOUND")])
-            events = [self.make_event(tracking_number=number, when=e.get("at"), text=e.get("text"),
-                                      code=e.get("code"), raw=e) for e in ship["events"]]
+                return Reading(errors=[NumberError(number, ship["error"], "NOTFOUND")])
+            scans = [Scan(code=e.get("code"), text=e.get("text"), time=e.get("at"), raw=e)
+                     for e in ship["events"]]
         except (KeyError, TypeError) as exc:
             raise ParseError(self.name, f"not an ACME response: {exc!r}") from None
-        return ParseResult(events)
+        return Reading([Shipment(number, scans)])
 
     def detect(self, number):
         if number.startswith("ACME") and number[4:].isdigit():
@@ -74,7 +76,7 @@ def tracklingo_register_carriers(register):
 
 # A second toy carrier that also claims "AMBI…" numbers, to exercise ambiguity.
 BETA_PLUGIN = """
-from tracklingo import Carrier, hookimpl
+from tracklingo.adapter import Carrier, hookimpl
 
 class Beta(Carrier):
     name = "beta"

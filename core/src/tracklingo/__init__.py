@@ -12,6 +12,7 @@ The public API (everything the CLI does is one of these calls):
 - Vocabulary: `Vocabulary`, `Rule`, `ReasonRule`, `normalize_phrase`.
 - Plugins: `Carrier`, `Contact`, `ParseResult`, `NumberError`, `hookimpl`, `load_carriers`, `Registry`.
 - Feeds: `read_records`, `Feed`, `Record`, `normalize`, `Normalizer`, `Reject`, `NormalizeStats`.
+- Advice: `explain`, `Explanation`, `build_journeys`, `Journey`, `advise`, `Advice`.
 - Detection and check digits: `detect_carriers`, `best_carrier`, `parse_s10`, `S10`, `mod10_ok`,
   `mod7_ok`, `mod11_ok`.
 - Errors: `TracklingoError` and its subclasses.
@@ -59,6 +60,7 @@ _LAZY: dict[str, str] = {
     ),
     **dict.fromkeys(("Feed", "Record", "read_records"), "tracklingo.feeds"),
     "hookimpl": "tracklingo.hookspecs",
+    **dict.fromkeys(("Journey", "build_journeys"), "tracklingo.journeys"),
     **dict.fromkeys(
         ("EVENT_ADAPTER", "EVENTS_ADAPTER", "Handoff", "Location", "TrackingEvent", "event_to_json"),
         "tracklingo.model",
@@ -131,6 +133,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names, imported e
     )
     from tracklingo.feeds import Feed, Record, read_records
     from tracklingo.hookspecs import hookimpl
+    from tracklingo.journeys import Journey, build_journeys
     from tracklingo.model import (
         EVENT_ADAPTER,
         EVENTS_ADAPTER,
@@ -165,6 +168,7 @@ __all__ = [
     "Handoff",
     "IngestStats",
     "InputError",
+    "Journey",
     "Location",
     "MatchKind",
     "NormalizeStats",
@@ -193,6 +197,7 @@ __all__ = [
     "__version__",
     "advise",
     "best_carrier",
+    "build_journeys",
     "clean_number",
     "coverage_report",
     "detect_carriers",

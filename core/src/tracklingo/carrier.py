@@ -1,34 +1,46 @@
-"""The `Carrier` adapter base class that every plugin subclasses, and what its methods return.
+"""The carrier adapter contract: `Carrier`, the abstract base class every plugin subclasses.
 
-A carrier provides: a name and display name, contact points for escalation, a tracking-page link, a
-declarative vocabulary, `parse` for its API responses (pure), `sniff` to recognise them, `detect` for
-its tracking numbers, and `client` for its API. `make_event` turns one carrier event into a canonical
-`TrackingEvent` through the vocabulary and the time rules, so parsers stay short.
+An adapter teaches tracklingo one carrier. It declares who the carrier is (class attributes) and
+implements the hooks below; everything else is the core's. The hooks are documented where they are
+declared, the way pytest documents its hookspecs: what the core calls, when, with what, and what it
+expects back.
+
+What an adapter does **not** do: map words to stages, resolve times, split places, clean numbers,
+order events or catch its own exceptions. Its `read` walks the carrier's response and hands the core
+what it says (`tracklingo.scans`); `Carrier.parse`, the core's template method, guards that walk
+(`tracklingo.guard`: only `ParseError` leaves it) and builds the events (`tracklingo.events`).
+Everything a plugin may import from the core is in `tracklingo.adapter`.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from tracklingo.checkdigits import parse_s10
-from tracklingo.countries import country_code
 from tracklingo.errors import ConfigError, ParseError
+from tracklingo.events import ParseResult, builder_for
+from tracklingo.guard import run_adapter
 from tracklingo.model import Handoff, Location, TrackingEvent
+from tracklingo.scans import NumberError, Place, Reading, Scan, Shipment
 from tracklingo.taxonomy import STAGE_STATUS, MatchKind, Reason, Stage
-from tracklingo.templates import EventTemplates, construct
-from tracklingo.times import ResolvedTime, resolve_time
+from tracklingo.times import MidnightRule
 from tracklingo.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
+    from tracklingo.http.protocol import TrackingClient
     from tracklingo.normalize import FlatRecord
 
-__all__ = ["Carrier", "Contact", "NumberError", "ParseResult", "build_location"]
+__all__ = ["Carrier", "Contact", "NumberError", "ParseResult"]
+
+#: Methods of `Carrier` that belong to the core: an adapter implements the hooks instead.
+CORE_METHODS: Final = ("parse", "event_from_flat")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,34 +54,27 @@ class Contact:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class NumberError:
-    """A per-number failure inside an otherwise good API response (e.g. number not found)."""
+class Carrier(ABC):
+    """Base class of carrier adapters. Subclass it, set the class attributes, implement the hooks.
 
-    tracking_number: str | None
-    message: str
-    code: str | None = None
+    Identity (class attributes):
+        name: the registered name, lower case (``"usps"``).
+        display_name: what people call it (``"USPS"``); notes about its times use it too.
+        contacts: escalation contact points (`Contact`), for the advisor.
+        tracking_url: its public tracking page, with ``{number}`` where the number goes.
+        vocabulary_path: its ``vocabulary.toml`` (docs/vocabulary-format.md).
+        home_country: the ISO code its direction-dependent rules are relative to ("US" for
+            USPS: inbound = entering the US), or None.
+        advice_overrides: advice copy or dwell thresholds that differ for this carrier, by stage
+            (the tables of ``data/advice.toml``; read by the advisor).
 
+    Time options (class attributes; the rules themselves are the core's, `tracklingo.times`):
+        trusts_z: False when the carrier writes local wall-clock times with a ``Z``.
+        midnight: a `tracklingo.times.MidnightRule` when its midnight can be a date placeholder.
+        time_names: what the carrier calls its time and its UTC time (for notes).
 
-@dataclass(slots=True)
-class ParseResult:
-    """What `Carrier.parse` returns: the events it found and the numbers it could not track."""
-
-    events: list[TrackingEvent] = field(default_factory=list)
-    errors: list[NumberError] = field(default_factory=list)
-
-
-class Carrier:
-    """Base class for carrier adapters. Subclass it, set the class attributes, override methods.
-
-    Class attributes:
-        name: registered name, lower case (``"usps"``).
-        display_name: what people call it (``"USPS"``).
-        home_country: ISO code the carrier's direction-dependent rules are relative to, if any.
-        contacts: escalation contact points.
-        tracking_url: the public tracking page with ``{number}`` where the number goes.
-        vocabulary_path: the carrier's ``vocabulary.toml``.
-        trusts_z: ``False`` for carriers that write local wall-clock times with a ``Z``.
+    Hooks (methods to implement): `detect` (required), `read` and `sniff` (for API responses),
+    `read_flat` (to read extra flat-record columns), `client` (an API client).
     """
 
     name: ClassVar[str]
@@ -78,9 +83,81 @@ class Carrier:
     contacts: ClassVar[tuple[Contact, ...]] = ()
     tracking_url: ClassVar[str | None] = None
     vocabulary_path: ClassVar[Path | None] = None
+    advice_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = MappingProxyType({})
     trusts_z: ClassVar[bool] = True
+    midnight: ClassVar[MidnightRule | None] = None
+    time_names: ClassVar[tuple[str, str]] = ("timestamp", "UTC time")
 
-    # -- what a plugin provides ------------------------------------------------------------
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        overridden = [m for m in CORE_METHODS if m in cls.__dict__]
+        if overridden:
+            raise TypeError(
+                f"{cls.__name__} overrides Carrier.{overridden[0]}, which belongs to the core;"
+                " implement read() (and read_flat()) instead: they return what the payload says"
+                " (tracklingo.adapter.Reading / Shipment / Scan) and the core builds the events"
+            )
+
+    # -- the hooks an adapter implements --------------------------------------------------------
+
+    @abstractmethod
+    def detect(self, tracking_number: str) -> float:
+        """How sure (0..1) the adapter is that a tracking number is this carrier's.
+
+        Called with the number already cleaned (no spaces, dashes or dots; upper case). Check
+        digits count most: a format with a check digit gives a high confidence only when the digit
+        is right, and a low one (below `tracklingo.detection.MIN_CONFIDENCE`) when it is wrong.
+        A format shared with other carriers, or only a generic pattern (N digits and a common check
+        digit), stays below `tracklingo.detection.ASSIGN_CONFIDENCE`: the core then calls the number
+        "possible" and never assigns a record to it unasked. Must not raise (the core guards it).
+        """
+
+    def read(self, payload: Any) -> Reading:
+        """Walk one API response and return what it says (`Reading`): per tracking number a
+        `Shipment` whose `Scan`s hold the carrier's words, place parts and time exactly as written,
+        and per-number errors (`NumberError`: "not found", with the carrier's own text).
+
+        Called by `Carrier.parse` with a decoded JSON value (or the raw text). Pure: no I/O, no
+        clock, no state kept between calls; never modify the payload. List a shipment's scans
+        oldest first, or say how the response orders them (`Shipment.newest_first`,
+        `Shipment.sort_by_time`): every shipment's events leave the core oldest first. Raise
+        `ParseError` for a payload that is not this carrier's response; anything else a read
+        raises is turned into a `ParseError` by the core (and the conformance kit reports it).
+        The default: this carrier has no API response parser.
+        """
+        raise ParseError(self.name, "this carrier has no API response parser")
+
+    def sniff(self, payload: Any) -> bool:
+        """True when `payload` (a decoded JSON value) is one of this carrier's API responses.
+
+        Called for records that name no carrier; test keys only this API has. Must not raise.
+        """
+        return False
+
+    def read_flat(self, record: FlatRecord) -> Shipment:
+        """One flat feed record (the standard columns, validated) as a `Shipment` of one `Scan`.
+
+        Override to read the carrier's extra columns (``record.raw`` holds the whole record) or to
+        say how the carrier writes a column (a place label in ``city``); call this default and
+        ``Scan._replace`` what differs. The core sets the scan's `raw` itself.
+        """
+        # positional, in field order (see `Scan` and `Place`): this runs once per feed line
+        place = Place(record.city, record.region, record.postal_code, record.country, record.facility)
+        scan = Scan(
+            record.code, record.description, (), (), None, None, None, None, None,
+            place, record.timestamp, record.utc_offset, None, None, record.handoff(),
+        )  # fmt: skip
+        return Shipment(record.tracking_number, [scan])
+
+    def client(self, **options: Any) -> TrackingClient:
+        """An API client for this carrier: a `TrackingClient` (``track(numbers)``, ``batch_size``,
+        ``close()``), usually a subclass of the core's httpx base (`tracklingo.adapter.CarrierClient`).
+        `options` are the client's own (``sleep=`` for tests, base URL, timeouts...). The default:
+        this carrier has no API client (`ConfigError`).
+        """
+        raise ConfigError(f"{self.name}: this carrier has no API client")
+
+    # -- the core's side ---------------------------------------------------------------------------
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
@@ -89,33 +166,64 @@ class Carrier:
             return Vocabulary(self.name, ())
         return Vocabulary.from_toml(self.vocabulary_path)
 
-    @cached_property
-    def templates(self) -> EventTemplates:
-        """This carrier's event templates: the parsers' memo of what a scan's text, code and place
-        map to (see `tracklingo.templates`). Set ``templates.enabled = False`` to bypass it."""
-        return EventTemplates()
-
     def parse(self, payload: Any) -> ParseResult:
-        """Turn one raw API response into events. Pure; raises only `ParseError`."""
-        raise ParseError(self.name, "this carrier has no API response parser")
+        """Events and per-number errors of one raw API response. Raises only `ParseError`.
 
-    def sniff(self, payload: Any) -> bool:
-        """True when `payload` is one of this carrier's raw API responses."""
-        return False
-
-    def detect(self, tracking_number: str) -> float:
-        """Confidence 0..1 that the number is this carrier's (check digits count most)."""
-        return 0.0
-
-    def client(self, **options: Any) -> Any:
-        """An API client for this carrier (built on `tracklingo.http`)."""
-        raise ConfigError(f"{self.name}: this carrier has no API client")
+        The core's template method: `read` (guarded: whatever it raises becomes a `ParseError`),
+        then the event builder (`tracklingo.events`). Every shipment's events come out oldest
+        first. Not to be overridden."""
+        builder = builder_for(self)  # outside the guard: a broken vocabulary is not the payload's fault
+        reading = run_adapter(self.name, "read()", self.read, payload)
+        return builder.reading(reading)
 
     def event_from_flat(self, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
-        """One validated flat feed record → event. Override to read extra columns."""
-        from tracklingo.normalize import default_event_from_flat
+        """One validated flat feed record → its event (`read_flat`, guarded, then the builder).
+        `InputError` when the record cannot be read (a bad timestamp: a reject)."""
+        builder = builder_for(self)
+        shipment = run_adapter(self.name, "read_flat()", self.read_flat, rec)
+        if shipment.__class__ is not Shipment or len(shipment.scans) != 1:
+            raise ParseError(self.name, "the adapter's read_flat() must return a Shipment of one Scan")
+        return builder.flat(shipment, rec.raw_copy(include_raw))
 
-        return default_event_from_flat(self, rec, include_raw=include_raw)
+    def make_event(
+        self,
+        *,
+        tracking_number: str,
+        when: str | datetime | None,
+        text: str | None,
+        code: str | None = None,
+        location: Mapping[str, Any] | Location | None = None,
+        context: Mapping[str, str] | None = None,
+        stage: Stage | None = None,
+        reason: Reason | None = None,
+        handoff: Handoff | None = None,
+        raw: Any = None,
+    ) -> TrackingEvent:
+        """One event from keyword parts, through the core's event builder: for tools and tests
+        (an adapter's `read` hands its scans over instead). `location` holds place parts (a
+        country may be a name); ``context={"direction": ...}`` is the shipment's direction;
+        `stage` / `reason` replace what the mapping found. `InputError` for unusable parts."""
+        if isinstance(location, Location):
+            location = location.model_dump(exclude_none=True)
+        parts = dict(location or {})
+        place = Place(
+            city=parts.get("city"),
+            region=parts.get("region"),
+            postal_code=parts.get("postal_code"),
+            country=parts.get("country"),
+            facility=parts.get("facility"),
+        )
+        scan = Scan(code=code, text=text, place=place, time=when, handoff=handoff, raw=raw)
+        direction = (context or {}).get("direction")
+        event = builder_for(self).one(Shipment(tracking_number, [scan], direction=direction))
+        update: dict[str, Any] = {}
+        if stage is not None and stage is not event.stage:
+            update.update(stage=stage, status=STAGE_STATUS[stage], needs_context=None)
+            if event.match is MatchKind.UNMAPPED:
+                update["match"] = MatchKind.CODE
+        if reason is not None:
+            update["reason"] = reason
+        return event.model_copy(update=update) if update else event
 
     def link(self, tracking_number: str) -> str | None:
         """The carrier's public tracking page for a number, if it has one."""
@@ -127,14 +235,9 @@ class Carrier:
         general = tuple(c for c in self.contacts if c.country is None)
         return specific + general or self.contacts
 
-    # -- helpers for parsers ---------------------------------------------------------------
-
     def direction_of(self, tracking_number: str) -> str | None:
-        """``inbound``/``outbound`` relative to `home_country` when the number makes it certain.
-
-        A valid UPU S10 number names its issuing (origin) country: issued at home means leaving,
-        issued abroad means entering.
-        """
+        """``inbound``/``outbound`` relative to `home_country` when the number makes it certain:
+        a valid UPU S10 number names its issuing (origin) country."""
         if self.home_country is None:
             return None
         s10 = parse_s10(tracking_number)
@@ -142,137 +245,5 @@ class Carrier:
             return None
         return "outbound" if s10.country == self.home_country else "inbound"
 
-    def make_event(
-        self,
-        *,
-        tracking_number: str,
-        when: ResolvedTime | datetime | str | None,
-        text: str | None,
-        code: str | None = None,
-        location: Location | Mapping[str, Any] | None = None,
-        context: Mapping[str, str] | None = None,
-        reason: Reason | None = None,
-        stage: Stage | None = None,
-        handoff: Handoff | None = None,
-        raw: Any = None,
-        match_text: str | None = None,
-        fallback_code: str | None = None,
-    ) -> TrackingEvent:
-        """Build one canonical event: vocabulary lookup, captured location, time rules.
-
-        `location` may be a `Location` or a mapping with ``city``, ``region``, ``postal_code``,
-        ``country`` (a name or code) and ``facility``. `reason` / `stage` override what the
-        vocabulary says (e.g. from an exception code's reason table). `match_text`, when given, is
-        what the vocabulary matches instead of `text` (e.g. the text joined with a facility name);
-        the event's `description` stays `text`, exactly as the carrier wrote it. `fallback_code` is
-        a coarse status code looked up only among fallback rules (see `Vocabulary.resolve`).
-        """
-        res = self.vocabulary.resolve(
-            match_text if match_text is not None else text, code, context, fallback_code
-        )
-        loc = _merge_location(location, res.captured)
-        if isinstance(when, ResolvedTime):
-            resolved = when
-        else:
-            resolved = resolve_time(when, country=loc.country, region=loc.region, trust_z=self.trusts_z)
-        final_stage = stage or res.stage
-        match = res.match
-        if stage is not None and res.match is MatchKind.UNMAPPED:
-            match = MatchKind.CODE
-        # Only non-default values are passed: pydantic validates absent defaults for free.
-        fields: dict[str, Any] = {
-            "carrier": self.name,
-            "tracking_number": tracking_number,
-            "occurred_at": resolved.when,
-            "stage": final_stage,
-            "status": STAGE_STATUS[final_stage],
-            "match": match,
-            "description": text or "",
-        }
-        if resolved.is_local:
-            fields["time_is_local"] = True
-        if resolved.note is not None:
-            fields["time_note"] = resolved.note
-        final_reason = reason or res.reason
-        if final_reason is not None:
-            fields["reason"] = final_reason
-        if not loc.is_empty():
-            fields["location"] = loc
-        if code is not None:
-            fields["code"] = code
-        if handoff is not None:
-            fields["handoff"] = handoff
-        if stage is None and res.needs_context is not None:
-            fields["needs_context"] = res.needs_context
-        if raw is not None:
-            fields["raw"] = raw
-        return _validate_event(fields)  # TrackingEvent(**fields) without the Python __init__ hop
-
     def __repr__(self) -> str:
         return f"<Carrier {self.name}>"
-
-
-_LOCATION_FIELDS = ("city", "region", "postal_code", "country", "facility")
-
-
-def build_location(parts: Mapping[str, Any]) -> Location:
-    """A `Location` from ``city``/``region``/``postal_code``/``country`` (name or code)/``facility``
-    parts, memoised: parsers that see the same places over and over build each once."""
-    return _merge_location(parts, _NO_CAPTURE)
-
-
-_NO_CAPTURE: Mapping[str, str] = MappingProxyType({})
-
-
-def _merge_location(location: Location | Mapping[str, Any] | None, captured: Mapping[str, str]) -> Location:
-    """The event's location: the payload's parts, completed by what a pattern captured."""
-    if isinstance(location, Location):
-        if not captured:
-            return location
-        location = location.model_dump(exclude_none=True)
-    get = (location or {}).get
-    if captured:
-        grab = captured.get
-        parts = tuple(get(key) or grab(key) for key in _LOCATION_FIELDS)
-    else:
-        parts = (get("city"), get("region"), get("postal_code"), get("country"), get("facility"))
-    cached = _LOCATIONS.get(parts)
-    if cached is not None:
-        return cached
-    values = [
-        None if value is None else ((value if value.__class__ is str else str(value)).strip() or None)
-        for value in parts
-    ]
-    if values[3] is not None:
-        values[3] = country_code(values[3])  # ISO alpha-2 from the tables, or None
-    built = _location(values)
-    if len(_LOCATIONS) >= 8192:  # payloads repeat places; a small bounded memo is enough
-        _LOCATIONS.clear()
-    _LOCATIONS[parts] = built
-    return built
-
-
-def _location(values: list[str | None]) -> Location:
-    """A `Location` from stripped, non-empty strings (or None) in field order. Every field is a
-    plain string and the country comes from `country_code`'s ISO table, so the model's checks
-    cannot fail: built without re-validation (`tracklingo.templates.construct`), except for a
-    country that is not two capital letters, which the model rejects as usual."""
-    country = values[3]
-    if country is not None and not (len(country) == 2 and country.isascii() and country.isupper()):
-        return _validate_location({k: v for k, v in zip(_LOCATION_FIELDS, values, strict=True) if v})
-    return construct(Location, dict(zip(_LOCATION_FIELDS, values, strict=True)))
-
-
-_LOCATIONS: dict[tuple[Any, ...], Location] = {}
-
-
-# Full pydantic validation, called directly: the same as `Model(**fields)` minus the wrapper
-# frame of `BaseModel.__init__` (measurable at one call per event).
-def _validate_event(fields: dict[str, Any]) -> TrackingEvent:
-    event: TrackingEvent = TrackingEvent.__pydantic_validator__.validate_python(fields)
-    return event
-
-
-def _validate_location(fields: dict[str, Any]) -> Location:
-    location: Location = Location.__pydantic_validator__.validate_python(fields)
-    return location

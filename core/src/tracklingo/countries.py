@@ -7,11 +7,12 @@ Data comes from the IANA time zone database as shipped by the `tzdata` package (
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Final
+
+from tracklingo.phrases import normalize_phrase
 
 __all__ = ["US_STATES", "country_code", "country_zones", "us_state_zone"]
 
@@ -92,13 +93,7 @@ _ALIASES: Final = MappingProxyType(
     }
 )
 
-_NON_WORD: Final = re.compile(r"[^a-z0-9]+")
-
-
-def _norm(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    text = text.replace("&", " and ").replace("'", "")
-    return _NON_WORD.sub(" ", text).strip()
+_norm: Final = normalize_phrase  # country names are folded like carrier phrases
 
 
 def _tab_lines(name: str) -> list[list[str]]:
@@ -119,7 +114,7 @@ def _names() -> dict[str, str]:
     return table
 
 
-@cache
+@lru_cache(maxsize=4096)  # keyed by payload text: bounded
 def country_code(value: str | None) -> str | None:
     """ISO 3166-1 alpha-2 code for a carrier's country name or code; `None` when unknown.
 

@@ -24,6 +24,16 @@ class ParseError(TracklingoError):
         self.message = message
 
 
+class AdapterError(ParseError):
+    """A carrier adapter's hook (`read`, `read_flat`, `sniff`, `detect`) raised something other
+    than `ParseError`: the core turned it into this, so it costs that record and not the host.
+    `original` is what the adapter raised (the conformance kit reports it as a bug to fix)."""
+
+    def __init__(self, carrier: str, message: str, original: BaseException) -> None:
+        super().__init__(carrier, message)
+        self.original = original
+
+
 class InputError(TracklingoError):
     """A record or file given to tracklingo is unusable (missing field, bad timestamp, no file)."""
 
@@ -60,6 +70,10 @@ class CarrierAPIError(TracklingoError):
 
 class QuotaExceededError(CarrierAPIError):
     """The carrier's request quota is spent; retrying now will not help."""
+
+
+class StoreError(TracklingoError):
+    """The store cannot be opened or used (missing directory, not a tracklingo store, too new...)."""
 
 
 class AuthenticationError(CarrierAPIError):

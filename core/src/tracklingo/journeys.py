@@ -13,16 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, TypeAlias
 
 from pydantic import BaseModel, ConfigDict
 
 from tracklingo.carrier import Carrier
 from tracklingo.checkdigits import parse_s10
+from tracklingo.events import with_direction
 from tracklingo.model import TrackingEvent
-from tracklingo.taxonomy import INTERNATIONAL_STAGES, STAGE_STATUS, MatchKind, Stage
+from tracklingo.taxonomy import INTERNATIONAL_STAGES, Stage
+from tracklingo.times import order_key
 
-__all__ = ["Journey", "Leg", "build_journeys"]
+__all__ = ["Journey", "Leg", "LegKey", "build_journeys", "link_legs"]
+
+#: A leg as (carrier, tracking number).
+LegKey: TypeAlias = tuple[str, str]
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -71,37 +76,45 @@ class Journey(BaseModel):
         return None
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+def link_legs(legs: Iterable[LegKey], handoffs: Iterable[tuple[LegKey, LegKey]] = ()) -> dict[LegKey, LegKey]:
+    """Which legs are one journey: every leg (and every handoff's end) → the smallest leg of its
+    group. Two legs are joined by a handoff (an event of one names the other) or by sharing a
+    valid UPU S10 number (the origin post and the destination post track the same item).
 
-    def find(self, x: tuple[str, str]) -> tuple[str, str]:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
+    The one linking rule: `build_journeys` and the store (`Store.journeys`) both use it."""
+    parent: dict[LegKey, LegKey] = {}
+
+    def find(x: LegKey) -> LegKey:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
         return x
 
-    def union(self, a: tuple[str, str], b: tuple[str, str]) -> None:
-        ra, rb = self.find(a), self.find(b)
+    def union(a: LegKey, b: LegKey) -> None:
+        ra, rb = find(a), find(b)
         if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+            parent[max(ra, rb)] = min(ra, rb)
 
-
-def _sort_time(when: datetime) -> datetime:
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    s10_first: dict[str, LegKey] = {}
+    for leg in legs:
+        find(leg)
+        s10 = parse_s10(leg[1])
+        if s10 is not None and s10.valid:
+            union(s10_first.setdefault(s10.number, leg), leg)
+    for a, b in handoffs:
+        union(a, b)
+    return {leg: find(leg) for leg in parent}
 
 
 def _order(events: list[TrackingEvent]) -> list[TrackingEvent]:
-    """Order one leg's events by time; an undated event sorts just after its older neighbour."""
-    dated = [e.occurred_at for e in events if e.occurred_at is not None]
-    newest_first = len(dated) >= 2 and _sort_time(dated[0]) > _sort_time(dated[-1])
-    seq = list(reversed(events)) if newest_first else list(events)  # now oldest first
+    """Order one leg's events by time; an undated event sorts just after its older neighbour
+    (parsers return a shipment's events oldest first: the adapter contract)."""
     keyed: list[tuple[datetime, int, TrackingEvent]] = []
     last = _EPOCH
-    for i, event in enumerate(seq):
+    for i, event in enumerate(events):
         if event.occurred_at is not None:
-            last = _sort_time(event.occurred_at)
+            last = order_key(event.occurred_at)
         keyed.append((last, i, event))
     keyed.sort(key=lambda k: (k[0], k[1]))
     return [k[2] for k in keyed]
@@ -114,7 +127,7 @@ def _merge_sorted(legs: list[list[TrackingEvent]]) -> list[TrackingEvent]:
         if when is None:  # take the previous event's time in its leg
             prev = [e.occurred_at for e in legs[leg][:pos] if e.occurred_at is not None]
             when = prev[-1] if prev else _EPOCH
-        return (_sort_time(when), leg, pos)
+        return (order_key(when), leg, pos)
 
     items = [(li, pi, e) for li, leg in enumerate(legs) for pi, e in enumerate(leg)]
     items.sort(key=key)
@@ -157,17 +170,7 @@ def _resolve_context(
         direction = "outbound"
     else:
         return event
-    res = carrier.vocabulary.resolve(event.description or None, event.code, {"direction": direction})
-    if res.match is not MatchKind.CONTEXT:
-        return event
-    return event.model_copy(
-        update={
-            "stage": res.stage,
-            "status": STAGE_STATUS[res.stage],
-            "match": MatchKind.CONTEXT,
-            "needs_context": None,
-        }
-    )
+    return with_direction(carrier, event, direction)
 
 
 def build_journeys(
@@ -179,10 +182,9 @@ def build_journeys(
     by_name: dict[str, Carrier] = {}
     if carriers is not None:
         by_name = dict(carriers) if isinstance(carriers, Mapping) else {c.name: c for c in carriers}
-    uf = _UnionFind()
-    per_leg: dict[tuple[str, str], list[TrackingEvent]] = {}
+    per_leg: dict[LegKey, list[TrackingEvent]] = {}
+    handoffs: list[tuple[LegKey, LegKey]] = []
     seen: set[tuple[str, str, str, str, str]] = set()
-    s10_legs: dict[str, tuple[str, str]] = {}
     for event in events:
         key = event.dedup_key
         if key in seen:
@@ -190,16 +192,12 @@ def build_journeys(
         seen.add(key)
         leg = (event.carrier, event.tracking_number)
         per_leg.setdefault(leg, []).append(event)
-        uf.find(leg)
         if event.handoff is not None and event.handoff.tracking_number:
-            uf.union(leg, (event.handoff.carrier, event.handoff.tracking_number))
-        s10 = parse_s10(event.tracking_number)
-        if s10 is not None and s10.valid:
-            first = s10_legs.setdefault(s10.number, leg)
-            uf.union(first, leg)
-    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+            handoffs.append((leg, (event.handoff.carrier, event.handoff.tracking_number)))
+    roots = link_legs(per_leg, handoffs)
+    groups: dict[LegKey, list[LegKey]] = {}
     for leg in per_leg:
-        groups.setdefault(uf.find(leg), []).append(leg)
+        groups.setdefault(roots[leg], []).append(leg)
     journeys = []
     for legs in groups.values():
         ordered_legs = [_order(per_leg[leg]) for leg in legs]

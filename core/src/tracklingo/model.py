@@ -12,7 +12,9 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
+from tracklingo.checkdigits import clean_tracking_number
 from tracklingo.taxonomy import STAGE_STATUS, MatchKind, Reason, Stage, Status
+from tracklingo.times import check_time
 
 __all__ = [
     "EVENTS_ADAPTER",
@@ -67,7 +69,7 @@ class Handoff(BaseModel):
     @field_validator("tracking_number")
     @classmethod
     def _strip_number(cls, value: str | None) -> str | None:
-        return ("".join(value.split()).upper() or None) if value is not None else None
+        return (clean_tracking_number(value) or None) if value is not None else None
 
 
 _EMPTY_LOCATION: Final = Location()
@@ -127,6 +129,22 @@ class TrackingEvent(BaseModel):
     def _strip_number(cls, value: str) -> str:
         return clean_tracking_number(value)
 
+    @field_validator("occurred_at", mode="before")
+    @classmethod
+    def _offset_with_seconds(cls, value: Any) -> Any:
+        # pydantic reads offsets to the minute only; ours keep seconds ("+05:30:45", event_to_json)
+        if value.__class__ is str and len(value) > 9 and value[-9] in "+-" and value[-6] == ":":
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                return value
+        return value
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _plausible_time(cls, value: datetime | None) -> datetime | None:
+        return check_time(value) if value is not None else None
+
     @property
     def dedup_key(self) -> tuple[str, str, str, str, str]:
         """(carrier, number, time, code, text): the same event from two feeds has the same key.
@@ -148,21 +166,25 @@ class TrackingEvent(BaseModel):
         return self.match is MatchKind.UNMAPPED
 
 
-def clean_tracking_number(value: str) -> str:
-    """A tracking number as printed on labels: spaces dropped, letters upper-cased.
-
-    "9400 1118 9922 ..." and "cp202411052de" are the same numbers as "94001118..." and
-    "CP202411052DE", so journeys and the store find one shipment."""
-    if value.isdigit():  # most numbers: nothing to clean
-        return value
-    return "".join(value.split()).upper()
-
-
 EVENT_ADAPTER: Final = TypeAdapter(TrackingEvent)
 EVENTS_ADAPTER: Final = TypeAdapter(list[TrackingEvent])
 
 
 def event_to_json(event: TrackingEvent, *, include_raw: bool = False) -> bytes:
-    """Serialise one event as compact JSON (no `None` fields; `raw` only when asked)."""
+    """Serialise one event as compact JSON (no `None` fields; `raw` only when asked).
+
+    A UTC offset with seconds is written exactly (``+05:30:45``): pydantic alone would cut it to
+    the minute and move the instant."""
     exclude = None if include_raw else {"raw"}
-    return event.__pydantic_serializer__.to_json(event, exclude=exclude, exclude_none=True)
+    data: bytes = event.__pydantic_serializer__.to_json(event, exclude=exclude, exclude_none=True)
+    when = event.occurred_at
+    if when is not None and when.tzinfo is not None:
+        offset = when.utcoffset()
+        if offset is not None and offset.seconds % 60:
+            cut = _DATETIME.dump_json(when)  # what pydantic wrote
+            exact = b'"' + when.isoformat().encode() + b'"'
+            data = data.replace(b'"occurred_at":' + cut, b'"occurred_at":' + exact, 1)
+    return data
+
+
+_DATETIME: Final = TypeAdapter(datetime)

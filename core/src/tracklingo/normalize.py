@@ -12,26 +12,25 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from pydantic import ValidationError
 
 from tracklingo.carrier import Carrier
-from tracklingo.checkdigits import clean_number
-from tracklingo.countries import country_code
+from tracklingo.checkdigits import clean_tracking_number
 from tracklingo.detection import best_carrier
 from tracklingo.errors import InputError, ParseError, TracklingoError
 from tracklingo.feeds import Record
+from tracklingo.fields import FieldError, number_of
+from tracklingo.guard import run_adapter
 from tracklingo.model import Handoff, TrackingEvent
 from tracklingo.plugins import Registry, load_carriers
-from tracklingo.times import ResolvedTime, resolve_time
 
 __all__ = [
     "FlatRecord",
     "NormalizeStats",
     "Normalizer",
     "Reject",
-    "default_event_from_flat",
     "event_from_flat",
     "flat_record",
     "normalize",
@@ -114,19 +113,6 @@ class FlatRecord:
             return None
         return Handoff(carrier=self.handoff_carrier, tracking_number=self.handoff_tracking_number)
 
-    def when(self, *, trust_z: bool, country: str | None = None, region: str | None = None) -> ResolvedTime:
-        """The timestamp under the time rules; `country` / `region` default to the record's own
-        (the country converted to ISO). `InputError` when it is not ISO 8601."""
-        if country is None and self.country:
-            country = country_code(self.country)
-        return resolve_time(
-            self.timestamp,
-            country=country,
-            region=region if region is not None else self.region,
-            utc_offset=self.utc_offset,
-            trust_z=trust_z,
-        )
-
     def raw_copy(self, include_raw: bool) -> dict[str, Any] | None:
         """The record itself for the event's `raw`, when asked for."""
         return dict(self.raw) if include_raw and self.raw is not None else None
@@ -145,9 +131,16 @@ def _text(data: Mapping[str, Any], key: str) -> str | None:
     raise InputError(f"field {key!r} must be a string")
 
 
+def _number(data: Mapping[str, Any], key: str) -> str | None:
+    try:
+        return number_of(data.get(key), f"field {key!r}")
+    except FieldError as exc:
+        raise InputError(str(exc)) from None
+
+
 def flat_record(data: Mapping[str, Any], carrier: str) -> FlatRecord:
     """Validate a flat record's fields; `InputError` says what is wrong."""
-    number = _text(data, "tracking_number")
+    number = _number(data, "tracking_number")
     if not number:
         raise InputError("missing field 'tracking_number'")
     timestamp = data.get("timestamp")
@@ -159,52 +152,41 @@ def flat_record(data: Mapping[str, Any], carrier: str) -> FlatRecord:
     description = _text(data, "description")
     if code is None and description is None:
         raise InputError("record has neither 'code' nor 'description'")
-    state = _text(data, "state")
-    region = _text(data, "region")
+    get = data.get
+    # the optional columns: a string or absent, mostly (`_text` reads anything else)
+    city, state, region, postal, country, facility, offset, handoff = (
+        None if value is None else (value.strip() or None) if value.__class__ is str else _text(data, key)
+        for key in _OPTIONAL
+        for value in (get(key),)
+    )
+    handoff_number = get("handoff_tracking_number")
     return FlatRecord(  # positional, in field order: this runs once per feed line
         carrier,
         number,
         timestamp,
         code,
         description,
-        _text(data, "city"),
+        city,
         state or region,
-        _text(data, "postal_code"),
-        _text(data, "country"),
-        _text(data, "facility"),
-        _text(data, "utc_offset"),
-        _text(data, "handoff_carrier"),
-        _text(data, "handoff_tracking_number"),
+        postal,
+        country,
+        facility,
+        offset,
+        handoff,
+        None if handoff_number is None else _number(data, "handoff_tracking_number"),
         data,
     )
 
 
+_OPTIONAL: Final = (
+    "city", "state", "region", "postal_code", "country", "facility", "utc_offset", "handoff_carrier",
+)  # fmt: skip
+
+
 def event_from_flat(carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
-    """Map one validated flat record to a canonical event through `carrier.event_from_flat`."""
+    """Map one validated flat record to a canonical event (`Carrier.event_from_flat`: the
+    adapter's `read_flat`, then the core's event builder)."""
     return carrier.event_from_flat(rec, include_raw=include_raw)
-
-
-def default_event_from_flat(carrier: Carrier, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
-    """The base `Carrier.event_from_flat`: vocabulary on (code, description), time rules on the
-    record's place, direction from a valid S10 number, handoff columns when present."""
-    location = {
-        "city": rec.city,
-        "region": rec.region,
-        "postal_code": rec.postal_code,
-        "country": rec.country,
-        "facility": rec.facility,
-    }
-    direction = carrier.direction_of(rec.tracking_number)
-    return carrier.make_event(
-        tracking_number=rec.tracking_number,
-        when=rec.when(trust_z=carrier.trusts_z),
-        text=rec.description,
-        code=rec.code,
-        location=location,
-        context={"direction": direction} if direction else None,
-        handoff=rec.handoff(),
-        raw=rec.raw_copy(include_raw),
-    )
 
 
 class Normalizer:
@@ -242,8 +224,8 @@ class Normalizer:
             if not isinstance(name, str):
                 raise InputError("field 'carrier' must be a string")
             return self.registry.get(name)
-        number = _text(data, "tracking_number")
-        number = clean_number(number) if number else None
+        number = _number(data, "tracking_number")
+        number = clean_tracking_number(number) if number else None
         if not number:
             raise InputError("no 'carrier' and no 'tracking_number' to detect it from")
         found, why = best_carrier(number, self._carriers)
@@ -266,13 +248,9 @@ class Normalizer:
                 raise InputError(f"API response claimed by several carriers ({names}); set 'carrier'")
             carrier = claims[0]
         try:
-            result = carrier.parse(payload)
+            result = carrier.parse(payload)  # guarded by the core: only ParseError leaves it
         except ParseError as exc:
             raise InputError(str(exc)) from None
-        except TracklingoError:
-            raise
-        except Exception as exc:  # a plugin bug must not stop the feed
-            raise InputError(f"{carrier.name} parser failed: {type(exc).__name__}: {exc}") from None
         return carrier, result.events, list(result.errors)
 
     def process(self, record: Record) -> tuple[list[TrackingEvent], list[Reject]]:
@@ -360,8 +338,8 @@ def invalid_canonical(exc: ValidationError) -> str:
 
 def _safe_sniff(carrier: Carrier, payload: Any) -> bool:
     try:
-        return bool(carrier.sniff(payload))
-    except Exception:
+        return bool(run_adapter(carrier.name, "sniff()", carrier.sniff, payload))
+    except (ParseError, TypeError, ValueError):  # a broken sniff claims nothing
         return False
 
 

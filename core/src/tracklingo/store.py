@@ -48,9 +48,8 @@ from typing import Final
 import orjson
 
 from tracklingo.carrier import Carrier
-from tracklingo.checkdigits import parse_s10
-from tracklingo.errors import TracklingoError
-from tracklingo.journeys import Journey, build_journeys
+from tracklingo.errors import StoreError
+from tracklingo.journeys import Journey, build_journeys, link_legs
 from tracklingo.model import TrackingEvent, event_to_json
 from tracklingo.taxonomy import TERMINAL_STAGES
 
@@ -70,10 +69,6 @@ APPLICATION_ID: Final = 0x544B4C47
 DEFAULT_BATCH_SIZE: Final = 5000
 
 Carriers = Mapping[str, Carrier] | Iterable[Carrier] | None
-
-
-class StoreError(TracklingoError):
-    """The store cannot be opened or used (missing directory, not a tracklingo store, too new...)."""
 
 
 @dataclass
@@ -145,13 +140,12 @@ def _v2_handoffs(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE events SET handoff_carrier = ?, handoff_number = ? WHERE id = ?", updates)
 
 
-def _v3_recanonicalise(conn: sqlite3.Connection) -> None:
-    """Re-key every stored event with the current model: aware times compared as UTC instants,
-    tracking numbers as printed on labels (no spaces, upper case), handoff carriers in lower case.
-    Rows that now share a key are one event: the first stored is kept."""
+def _recanonicalise(conn: sqlite3.Connection, where: str = "") -> None:
+    """Re-key the stored events (those matching `where`, else all) with the current model; rows
+    that now share a key are one event: the first stored is kept."""
     conn.execute("DROP INDEX events_dedup")
     updates = []
-    for row_id, text in conn.execute("SELECT id, event FROM events"):
+    for row_id, text in conn.execute(f"SELECT id, event FROM events{where}"):
         event = TrackingEvent.model_validate_json(text)
         include_raw = event.raw is not None
         updates.append((*_row(event, include_raw), row_id))
@@ -171,11 +165,29 @@ def _v3_recanonicalise(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v3_recanonicalise(conn: sqlite3.Connection) -> None:
+    """Re-key every stored event with the current model: aware times compared as UTC instants,
+    tracking numbers as printed on labels (no spaces, upper case), handoff carriers in lower case.
+    Rows that now share a key are one event: the first stored is kept."""
+    _recanonicalise(conn)
+
+
+def _v4_clean_numbers(conn: sqlite3.Connection) -> None:
+    """Tracking numbers written with dashes or dots ("4801-234-561", "9400.1118...") are the
+    same parcels as the plain digits (`clean_tracking_number`): re-key the rows stored under
+    such forms (and their handoff numbers), merging each into the row already stored plainly."""
+    _recanonicalise(
+        conn,
+        " WHERE tracking_number GLOB '*[-.]*' OR handoff_number GLOB '*[-.]*'",
+    )
+
+
 #: Every schema step, oldest first. Append a step to change the schema; never edit a released one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, "events with the dedup key as a unique index", _v1_events),
     Migration(2, "handoff columns (and index) for joining journeys across carriers", _v2_handoffs),
     Migration(3, "dedup key with times as UTC instants; numbers and handoffs normalised", _v3_recanonicalise),
+    Migration(4, "tracking numbers without dashes and dots (one parcel, one key)", _v4_clean_numbers),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
@@ -242,23 +254,6 @@ def _row(event: TrackingEvent, include_raw: bool) -> _Row:
         handoff.carrier if handoff is not None else None,
         handoff.tracking_number if handoff is not None else None,
     )
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[_LegKey, _LegKey] = {}
-
-    def find(self, x: _LegKey) -> _LegKey:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: _LegKey, b: _LegKey) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 # -- the store ------------------------------------------------------------------------------
@@ -424,23 +419,23 @@ class Store:
         return [TrackingEvent.model_validate_json(text) for (text,) in rows]
 
     def _components(self) -> dict[_LegKey, _LegKey]:
-        """Union-find over the legs that join others (handoffs, a shared S10 number): leg -> root.
+        """The legs that join others (handoffs, a shared S10 number; `link_legs`): leg -> root.
         Legs that join nothing are absent (each is a journey of its own)."""
-        uf = _UnionFind()
-        for carrier, number, h_carrier, h_number in self._conn.execute(
-            "SELECT DISTINCT carrier, tracking_number, handoff_carrier, handoff_number FROM events"
-            " WHERE handoff_carrier IS NOT NULL AND handoff_number IS NOT NULL"
-        ):
-            uf.union((carrier, number), (h_carrier, h_number))
-        s10_first: dict[str, _LegKey] = {}
-        for number, carrier in self._conn.execute("SELECT DISTINCT tracking_number, carrier FROM events"):
-            s10 = parse_s10(number)
-            if s10 is not None and s10.valid:
-                leg = (carrier, number)
-                first = s10_first.setdefault(s10.number, leg)
-                if first != leg:
-                    uf.union(first, leg)
-        return {leg: uf.find(leg) for leg in uf.parent}
+        handoffs = [
+            ((carrier, number), (h_carrier, h_number))
+            for carrier, number, h_carrier, h_number in self._conn.execute(
+                "SELECT DISTINCT carrier, tracking_number, handoff_carrier, handoff_number FROM events"
+                " WHERE handoff_carrier IS NOT NULL AND handoff_number IS NOT NULL"
+            )
+        ]
+        legs = [(carrier, number) for number, carrier in self._conn.execute(
+            "SELECT DISTINCT tracking_number, carrier FROM events"
+        )]
+        roots = link_legs(legs, handoffs)
+        sizes: dict[_LegKey, int] = {}
+        for root in roots.values():
+            sizes[root] = sizes.get(root, 0) + 1
+        return {leg: root for leg, root in roots.items() if sizes[root] > 1}
 
     def _linked(self) -> dict[_LegKey, _LegKey]:
         """`_components`, computed again only when the database changed since the last call."""

@@ -1,17 +1,22 @@
-"""The declarative vocabulary engine: carrier codes and phrases → stage (and reason).
+"""The vocabulary engine: a carrier's rules compiled for lookup.
 
-Rules are data (a TOML file per carrier, see docs/vocabulary-format.md). `Vocabulary` compiles them
-once into exact-lookup dicts (code+phrase, code, normalised phrase, fallback code/phrase) and a short
-list of patterns indexed by their first literal word. `resolve` is O(1) for exact rules and caches
-every (code, text) it has seen, so a feed of a million events runs each distinct text through the
-patterns at most once.
+Rules are data (a TOML file per carrier, docs/vocabulary-format.md; the file format and its
+validation live in `tracklingo.vocabfile`, phrase folding in `tracklingo.phrases`). `Vocabulary`
+compiles them once into exact-lookup dicts (code+phrase, code, folded phrase, fallback code and
+phrase) and a short list of patterns indexed by their first literal word. Exact lookups are O(1);
+patterns see at most `PATTERN_TEXT_LIMIT` characters of a text, so no text can make them slow
+(every pattern is also checked for backtracking by the tests and the conformance kit).
+
+The lookups here answer one question each (`primary`, `fallback`, `code_phrase`, `code_only`,
+`reason_for`); the precedence between them is the mapper's (`tracklingo.mapping`), the one place
+that turns a carrier's words into a stage. `resolve` is the classic one-call lookup (code+phrase
+→ code → phrase → pattern → fallback), cached per (code, text, fallback code), for explanations,
+coverage reports and glossaries.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -21,78 +26,43 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from tracklingo.errors import VocabularyError
+from tracklingo.phrases import normalize_phrase
+from tracklingo.places import split_trailing
 from tracklingo.taxonomy import MatchKind, Reason, Stage
+from tracklingo.vocabfile import (
+    DEFAULT_OPTIONS,
+    Options,
+    ReasonSpec,
+    RuleSpec,
+    as_tuple,
+    parts_of,
+    read_toml,
+    validated,
+)
 
 __all__ = [
     "LOCATION_GROUPS",
+    "PATTERN_TEXT_LIMIT",
+    "Hit",
+    "Options",
     "ReasonRule",
     "Resolution",
     "Rule",
     "Vocabulary",
     "normalize_phrase",
+    "shared_vocabulary",
 ]
 
 #: Named regex groups a pattern may capture; they fill the event's location.
 LOCATION_GROUPS: Final = frozenset({"facility", "city", "region", "postal_code", "country"})
-
-_NON_WORD: Final = re.compile(r"[^0-9a-z]+")
-#: Apostrophes (dropped like ``'``) and letters that Unicode does not decompose into ASCII.
-_TRANSLITERATE: Final = str.maketrans(
-    {
-        "\u2019": "'",
-        "\u2018": "'",
-        "\u02bc": "'",
-        "\u00b4": "'",
-        "\u00df": "ss",
-        "\u00e6": "ae",
-        "\u00c6": "AE",
-        "\u0153": "oe",
-        "\u0152": "OE",
-        "\u00f8": "o",
-        "\u00d8": "O",
-        "\u0142": "l",
-        "\u0141": "L",
-        "\u0111": "d",
-        "\u0110": "D",
-        "\u00f0": "d",
-        "\u00d0": "D",
-        "\u00fe": "th",
-        "\u00de": "TH",
-        "\u0131": "i",
-    }
-)
-_CACHE_LIMIT: Final = 200_000
-
-
-def normalize_phrase(text: str) -> str:
-    """Case-, accent-, punctuation- and whitespace-insensitive key for a carrier phrase.
-
-    >>> normalize_phrase("Delivered, In/At  Mailbox.")
-    'delivered in at mailbox'
-    >>> normalize_phrase("Zustellung erfolgreich – Empfänger’s")
-    'zustellung erfolgreich empfangers'
-    """
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
-        # accents go; any other non-ASCII character (a dash, a bullet) separates words
-        text = "".join(c for c in text if not unicodedata.combining(c))
-        text = text.encode("ascii", "replace").decode().replace("?", " ")
-    text = text.lower().replace("&", " and ").replace("'", "")
-    return _NON_WORD.sub(" ", text).strip()
+#: Patterns never see more than this many characters: a longer text is matched by its exact
+#: phrase only. Carrier event texts are far shorter (the longest in the fixtures is about 150).
+PATTERN_TEXT_LIMIT: Final = 256
+_CACHE_LIMIT: Final = 100_000
 
 
 def _normalize_code(code: str) -> str:
     return code.strip().upper()
-
-
-def _as_tuple(value: Any, what: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise VocabularyError(f"{what} must be a string or a list of strings, not {value!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,9 +125,9 @@ class ReasonRule:
     note: str | None = None
 
 
-@dataclass(slots=True)  # not frozen: built per event, and frozen init costs ~3x
+@dataclass(slots=True)  # not frozen: built per lookup, and frozen init costs ~3x
 class Resolution:
-    """The outcome of `Vocabulary.resolve` for one event."""
+    """The outcome of `Vocabulary.resolve` (and of the mapper) for one event."""
 
     stage: Stage
     match: MatchKind
@@ -167,15 +137,17 @@ class Resolution:
     needs_context: str | None = None
 
 
-_UNMAPPED: Final = Resolution(Stage.UNKNOWN, MatchKind.UNMAPPED)
-_NO_CAPTURE: Final[Mapping[str, str]] = MappingProxyType({})
-
-
 @dataclass(frozen=True, slots=True)
-class _Hit:
+class Hit:
+    """A rule that answered a lookup, how it matched, and the place parts a pattern captured."""
+
     rule: Rule
     kind: MatchKind
     captured: Mapping[str, str]
+
+
+_UNMAPPED: Final = Resolution(Stage.UNKNOWN, MatchKind.UNMAPPED)
+_NO_CAPTURE: Final[Mapping[str, str]] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,11 +161,21 @@ class _Pattern:
 # comma, ``\s`` or ``\b``): a group or class right after it (``^Deliver(?:ed|y)``, ``^Arrive\w*``)
 # may continue the word, so such a pattern is tried on every text instead.
 _FIRST_WORD: Final = re.compile(r"^\^([A-Za-z0-9]+)(?=[ ,]|\\[sb]|$)")
+_PLACE_LINKS: Final = frozenset({"at", "in", "-", ",", ":", "–"})
 
 
 def _first_word(pattern: str) -> str | None:
     m = _FIRST_WORD.match(pattern)
     return m.group(1).lower() if m else None
+
+
+def _has_lower(token: str) -> bool:
+    return any(c.islower() for c in token)
+
+
+def _captures(m: re.Match[str]) -> Mapping[str, str]:
+    groups = {k: v.strip() for k, v in m.groupdict().items() if v and v.strip()}
+    return MappingProxyType(groups) if groups else _NO_CAPTURE
 
 
 class Vocabulary:
@@ -205,11 +187,16 @@ class Vocabulary:
         rules: Iterable[Rule],
         reasons: Iterable[ReasonRule] = (),
         sources: Mapping[str, str] | None = None,
+        options: Options = DEFAULT_OPTIONS,
     ) -> None:
         self.carrier = carrier
         self.rules: tuple[Rule, ...] = tuple(rules)
         self.reasons: tuple[ReasonRule, ...] = tuple(reasons)
         self.sources: Mapping[str, str] = MappingProxyType(dict(sources or {}))
+        self.options = options
+        self.facility_regex = (
+            re.compile(options.text_with_facility) if options.text_with_facility is not None else None
+        )
         self._code_phrase: dict[tuple[str, str], Rule] = {}
         self._code: dict[str, Rule] = {}
         self._phrase: dict[str, Rule] = {}
@@ -220,7 +207,7 @@ class Vocabulary:
         self._fallback_patterns: list[_Pattern] = []
         self._reason_code: dict[str, ReasonRule] = {}
         self._reason_phrase: dict[str, ReasonRule] = {}
-        self._cache: dict[tuple[str | None, str | None, str | None], _Hit | None] = {}
+        self._cache: dict[tuple[str | None, str | None, str | None], Hit | None] = {}
         self._reason_cache: dict[tuple[str | None, str | None], ReasonRule | None] = {}
         self._compile()
 
@@ -298,10 +285,11 @@ class Vocabulary:
         if not isinstance(carrier, str) or not carrier:
             raise VocabularyError(f"{origin}: [meta] carrier is required")
         sources = dict(meta.get("sources") or {})
+        options = validated(Options, meta.get("options") or {}, f"{origin}: [meta.options]", sources)
         rules: list[Rule] = []
         reasons: list[ReasonRule] = []
         extra_sources: dict[str, str] = {}
-        for name in _as_tuple(meta.get("include"), f"{origin}: [meta] include"):
+        for name in as_tuple(meta.get("include"), f"{origin}: [meta] include"):
             shared = shared_vocabulary(name)
             rules.extend(shared.rules)
             reasons.extend(shared.reasons)
@@ -309,66 +297,108 @@ class Vocabulary:
         unknown_keys = set(data) - {"meta", "rule", "reason"}
         if unknown_keys:
             raise VocabularyError(f"{origin}: unknown tables {sorted(unknown_keys)}")
-        for part_origin, part in _parts(data, origin, base, carrier, sources):
+        for part_origin, part in parts_of(data, origin, base, carrier, sources):
             part_sources = {**sources, **dict(part.get("meta", {}).get("sources") or {})}
             for i, raw in enumerate(part.get("rule") or (), 1):
-                rules.append(_rule_from_dict(raw, carrier, part_sources, f"{part_origin} rule #{i}"))
+                spec: RuleSpec = validated(RuleSpec, raw, f"{part_origin} rule #{i}", part_sources)
+                rules.append(
+                    Rule(
+                        stage=spec.stage,
+                        source=spec.source,
+                        vocabulary=carrier,
+                        code=spec.code,
+                        phrase=spec.phrase,
+                        pattern=spec.pattern,
+                        reason=spec.reason,
+                        fallback=spec.fallback,
+                        context=spec.context,
+                        by_context=MappingProxyType(dict(spec.by_context)),
+                        note=spec.note,
+                    )
+                )
             for i, raw in enumerate(part.get("reason") or (), 1):
-                reasons.append(_reason_from_dict(raw, carrier, part_sources, f"{part_origin} reason #{i}"))
-        return cls(carrier, rules, reasons, {**extra_sources, **sources})
+                rspec: ReasonSpec = validated(ReasonSpec, raw, f"{part_origin} reason #{i}", part_sources)
+                reasons.append(
+                    ReasonRule(
+                        reason=rspec.reason,
+                        source=rspec.source,
+                        vocabulary=carrier,
+                        code=rspec.code,
+                        phrase=rspec.phrase,
+                        stage=rspec.stage,
+                        note=rspec.note,
+                    )
+                )
+        return cls(carrier, rules, reasons, {**extra_sources, **sources}, options)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Vocabulary:
         """Load and compile a vocabulary TOML file (and the ``[meta] parts`` it names)."""
         p = Path(path)
-        return cls.from_dict(_read_toml(p, str(p)), origin=str(p), base=p.parent)
+        return cls.from_dict(read_toml(p, str(p)), origin=str(p), base=p.parent)
 
-    # -- matching ---------------------------------------------------------------------------
+    # -- lookups (the mapper's building blocks) ---------------------------------------------
 
-    def _lookup(self, code: str | None, text: str | None, fallback_code: str | None) -> _Hit | None:
+    def code_phrase(self, code: str, text: str) -> Rule | None:
+        """The rule for exactly this code with exactly this (folded) text."""
+        return self._code_phrase.get((_normalize_code(code), normalize_phrase(text)))
+
+    def code_only(self, code: str) -> Rule | None:
+        """The (non-fallback) rule for this code alone."""
+        return self._code.get(_normalize_code(code))
+
+    def primary(self, code: str | None, text: str | None) -> Hit | None:
+        """The carrier's exact rules: code+phrase, code, phrase, pattern, then a known phrase
+        followed by a place (`_phrase_with_place`); None when none answers."""
         ncode = _normalize_code(code) if code else None
         ntext = normalize_phrase(text) if text else None
         if ncode and ntext:
             rule = self._code_phrase.get((ncode, ntext))
             if rule is not None:
-                return _Hit(rule, MatchKind.CODE, _NO_CAPTURE)
+                return Hit(rule, MatchKind.CODE, _NO_CAPTURE)
         if ncode:
             rule = self._code.get(ncode)
             if rule is not None:
-                return _Hit(rule, MatchKind.CODE, _NO_CAPTURE)
-        if ntext:
+                return Hit(rule, MatchKind.CODE, _NO_CAPTURE)
+        if ntext and text:
             rule = self._phrase.get(ntext)
             if rule is not None:
-                return _Hit(rule, MatchKind.PHRASE, _NO_CAPTURE)
-            stripped = text.strip() if text else ""
-            first = ntext.split(" ", 1)[0]
-            for cand in (*self._patterns_by_word.get(first, ()), *self._patterns_any):
-                m = cand.regex.search(stripped)
-                if m is not None:
-                    return _Hit(cand.rule, MatchKind.PATTERN, _captures(m))
-            placed = self._phrase_with_place(stripped)
-            if placed is not None:
-                return placed
-        nfallback = _normalize_code(fallback_code) if fallback_code else ncode
-        if nfallback:
-            rule = self._fallback_code.get(nfallback)
-            if rule is not None:
-                return _Hit(rule, MatchKind.FALLBACK, _NO_CAPTURE)
-        if ntext:
-            rule = self._fallback_phrase.get(ntext)
-            if rule is not None:
-                return _Hit(rule, MatchKind.FALLBACK, _NO_CAPTURE)
-            for cand in self._fallback_patterns:
-                m = cand.regex.search(text.strip() if text else "")
-                if m is not None:
-                    return _Hit(cand.rule, MatchKind.FALLBACK, _captures(m))
+                return Hit(rule, MatchKind.PHRASE, _NO_CAPTURE)
+            stripped = text.strip()
+            if len(stripped) <= PATTERN_TEXT_LIMIT:
+                first = ntext.split(" ", 1)[0]
+                for cand in (*self._patterns_by_word.get(first, ()), *self._patterns_any):
+                    m = cand.regex.search(stripped)
+                    if m is not None:
+                        return Hit(cand.rule, MatchKind.PATTERN, _captures(m))
+                return self._phrase_with_place(stripped)
         return None
 
-    def _phrase_with_place(self, text: str) -> _Hit | None:
+    def fallback(self, code: str | None, text: str | None) -> Hit | None:
+        """The carrier's fallback rules: the code among fallback codes, then the text among
+        fallback phrases and patterns."""
+        if code:
+            rule = self._fallback_code.get(_normalize_code(code))
+            if rule is not None:
+                return Hit(rule, MatchKind.FALLBACK, _NO_CAPTURE)
+        if text:
+            rule = self._fallback_phrase.get(normalize_phrase(text))
+            if rule is not None:
+                return Hit(rule, MatchKind.FALLBACK, _NO_CAPTURE)
+            stripped = text.strip()
+            if len(stripped) <= PATTERN_TEXT_LIMIT:
+                for cand in self._fallback_patterns:
+                    m = cand.regex.search(stripped)
+                    if m is not None:
+                        return Hit(cand.rule, MatchKind.FALLBACK, _captures(m))
+        return None
+
+    def _phrase_with_place(self, text: str) -> Hit | None:
         """A known mixed-case phrase followed by an UPPER-CASE place, e.g. "Arrived at FedEx
         location MEMPHIS, TN" or "Departed Facility in LEIPZIG - GERMANY": the phrase decides the
-        stage and the place fills the location. Texts written wholly in capitals are not split
-        (there the place cannot be told from the phrase)."""
+        stage and the place fills the location (`tracklingo.places.split_trailing`). Texts
+        written wholly in capitals are not split (there the place cannot be told from the
+        phrase)."""
         tokens = text.split()
         cut = len(tokens)
         while cut > 0 and not _has_lower(tokens[cut - 1]):
@@ -383,7 +413,20 @@ class Vocabulary:
         if rule is None or len(head) < 2:
             return None
         place = " ".join(tokens[cut:]).strip(" -,:;")
-        return _Hit(rule, MatchKind.PATTERN, _place_parts(place)) if place else None
+        return Hit(rule, MatchKind.PATTERN, split_trailing(place)) if place else None
+
+    def lookup(self, code: str | None, text: str | None, fallback_code: str | None = None) -> Hit | None:
+        """`primary`, then `fallback` (with `fallback_code`, else the code itself); cached."""
+        key = (code, text, fallback_code)
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        hit = self.primary(code, text) or self.fallback(fallback_code or code, text)
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[key] = hit
+        return hit
 
     def resolve(
         self,
@@ -392,24 +435,24 @@ class Vocabulary:
         context: Mapping[str, str] | None = None,
         fallback_code: str | None = None,
     ) -> Resolution:
-        """Map one carrier event (its text and/or code) to a stage.
+        """Map one carrier event (its text and/or code) to a stage with this vocabulary alone.
 
         Precedence: code+phrase, code, exact phrase, pattern, fallback; else `unknown` with
         ``match: unmapped``. A context rule uses `context` (e.g. ``{"direction": "inbound"}``).
-        `fallback_code` is a coarse status code carried beside the event code (DHL `statusCode`,
-        FedEx `derivedStatusCode`): it is looked up among the fallback rules only; without it the
-        event `code` itself is tried there.
+        `fallback_code` is a coarse status code carried beside the event code: it is looked up
+        among the fallback rules only; without it the event `code` itself is tried there. Events
+        are built by the mapper (`tracklingo.mapping`), which adds the carrier's precedence
+        options; this is the lookup explanations and reports use.
         """
-        key = (code, text, fallback_code)
-        try:
-            hit = self._cache[key]
-        except KeyError:
-            hit = self._lookup(code, text, fallback_code)
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[key] = hit
+        hit = self.lookup(code, text, fallback_code)
         if hit is None:
             return _UNMAPPED
+        return self.resolution(hit, context)
+
+    @staticmethod
+    def resolution(hit: Hit, context: Mapping[str, str] | None) -> Resolution:
+        """The `Resolution` of a hit: a context rule resolved by `context` (e.g. ``{"direction":
+        "inbound"}``) when it can be, else flagged ``needs_context``."""
         rule = hit.rule
         if rule.context is None:
             return Resolution(rule.stage, hit.kind, rule, rule.reason, hit.captured)
@@ -432,6 +475,10 @@ class Vocabulary:
             self._reason_cache.clear()
         self._reason_cache[key] = found
         return found
+
+    def patterns(self) -> Iterator[Rule]:
+        """Every rule with a pattern (own and included)."""
+        return (r for r in self.rules if r.pattern is not None)
 
     # -- introspection ----------------------------------------------------------------------
 
@@ -460,199 +507,6 @@ class Vocabulary:
         return "; ".join(self.sources.get(p, p) for p in parts)
 
 
-_PLACE_LINKS: Final = frozenset({"at", "in", "-", ",", ":", "–"})
-_CITY_STATE: Final = re.compile(
-    r"^(?P<city>[A-Z0-9 .'/-]+?),?\s+(?P<region>[A-Z]{2})(?:\s+(?P<postal_code>\d{5}(?:-\d{4})?))?$"
-)
-_CITY_COUNTRY: Final = re.compile(r"^(?P<city>.+?)\s+-\s+(?P<country>[A-Z][A-Z ,.'()]+)$")
-
-
-def _has_lower(token: str) -> bool:
-    return any(c.islower() for c in token)
-
-
-def _place_parts(place: str) -> Mapping[str, str]:
-    """Split a trailing place: ``CITY, ST [ZIP]`` (a US state), ``CITY - COUNTRY``, else facility."""
-    from tracklingo.countries import US_STATES, country_code
-
-    m = _CITY_STATE.match(place)
-    if m is not None and m.group("region") in US_STATES:
-        parts = {k: v for k, v in m.groupdict().items() if v}
-        return MappingProxyType({**parts, "country": "US"})
-    m = _CITY_COUNTRY.match(place)
-    if m is not None and country_code(m.group("country")):
-        return MappingProxyType({"city": m.group("city"), "country": m.group("country")})
-    return MappingProxyType({"facility": place})
-
-
-def _captures(m: re.Match[str]) -> Mapping[str, str]:
-    groups = {k: v.strip() for k, v in m.groupdict().items() if v and v.strip()}
-    return MappingProxyType(groups) if groups else _NO_CAPTURE
-
-
-def _check_source(source: Any, known: Mapping[str, str], where: str) -> str:
-    if not isinstance(source, str) or not source.strip():
-        raise VocabularyError(f"{where}: every rule needs a `source`")
-    for token in re.split(r"[;,]", source):
-        token = token.strip()
-        bare = token.split(" ", 1)[0].split("@", 1)[0]
-        if token and " " not in token and "/" not in token and "." not in token and bare not in known:
-            raise VocabularyError(f"{where}: source key {token!r} is not defined in [meta.sources]")
-    return source.strip()
-
-
-def _stage(value: Any, where: str) -> Stage:
-    try:
-        stage = Stage(value)
-    except ValueError:
-        raise VocabularyError(
-            f"{where}: stage {value!r} does not exist; use one of "
-            + ", ".join(s.value for s in Stage if s is not Stage.UNKNOWN)
-        ) from None
-    if stage is Stage.UNKNOWN:
-        raise VocabularyError(f"{where}: `unknown` is the fallback, not a rule target")
-    return stage
-
-
-def _reason(value: Any, where: str) -> Reason | None:
-    if value is None:
-        return None
-    try:
-        return Reason(value)
-    except ValueError:
-        raise VocabularyError(
-            f"{where}: reason {value!r} does not exist; use one of " + ", ".join(r.value for r in Reason)
-        ) from None
-
-
-_RULE_KEYS: Final = frozenset(
-    {
-        "code",
-        "phrase",
-        "pattern",
-        "stage",
-        "reason",
-        "fallback",
-        "context",
-        "by_context",
-        "source",
-        "note",
-    }
-)
-_REASON_KEYS: Final = frozenset({"code", "phrase", "reason", "stage", "source", "note"})
-
-
-def _rule_from_dict(raw: Any, carrier: str, sources: Mapping[str, str], where: str) -> Rule:
-    if not isinstance(raw, dict):
-        raise VocabularyError(f"{where}: a rule is a table")
-    extra = set(raw) - _RULE_KEYS
-    if extra:
-        raise VocabularyError(f"{where}: unknown fields {sorted(extra)}")
-    code = _as_tuple(raw.get("code"), f"{where}: code")
-    phrase = _as_tuple(raw.get("phrase"), f"{where}: phrase")
-    pattern = raw.get("pattern")
-    if not (code or phrase or pattern):
-        raise VocabularyError(f"{where}: a rule needs a code, a phrase or a pattern")
-    if pattern is not None and not isinstance(pattern, str):
-        raise VocabularyError(f"{where}: pattern must be a string")
-    context = raw.get("context")
-    by_context_raw = raw.get("by_context") or {}
-    if not isinstance(by_context_raw, dict):
-        raise VocabularyError(f'{where}: by_context must be a table such as {{ inbound = "..." }}')
-    fallback = raw.get("fallback", False)
-    if not isinstance(fallback, bool):
-        raise VocabularyError(f"{where}: fallback must be true or false, not {fallback!r}")
-    if bool(context) != bool(by_context_raw):
-        raise VocabularyError(f"{where}: `context` and `by_context` go together")
-    by_context = {str(k): _stage(v, where) for k, v in by_context_raw.items()}
-    return Rule(
-        stage=_stage(raw.get("stage"), where),
-        source=_check_source(raw.get("source"), sources, where),
-        vocabulary=carrier,
-        code=code,
-        phrase=phrase,
-        pattern=pattern,
-        reason=_reason(raw.get("reason"), where),
-        fallback=fallback,
-        context=context,
-        by_context=MappingProxyType(by_context),
-        note=raw.get("note"),
-    )
-
-
-def _reason_from_dict(raw: Any, carrier: str, sources: Mapping[str, str], where: str) -> ReasonRule:
-    if not isinstance(raw, dict):
-        raise VocabularyError(f"{where}: a reason entry is a table")
-    extra = set(raw) - _REASON_KEYS
-    if extra:
-        raise VocabularyError(f"{where}: unknown fields {sorted(extra)}")
-    code = _as_tuple(raw.get("code"), f"{where}: code")
-    phrase = _as_tuple(raw.get("phrase"), f"{where}: phrase")
-    if not (code or phrase):
-        raise VocabularyError(f"{where}: a reason entry needs a code or a phrase")
-    reason = _reason(raw.get("reason"), where)
-    if reason is None:
-        raise VocabularyError(f"{where}: `reason` is required")
-    stage = raw.get("stage")
-    return ReasonRule(
-        reason=reason,
-        source=_check_source(raw.get("source"), sources, where),
-        vocabulary=carrier,
-        code=code,
-        phrase=phrase,
-        stage=_stage(stage, where) if stage is not None else None,
-        note=raw.get("note"),
-    )
-
-
-def _read_toml(resource: Path | Traversable, origin: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(resource.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise VocabularyError(f"cannot read vocabulary {origin}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise VocabularyError(f"{origin}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise VocabularyError(f"{origin}: invalid TOML: {exc}") from None
-
-
-def _parts(
-    data: Mapping[str, Any],
-    origin: str,
-    base: Path | Traversable | None,
-    carrier: str,
-    sources: dict[str, str],
-) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """The file's own tables, then each ``[meta] parts`` file: more rules of the same vocabulary,
-    kept in files by family (a service, a language). A part has ``[meta] carrier`` (the same) and
-    may define more ``[meta.sources]``; its keys join the vocabulary's sources."""
-    yield origin, data
-    names = _as_tuple((data.get("meta") or {}).get("parts"), f"{origin}: [meta] parts")
-    if names and base is None:
-        raise VocabularyError(f"{origin}: [meta] parts need a file location to be relative to")
-    for name in names:
-        if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/"):
-            raise VocabularyError(f"{origin}: part {name!r} must be a path inside the vocabulary's folder")
-        resource: Path | Traversable = base  # type: ignore[assignment]
-        for piece in name.split("/"):
-            resource = resource / piece
-        part_origin = f"{origin} part {name}"
-        part = _read_toml(resource, part_origin)
-        meta = part.get("meta") or {}
-        if meta.get("carrier") != carrier:
-            raise VocabularyError(f"{part_origin}: [meta] carrier must be {carrier!r}")
-        extra = set(meta) - {"carrier", "sources"}
-        if extra or set(part) - {"meta", "rule", "reason"}:
-            raise VocabularyError(
-                f"{part_origin}: a part holds [meta] carrier/sources, [[rule]] and [[reason]] only"
-            )
-        for key, value in (meta.get("sources") or {}).items():
-            if sources.get(key, value) != value:
-                raise VocabularyError(f"{part_origin}: source key {key!r} is defined differently elsewhere")
-            sources[key] = value
-        yield part_origin, part
-
-
 _SHARED: dict[str, Vocabulary] = {}
 
 
@@ -663,7 +517,7 @@ def shared_vocabulary(name: str) -> Vocabulary:
         if not resource.is_file():
             raise VocabularyError(f"no shared vocabulary named {name!r}")
         origin = f"tracklingo/data/vocab/{name}.toml"
-        data = _read_toml(resource, origin)
+        data = read_toml(resource, origin)
         _SHARED[name] = Vocabulary.from_dict(
             data, origin=origin, base=resources.files("tracklingo").joinpath("data", "vocab")
         )

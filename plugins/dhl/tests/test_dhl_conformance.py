@@ -1,19 +1,16 @@
-"""The core's conformance kit over the DHL adapter (golden files in ``tests/golden``, reviewed by
-hand against the fixtures; regenerate deliberately with ``TRACKLINGO_REGEN_GOLDEN=1``)."""
+"""The core's conformance kit over the DHL adapter, once (golden files in ``tests/golden``, reviewed
+by hand against the fixtures; regenerate deliberately with ``TRACKLINGO_REGEN_GOLDEN=1``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from tracklingo.testing import conformance_suite
 
-from tracklingo.testing import CarrierConformance
-
-
-class TestDHLConformance(CarrierConformance):
-    carrier_name = "dhl"
-    fixtures_dir = Path(__file__).parent / "fixtures"
-    golden_dir = Path(__file__).parent / "golden"
+TestDHLConformance = conformance_suite(
+    "dhl",
+    fuzz_examples=60,
     # Express waybill (mod 7), DHL Paket 20-digit (mod 10), eCommerce GM (no check digit)
-    detection_examples = ("7319048251", "00340434123456789012", "GM6045000012345678")
+    detection_examples=("7319048251", "00340434123456789012", "GM6045000012345678"),
     # only formats with a check digit can be corrupted
-    corrupted_examples = ("7319048252", "00340434123456789013")
-    track_number = "7319048251"
+    corrupted_examples=("7319048252", "00340434123456789013"),
+    track_number="7319048251",
+)

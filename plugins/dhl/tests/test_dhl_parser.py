@@ -13,9 +13,9 @@ import pytest
 from tracklingo import Handoff, MatchKind, ParseError, Reason, Stage, TrackingEvent
 from tracklingo.feeds import Record
 from tracklingo.normalize import Normalizer, Reject
+from tracklingo.places import split_locality
 from tracklingo.plugins import Registry
 from tracklingo_dhl import DHLCarrier
-from tracklingo_dhl.parser import split_locality
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CARRIER = DHLCarrier()
@@ -44,20 +44,10 @@ def express_import() -> list[TrackingEvent]:
     return parse(load("express_import_clearance.json"))
 
 
-def test_express_import_stages_newest_first(express_import: list[TrackingEvent]) -> None:
+def test_express_import_stages_oldest_first(express_import: list[TrackingEvent]) -> None:
     assert [e.stage for e in express_import] == [
-        Stage.DELIVERED,
-        Stage.OUT_FOR_DELIVERY,
-        Stage.AT_DESTINATION_FACILITY,
-        Stage.IN_TRANSIT,  # departed PARIS
-        Stage.IN_TRANSIT,  # processed at PARIS
-        Stage.CUSTOMS_CLEARED,  # Clearance processing complete at PARIS - FRANCE
-        Stage.IMPORT_CUSTOMS,  # Payment is received and recorded
-        Stage.CUSTOMS_HOLD,  # On hold awaiting for payment
-        Stage.EXCEPTION,  # Shipment is on hold
-        Stage.CUSTOMS_HOLD,  # Clearance event
-        Stage.IMPORT_CUSTOMS,  # Processed for clearance at PARIS - FRANCE
-        Stage.IN_TRANSIT,
+        Stage.LABEL_CREATED,
+        Stage.ACCEPTED,
         Stage.IN_TRANSIT,
         Stage.IN_TRANSIT,
         Stage.IN_TRANSIT,
@@ -65,8 +55,18 @@ def test_express_import_stages_newest_first(express_import: list[TrackingEvent])
         Stage.IN_TRANSIT,
         Stage.IN_TRANSIT,
         Stage.IN_TRANSIT,
-        Stage.ACCEPTED,
-        Stage.LABEL_CREATED,
+        Stage.IN_TRANSIT,
+        Stage.IMPORT_CUSTOMS,  # Processed for clearance at PARIS - FRANCE
+        Stage.CUSTOMS_HOLD,  # Clearance event
+        Stage.EXCEPTION,  # Shipment is on hold
+        Stage.CUSTOMS_HOLD,  # On hold awaiting for payment
+        Stage.IMPORT_CUSTOMS,  # Payment is received and recorded
+        Stage.CUSTOMS_CLEARED,  # Clearance processing complete at PARIS - FRANCE
+        Stage.IN_TRANSIT,  # processed at PARIS
+        Stage.IN_TRANSIT,  # departed PARIS
+        Stage.AT_DESTINATION_FACILITY,
+        Stage.OUT_FOR_DELIVERY,
+        Stage.DELIVERED,
     ]
     assert all(e.carrier == "dhl" and e.tracking_number == "7319048251" for e in express_import)
     assert not any(e.is_unmapped for e in express_import)
@@ -92,14 +92,14 @@ def test_express_import_customs_cycle(express_import: list[TrackingEvent]) -> No
 
 
 def test_express_import_locations_and_offsets(express_import: list[TrackingEvent]) -> None:
-    delivered = express_import[0]
+    delivered = express_import[-1]
     assert (delivered.location.city, delivered.location.country) == ("LYON", "FR")
     assert offset(delivered) == timedelta(hours=1)
-    hong_kong = express_import[16]
+    hong_kong = express_import[4]
     assert hong_kong.description.startswith("Shipment has departed from a DHL facility HONG KONG")
     assert (hong_kong.location.city, hong_kong.location.country) == ("HONG KONG", "HK")
     assert offset(hong_kong) == timedelta(hours=8)  # the offset DHL gave, per event location
-    shenzhen = express_import[-2]
+    shenzhen = express_import[1]
     assert (shenzhen.location.city, shenzhen.location.country) == ("SHENZHEN", "CN")
     assert all(not e.time_is_local for e in express_import)
 
@@ -107,8 +107,8 @@ def test_express_import_locations_and_offsets(express_import: list[TrackingEvent
 def test_express_raw_is_the_carrier_event() -> None:
     payload = load("express_import_clearance.json")
     events = parse(payload)
-    assert events[0].raw is payload["shipments"][0]["events"][0]
-    assert events[0].raw["pieceIds"] == ["JD014600007319048251", "JD014600007319048252"]
+    assert events[-1].raw is payload["shipments"][0]["events"][0]  # DHL lists newest first
+    assert events[-1].raw["pieceIds"] == ["JD014600007319048251", "JD014600007319048252"]
 
 
 # -- DHL eCommerce handed to USPS ----------------------------------------------------------------
@@ -121,23 +121,23 @@ def ecommerce() -> list[TrackingEvent]:
 
 def test_ecommerce_stages(ecommerce: list[TrackingEvent]) -> None:
     assert [e.stage for e in ecommerce] == [
-        Stage.DELIVERED,
-        Stage.OUT_FOR_DELIVERY,
-        Stage.AT_DESTINATION_FACILITY,
+        Stage.LABEL_CREATED,
+        Stage.LABEL_CREATED,
+        Stage.LABEL_CREATED,
+        Stage.ACCEPTED,
+        Stage.IN_TRANSIT,
         Stage.IN_TRANSIT,
         Stage.IN_TRANSIT,
         Stage.HANDED_TO_LAST_MILE,
         Stage.IN_TRANSIT,
         Stage.IN_TRANSIT,
-        Stage.IN_TRANSIT,
-        Stage.ACCEPTED,
-        Stage.LABEL_CREATED,
-        Stage.LABEL_CREATED,
-        Stage.LABEL_CREATED,
+        Stage.AT_DESTINATION_FACILITY,
+        Stage.OUT_FOR_DELIVERY,
+        Stage.DELIVERED,
     ]
     assert not any(e.is_unmapped for e in ecommerce)
     # the coarse statusCode is the event's code, the text decided the stage
-    assert [e.code for e in ecommerce][:2] == ["delivered", "transit"]
+    assert [e.code for e in ecommerce][-2:] == ["transit", "delivered"]
     assert all(e.match is MatchKind.PHRASE for e in ecommerce)
 
 
@@ -151,7 +151,7 @@ def test_ecommerce_handoff_to_usps(ecommerce: list[TrackingEvent]) -> None:
 
 
 def test_ecommerce_label_created_with_status_code_unknown(ecommerce: list[TrackingEvent]) -> None:
-    label = ecommerce[-1]
+    label = ecommerce[0]
     assert label.description == "LABEL CREATED"
     assert label.code == "unknown"
     assert label.stage is Stage.LABEL_CREATED
@@ -159,20 +159,20 @@ def test_ecommerce_label_created_with_status_code_unknown(ecommerce: list[Tracki
 
 
 def test_ecommerce_locations_and_times(ecommerce: list[TrackingEvent]) -> None:
-    delivered = ecommerce[0]
+    delivered = ecommerce[-1]
     loc = delivered.location
     assert (loc.city, loc.region, loc.postal_code, loc.country) == ("Denver", "CO", "80205", "US")
     # Colorado lies in one zone: the naive local time is resolved (MDT in May)
     assert delivered.occurred_at == datetime.fromisoformat("2031-05-08T14:20:00-06:00")
     assert not delivered.time_is_local
-    hebron = ecommerce[7]
+    hebron = ecommerce[5]
     assert (hebron.location.city, hebron.location.region) == ("Hebron", "KY")
     # Kentucky spans two zones: kept local, never shifted, and the note says why
     assert hebron.time_is_local
     assert hebron.occurred_at == datetime(2031, 5, 4, 14, 27, 32)
     assert hebron.time_note is not None and "KY" in hebron.time_note
     # pre-transit events have no place at all: kept local
-    assert ecommerce[-1].time_is_local and ecommerce[-1].occurred_at is not None
+    assert ecommerce[0].time_is_local and ecommerce[0].occurred_at is not None
 
 
 def ecommerce_variant(**details: Any) -> dict[str, Any]:
@@ -228,29 +228,29 @@ def parcel_de() -> list[TrackingEvent]:
 
 def test_parcel_de_stages(parcel_de: list[TrackingEvent]) -> None:
     assert [e.stage for e in parcel_de] == [
-        Stage.DELIVERED,
-        Stage.OUT_FOR_DELIVERY,
-        Stage.IN_TRANSIT,
-        Stage.IN_TRANSIT,
-        Stage.IN_TRANSIT,
-        Stage.ACCEPTED,
         Stage.LABEL_CREATED,
+        Stage.ACCEPTED,
+        Stage.IN_TRANSIT,
+        Stage.IN_TRANSIT,
+        Stage.IN_TRANSIT,
+        Stage.OUT_FOR_DELIVERY,
+        Stage.DELIVERED,
     ]
     assert all(e.tracking_number == "00340434123456789012" for e in parcel_de)
 
 
 def test_parcel_de_codes(parcel_de: list[TrackingEvent]) -> None:
-    loaded = parcel_de[1]
+    loaded = parcel_de[5]
     assert loaded.description.startswith("Die Sendung wurde in das Zustellfahrzeug geladen.")
     assert (loaded.code, loaded.match) == ("PO", MatchKind.CODE)  # code+phrase rule
-    packstation = parcel_de[5]
+    packstation = parcel_de[1]
     assert (packstation.code, packstation.stage) == ("ES", Stage.ACCEPTED)
     # the German text decided: the coarse statusCode stays the code
-    assert (parcel_de[0].code, parcel_de[0].match) == ("delivered", MatchKind.PHRASE)
+    assert (parcel_de[-1].code, parcel_de[-1].match) == ("delivered", MatchKind.PHRASE)
 
 
 def test_parcel_de_place_and_time(parcel_de: list[TrackingEvent]) -> None:
-    delivered = parcel_de[0]
+    delivered = parcel_de[-1]
     assert delivered.location.country == "DE" and delivered.location.city is None
     assert delivered.occurred_at == datetime.fromisoformat("2031-03-31T11:47:00+02:00")
     winter = parcel_de[3]
@@ -294,36 +294,36 @@ def returned() -> list[TrackingEvent]:
 
 def test_express_returned_stages(returned: list[TrackingEvent]) -> None:
     assert [e.stage for e in returned] == [
-        Stage.RETURN_TO_SENDER,
-        Stage.DELIVERY_ATTEMPTED,
-        Stage.OUT_FOR_DELIVERY,
-        Stage.EXCEPTION,
-        Stage.DELIVERY_ATTEMPTED,
-        Stage.OUT_FOR_DELIVERY,
-        Stage.AT_DESTINATION_FACILITY,
+        Stage.ACCEPTED,
         Stage.IN_TRANSIT,
-        Stage.CUSTOMS_CLEARED,
+        Stage.IN_TRANSIT,
+        Stage.IN_TRANSIT,
         Stage.IN_TRANSIT,
         Stage.IMPORT_CUSTOMS,
         Stage.IN_TRANSIT,
+        Stage.CUSTOMS_CLEARED,
         Stage.IN_TRANSIT,
-        Stage.IN_TRANSIT,
-        Stage.IN_TRANSIT,
-        Stage.ACCEPTED,
+        Stage.AT_DESTINATION_FACILITY,
+        Stage.OUT_FOR_DELIVERY,
+        Stage.DELIVERY_ATTEMPTED,
+        Stage.EXCEPTION,
+        Stage.OUT_FOR_DELIVERY,
+        Stage.DELIVERY_ATTEMPTED,
+        Stage.RETURN_TO_SENDER,
     ]
     # statusCode failure is the code, but the finer texts decided
-    assert returned[0].code == "failure" and returned[0].match is MatchKind.PHRASE
-    assert returned[3].reason is Reason.ADDRESS_PROBLEM
-    assert returned[4].reason is Reason.RECIPIENT_UNAVAILABLE
+    assert returned[-1].code == "failure" and returned[-1].match is MatchKind.PHRASE
+    assert returned[12].reason is Reason.ADDRESS_PROBLEM
+    assert returned[11].reason is Reason.RECIPIENT_UNAVAILABLE
 
 
 def test_express_returned_naive_times(returned: list[TrackingEvent]) -> None:
-    freiburg = returned[0]
+    freiburg = returned[-1]
     assert (freiburg.location.city, freiburg.location.country) == ("FREIBURG", "DE")
     # naive time, Germany has one zone: resolved to CEST, the wall-clock time unchanged
     assert freiburg.occurred_at == datetime.fromisoformat("2031-06-20T15:34:00+02:00")
     assert not freiburg.time_is_local
-    cincinnati = returned[11]
+    cincinnati = returned[4]
     assert cincinnati.location.country == "US" and cincinnati.location.city == "CINCINNATI HUB"
     assert cincinnati.location.facility == "CINCINNATI HUB"
     # the USA spans zones: kept as the local wall-clock time, flagged
@@ -496,7 +496,7 @@ def test_sniff_rejects_others(payload: Any) -> None:
 
 
 def test_express_us_locality_keeps_the_state_for_the_time_zone() -> None:
-    from tracklingo_dhl.parser import split_locality
+    from tracklingo.places import split_locality
 
     assert split_locality("WILMINGTON, OH - USA") == {
         "city": "WILMINGTON",

@@ -71,7 +71,7 @@ def test_placeless_events_of_a_domestic_shipment_take_its_country_zone() -> None
     assert CARRIER.sniff(payload)
     result = CARRIER.parse(payload)
     assert result.errors == []
-    delivered, loaded, announced = result.events  # DHL's own order: newest first
+    announced, loaded, delivered = result.events  # oldest first (DHL lists them newest first)
     assert delivered.stage is Stage.DELIVERED
     assert delivered.occurred_at == datetime(2023, 3, 13, 9, 50, tzinfo=tz(1))
     assert delivered.time_note is None
@@ -167,13 +167,13 @@ def ecommerce() -> dict[str, Any]:
 def test_us_ecommerce_stages_places_and_times() -> None:
     events = CARRIER.parse(ecommerce()).events
     assert [e.stage for e in events] == [
-        Stage.DELIVERED,
-        Stage.HANDED_TO_LAST_MILE,
+        Stage.LABEL_CREATED,
+        Stage.LABEL_CREATED,
         Stage.ACCEPTED,
-        Stage.LABEL_CREATED,
-        Stage.LABEL_CREATED,
+        Stage.HANDED_TO_LAST_MILE,
+        Stage.DELIVERED,
     ]
-    delivered, tendered, received, en_route, label = events
+    label, en_route, received, tendered, delivered = events
     # Nevada and Kentucky span two zones: kept local; California has one
     assert delivered.time_is_local and received.time_is_local
     assert tendered.occurred_at == datetime(2023, 5, 6, 4, 18, 30, tzinfo=tz(-7))

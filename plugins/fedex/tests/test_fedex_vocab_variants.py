@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tracklingo import MatchKind, Reason, Stage
+from tracklingo.mapping import Mapper, Words
 from tracklingo_fedex import FedExCarrier
-from tracklingo_fedex.parser import mapper_for
 
 CARRIER = FedExCarrier()
 VOCAB = CARRIER.vocabulary
@@ -145,9 +145,9 @@ def test_clearance_delay_type_gives_no_reason() -> None:
 
 
 def test_delivery_updated_derived_codes_are_coarse_fallbacks() -> None:
-    derived = mapper_for(VOCAB).derived
+    mapper = Mapper(VOCAB)  # a derivedStatusCode alone, in its own namespace
     for code in ("DU", "DF"):
-        res = derived.resolve(None, code)
+        res = mapper.map(Words(status_code=code))
         assert (res.stage, res.match) == (S.DELAYED, MatchKind.FALLBACK)
 
 

@@ -1,6 +1,7 @@
-"""The core's conformance kit over the USPS adapter: vocabulary, golden fixtures (`tests/golden`,
-regenerated only deliberately with `TRACKLINGO_REGEN_GOLDEN=1`), purity, timestamps, fuzzing of
-arbitrary and mutated payloads, sniffing, detection and the client's resilience."""
+"""The core's conformance kit over the USPS adapter, once: vocabulary and patterns, golden fixtures
+(`tests/golden`, regenerated only deliberately with `TRACKLINGO_REGEN_GOLDEN=1`), purity, order,
+timestamps, fuzzing of arbitrary and mutated payloads, the core's memo, sniffing, detection, the
+adapter API imports and the client's resilience."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from tracklingo.testing import conformance_suite
 
 TestUSPSConformance = conformance_suite(
     "usps",
-    uses_templates=True,
+    fuzz_examples=60,
     detection_examples=(
-        "9261290000012300000427",  # IMpb worked example (shared/reference/usps.md 6.2)
-        "CP100000140US",  # UPU S10 issued by USPS (usps.md 6.3)
+        "9261290000012300000427",  # IMpb worked example (USPS Publication 199, the IMpb check digit)
+        "CP100000140US",  # UPU S10 issued by USPS
+        "9202290123456700043214",  # IMpb 92 of the domestic fixture
     ),
 )

@@ -81,6 +81,10 @@ def new_adapter(name: str, directory: str | None, display_name: str | None, as_j
     click.echo('  python -m pip install -e ".[testing]"')
     click.echo("  python -m pytest")
     click.echo("  tracklingo carriers")
+    click.echo(
+        "tracklingo is not on a package index yet: in another virtualenv, add --find-links with the"
+        " wheels of a tracklingo checkout's `make dist` (see its docs/installing-adapters.md)"
+    )
 
 
 # -- coverage -------------------------------------------------------------------------------

@@ -101,9 +101,13 @@ def detect(numbers: tuple[str, ...], as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Accepted for consistency: the output is always JSON.")
 @handle_errors
-def schema() -> None:
-    """Print the JSON Schema of a canonical TrackingEvent."""
+def schema(as_json: bool) -> None:
+    """Print the JSON Schema of a canonical TrackingEvent.
+
+    The output is always JSON (--json changes nothing)."""
+    del as_json
     _json_out(TrackingEvent.model_json_schema())
 
 

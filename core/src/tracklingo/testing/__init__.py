@@ -16,8 +16,9 @@ Golden files (the canonical events each fixture must parse to) are compared, nev
 unless regeneration is asked for: ``TRACKLINGO_REGEN_GOLDEN=1 pytest`` or ``pytest --regen-golden``
 with the opt-in plugin ``-p tracklingo.testing.pytest_plugin``.
 
-The checks are also plain functions in `tracklingo.testing.checks`, `.fuzz` and `.client`; each
-raises `ConformanceError` with a message that says what to fix.
+The checks are also plain functions in `tracklingo.testing.checks` (by topic), `.fuzz` and
+`.client`; each raises `ConformanceError` with a message that says what to fix. The pytest classes
+are composed from one mixin per topic (`tracklingo.testing.suite`).
 
 Needs the ``testing`` extra: ``pip install "tracklingo[testing]"`` (pytest, hypothesis, respx).
 """
@@ -42,6 +43,8 @@ from tracklingo.testing.suite import (
     HOOKS,
     CarrierConformance,
     GoldenFilesWritten,
+    KitBase,
+    Requirements,
     conformance_suite,
 )
 
@@ -53,7 +56,9 @@ __all__ = [
     "ClientHarness",
     "ConformanceError",
     "GoldenFilesWritten",
+    "KitBase",
     "Outcome",
+    "Requirements",
     "Sample",
     "conformance_suite",
     "corrupt_check_digit",

@@ -1,7 +1,6 @@
 """Fuzzing `parse` with hypothesis: arbitrary JSON, and the adapter's own fixtures with one part
-deleted, nulled or replaced. Either way `parse` may raise only `tracklingo.ParseError`; and a
-parser that uses event templates (`tracklingo.templates`) gives the same answer with them as
-without them."""
+deleted, nulled or replaced. Either way `parse` may raise only `tracklingo.ParseError`; and the
+core's memo of scan mappings (`tracklingo.events`) changes no answer."""
 
 from __future__ import annotations
 
@@ -15,14 +14,18 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from tracklingo.carrier import Carrier, ParseResult
-from tracklingo.errors import ParseError, VocabularyError
+from tracklingo.errors import AdapterError, ParseError, VocabularyError
+from tracklingo.events import clear_memo, memo_disabled
 from tracklingo.model import event_to_json
-from tracklingo.testing.checks import ConformanceError, Sample, _fail, _short, _unexpected, _where
+from tracklingo.testing.checks import ConformanceError, Sample, adapter_bug
+from tracklingo.testing.checks import fail as _fail
+from tracklingo.testing.checks import short as _short
+from tracklingo.testing.checks import where as _where
 
 __all__ = [
     "check_fuzz_arbitrary",
     "check_fuzz_mutated",
-    "check_templates_change_nothing",
+    "check_memo_changes_nothing",
     "json_values",
     "mutations",
 ]
@@ -108,23 +111,31 @@ def mutations(draw: st.DrawFn, samples: Sequence[Sample]) -> tuple[str, Any]:
 
 
 def _attempt(carrier: Carrier, payload: Any, what: str) -> None:
+    try:  # the adapter's own hook first, unguarded: its bugs show even if the vocabulary is broken
+        carrier.read(copy.deepcopy(payload))
+    except ParseError:
+        return
+    except RecursionError:
+        return  # absurdly deep JSON: not a parser bug worth failing on
+    except Exception as exc:
+        raise adapter_bug(carrier.name, f"on {what}", exc, payload) from exc
     try:
         result = carrier.parse(payload)
+    except AdapterError as exc:  # the adapter's read() raised: the core kept the host alive
+        raise adapter_bug(carrier.name, f"on {what}", exc, payload) from exc.original
     except ParseError:
         return
     except RecursionError:
         return  # absurdly deep JSON: not a parser bug worth failing on
     except VocabularyError as exc:
-        raise _unexpected(carrier, f"on {what}", exc) from exc
-    except Exception as exc:
+        raise adapter_bug(carrier.name, f"on {what}", exc) from exc
+    except Exception as exc:  # the core's guard lets nothing else out: a tracklingo bug
         raise _fail(
             carrier.name,
             f"parse() raised {type(exc).__name__} on {what}",
             [f"{type(exc).__name__}: {exc}{_where(exc)}", f"payload: {_short(payload, 300)}"],
-            "a parser raises nothing but tracklingo.ParseError on any payload: check types"
-            " (isinstance) before use, catch KeyError/TypeError/ValueError/IndexError and"
-            " tracklingo.InputError around field access and `raise ParseError(carrier.name,"
-            " 'what is wrong') from None`",
+            "this is a tracklingo bug (the core builds the events from what read() returns):"
+            " report it with this message",
         ) from exc
     if not isinstance(result, ParseResult):
         raise ConformanceError(
@@ -202,42 +213,41 @@ def _outcome(carrier: Carrier, payload: Any) -> tuple[Any, ...]:
     )
 
 
-def check_templates_change_nothing(
+def check_memo_changes_nothing(
     carrier: Carrier, samples: Sequence[Sample], examples: int = 100, seed: int | None = None
 ) -> None:
-    """Event templates change no result: every fixture, and every fixture with one field deleted,
-    nulled or replaced, parses to the same events and errors with the carrier's templates
-    disabled, filled by all the fixtures, and filled by the payload itself.
+    """The core's memo changes no result: every fixture, and every fixture with one field
+    deleted, nulled or replaced, parses to the same events and errors with the memo off, filled
+    by all the fixtures, and filled by the payload itself.
 
-    A difference means a template key misses an input the mapping depends on, or a fast path
-    (times, places) answers differently from the ordinary one. A carrier without templates
-    passes trivially."""
+    The memo is the core's (keyed by exactly what the mapper reads), so a difference is a core
+    bug, or an adapter whose `read` is not pure (it answers differently for the same payload)."""
     if not samples:
         return
-    templates = carrier.templates
+    try:
+        carrier.vocabulary  # noqa: B018 - the memo needs it; a broken one is reported as such
+    except VocabularyError as exc:
+        raise adapter_bug(carrier.name, "on its fixtures", exc) from exc
 
     def compare(payload: Any, what: str) -> None:
-        try:
-            templates.enabled = False
+        with memo_disabled(carrier):
             plain = _outcome(carrier, payload)
-            templates.enabled = True
-            templates.clear()
+        clear_memo(carrier)
+        try:
             for sample in samples:
                 _outcome(carrier, sample.payload)
             warm = _outcome(carrier, payload)
             again = _outcome(carrier, payload)
         finally:
-            templates.enabled = True
-            templates.clear()
+            clear_memo(carrier)
         for label, got in (("filled by the fixtures", warm), ("filled by the payload itself", again)):
             if got != plain:
                 raise _fail(
                     carrier.name,
-                    f"parse() answers differently with event templates {label}, on {what}",
-                    [f"without templates: {_short(plain, 600)}", f"with templates: {_short(got, 600)}"],
-                    "a template key must hold every input the mapping reads (text, code, place,"
-                    " direction, handoff...) and a fast path must give what the ordinary path"
-                    " gives; see tracklingo.templates",
+                    f"parse() answers differently with the core's memo {label}, on {what}",
+                    [f"without the memo: {_short(plain, 600)}", f"with the memo: {_short(got, 600)}"],
+                    "read() must depend on the payload only (no state kept between calls); if it"
+                    " does, this is a tracklingo bug: report it with this message",
                 )
 
     for sample in samples:

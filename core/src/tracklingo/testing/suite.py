@@ -1,5 +1,4 @@
-"""`CarrierConformance`: the base test class an adapter's tests subclass, tuned with class
-attributes (capability flags), plus `conformance_suite`, the one-line factory.
+"""The conformance kit as pytest classes: one mixin per topic, composed by what the adapter has.
 
     from pathlib import Path
     from tracklingo.testing import CarrierConformance
@@ -10,6 +9,13 @@ attributes (capability flags), plus `conformance_suite`, the one-line factory.
         detection_examples = ("CAN1234567895",)
 
 or ``TestCanadaPost = conformance_suite("canadapost", detection_examples=(...))``.
+
+The topics (each a mixin of ``test_*`` methods over the shared fixtures of `KitBase`), the way
+SQLAlchemy's and fsspec's suites are composed: `IdentityChecks`, `VocabularyChecks`,
+`ParserChecks` (golden files, purity, order, times, fuzzing, the core's memo), `SniffChecks`,
+`DetectionChecks`, `ClientChecks`, `ImportChecks`. `CarrierConformance` has them all and skips,
+with the reason shown, what the adapter's flags say does not apply; `conformance_suite` composes
+only the topics that apply (`Requirements`), so no check stands in the report that could not fail.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -31,7 +38,22 @@ from tracklingo.testing.checks import Sample
 
 T = TypeVar("T")
 
-__all__ = ["FLAGS", "HOOKS", "CarrierConformance", "GoldenFilesWritten", "conformance_suite"]
+__all__ = [
+    "FLAGS",
+    "HOOKS",
+    "CarrierConformance",
+    "ClientChecks",
+    "DetectionChecks",
+    "GoldenFilesWritten",
+    "IdentityChecks",
+    "ImportChecks",
+    "KitBase",
+    "ParserChecks",
+    "Requirements",
+    "SniffChecks",
+    "VocabularyChecks",
+    "conformance_suite",
+]
 
 
 def _events_of(carrier: Carrier, sample: Sample) -> list[TrackingEvent]:
@@ -55,9 +77,8 @@ class GoldenFilesWritten(UserWarning):
     """Golden files were (re)written because regeneration was asked for: review and commit."""
 
 
-class CarrierConformance:
-    """The conformance kit as a pytest base class. Subclass it (name the subclass ``Test...``)
-    and set the class attributes below; every ``test_*`` method is one check.
+class KitBase:
+    """The settings (class attributes) and fixtures every topic shares.
 
     Class attributes:
         carrier_name: the carrier's registered name (it is loaded through its entry point).
@@ -75,8 +96,7 @@ class CarrierConformance:
         min_confidence: the confidence a documented example must reach.
         sniff_exempt: fixture names `sniff` need not recognise.
         fuzz_examples: hypothesis examples per fuzz check.
-        uses_templates: the parser keeps event templates (`tracklingo.templates`): the kit then
-            also checks that parsing the fixtures again only stamps (no new template).
+        import_exempt: file names in the adapter's package the import check skips.
         client_env: non-secret environment variables the client needs (with fake values).
         client_secrets: environment variables holding secrets (with fake values); missing
             ``TRACKLINGO_*`` credentials are found and faked automatically.
@@ -98,7 +118,7 @@ class CarrierConformance:
     min_confidence: ClassVar[float] = 0.5
     sniff_exempt: ClassVar[Sequence[str]] = ()
     fuzz_examples: ClassVar[int] = 100
-    uses_templates: ClassVar[bool] = False
+    import_exempt: ClassVar[Sequence[str]] = ()
     client_env: ClassVar[Mapping[str, str]] = {}
     client_secrets: ClassVar[Mapping[str, str]] = {}
     track_number: ClassVar[str | None] = None
@@ -189,39 +209,23 @@ class CarrierConformance:
                     continue  # the other carrier's own suite reports that
         return out
 
-    @pytest.fixture
-    def kit_client(self, kit_carrier: Carrier, kit_samples: list[Sample]) -> client.ClientHarness:
-        wanted = self.has_client
-        if wanted is None:
-            wanted = type(kit_carrier).client is not Carrier.client
-        if not wanted:
-            pytest.skip("has_client is False: the carrier has no API client")
-        with_events = [(s, events) for s in kit_samples if (events := _events_of(kit_carrier, s))]
-        number = self.track_number or (self.detection_examples[0] if self.detection_examples else None)
-        if number is None and with_events:
-            number = with_events[0][1][0].tracking_number
-        return client.ClientHarness(
-            carrier=kit_carrier,
-            factory=self.client_factory,
-            track=self.track_call,
-            number=number or "KIT0000000000",
-            success_body=self.track_response_body([s for s, _ in with_events] or kit_samples),
-            env=dict(self.client_env),
-            secrets=dict(self.client_secrets),
-            mock_auth=self.mock_auth,
-        )
-
     def _need_samples(self, samples: Sequence[Sample]) -> None:
         if not self.has_parser:
             pytest.skip("has_parser is False: the carrier has no API response parser")
         if not samples:
             pytest.skip("no fixtures (test_fixtures_present says what to add)")
 
-    # -- identity and vocabulary -------------------------------------------------------------------
+
+class IdentityChecks(KitBase):
+    """Name, display name, contacts and tracking link."""
 
     def test_identity(self, kit_carrier: Carrier) -> None:
         """Name, display name, contacts and tracking link are set."""
         _check(checks.check_identity, kit_carrier, self.carrier_name)
+
+
+class VocabularyChecks(KitBase):
+    """The vocabulary loads; its rules answer for themselves, with sources; its patterns are safe."""
 
     def test_vocabulary_loads(self, kit_carrier: Carrier) -> None:
         """The vocabulary file loads and has rules."""
@@ -235,7 +239,13 @@ class CarrierConformance:
         """Every rule says where its fact comes from."""
         _check(checks.check_rule_sources, kit_carrier)
 
-    # -- parsing --------------------------------------------------------------------------------------
+    def test_patterns_do_not_backtrack(self, kit_carrier: Carrier) -> None:
+        """Every pattern's work stays linear in its input (counted in steps, not timed)."""
+        _check(checks.check_patterns, kit_carrier)
+
+
+class ParserChecks(KitBase):
+    """`parse` on the adapter's fixtures and on arbitrary and mutated payloads."""
 
     def test_fixtures_present(
         self, kit_carrier: Carrier, kit_fixtures_dir: Path | None, kit_samples: list[Sample]
@@ -279,6 +289,11 @@ class CarrierConformance:
         self._need_samples(kit_samples)
         _check(checks.check_parse_pure, kit_carrier, kit_samples)
 
+    def test_events_come_out_oldest_first(self, kit_carrier: Carrier, kit_samples: list[Sample]) -> None:
+        """Every shipment's events are in time order, oldest first (the contract)."""
+        self._need_samples(kit_samples)
+        _check(checks.check_oldest_first, kit_carrier, kit_samples)
+
     def test_timestamps_are_aware_or_flagged(self, kit_carrier: Carrier, kit_samples: list[Sample]) -> None:
         """Times are aware, or flagged local with a note, or None with a note."""
         self._need_samples(kit_samples)
@@ -287,7 +302,7 @@ class CarrierConformance:
     def test_arbitrary_json_raises_only_parse_error(
         self, kit_carrier: Carrier, kit_samples: list[Sample]
     ) -> None:
-        """Hypothesis: any JSON value makes parse() return or raise ParseError, nothing else."""
+        """Hypothesis: any JSON value makes read() return or raise ParseError, nothing else."""
         if not self.has_parser:
             pytest.skip("has_parser is False: the carrier has no API response parser")
         _check(fuzz.check_fuzz_arbitrary, kit_carrier, kit_samples, self.fuzz_examples)
@@ -295,23 +310,18 @@ class CarrierConformance:
     def test_mutated_fixtures_raise_only_parse_error(
         self, kit_carrier: Carrier, kit_samples: list[Sample]
     ) -> None:
-        """Hypothesis: a fixture with a field deleted, nulled or replaced never crashes parse()."""
+        """Hypothesis: a fixture with a field deleted, nulled or replaced never crashes read()."""
         self._need_samples(kit_samples)
         _check(fuzz.check_fuzz_mutated, kit_carrier, kit_samples, self.fuzz_examples)
 
-    def test_templates_change_nothing(self, kit_carrier: Carrier, kit_samples: list[Sample]) -> None:
-        """Hypothesis: fixtures (and mutated ones) parse the same with event templates as without."""
+    def test_memo_changes_nothing(self, kit_carrier: Carrier, kit_samples: list[Sample]) -> None:
+        """Hypothesis: fixtures (and mutated ones) parse the same with the core's memo as without."""
         self._need_samples(kit_samples)
-        _check(fuzz.check_templates_change_nothing, kit_carrier, kit_samples, self.fuzz_examples)
+        _check(fuzz.check_memo_changes_nothing, kit_carrier, kit_samples, self.fuzz_examples)
 
-    def test_templates_are_used(self, kit_carrier: Carrier, kit_samples: list[Sample]) -> None:
-        """With ``uses_templates``: a second pass over the fixtures only stamps."""
-        if not self.uses_templates:
-            pytest.skip("uses_templates is False")
-        self._need_samples(kit_samples)
-        _check(checks.check_templates_used, kit_carrier, kit_samples)
 
-    # -- sniff ----------------------------------------------------------------------------------------
+class SniffChecks(KitBase):
+    """`sniff` claims the carrier's responses and nothing else."""
 
     def test_sniff_claims_own_fixtures(self, kit_carrier: Carrier, kit_samples: list[Sample]) -> None:
         """sniff() recognises the carrier's own API responses."""
@@ -331,7 +341,9 @@ class CarrierConformance:
         self._need_samples(kit_samples)
         _check(checks.check_other_carriers_do_not_claim, kit_carrier, kit_samples, list(kit_registry))
 
-    # -- detection ------------------------------------------------------------------------------------
+
+class DetectionChecks(KitBase):
+    """`detect` accepts the documented numbers and rejects corrupted check digits."""
 
     def test_detects_documented_examples(self, kit_carrier: Carrier) -> None:
         """detect() accepts the documented example numbers."""
@@ -348,7 +360,39 @@ class CarrierConformance:
             pytest.skip("no corrupted_examples (and no detection_examples to derive them from)")
         _check(checks.check_corrupted_rejected, kit_carrier, corrupted)
 
-    # -- the API client --------------------------------------------------------------------------------
+
+class ImportChecks(KitBase):
+    """The adapter uses the core only through `tracklingo.adapter`."""
+
+    def test_imports_only_the_adapter_api(self, kit_carrier: Carrier) -> None:
+        """The adapter's package imports nothing from the core but tracklingo.adapter."""
+        _check(checks.check_adapter_imports, kit_carrier, self.import_exempt)
+
+
+class ClientChecks(KitBase):
+    """The API client survives transient failures, gives up cleanly and never leaks secrets."""
+
+    @pytest.fixture
+    def kit_client(self, kit_carrier: Carrier, kit_samples: list[Sample]) -> client.ClientHarness:
+        wanted = self.has_client
+        if wanted is None:
+            wanted = type(kit_carrier).client is not Carrier.client
+        if not wanted:
+            pytest.skip("has_client is False: the carrier has no API client")
+        with_events = [(s, events) for s in kit_samples if (events := _events_of(kit_carrier, s))]
+        number = self.track_number or (self.detection_examples[0] if self.detection_examples else None)
+        if number is None and with_events:
+            number = with_events[0][1][0].tracking_number
+        return client.ClientHarness(
+            carrier=kit_carrier,
+            factory=self.client_factory,
+            track=self.track_call,
+            number=number or "KIT0000000000",
+            success_body=self.track_response_body([s for s, _ in with_events] or kit_samples),
+            env=dict(self.client_env),
+            secrets=dict(self.client_secrets),
+            mock_auth=self.mock_auth,
+        )
 
     @pytest.mark.parametrize("failure", ["429", "503", "timeout"])
     def test_client_survives(self, kit_client: client.ClientHarness, failure: str) -> None:
@@ -364,6 +408,20 @@ class CarrierConformance:
         _check(client.check_client_never_leaks, kit_client)
 
 
+class CarrierConformance(
+    IdentityChecks,
+    VocabularyChecks,
+    ParserChecks,
+    SniffChecks,
+    DetectionChecks,
+    ImportChecks,
+    ClientChecks,
+):
+    """The whole conformance kit as a pytest base class. Subclass it (name the subclass
+    ``Test...``) and set the class attributes of `KitBase`; every ``test_*`` method is one check.
+    Topics the flags rule out are skipped with the reason; `conformance_suite` leaves them out."""
+
+
 #: The class attributes `conformance_suite` accepts (capability flags and settings).
 FLAGS = frozenset(
     {
@@ -377,7 +435,7 @@ FLAGS = frozenset(
         "min_confidence",
         "sniff_exempt",
         "fuzz_examples",
-        "uses_templates",
+        "import_exempt",
         "client_env",
         "client_secrets",
         "track_number",
@@ -387,18 +445,46 @@ FLAGS = frozenset(
 HOOKS = frozenset({"load_registry", "client_factory", "track_call", "mock_auth", "track_response_body"})
 
 
-def conformance_suite(carrier_name: str, **flags: Any) -> type[CarrierConformance]:
-    """A ready `CarrierConformance` subclass for `carrier_name`, in one line:
+@dataclass(frozen=True, slots=True)
+class Requirements:
+    """What an adapter has, and so which topics of the kit apply to it."""
+
+    parser: bool = True
+    client: bool | None = None
+    detection: bool = True
+
+    def topics(self) -> tuple[type[KitBase], ...]:
+        """The mixins to compose, in report order."""
+        out: list[type[KitBase]] = [IdentityChecks, VocabularyChecks]
+        if self.parser:
+            out += [ParserChecks, SniffChecks]
+        if self.detection:
+            out.append(DetectionChecks)
+        out.append(ImportChecks)
+        if self.client is not False:
+            out.append(ClientChecks)  # None: decided by the carrier (skipped, with the reason)
+        return tuple(out)
+
+
+def conformance_suite(carrier_name: str, **flags: Any) -> type[KitBase]:
+    """A test class for `carrier_name` with exactly the topics that apply, in one line:
 
         TestUSPS = conformance_suite("usps", detection_examples=("9400111899223197428490",))
 
-    Keyword arguments set the class attributes (capability flags); unknown ones are an error.
+    Keyword arguments set the class attributes (flags, see `KitBase`) and hooks; unknown ones are
+    an error. ``has_parser=False`` leaves out the parser and sniff checks, ``has_client=False``
+    the client checks, no `detection_examples` (and no `corrupted_examples`) the detection ones.
     Bind the result to a name starting with ``Test`` so pytest collects it.
     """
     unknown = sorted(set(flags) - FLAGS - HOOKS)
     if unknown:
         raise TypeError(f"conformance_suite() got unknown flags {unknown}; known: {sorted(FLAGS | HOOKS)}")
+    needs = Requirements(
+        parser=flags.get("has_parser", True),
+        client=flags.get("has_client"),
+        detection=bool(flags.get("detection_examples") or flags.get("corrupted_examples")),
+    )
     caller = sys._getframe(1).f_globals.get("__name__", __name__)
     title = "".join(part.capitalize() for part in carrier_name.replace("-", "_").split("_"))
     namespace: dict[str, Any] = {"carrier_name": carrier_name, "__module__": caller, **flags}
-    return type(f"Test{title}Conformance", (CarrierConformance,), namespace)
+    return type(f"Test{title}Conformance", needs.topics(), namespace)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import tracklingo
+from tracklingo.adapter import Carrier, hookimpl
 from tracklingo_dhl.carrier import DHLCarrier
 from tracklingo_dhl.client import DHLClient
 
@@ -19,7 +19,7 @@ __all__ = ["DHLCarrier", "DHLClient", "tracklingo_register_carriers"]
 __version__ = "0.1.0"
 
 
-@tracklingo.hookimpl
-def tracklingo_register_carriers(register: Callable[[tracklingo.Carrier], None]) -> None:
+@hookimpl
+def tracklingo_register_carriers(register: Callable[[Carrier], None]) -> None:
     """Register the DHL carrier."""
     register(DHLCarrier())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tracklingo import Carrier, Contact, ParseResult
+from tracklingo.adapter import Carrier, Contact, Reading
 from tracklingo_dhl import detect as _detect
 from tracklingo_dhl import parser as _parser
 
@@ -86,9 +86,9 @@ class DHLCarrier(Carrier):
     # local wall-clock time with a `Z` is recorded, so a `Z` means UTC.
     trusts_z: ClassVar[bool] = True
 
-    def parse(self, payload: Any) -> ParseResult:
-        """Events and per-number errors from a Unified Shipment Tracking API response."""
-        return _parser.parse(self, payload)
+    def read(self, payload: Any) -> Reading:
+        """What a Unified Shipment Tracking API response says (`tracklingo_dhl.parser`)."""
+        return _parser.read(payload)
 
     def sniff(self, payload: Any) -> bool:
         """True for a Unified Shipment Tracking API response (or its problem+json error)."""

@@ -39,11 +39,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import httpx
 
-from tracklingo.errors import CarrierAPIError, ConfigError, InputError, QuotaExceededError
-from tracklingo.http import (
+from tracklingo.adapter import (
     RETRY_STATUSES,
     ApiKeyHeader,
+    CarrierAPIError,
     CarrierClient,
+    ConfigError,
+    InputError,
+    QuotaExceededError,
     TrackingClient,
     error_text,
     response_json,

@@ -45,7 +45,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from tracklingo.checkdigits import clean_number, mod7_ok, mod10_ok, parse_s10
+from tracklingo.adapter import clean_tracking_number as clean_number
+from tracklingo.adapter import mod7_ok, mod10_ok, parse_s10
 
 __all__ = ["AMBIGUOUS_WITH_USPS", "FORMATS", "WRONG_CHECK", "Format", "detect", "explain"]
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import tracklingo
-from tracklingo import Carrier
+from tracklingo.adapter import Carrier, hookimpl
 from tracklingo_fedex.carrier import FedExCarrier
 from tracklingo_fedex.client import FedExClient
 
@@ -18,7 +17,7 @@ __all__ = ["FedExCarrier", "FedExClient", "tracklingo_register_carriers"]
 __version__ = "0.1.0"
 
 
-@tracklingo.hookimpl
+@hookimpl
 def tracklingo_register_carriers(register: Callable[[Carrier], None]) -> None:
     """Register the FedEx carrier with the host."""
     register(FedExCarrier())

@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tracklingo import Carrier, Contact, ParseResult, TrackingEvent
-from tracklingo.carrier import build_location
+from tracklingo.adapter import Carrier, Contact, FlatRecord, MidnightRule, Place, Reading, ScanTuple, Shipment
 from tracklingo_fedex import detect, parser
 
 if TYPE_CHECKING:
-    from tracklingo.normalize import FlatRecord
     from tracklingo_fedex.client import FedExClient
 
 #: Extra flat-record columns this adapter reads (FedEx's scan field names, snake_cased).
@@ -67,10 +65,17 @@ class FedExCarrier(Carrier):
     # 2018-02-02T12:01:00-07:00; captured replies mix -08:00/-06:00/-05:00 by scan location):
     # fedex.md section 6. No source shows FedEx writing local times with a `Z`, so a `Z` is UTC.
     trusts_z: ClassVar[bool] = True
+    # Pickup scans (PU, PX) were seen dated at exactly midnight: a date placeholder (captured
+    # replies in repo karrioapi/karrio modules/connectors/fedex/tests/fedex/test_tracking.py).
+    midnight: ClassVar[MidnightRule | None] = MidnightRule(
+        "FedEx dates pickup scans at midnight: probably the date only, not the time",
+        codes=frozenset({"PU", "PX"}),
+        no_offset_note="FedEx gave no UTC offset",
+    )
 
-    def parse(self, payload: Any) -> ParseResult:
-        """Events and per-number errors from one Track API v1 response (pure; only `ParseError`)."""
-        return parser.parse(self, payload)
+    def read(self, payload: Any) -> Reading:
+        """What one Track API v1 reply says (`tracklingo_fedex.parser`; pure)."""
+        return parser.read(payload)
 
     def sniff(self, payload: Any) -> bool:
         """True for a Track API v1 reply (``output.completeTrackResults``) or its error body."""
@@ -80,38 +85,23 @@ class FedExCarrier(Carrier):
         """Confidence 0..1 from the number's format and check digit (fedex.md section 5)."""
         return detect.confidence(tracking_number)
 
-    def event_from_flat(self, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
-        """A flat feed record → event, mapped like an API scan.
-
-        Besides the standard columns, a FedEx flat record may carry ``exception_code``,
-        ``exception_description`` (reason and stage override, e.g. DE + 03 → exception /
-        address_problem) and ``derived_status_code`` (coarse fallback). A bad timestamp raises
-        `tracklingo.InputError`, which the normaliser turns into a reject.
-        """
-        extra = rec.raw or {}
-        location = build_location(
-            {
-                "city": rec.city,
-                "region": rec.region,
-                "postal_code": rec.postal_code,
-                "country": rec.country,
-                "facility": rec.facility,
-            }
-        )
-        return parser.build_event(
-            self,
-            parser.mapper_for(self.vocabulary),
-            number=rec.tracking_number,
-            when=rec.when(trust_z=self.trusts_z, country=location.country),
-            text=rec.description,
-            code=rec.code,
-            detail=parser.text_field(extra.get(FLAT_EXCEPTION_DESCRIPTION)),
-            exception_code=parser.text_field(extra.get(FLAT_EXCEPTION_CODE)),
-            derived_code=parser.text_field(extra.get(FLAT_DERIVED_STATUS_CODE)),
-            location=location,
-            handoff=rec.handoff(),
-            raw=rec.raw_copy(include_raw),
-        )
+    def read_flat(self, record: FlatRecord) -> Shipment:
+        """A flat feed record, read like an API scan: besides the standard columns, a FedEx flat
+        record may carry ``exception_code``, ``exception_description`` (the reason, and a stage
+        for some: DE + 03 → exception / address_problem) and ``derived_status_code`` (the coarse
+        status)."""
+        extra = record.raw or {}
+        detail = extra.get(FLAT_EXCEPTION_DESCRIPTION)
+        place = Place(record.city, record.region, record.postal_code, record.country, record.facility)
+        # a plain tuple of the fields in order (`ScanTuple`), as the parser writes scans:
+        # code, text, alt_texts, alt_codes, status_code, status_text, detail, reason_code,
+        # reason_text, place, time, utc_offset, utc_time, time_note, handoff, raw
+        scan: ScanTuple = (
+            record.code, record.description, (), (), extra.get(FLAT_DERIVED_STATUS_CODE), None, detail,
+            extra.get(FLAT_EXCEPTION_CODE), detail, place, record.timestamp, record.utc_offset, None, None,
+            record.handoff(), None,
+        )  # fmt: skip
+        return Shipment(record.tracking_number, [scan])
 
     def client(self, **options: Any) -> FedExClient:
         """A Track API client (credentials from ``TRACKLINGO_FEDEX_CLIENT_ID`` / ``_SECRET``)."""

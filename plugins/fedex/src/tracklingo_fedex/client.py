@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 import httpx
 from pydantic import SecretStr
 
-from tracklingo.checkdigits import clean_number
-from tracklingo.http import (
+from tracklingo.adapter import (
     RETRY_STATUSES,
     CarrierClient,
     OAuth2ClientCredentials,
     TrackingClient,
+    clean_tracking_number,
     env_credential,
     error_text,
     response_json,
@@ -120,7 +120,7 @@ class FedExClient(CarrierClient):
         """
         if isinstance(numbers, str):
             numbers = [numbers]  # one number, not one per character
-        cleaned = list(dict.fromkeys(n for n in (clean_number(x) for x in numbers) if n))
+        cleaned = list(dict.fromkeys(n for n in (clean_tracking_number(x) for x in numbers) if n))
         payloads = []
         for start in range(0, len(cleaned), MAX_NUMBERS_PER_REQUEST):
             batch = cleaned[start : start + MAX_NUMBERS_PER_REQUEST]

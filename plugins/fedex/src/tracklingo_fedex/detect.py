@@ -40,7 +40,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from tracklingo.checkdigits import clean_number, mod10_ok, mod11_ok
+from tracklingo.adapter import clean_tracking_number as clean_number
+from tracklingo.adapter import mod10_ok, mod11_ok
 
 __all__ = ["AMBIGUOUS_WITH_USPS", "BAD_CHECK_DIGIT", "FormatMatch", "classify", "confidence"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import tracklingo
+from tracklingo.adapter import Carrier, hookimpl
 from tracklingo_usps.carrier import USPSCarrier
 from tracklingo_usps.client import USPSClient
 
@@ -18,7 +18,7 @@ __all__ = ["USPSCarrier", "USPSClient", "__version__", "tracklingo_register_carr
 __version__ = "0.1.0"
 
 
-@tracklingo.hookimpl
-def tracklingo_register_carriers(register: Callable[[tracklingo.Carrier], None]) -> None:
+@hookimpl
+def tracklingo_register_carriers(register: Callable[[Carrier], None]) -> None:
     """Register the USPS carrier."""
     register(USPSCarrier())

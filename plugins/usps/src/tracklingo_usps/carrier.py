@@ -1,17 +1,26 @@
-"""The USPS carrier adapter: identity, contact points, vocabulary, and the parser/detector/client
-wired into `tracklingo.Carrier`."""
+"""The USPS carrier adapter: identity, contact points, vocabulary, time options, and the
+parser/detector/client wired into `tracklingo.adapter.Carrier`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tracklingo import Carrier, Contact, ParseResult, TrackingEvent
+from tracklingo.adapter import (
+    Carrier,
+    Contact,
+    FlatRecord,
+    MidnightRule,
+    PlaceTuple,
+    Reading,
+    ScanTuple,
+    Shipment,
+    string,
+)
 from tracklingo_usps import detect as _detect
 from tracklingo_usps import parser as _parser
 
 if TYPE_CHECKING:
-    from tracklingo.normalize import FlatRecord
     from tracklingo_usps.client import USPSClient
 
 __all__ = ["USPSCarrier"]
@@ -58,19 +67,25 @@ class USPSCarrier(Carrier):
     )
     # The usps.com tracking page; `tLabels` takes the number (the link integrations use; jkeen/
     # tracking_number_data usps.json uses the same parameter on the mobile page).
-    tracking_url: ClassVar[str | None] = (
-        "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}"
-    )
+    tracking_url: ClassVar[str | None] = "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}"
     vocabulary_path: ClassVar[Path | None] = _HERE / "vocabulary.toml"
     # eventTimestamp is local wall-clock time; the USPS README sample writes it with a "Z" while its
-    # statusSummary says the same time is local (usps.md section 7, [RDME]): the Z is not trusted.
+    # statusSummary says the same time is local (repo USPS/api-examples README.md, the Tracking
+    # sample response): the Z is not trusted.
     trusts_z: ClassVar[bool] = False
+    # Pre-shipment scans (MA, GX, 80) come without GMTTimestamp/GMTOffset, and MA was seen at
+    # exactly midnight: the date, not a time (captured v3 JSON in repo wantable/omniship
+    # spec/mock_responses.rb).
+    midnight: ClassVar[MidnightRule | None] = MidnightRule(
+        "USPS wrote midnight with no GMT time: probably the date only, not the time", without_utc=True
+    )
+    time_names: ClassVar[tuple[str, str]] = ("eventTimestamp", "GMTTimestamp")
 
     # -- the plugin's parts --------------------------------------------------------------------
 
-    def parse(self, payload: Any) -> ParseResult:
-        """Events (and per-number errors) from a USPS Tracking API v3 response. Pure."""
-        return _parser.parse(self, payload)
+    def read(self, payload: Any) -> Reading:
+        """What a USPS Tracking API v3 response says (see `tracklingo_usps.parser`). Pure."""
+        return _parser.read(payload)
 
     def sniff(self, payload: Any) -> bool:
         """True for a USPS Tracking API v3 DETAIL response or its error envelope."""
@@ -86,7 +101,21 @@ class USPSCarrier(Carrier):
 
         return USPSClient(**options)
 
-    def event_from_flat(self, rec: FlatRecord, *, include_raw: bool = False) -> TrackingEvent:
-        """A flat feed record, read the way the v3 parser reads an event (plant names, ISC
-        labels, the state inside a plant name for the time zone)."""
-        return _parser.event_from_flat(self, rec, include_raw=include_raw)
+    def read_flat(self, record: FlatRecord) -> Shipment:
+        """A flat feed record read the way the v3 parser reads an event: ``city`` is a label (plant
+        names, ISC labels, the state inside a plant name for the time zone), and a ``mailType`` /
+        ``mail_type`` column, if the feed kept one, says the direction."""
+        raw = record.raw or {}
+        direction = _parser.mail_type_direction(string(raw.get("mailType")) or string(raw.get("mail_type")))
+        # plain tuples of the fields in order (`PlaceTuple`, `ScanTuple`), as the parser writes them
+        # Place: city, region, postal_code, country, facility, label, locality, country_name
+        place: PlaceTuple = (
+            None, record.region, record.postal_code, record.country, record.facility, record.city, None, None,
+        )  # fmt: skip
+        # Scan: code, text, alt_texts, alt_codes, status_code, status_text, detail, reason_code,
+        # reason_text, place, time, utc_offset, utc_time, time_note, handoff, raw
+        scan: ScanTuple = (
+            record.code, record.description, (), (), None, None, None, None, None,
+            place, record.timestamp, record.utc_offset, None, None, record.handoff(), None,
+        )  # fmt: skip
+        return Shipment(record.tracking_number, [scan], direction=direction)

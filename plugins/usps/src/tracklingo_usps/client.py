@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
-from tracklingo.checkdigits import clean_number
-from tracklingo.http import (
+from tracklingo.adapter import (
     CarrierClient,
     OAuth2ClientCredentials,
     TrackingClient,
+    clean_tracking_number,
     env_credential,
     error_text,
     response_json,
@@ -62,7 +62,7 @@ def api_number(number: str) -> str:
     """The number as the API wants it: upper case, no spaces/dashes, and without a ``420`` + ZIP
     routing prefix when the rest is a valid USPS number (the prefix routes the parcel; it is not
     part of the tracking number: USPS Publication 199, the IMpb guide)."""
-    cleaned = clean_number(number)
+    cleaned = clean_tracking_number(number)
     candidates = pic_candidates(cleaned)
     for pic in candidates[1:]:  # the routing-stripped forms
         if pic_score(pic) > WRONG_CHECK_DIGIT:

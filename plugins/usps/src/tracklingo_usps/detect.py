@@ -42,7 +42,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from tracklingo.checkdigits import clean_number, mod10_ok, parse_s10
+from tracklingo.adapter import clean_tracking_number as clean_number
+from tracklingo.adapter import mod10_ok, parse_s10
 
 __all__ = ["WRONG_CHECK_DIGIT", "confidence", "pic_candidates", "pic_score", "strip_routing"]
 
