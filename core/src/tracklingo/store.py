@@ -428,9 +428,10 @@ class Store:
                 " WHERE handoff_carrier IS NOT NULL AND handoff_number IS NOT NULL"
             )
         ]
-        legs = [(carrier, number) for number, carrier in self._conn.execute(
-            "SELECT DISTINCT tracking_number, carrier FROM events"
-        )]
+        legs = [
+            (carrier, number)
+            for number, carrier in self._conn.execute("SELECT DISTINCT tracking_number, carrier FROM events")
+        ]
         roots = link_legs(legs, handoffs)
         sizes: dict[_LegKey, int] = {}
         for root in roots.values():

@@ -77,8 +77,9 @@ def _registry() -> Registry:
     return load_carriers()
 
 
-def feed_normalizer(carrier: str | None, include_raw: bool) -> Normalizer:
-    """The `Normalizer` for a feed command, with every carrier's vocabulary compiled.
+def feed_normalizer(carrier: str | None, include_raw: bool, *, infer: bool = True) -> Normalizer:
+    """The `Normalizer` for a feed command, with every carrier's vocabulary compiled (`infer`:
+    False for ``--no-infer``).
 
     The CLI is an application, so it may tune the process: what exists once the carriers are
     loaded (modules, compiled vocabularies, schemas) lives as long as the process, so it is moved
@@ -90,7 +91,7 @@ def feed_normalizer(carrier: str | None, include_raw: bool) -> Normalizer:
 
     from tracklingo.normalize import Normalizer
 
-    normalizer = Normalizer(_registry(), carrier=carrier, include_raw=include_raw)
+    normalizer = Normalizer(_registry(), carrier=carrier, include_raw=include_raw, infer=infer)
     for loaded in normalizer.registry:
         loaded.vocabulary  # noqa: B018 - compiled now, before the freeze
     gc.freeze()

@@ -16,6 +16,7 @@ from tracklingo.cli._common import (
     feed_options,
     handle_errors,
     main,
+    no_infer_option,
     open_output,
 )
 
@@ -61,6 +62,7 @@ def write_normalized(
     help="Where to write canonical events (JSONL; default: stdout).",
 )
 @click.option("--raw", "include_raw", is_flag=True, help="Keep each carrier record in `raw`.")
+@no_infer_option
 @handle_errors
 def normalize(
     files: tuple[str, ...],
@@ -72,10 +74,13 @@ def normalize(
     as_json: bool,
     output: str,
     include_raw: bool,
+    no_infer: bool,
 ) -> None:
     """Normalize raw carrier events or API responses (FILES or stdin) to canonical JSONL.
 
-    The output is always JSON Lines (--json changes nothing). The summary line goes to stderr.
+    The output is always JSON Lines (--json changes nothing). The summary line goes to stderr,
+    counting apart the events whose stage was inferred (with a confidence) or borrowed from
+    another vocabulary, and the unmapped ones.
     """
     to_terminal = output == "-" and sys.stdout.isatty()  # the events themselves show progress
     run = FeedRun(
@@ -88,7 +93,7 @@ def normalize(
         outputs={"-o/--output": output},
         progress=not to_terminal,
     )
-    normalizer = feed_normalizer(carrier, include_raw)
+    normalizer = feed_normalizer(carrier, include_raw, infer=not no_infer)
     out = sys.stdout.buffer if output == "-" else open_output(output, "output")
     try:
         with run:

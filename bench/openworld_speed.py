@@ -1,0 +1,84 @@
+"""Feed speed with and without the open-world layers, both sides alternated in one run.
+
+    python bench/openworld_speed.py [--events N] [--rounds R]
+
+A varied flat feed from `feedgen` (every installed carrier's phrases and codes, texts with places,
+and about 1 % texts no vocabulary knows) goes through `Normalizer.process` R times per side,
+alternating: "tables" (the carriers' own rules only: the open-world layers switched off in every
+mapper, as before they joined) and "open world" (the layers on, as shipped). Each round starts
+from a cold event-builder memo; the open world itself is compiled before the first timed round
+(its one-off cost is printed apart), since a process pays it once. The figure per side is the
+median events/s; the machine is shared, so only the ratio means much.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from feedgen import write_feed
+
+from tracklingo import Normalizer, load_carriers, read_records
+from tracklingo.events import clear_memo, mapper_for
+from tracklingo.openworld.layer import INFERENCE, OPEN_WORLD, join
+from tracklingo.openworld.resolver import shared_world
+
+OUT = Path(__file__).parent / "out"
+
+
+def _layers(registry: object, on: bool) -> None:
+    for carrier in registry:  # type: ignore[attr-defined]
+        mapper = mapper_for(carrier)
+        join(mapper)
+        for name in (OPEN_WORLD, INFERENCE):
+            if (name not in mapper.off) != on:
+                mapper.switch(name, on)
+
+
+def _round(registry: object, records: list[object], on: bool) -> tuple[float, int, int]:
+    _layers(registry, on)
+    for carrier in registry:  # type: ignore[attr-defined]
+        clear_memo(carrier)
+    normalizer = Normalizer(registry)  # type: ignore[arg-type]
+    start = time.perf_counter()
+    for record in records:
+        normalizer.process(record)  # type: ignore[arg-type]
+    elapsed = time.perf_counter() - start
+    stats = normalizer.stats
+    return stats.events_out / elapsed, stats.unmapped, stats.inferred
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--events", type=int, default=100_000)
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args()
+    OUT.mkdir(exist_ok=True)
+    registry = load_carriers()
+    feed = write_feed(registry, args.events, OUT / f"feed-{args.events}.jsonl")
+    records = list(read_records(feed))
+    t0 = time.perf_counter()
+    world = shared_world()
+    compile_s = time.perf_counter() - t0
+    rates: dict[bool, list[float]] = {False: [], True: []}
+    counts: dict[bool, tuple[int, int]] = {}
+    for _ in range(args.rounds):
+        for on in (False, True):
+            rate, unmapped, inferred = _round(registry, records, on)
+            rates[on].append(rate)
+            counts[on] = (unmapped, inferred)
+    off, on = statistics.median(rates[False]), statistics.median(rates[True])
+    print(f"feed: {args.events:,} flat events, {args.rounds} rounds per side, alternated")
+    print(f"open world compiled once: {1000 * compile_s:.0f} ms; distinct texts it answered: {world.cache_size()}")
+    print(f"  tables only   {off:>10,.0f} events/s   unmapped {counts[False][0]:,}")
+    print(f"  open world    {on:>10,.0f} events/s   unmapped {counts[True][0]:,}, inferred {counts[True][1]:,}")
+    print(f"  ratio         {on / off:.3f}")
+
+
+if __name__ == "__main__":
+    main()
