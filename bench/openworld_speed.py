@@ -74,9 +74,10 @@ def main() -> None:
             counts[on] = (unmapped, inferred)
     off, on = statistics.median(rates[False]), statistics.median(rates[True])
     print(f"feed: {args.events:,} flat events, {args.rounds} rounds per side, alternated")
-    print(f"open world compiled once: {1000 * compile_s:.0f} ms; distinct texts it answered: {world.cache_size()}")
+    print(f"open world compiled once: {1000 * compile_s:.0f} ms; distinct texts asked: {world.cache_size()}")
     print(f"  tables only   {off:>10,.0f} events/s   unmapped {counts[False][0]:,}")
-    print(f"  open world    {on:>10,.0f} events/s   unmapped {counts[True][0]:,}, inferred {counts[True][1]:,}")
+    unmapped, inferred = counts[True]
+    print(f"  open world    {on:>10,.0f} events/s   unmapped {unmapped:,}, inferred {inferred:,}")
     print(f"  ratio         {on / off:.3f}")
 
 

@@ -453,17 +453,19 @@ def coverage_report(
     carrier: str | None = None,
     normalizer: Normalizer | None = None,
     on_reject: Callable[[Reject], None] | None = None,
+    infer: bool = True,
 ) -> CoverageReport:
     """Normalize `records` and report the unmapped texts and codes per carrier.
 
     `carrier` is assumed for records that do not name one (as in ``normalize --carrier``) and
     limits the report to that carrier. `normalizer` (default: a new one on `registry` and
     `carrier`) does the work, so a caller can follow its `stats` while the report is built;
-    `on_reject` receives every reject as it comes.
+    `on_reject` receives every reject as it comes. `infer` (for a new normalizer): False keeps
+    tables only, as ``--no-infer``.
     """
     if normalizer is None:
         registry = registry if registry is not None else load_carriers()
-        normalizer = Normalizer(registry, carrier=carrier)
+        normalizer = Normalizer(registry, carrier=carrier, infer=infer)
     else:
         registry = normalizer.registry
     collector = CoverageCollector(_vocabularies(registry), only=carrier.lower() if carrier else None)

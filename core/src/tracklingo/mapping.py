@@ -239,8 +239,13 @@ class Mapper:
 
     def add_layer(self, layer: Layer, *, before: str | None = None) -> None:
         """Add a layer after the others (or before the layer named `before`; the carrier's own
-        ``rules`` stay first whatever `before` says, so an exact rule always wins)."""
+        ``rules`` stay first whatever `before` says, so an exact rule always wins). The core's
+        last-resort layers (a layer whose ``last_resort`` attribute is true: the open-world
+        ones, `tracklingo.openworld.layer`) stay after every other: a layer added without
+        `before` goes before them."""
         names = [existing.name for existing in self.layers]
+        if before is None and not getattr(layer, "last_resort", False):
+            before = next((x.name for x in self.layers if getattr(x, "last_resort", False)), None)
         if layer.name in names:
             raise ValueError(f"a layer named {layer.name!r} is already there")
         if before == "rules":

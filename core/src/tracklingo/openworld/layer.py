@@ -18,7 +18,8 @@ on top. `set_inference` switches inference for a carrier (``--no-infer``,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Final
 
 from tracklingo.mapping import Answer, Mapper, Words
@@ -37,6 +38,7 @@ __all__ = [
     "join",
     "set_inference",
     "settings_version",
+    "tables_only",
 ]
 
 #: the layers' names in a mapper (`Mapper.switch`)
@@ -73,6 +75,7 @@ class OpenWorldLayer:
     """Another vocabulary's exact phrase, or a sentence form around a known status."""
 
     name = OPEN_WORLD
+    last_resort = True  # after any layer added later (`Mapper.add_layer`)
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
@@ -93,6 +96,7 @@ class InferenceLayer:
     """The stage classifier, for a text that neither rules nor tables know."""
 
     name = INFERENCE
+    last_resort = True
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
@@ -118,6 +122,8 @@ def join(mapper: Mapper) -> None:
 
 #: bumped whenever `set_inference` changes a mapper (a `Normalizer` re-applies its own setting)
 _VERSION: list[int] = [0]
+#: mappers inside `tables_only` (by id, with the nesting depth): `set_inference` leaves them be
+_HELD: dict[int, int] = {}
 
 
 def settings_version() -> int:
@@ -134,6 +140,29 @@ def set_inference(mapper: Mapper, on: bool) -> None:
     """Switch inference on or off for this mapper, only when that changes something (switching
     makes the event builder forget its memo)."""
     join(mapper)
+    if id(mapper) in _HELD:
+        return  # inside `tables_only`: the carrier's own vocabulary only, whatever is asked
     if inference_on(mapper) != on:
         mapper.switch(INFERENCE, on)
         _VERSION[0] += 1
+
+
+@contextmanager
+def tables_only(mapper: Mapper) -> Iterator[None]:
+    """The carrier's own vocabulary only, while inside: both open-world layers off (and a
+    `Normalizer`'s inference setting not applied), then back as they were. For what must not
+    depend on the other plugins installed beside the carrier (the conformance kit's golden
+    files: an adapter's events are its own vocabulary's)."""
+    join(mapper)
+    on = [name for name in (OPEN_WORLD, INFERENCE) if name not in mapper.off]
+    for name in on:
+        mapper.switch(name, False)
+    _HELD[id(mapper)] = _HELD.get(id(mapper), 0) + 1
+    try:
+        yield
+    finally:
+        _HELD[id(mapper)] -= 1
+        if not _HELD[id(mapper)]:
+            del _HELD[id(mapper)]
+        for name in on:
+            mapper.switch(name, True)

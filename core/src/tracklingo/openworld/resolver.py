@@ -9,7 +9,8 @@ rule is never second-guessed). Layers, in order, the first answer wins:
    carrier's own rules, or another vocabulary's phrases, know; or a known phrase starts the
    text and a place follows it;
 3. `inferred`: the classifier (`tracklingo.openworld.infer`) reads a stage from the words, with
-   a confidence at or above the threshold;
+   a confidence at or above the threshold and at least one concept of the lexicon among the
+   words it knows (a reading from a carrier's idiom alone is a guess);
 4. otherwise ``unmapped`` (stage `unknown`) with the nearest known phrases as suggestions.
 
 Every answer is cached per (carrier, text): a feed of millions pays once per distinct text, and
@@ -208,7 +209,7 @@ class OpenWorld:
                 near = neighbours[0] if neighbours else None
                 if near is not None and near.similarity >= _READS_LIKE and near.stage is pred.stage:
                     evidence.append(f'reads like "{near.text}" ({near.vocabulary})')
-                if pred.confidence >= self.threshold:
+                if pred.confidence >= self.threshold and pred.grounded:
                     return OpenWorldAnswer(
                         text,
                         pred.stage,
