@@ -200,3 +200,28 @@ def test_cli_over_a_feed_of_unseen_wordings(run_cli: Any, tmp_path: Path) -> Non
     rows = acme["inferred_texts"]
     assert rows and rows[0]["count"] == 3 and "[[rule]]" in rows[0]["stub"]
     assert [r["count"] for r in rows] == sorted((r["count"] for r in rows), reverse=True)
+
+
+def test_a_reading_from_a_carriers_idiom_alone_is_not_given() -> None:
+    # "new" is a word some vocabularies use, but no concept of the lexicon: no answer from it
+    answer = shared_world().resolve("NEW THING")
+    assert answer is not None and answer.match is MatchKind.UNMAPPED and answer.stage is Stage.UNKNOWN
+    pred = shared_world().classifier.predict("NEW THING")
+    assert pred is not None and not pred.grounded  # the classifier had a guess; it is not given
+
+
+def test_explain_reads_an_unseen_wording_and_abstains_with_suggestions(run_cli: Any) -> None:
+    r = run_cli("explain", UNSEEN[0])
+    assert r.returncode == 0, r.stderr
+    text = " ".join(r.stdout.split())
+    assert "tracklingo has not seen this exact wording; from 'customs'" in text
+    assert "it reads as held by customs (confidence 0." in text
+    [found] = json.loads(run_cli("explain", UNSEEN[0], "--json").stdout)
+    assert (found["known"], found["stage"], found["match"]) == (True, "customs_hold", "inferred")
+    assert 0 < found["confidence"] <= 1 and found["evidence"]
+    r = run_cli("explain", UNSEEN[0], "--no-infer", "--json")
+    [tables] = json.loads(r.stdout)
+    assert (tables["known"], tables["stage"], tables["match"]) == (False, "unknown", "unmapped")
+    assert tables["suggestions"] and {"text", "stage", "vocabulary", "similarity"} <= set(
+        tables["suggestions"][0]
+    )
