@@ -105,7 +105,7 @@ _FLAT_KEYS = frozenset({"tracking_number", "timestamp", "description", "code"})
 
 @dataclass(slots=True)  # not frozen: built per event, and frozen init costs ~3x
 class FlatRecord:
-    """A validated flat event record (see DESIGN.md, "Normalizer and feeds")."""
+    """A validated flat event record (fields: docs/formats.md)."""
 
     carrier: str
     tracking_number: str

@@ -1,6 +1,6 @@
 """Which tracking numbers are DHL's, as a confidence 0..1 (format first, check digit where one exists).
 
-Formats and sources (shared/reference/dhl.md section 5):
+Formats and sources (summary in docs/sources.md#dhl-tracking-numbers):
 
 - DHL Express waybill: 10 or 11 digits = 9-10 digit serial + (serial mod 7)
   (repo jkeen/tracking_number_data couriers/dhl.json, CHECKSUM_ALGORITHMS.md; the IATA air-waybill
@@ -11,8 +11,8 @@ Formats and sources (shared/reference/dhl.md section 5):
   ``J[A-Z]{2,3}`` + 9-10 digits), ``JD`` + 18 digits in Unified ``pieceIds`` [capture]. No check digit.
 - DHL Parcel Germany: 20 digits ``00340...`` with MOD 10 (3,1)
   (https://www.paketda.de/firmenkunden/paket-pruefziffern.html); 12-digit Identcode with the
-  Deutsche Post check digit, weights 4,9 from the left / (10 - sum mod 10) mod 10 (the reference
-  leaves the weights unconfirmed; confirmed here from two barcode libraries: repo
+  Deutsche Post check digit, weights 4,9 from the left / (10 - sum mod 10) mod 10 (paketda
+  leaves the weights open; confirmed here from two barcode libraries: repo
   tigew/zxing-cpp core/src/oned/ODDeutschePostReader.cpp and libzint backend/2of5_based.c
   ``dpident``); ``JJD`` + 13 digits (paketda, frankieren.de); ``3S...`` (repo
   ha-parcel-integrations/ha-dhl README.md); Deutsche Post S10 items ending ``DE`` [capture].
@@ -21,7 +21,7 @@ Formats and sources (shared/reference/dhl.md section 5):
   ``109124`` and the ``94748``/``93612`` prefixes (repo mediocre/bloodhound
   carriers/dhlEcommerceSolutions.js, carriers/dhl.js).
 
-Collisions (dhl.md 5.5) are scored moderate, never certain: ``00340...`` also passes the USPS
+Collisions are scored moderate, never certain: ``00340...`` also passes the USPS
 20-digit and SSCC rules, DHL eCommerce IMpb numbers *are* USPS numbers (USPS tracks them too), a
 12-digit Identcode has the length of a FedEx Express number, ``LX``/``RX``/``CN`` look like UPU
 prefixes. A format whose check digit is wrong scores at most `WRONG_CHECK`; an all-zero number
