@@ -231,31 +231,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.db} exists; remove it first", file=sys.stderr)
         return 1
     settings = HistorySettings(percentile=args.percentile, min_samples=args.min_samples)
-    report = run(args.journeys, seed=args.seed, observations=args.observations, settings=settings, db=args.db)
+    report = run(
+        args.journeys, seed=args.seed, observations=args.observations, settings=settings, db=args.db
+    )
     summary = report.summary()
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
     w, h, f = summary["delivery_window"], summary["stuck_history"], summary["stuck_thresholds_only"]
-    print(
-        f"{report.journeys:,} journeys ({report.events:,} events): learned from {report.train_journeys:,}"
-        f" (events up to {report.as_of}), tested on {report.test_journeys:,}"
-        f" at {report.observations:,} moments"
-    )
-    print(
-        f"delivery window p10-p90: {w['windows']:,} windows of {w['delivered_observations']:,} moments"
-        f" of delivered journeys; coverage {w['coverage']};"
-        f" median error of p50 {w['median_error_hours']} h"
-    )
-    print(
-        f"stuck, advisor with history (p{round(args.percentile * 100)}, min {args.min_samples}"
-        f" samples, else thresholds): precision {h['precision']}, recall {h['recall']}"
-        f" (tp {h['tp']}, fp {h['fp']}, fn {h['fn']}); basis {summary['basis']}"
-    )
-    print(
-        f"stuck, advisor without history (fixed thresholds): precision {f['precision']},"
-        f" recall {f['recall']} (tp {f['tp']}, fp {f['fp']}, fn {f['fn']})"
-    )
+    print(f"{report.journeys:,} journeys ({report.events:,} events): learned from {report.train_journeys:,}"
+          f" (events up to {report.as_of}), tested on {report.test_journeys:,}"
+          f" at {report.observations:,} moments")
+    print(f"delivery window p10-p90: {w['windows']:,} windows of {w['delivered_observations']:,} moments"
+          f" of delivered journeys; coverage {w['coverage']};"
+          f" median error of p50 {w['median_error_hours']} h")
+    print(f"stuck, advisor with history (p{round(args.percentile * 100)}, min {args.min_samples}"
+          f" samples, else thresholds): precision {h['precision']}, recall {h['recall']}"
+          f" (tp {h['tp']}, fp {h['fp']}, fn {h['fn']}); basis {summary['basis']}")
+    print(f"stuck, advisor without history (fixed thresholds): precision {f['precision']},"
+          f" recall {f['recall']} (tp {f['tp']}, fp {f['fp']}, fn {f['fn']})")
     print(f"build {summary['build_seconds']} s, learn {summary['learn_seconds']} s", file=sys.stderr)
     return 0
 

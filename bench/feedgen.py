@@ -16,14 +16,10 @@ from tracklingo import Registry
 
 # Texts with embedded places, one template per carrier where its vocabulary has such patterns.
 PLACE_TEMPLATES = {
-    "usps": [
-        "Processed Through Facility ISC {city} {st}(USPS)",
-        "Arrived at USPS Regional Facility {city} {st} DISTRIBUTION CENTER",
-    ],
-    "dhl": [
-        "Clearance processing complete at {city} HUB - USA",
-        "Arrived at DHL Sort Facility {city} - GERMANY",
-    ],
+    "usps": ["Processed Through Facility ISC {city} {st}(USPS)",
+             "Arrived at USPS Regional Facility {city} {st} DISTRIBUTION CENTER"],
+    "dhl": ["Clearance processing complete at {city} HUB - USA",
+            "Arrived at DHL Sort Facility {city} - GERMANY"],
     "fedex": ["Arrived at FedEx location {city}, {st}"],
 }
 CITIES = [f"CITY{i:03d}" for i in range(400)]
@@ -59,23 +55,17 @@ def generate(registry: Registry, n: int, seed: int = 20261125) -> Iterator[dict[
             code, text = None, f"Unheard-of status {rng.randrange(50)}"
         elif roll < 0.15 and carrier in PLACE_TEMPLATES:
             code = None
-            text = rng.choice(PLACE_TEMPLATES[carrier]).format(city=rng.choice(CITIES), st=rng.choice(STATES))
+            text = rng.choice(PLACE_TEMPLATES[carrier]).format(
+                city=rng.choice(CITIES), st=rng.choice(STATES))
         else:
             code, text = rng.choice(samples[carrier])
         when = start + timedelta(minutes=i)
         state = rng.choice(STATES)
-        stamp = when.astimezone().replace(tzinfo=None).isoformat() if roll > 0.8 else when.isoformat()
-        yield {
-            "carrier": carrier,
-            "tracking_number": f"{carrier.upper()}{rng.randrange(10**9):09d}",
-            "timestamp": stamp,
-            "code": code,
-            "description": text,
-            "city": rng.choice(CITIES),
-            "state": state,
-            "postal_code": f"{rng.randrange(10**5):05d}",
-            "country": "US",
-        }
+        stamp = (when.astimezone().replace(tzinfo=None).isoformat() if roll > 0.8
+                 else when.isoformat())
+        yield {"carrier": carrier, "tracking_number": f"{carrier.upper()}{rng.randrange(10**9):09d}",
+               "timestamp": stamp, "code": code, "description": text, "city": rng.choice(CITIES),
+               "state": state, "postal_code": f"{rng.randrange(10**5):05d}", "country": "US"}
 
 
 def write_feed(registry: Registry, n: int, path: Path) -> Path:

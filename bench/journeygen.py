@@ -82,149 +82,73 @@ class Profile:
     handoff_steps: tuple[Step, ...] = ()
 
 
-def _s(
-    stage: Stage,
-    side: Side,
-    median: float,
-    sigma: float = 0.6,
-    business: bool = False,
-    scans: tuple[int, int] = (1, 1),
-) -> Step:
+def _s(stage: Stage, side: Side, median: float, sigma: float = 0.6, business: bool = False,
+       scans: tuple[int, int] = (1, 1)) -> Step:
     return Step(stage, side, median, sigma, business, scans)
 
 
 S = Stage
 _DELIVERY_END = (_s(S.OUT_FOR_DELIVERY, "destination", 5, 0.3),)
 PROFILES: tuple[Profile, ...] = (
-    Profile(
-        "usps-domestic",
-        "usps",
-        "domestic",
-        0.33,
-        ("US",),
-        ("US",),
-        "impb",
-        (
-            _s(S.LABEL_CREATED, "origin", 18, 0.9),
-            _s(S.ACCEPTED, "origin", 6, 0.5),
-            _s(S.IN_TRANSIT, "origin", 30, 0.6, True, (2, 4)),
-            _s(S.AT_DESTINATION_FACILITY, "destination", 9, 0.5),
-            *_DELIVERY_END,
-        ),
-        attempt_share=0.08,
-    ),
-    Profile(
-        "usps-inbound",
-        "usps",
-        "inbound",
-        0.14,
-        ("CN", "GB", "DE", "JP", "CA"),
-        ("US",),
-        "s10",
-        (
-            _s(S.ACCEPTED, "origin", 20, 0.6),
-            _s(S.DEPARTED_ORIGIN_COUNTRY, "origin", 70, 0.5),
-            _s(S.ARRIVED_DESTINATION_COUNTRY, "destination", 14, 0.6),
-            _s(S.IMPORT_CUSTOMS, "destination", 30, 0.7, True),
-            _s(S.CUSTOMS_CLEARED, "destination", 10, 0.6),
-            _s(S.IN_TRANSIT, "destination", 40, 0.5, True, (1, 3)),
-            _s(S.AT_DESTINATION_FACILITY, "destination", 10, 0.5),
-            *_DELIVERY_END,
-        ),
-        attempt_share=0.05,
-    ),
-    Profile(
-        "usps-outbound",
-        "usps",
-        "outbound",
-        0.05,
-        ("US",),
-        ("GB", "DE", "CA", "FR"),
-        "s10",
-        (
-            _s(S.ACCEPTED, "origin", 8, 0.5),
-            _s(S.IN_TRANSIT, "origin", 24, 0.5, True, (1, 2)),
-            _s(S.DEPARTED_ORIGIN_COUNTRY, "origin", 60, 0.5),
-            _s(S.ARRIVED_DESTINATION_COUNTRY, "destination", 20, 0.6),
-            _s(S.IMPORT_CUSTOMS, "destination", 36, 0.7, True),
-            _s(S.CUSTOMS_CLEARED, "destination", 30, 0.6, True),
-            *_DELIVERY_END,
-        ),
-    ),
-    Profile(
-        "fedex-domestic",
-        "fedex",
-        "domestic",
-        0.2,
-        ("US",),
-        ("US",),
-        "fedex",
-        (
-            _s(S.LABEL_CREATED, "origin", 10, 0.9),
-            _s(S.ACCEPTED, "origin", 4, 0.4),
-            _s(S.IN_TRANSIT, "origin", 20, 0.5, True, (2, 5)),
-            _s(S.AT_DESTINATION_FACILITY, "destination", 6, 0.4),
-            *_DELIVERY_END,
-        ),
-        attempt_share=0.04,
-    ),
-    Profile(
-        "fedex-international",
-        "fedex",
-        "international",
-        0.1,
-        ("US", "DE", "CN"),
-        ("GB", "JP", "AU"),
-        "fedex",
-        (
-            _s(S.LABEL_CREATED, "origin", 10, 0.9),
-            _s(S.ACCEPTED, "origin", 4, 0.4),
-            _s(S.IN_TRANSIT, "origin", 12, 0.5, False, (1, 3)),
-            _s(S.DEPARTED_ORIGIN_COUNTRY, "origin", 20, 0.4),
-            _s(S.ARRIVED_DESTINATION_COUNTRY, "destination", 4, 0.5),
-            _s(S.IMPORT_CUSTOMS, "destination", 10, 0.8, True),
-            _s(S.CUSTOMS_CLEARED, "destination", 5, 0.5),
-            _s(S.AT_DESTINATION_FACILITY, "destination", 5, 0.4),
-            *_DELIVERY_END,
-        ),
-    ),
-    Profile(
-        "dhl-international",
-        "dhl",
-        "international",
-        0.13,
-        ("DE", "CN", "GB"),
-        ("US", "FR", "JP"),
-        "dhl",
-        (
-            _s(S.LABEL_CREATED, "origin", 8, 0.9),
-            _s(S.ACCEPTED, "origin", 3, 0.4),
-            _s(S.EXPORT_CUSTOMS, "origin", 4, 0.5),
-            _s(S.DEPARTED_ORIGIN_COUNTRY, "origin", 16, 0.4),
-            _s(S.ARRIVED_DESTINATION_COUNTRY, "destination", 3, 0.5),
-            _s(S.IMPORT_CUSTOMS, "destination", 8, 0.9, True),
-            _s(S.CUSTOMS_CLEARED, "destination", 4, 0.5),
-            _s(S.AT_DESTINATION_FACILITY, "destination", 4, 0.4),
-            *_DELIVERY_END,
-        ),
-    ),
-    Profile(
-        "dhl-to-usps",
-        "dhl",
-        "domestic",
-        0.05,
-        ("US",),
-        ("US",),
-        "dhl",
-        (
-            _s(S.LABEL_CREATED, "origin", 20, 0.8),
-            _s(S.ACCEPTED, "origin", 8, 0.5),
-            _s(S.IN_TRANSIT, "origin", 36, 0.5, True, (1, 3)),
-            _s(S.HANDED_TO_LAST_MILE, "destination", 16, 0.5),
-        ),
-        handoff_to="usps",
-        handoff_steps=(_s(S.AT_DESTINATION_FACILITY, "destination", 12, 0.5), *_DELIVERY_END),
-    ),
+    Profile("usps-domestic", "usps", "domestic", 0.33, ("US",), ("US",), "impb", (
+        _s(S.LABEL_CREATED, "origin", 18, 0.9),
+        _s(S.ACCEPTED, "origin", 6, 0.5),
+        _s(S.IN_TRANSIT, "origin", 30, 0.6, True, (2, 4)),
+        _s(S.AT_DESTINATION_FACILITY, "destination", 9, 0.5),
+        *_DELIVERY_END), attempt_share=0.08),
+    Profile("usps-inbound", "usps", "inbound", 0.14, ("CN", "GB", "DE", "JP", "CA"), ("US",), "s10", (
+        _s(S.ACCEPTED, "origin", 20, 0.6),
+        _s(S.DEPARTED_ORIGIN_COUNTRY, "origin", 70, 0.5),
+        _s(S.ARRIVED_DESTINATION_COUNTRY, "destination", 14, 0.6),
+        _s(S.IMPORT_CUSTOMS, "destination", 30, 0.7, True),
+        _s(S.CUSTOMS_CLEARED, "destination", 10, 0.6),
+        _s(S.IN_TRANSIT, "destination", 40, 0.5, True, (1, 3)),
+        _s(S.AT_DESTINATION_FACILITY, "destination", 10, 0.5),
+        *_DELIVERY_END), attempt_share=0.05),
+    Profile("usps-outbound", "usps", "outbound", 0.05, ("US",), ("GB", "DE", "CA", "FR"), "s10", (
+        _s(S.ACCEPTED, "origin", 8, 0.5),
+        _s(S.IN_TRANSIT, "origin", 24, 0.5, True, (1, 2)),
+        _s(S.DEPARTED_ORIGIN_COUNTRY, "origin", 60, 0.5),
+        _s(S.ARRIVED_DESTINATION_COUNTRY, "destination", 20, 0.6),
+        _s(S.IMPORT_CUSTOMS, "destination", 36, 0.7, True),
+        _s(S.CUSTOMS_CLEARED, "destination", 30, 0.6, True),
+        *_DELIVERY_END)),
+    Profile("fedex-domestic", "fedex", "domestic", 0.2, ("US",), ("US",), "fedex", (
+        _s(S.LABEL_CREATED, "origin", 10, 0.9),
+        _s(S.ACCEPTED, "origin", 4, 0.4),
+        _s(S.IN_TRANSIT, "origin", 20, 0.5, True, (2, 5)),
+        _s(S.AT_DESTINATION_FACILITY, "destination", 6, 0.4),
+        *_DELIVERY_END), attempt_share=0.04),
+    Profile("fedex-international", "fedex", "international", 0.1, ("US", "DE", "CN"), ("GB", "JP", "AU"),
+            "fedex", (
+        _s(S.LABEL_CREATED, "origin", 10, 0.9),
+        _s(S.ACCEPTED, "origin", 4, 0.4),
+        _s(S.IN_TRANSIT, "origin", 12, 0.5, False, (1, 3)),
+        _s(S.DEPARTED_ORIGIN_COUNTRY, "origin", 20, 0.4),
+        _s(S.ARRIVED_DESTINATION_COUNTRY, "destination", 4, 0.5),
+        _s(S.IMPORT_CUSTOMS, "destination", 10, 0.8, True),
+        _s(S.CUSTOMS_CLEARED, "destination", 5, 0.5),
+        _s(S.AT_DESTINATION_FACILITY, "destination", 5, 0.4),
+        *_DELIVERY_END)),
+    Profile("dhl-international", "dhl", "international", 0.13, ("DE", "CN", "GB"), ("US", "FR", "JP"),
+            "dhl", (
+        _s(S.LABEL_CREATED, "origin", 8, 0.9),
+        _s(S.ACCEPTED, "origin", 3, 0.4),
+        _s(S.EXPORT_CUSTOMS, "origin", 4, 0.5),
+        _s(S.DEPARTED_ORIGIN_COUNTRY, "origin", 16, 0.4),
+        _s(S.ARRIVED_DESTINATION_COUNTRY, "destination", 3, 0.5),
+        _s(S.IMPORT_CUSTOMS, "destination", 8, 0.9, True),
+        _s(S.CUSTOMS_CLEARED, "destination", 4, 0.5),
+        _s(S.AT_DESTINATION_FACILITY, "destination", 4, 0.4),
+        *_DELIVERY_END)),
+    Profile("dhl-to-usps", "dhl", "domestic", 0.05, ("US",), ("US",), "dhl", (
+        _s(S.LABEL_CREATED, "origin", 20, 0.8),
+        _s(S.ACCEPTED, "origin", 8, 0.5),
+        _s(S.IN_TRANSIT, "origin", 36, 0.5, True, (1, 3)),
+        _s(S.HANDED_TO_LAST_MILE, "destination", 16, 0.5)),
+        handoff_to="usps", handoff_steps=(
+        _s(S.AT_DESTINATION_FACILITY, "destination", 12, 0.5),
+        *_DELIVERY_END)),
 )
 
 
@@ -361,15 +285,8 @@ class _Builder:
     events: list[TrackingEvent] = field(default_factory=list)
     stages: list[StageTruth] = field(default_factory=list)
 
-    def scan(
-        self,
-        carrier: str,
-        number: str,
-        stage: Stage,
-        when: datetime,
-        country: str,
-        handoff: Handoff | None = None,
-    ) -> None:
+    def scan(self, carrier: str, number: str, stage: Stage, when: datetime, country: str,
+             handoff: Handoff | None = None) -> None:
         code, text = self.texts.pick(self.rng, carrier, stage)
         self.events.append(
             TrackingEvent(
@@ -388,12 +305,8 @@ class _Builder:
 
 
 def _journey(
-    rng: random.Random,
-    texts: Texts,
-    profile: Profile,
-    start: datetime,
-    stuck_share: float,
-    lost_share: float,
+    rng: random.Random, texts: Texts, profile: Profile, start: datetime,
+    stuck_share: float, lost_share: float,
 ) -> tuple[JourneyTruth, list[TrackingEvent]]:
     origin = rng.choice(profile.origins)
     destination = rng.choice([c for c in profile.destinations if c != origin] or profile.destinations)
@@ -435,23 +348,15 @@ def _journey(
         span = min((end - when).total_seconds(), 86400.0) if lost_here else (end - when).total_seconds()
         offsets = sorted(rng.uniform(0, span * 0.9) for _ in range(count - 1))
         for k, off in enumerate([0.0, *offsets]):
-            b.scan(
-                carrier, num, step.stage, when + timedelta(seconds=off), country, handoff if k == 0 else None
-            )
+            b.scan(carrier, num, step.stage, when + timedelta(seconds=off), country,
+                   handoff if k == 0 else None)
         calendar = (end - when).total_seconds() / 3600
         normal_calendar = (
             (add_business(when, normal) - when).total_seconds() / 3600 if step.business else normal
         )
         b.stages.append(
-            StageTruth(
-                carrier,
-                step.stage,
-                country,
-                when,
-                normal_calendar,
-                None if lost_here else calendar,
-                anomaly if i == odd else None,
-            )
+            StageTruth(carrier, step.stage, country, when, normal_calendar, None if lost_here else calendar,
+                       anomaly if i == odd else None)
         )
         if lost_here:
             break
@@ -541,10 +446,8 @@ def main(argv: list[str] | None = None) -> int:
     truths = build_store(args.db, args.journeys, seed=args.seed, texts=texts)
     with Store(args.db) as store:
         n = len(store)
-    print(
-        f"{len(truths):,} journeys, {n:,} events in {args.db} ({time.perf_counter() - began:.0f} s)",
-        file=sys.stderr,
-    )
+    print(f"{len(truths):,} journeys, {n:,} events in {args.db} ({time.perf_counter() - began:.0f} s)",
+          file=sys.stderr)
     return 0
 
 

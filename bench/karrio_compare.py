@@ -160,13 +160,8 @@ def compare(python: Path) -> None:
             payloads = fixtures(name)
             repeated = [payloads] * ROUNDS
             n_repeated = scans(name, payloads) * ROUNDS
-            best = {
-                "k_rep": float("inf"),
-                "t_rep": float("inf"),
-                "k_var": float("inf"),
-                "t_var": float("inf"),
-                "t_cold": float("inf"),
-            }
+            best = {"k_rep": float("inf"), "t_rep": float("inf"), "k_var": float("inf"),
+                    "t_var": float("inf"), "t_cold": float("inf")}
             n_varied = []
             for run in range(REPEATS):
                 lo, hi = run * VARIED_ROUNDS, (run + 1) * VARIED_ROUNDS

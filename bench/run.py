@@ -84,19 +84,9 @@ def instructions(path: Path, n: int = 20_000) -> float:
 
     def count(k: int) -> int:
         out = subprocess.run(
-            [
-                "valgrind",
-                "--tool=callgrind",
-                "--callgrind-out-file=/dev/null",
-                sys.executable,
-                __file__,
-                "--loop",
-                str(path),
-                str(k),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+             __file__, "--loop", str(path), str(k)],
+            capture_output=True, text=True, check=True,
         ).stderr
         return int(next(line for line in out.splitlines() if "Collected" in line).split()[-1])
 
@@ -127,26 +117,21 @@ def main() -> None:
     t_cli, rss = cli(feed)
     print(f"feed: {n:,} flat events ({feed.stat().st_size / 1e6:.1f} MB)")
     print(f"  floor (json.loads+dumps) {n / t_floor:>10,.0f} events/s  {t_floor:6.2f} s")
-    print(
-        f"  API normalize            {n / t_api:>10,.0f} events/s  {t_api:6.2f} s"
-        f"  ratio {t_api / t_floor:4.2f}x floor"
-    )
-    print(
-        f"  CLI normalize (1 core)   {n / t_cli:>10,.0f} events/s  {t_cli:6.2f} s"
-        f"  ratio {t_cli / t_floor:4.2f}x floor  (target ≤ 5x)  peak RSS {rss / 1024:.0f} MiB"
-    )
+    print(f"  API normalize            {n / t_api:>10,.0f} events/s  {t_api:6.2f} s"
+          f"  ratio {t_api / t_floor:4.2f}x floor")
+    print(f"  CLI normalize (1 core)   {n / t_cli:>10,.0f} events/s  {t_cli:6.2f} s"
+          f"  ratio {t_cli / t_floor:4.2f}x floor  (target ≤ 5x)  peak RSS {rss / 1024:.0f} MiB")
     if args.big:
         big = write_feed(registry, 1_000_000, OUT / "feed-1000000.jsonl")
         t_big, rss_big = cli(big)
-        print(
-            f"  CLI 1,000,000 events     {1_000_000 / t_big:>10,.0f} events/s  {t_big:6.2f} s"
-            f"  peak RSS {rss_big / 1024:.0f} MiB"
-        )
+        print(f"  CLI 1,000,000 events     {1_000_000 / t_big:>10,.0f} events/s  {t_big:6.2f} s"
+              f"  peak RSS {rss_big / 1024:.0f} MiB")
     if args.instructions and shutil.which("valgrind"):
         print(f"  API normalize: {instructions(feed):,.0f} CPU instructions per flat event (callgrind)")
     if args.karrio:
         extra = ["--instructions"] if args.instructions else []
-        subprocess.run([sys.executable, str(Path(__file__).parent / "karrio_compare.py"), *extra], check=True)
+        subprocess.run([sys.executable, str(Path(__file__).parent / "karrio_compare.py"), *extra],
+                       check=True)
 
 
 if __name__ == "__main__":

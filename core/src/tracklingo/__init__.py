@@ -73,7 +73,9 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("IngestStats", "Store", "StoreError", "open_store"), "tracklingo.store"),
     **dict.fromkeys(("MatchKind", "Reason", "Stage", "Status"), "tracklingo.taxonomy"),
     **dict.fromkeys(("ResolvedTime", "resolve_time"), "tracklingo.times"),
-    **dict.fromkeys(("ReasonRule", "Rule", "Vocabulary", "normalize_phrase"), "tracklingo.vocabulary"),
+    **dict.fromkeys(
+        ("ReasonRule", "Rule", "Vocabulary", "normalize_phrase"), "tracklingo.vocabulary"
+    ),
 }
 
 

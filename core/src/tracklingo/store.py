@@ -272,7 +272,9 @@ class Store:
     may open the same file (readers never block the writer in WAL mode).
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True, readonly: bool = False) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, create: bool = True, readonly: bool = False
+    ) -> None:
         self.path = str(path)
         self.readonly = readonly
         self._linked_memo: tuple[tuple[int, int], dict[_LegKey, _LegKey]] | None = None
@@ -428,10 +430,9 @@ class Store:
                 " WHERE handoff_carrier IS NOT NULL AND handoff_number IS NOT NULL"
             )
         ]
-        legs = [
-            (carrier, number)
-            for number, carrier in self._conn.execute("SELECT DISTINCT tracking_number, carrier FROM events")
-        ]
+        legs = [(carrier, number) for number, carrier in self._conn.execute(
+            "SELECT DISTINCT tracking_number, carrier FROM events"
+        )]
         roots = link_legs(legs, handoffs)
         sizes: dict[_LegKey, int] = {}
         for root in roots.values():

@@ -147,8 +147,10 @@ STAGE_DEFINITIONS: Final = MappingProxyType(
         Stage.ACCEPTED: "The carrier physically has the parcel: pickup, drop-off or acceptance scan.",
         Stage.IN_TRANSIT: "Moving through the carrier's network: arrived at, departed or processed "
         "at a facility.",
-        Stage.EXPORT_CUSTOMS: "Presented to, held or released by export customs in the origin country.",
-        Stage.DEPARTED_ORIGIN_COUNTRY: "At or leaving the outward office of exchange of the origin country.",
+        Stage.EXPORT_CUSTOMS: "Presented to, held or released by export customs in the origin "
+        "country.",
+        Stage.DEPARTED_ORIGIN_COUNTRY: "At or leaving the outward office of exchange of the origin "
+        "country.",
         Stage.ARRIVED_DESTINATION_COUNTRY: "Arrived at the inward office of exchange of the "
         "destination country, before customs.",
         Stage.IMPORT_CUSTOMS: "Presented to and being processed by import customs.",
@@ -157,7 +159,8 @@ STAGE_DEFINITIONS: Final = MappingProxyType(
         Stage.HANDED_TO_LAST_MILE: "Tendered to another carrier or postal operator for delivery.",
         Stage.AT_DESTINATION_FACILITY: "At the local delivery unit, post office or station.",
         Stage.OUT_FOR_DELIVERY: "On the vehicle for delivery today.",
-        Stage.DELIVERY_ATTEMPTED: "A delivery attempt failed (notice left, no access, recipient absent).",
+        Stage.DELIVERY_ATTEMPTED: "A delivery attempt failed (notice left, no access, recipient "
+        "absent).",
         Stage.AVAILABLE_FOR_PICKUP: "Waiting for the recipient at a counter, locker or access point.",
         Stage.DELIVERED: "Delivered.",
         Stage.DELAYED: "Moving, but late (weather, network delay, arriving late).",

@@ -257,7 +257,9 @@ def refuse_outputs_that_are_inputs(
                 continue  # a device or a pipe: /dev/null may be given twice
             key = os.path.realpath(path)  # not there yet: it cannot be an input
         if key in sources:
-            raise InputError(f"{option} {path} is also an input ({sources[key]}): refusing to overwrite it")
+            raise InputError(
+                f"{option} {path} is also an input ({sources[key]}): refusing to overwrite it"
+            )
         if key in written:
             raise InputError(f"{option} and {written[key]} are the same file ({path})")
         written[key] = option
@@ -375,7 +377,9 @@ class FeedRun:
         if self.rejects_path:
             self._rejects_out = open_output(self.rejects_path, "rejects")
         if "-" in self.paths and not self.quiet and _stdin_is_terminal():
-            click.echo("tracklingo: reading stdin... (end with Ctrl-D, or give FILES to read)", err=True)
+            click.echo(
+                "tracklingo: reading stdin... (end with Ctrl-D, or give FILES to read)", err=True
+            )
         self.bar.__enter__()
         return self
 
@@ -468,10 +472,12 @@ no_infer_option = click.option(
 def feed_options(func: F) -> F:
     """What every feed command shares: FILES (or stdin), ``--format``, ``--carrier``,
     ``--rejects FILE``, ``--max-rejects N|P%``, ``-q`` and ``--json``."""
-    func = click.option("--json", "as_json", is_flag=True, help="Machine-readable output (JSON on stdout).")(
-        func
-    )
-    func = click.option("-q", "--quiet", is_flag=True, help="No summary and no progress on stderr.")(func)
+    func = click.option(
+        "--json", "as_json", is_flag=True, help="Machine-readable output (JSON on stdout)."
+    )(func)
+    func = click.option(
+        "-q", "--quiet", is_flag=True, help="No summary and no progress on stderr."
+    )(func)
     func = click.option(
         "--max-rejects",
         type=MaxRejectsType(),
@@ -482,7 +488,8 @@ def feed_options(func: F) -> F:
     func = click.option(
         "--rejects",
         type=click.Path(dir_okay=False),
-        help="Write rejected records here as JSONL (default: one line each on stderr; /dev/null drops them).",
+        help="Write rejected records here as JSONL (default: one line each on stderr;"
+        " /dev/null drops them).",
     )(func)
     func = click.option(
         "--format",

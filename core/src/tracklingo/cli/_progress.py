@@ -34,7 +34,9 @@ class ProgressBar:
         if self.enabled:
             self._progress = _make_progress()
             self._progress.start()
-            self._task = self._progress.add_task(self.label, total=self.total_bytes, events=0, rejected=0)
+            self._task = self._progress.add_task(
+                self.label, total=self.total_bytes, events=0, rejected=0
+            )
         return self
 
     @property
@@ -76,7 +78,9 @@ class ProgressBar:
         if self._progress is None:
             click.echo(line, err=True)
         else:
-            self._progress.console.print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)
+            self._progress.console.print(
+                line, markup=False, highlight=False, emoji=False, soft_wrap=True
+            )
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:

@@ -120,7 +120,9 @@ def coverage(
     records that name none). Reject lines and the summary go to stderr."""
     from tracklingo.coverage import coverage_report
 
-    run = FeedRun(files, fmt=fmt, rejects=rejects, max_rejects=max_rejects, quiet=quiet, label="coverage")
+    run = FeedRun(
+        files, fmt=fmt, rejects=rejects, max_rejects=max_rejects, quiet=quiet, label="coverage"
+    )
     normalizer = feed_normalizer(carrier, include_raw=False, infer=not no_infer)
     with run:
         report = coverage_report(

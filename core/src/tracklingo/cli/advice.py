@@ -293,13 +293,17 @@ def advise_cmd(
 
     now = parse_now(now_text)
     lang = resolve_language(lang_text)
-    run = FeedRun(files, fmt=fmt, rejects=rejects, max_rejects=max_rejects, quiet=quiet, label="advise")
+    run = FeedRun(
+        files, fmt=fmt, rejects=rejects, max_rejects=max_rejects, quiet=quiet, label="advise"
+    )
     registry = _registry()
     history = None
     if db is not None and not no_history:
         from tracklingo.cli._history import load_history
 
-        history = load_history(db, registry, now, stuck_percentile=stuck_percentile, min_samples=min_samples)
+        history = load_history(
+            db, registry, now, stuck_percentile=stuck_percentile, min_samples=min_samples
+        )
     normalizer = feed_normalizer(carrier, include_raw=False)
     events: list[TrackingEvent] = []
     with run:

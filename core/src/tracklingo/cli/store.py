@@ -235,7 +235,9 @@ def stuck(
         raise InputError(f"no store at {db} (add events with `tracklingo ingest`)")
     history = None
     if not no_history:
-        history = load_history(db, registry, now, stuck_percentile=stuck_percentile, min_samples=min_samples)
+        history = load_history(
+            db, registry, now, stuck_percentile=stuck_percentile, min_samples=min_samples
+        )
     verdicts: Counter[str] = Counter()
     found: list[tuple[float, str, bytes]] = []  # sort key and the advice as compact JSON
     not_yet = 0

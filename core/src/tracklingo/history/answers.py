@@ -235,12 +235,8 @@ class History:
         thin = {**about, "count": count, "needed": settings.min_samples}
         if prior is None:
             return StageVerdict(
-                basis="none",
-                lane_used=None,
-                samples=count,
-                stuck=None,
-                text=words.too_few(speech, **thin, prior_hours=None),
-                **common,
+                basis="none", lane_used=None, samples=count, stuck=None,
+                text=words.too_few(speech, **thin, prior_hours=None), **common,
             )
         return StageVerdict(
             basis="threshold",
@@ -376,3 +372,4 @@ def _ends(events: Sequence[TrackingEvent]) -> tuple[str | None, str | None]:
         return next((j for j in rebuilt if any(e.dedup_key == key for e in j.events)), rebuilt[0])
 
     return part_with(events[0]).origin_country, part_with(events[-1]).destination_country
+

@@ -24,7 +24,9 @@ def homes_of(carriers: Mapping[str, Carrier] | Iterable[Carrier]) -> dict[str, s
     return {c.name: c.home_country for c in found}
 
 
-def lane_for(home: str | None, origin: str | None, destination: str | None, stages: Iterable[Stage]) -> Lane:
+def lane_for(
+    home: str | None, origin: str | None, destination: str | None, stages: Iterable[Stage]
+) -> Lane:
     """The lane of a journey as seen by a carrier whose home country is `home` (see the module
     docstring). `stages` are the journey's stages so far. The SQL in `read_dwell` is the same rule."""
     seen = set(stages)
@@ -42,3 +44,5 @@ def lane_for(home: str | None, origin: str | None, destination: str | None, stag
     if ocross:
         return "outbound"
     return "domestic"
+
+

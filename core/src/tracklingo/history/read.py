@@ -344,3 +344,5 @@ def _knots(conn: sqlite3.Connection, sizes: Mapping[int, int]) -> dict[int, list
 
 def _quantiles(n: int, pairs: list[tuple[int, float]]) -> Quantiles:
     return Quantiles(n=n, ranks=tuple(r for r, _ in pairs), values=tuple(float(v) for _, v in pairs))
+
+

@@ -118,4 +118,8 @@ class DwellTable:
 
     def rows(self) -> list[DwellStats]:
         """Every group, by carrier, stage (journey order) and lane (`LANES` order)."""
-        return sorted(self.groups.values(), key=lambda s: (s.carrier, s.stage.rank, LANES.index(s.lane)))
+        return sorted(
+            self.groups.values(), key=lambda s: (s.carrier, s.stage.rank, LANES.index(s.lane))
+        )
+
+
