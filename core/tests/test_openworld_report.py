@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from tracklingo.openworld import OpenWorld, coverage_rows, explain_unseen, installed_vocabularies, rule_stub
+from tracklingo.openworld import OpenWorld, explain_unseen, installed_vocabularies, rule_stub
 from tracklingo.taxonomy import MatchKind, Stage
 
 
@@ -48,24 +48,14 @@ def test_a_carrier_that_is_not_installed_is_named(world: OpenWorld) -> None:
     assert explain_unseen(answer).mentions == ("gls",)
 
 
-def test_coverage_rows_most_frequent_first_with_a_valid_stub(world: OpenWorld) -> None:
+def test_a_stub_confirms_the_reading_and_an_abstention_asks_for_a_stage(world: OpenWorld) -> None:
     a = world.resolve("La aduana ha retenido el envío")
-    b = world.resolve("Zending is bezorgd bij de buren")
-    assert a is not None and b is not None
-    rows = coverage_rows([("dhl", b), ("dhl", a), ("dhl", a)])
-    assert [(r.text, r.count) for r in rows] == [(a.text, 2), (b.text, 1)]
-    stub = tomllib.loads(rows[0].stub)["rule"]
-    assert stub[0]["phrase"] == a.text and Stage(stub[0]["stage"]) is a.stage
-    assert rows[0].to_dict()["confidence"] == a.confidence
-
-
-def test_abstentions_are_listed_only_when_asked(world: OpenWorld) -> None:
+    assert a is not None and a.answered
+    stub = tomllib.loads(rule_stub(a))["rule"][0]
+    assert stub["phrase"] == a.text and Stage(stub["stage"]) is a.stage
     unknown = OpenWorld(world.vocabularies, threshold=1.01).resolve("Zorblax quux")
-    assert unknown is not None
-    assert coverage_rows([("usps", unknown)]) == []
-    rows = coverage_rows([("usps", unknown)], include=[MatchKind.UNMAPPED])
+    assert unknown is not None and not unknown.answered
     assert tomllib.loads(rule_stub(unknown))["rule"][0]["stage"] == "TODO"
-    assert rows[0].stage is Stage.UNKNOWN
 
 
 def test_the_sentence_speaks_the_asked_language(world: OpenWorld) -> None:

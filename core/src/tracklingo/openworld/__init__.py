@@ -22,8 +22,10 @@ rule is never second-guessed), the layers answer in order:
 >>> world.resolve("Przesyłka zatrzymana przez urząd celny").stage   # doctest: +SKIP
 <Stage.CUSTOMS_HOLD: 'customs_hold'>
 
-Every answer is cached per (carrier, text); the whole is deterministic. `explain_unseen` and
-`coverage_rows` give the data the CLI's `explain` and `coverage` print.
+They join every carrier's mapper after its own rules (`tracklingo.openworld.layer`: the
+``open_world`` and ``inference`` layers, one `OpenWorld` per process, compiled the first time a
+text reaches them). Every answer is cached per (carrier, text); the whole is deterministic. `explain_unseen` and
+`rule_stub` give the data the CLI's `explain` and `coverage` print.
 """
 
 from importlib import import_module
@@ -46,9 +48,7 @@ if TYPE_CHECKING:
     from tracklingo.openworld.lexicon import Concept, ConceptHit, Hint, Lexicon, load_lexicon
     from tracklingo.openworld.places import place_parts
     from tracklingo.openworld.report import (
-        CoverageRow,
         UnseenExplanation,
-        coverage_rows,
         explain_unseen,
         rule_stub,
         stage_label,
@@ -73,7 +73,6 @@ _WHERE: dict[str, str] = {
     "CROSS_CONFIDENCE": "tracklingo.openworld.cross",
     "Concept": "tracklingo.openworld.lexicon",
     "ConceptHit": "tracklingo.openworld.lexicon",
-    "CoverageRow": "tracklingo.openworld.report",
     "CrossHit": "tracklingo.openworld.cross",
     "CrossIndex": "tracklingo.openworld.cross",
     "DEFAULT_THRESHOLD": "tracklingo.openworld.resolver",
@@ -93,7 +92,6 @@ _WHERE: dict[str, str] = {
     "UnseenExplanation": "tracklingo.openworld.report",
     "analyse": "tracklingo.openworld.infer",
     "calibrated": "tracklingo.openworld.infer",
-    "coverage_rows": "tracklingo.openworld.report",
     "explain_unseen": "tracklingo.openworld.report",
     "installed_vocabularies": "tracklingo.openworld.resolver",
     "labelled_examples": "tracklingo.openworld.infer",
@@ -127,7 +125,6 @@ __all__ = [
     "SIGNALS",
     "Concept",
     "ConceptHit",
-    "CoverageRow",
     "CrossHit",
     "CrossIndex",
     "Example",
@@ -144,7 +141,6 @@ __all__ = [
     "UnseenExplanation",
     "analyse",
     "calibrated",
-    "coverage_rows",
     "explain_unseen",
     "installed_vocabularies",
     "labelled_examples",

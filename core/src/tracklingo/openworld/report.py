@@ -1,18 +1,17 @@
-"""What `explain` and `coverage` will say about open-world answers (data, rendered by the CLI).
+"""What `explain` and `coverage` say about open-world answers (data, rendered by the CLI).
 
 `explain_unseen(answer, lang=...)` gives the sentence for a wording tracklingo has not seen
 ("tracklingo has not seen this exact wording; from 'held' and 'customs' it reads as held by
 customs (confidence 0.8)"), in any language the advisor speaks, with the nearest known wordings
 (printed as suggestions when the layers abstained) and the carriers the text names that are not
-installed. `coverage_rows(answers)` lists inferred (or borrowed) texts, most frequent first,
-each with its stage, confidence and a ``[[rule]]`` stub to confirm it.
+installed. `rule_stub(answer)` is the ``[[rule]]`` `tracklingo.coverage` offers to confirm a
+reading into the carrier's vocabulary.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,7 @@ from tracklingo.openworld.infer import Neighbour
 from tracklingo.openworld.resolver import OpenWorldAnswer
 from tracklingo.taxonomy import MatchKind, Stage
 
-__all__ = ["CoverageRow", "UnseenExplanation", "coverage_rows", "explain_unseen", "rule_stub", "stage_label"]
+__all__ = ["UnseenExplanation", "explain_unseen", "rule_stub", "stage_label"]
 
 
 def stage_label(stage: Stage, lang: str = "en") -> str:
@@ -109,32 +108,6 @@ def explain_unseen(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class CoverageRow:
-    """One text the open-world layers answered (or could not), for `coverage`."""
-
-    carrier: str | None
-    text: str
-    count: int
-    stage: Stage
-    match: MatchKind
-    confidence: float | None
-    evidence: tuple[str, ...]
-    stub: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "carrier": self.carrier,
-            "text": self.text,
-            "count": self.count,
-            "stage": self.stage.value,
-            "match": self.match.value,
-            "confidence": self.confidence,
-            "evidence": list(self.evidence),
-            "stub": self.stub,
-        }
-
-
 def rule_stub(answer: OpenWorldAnswer) -> str:
     """A ``[[rule]]`` to paste into the carrier's vocabulary once someone confirmed the reading.
 
@@ -152,36 +125,3 @@ def rule_stub(answer: OpenWorldAnswer) -> str:
         lines.append('stage = "TODO"  # one of tracklingo.Stage: see docs/vocabulary-format.md')
     lines.append('source = "TODO: the page or document that says what this means"')
     return "\n".join(lines)
-
-
-def coverage_rows(
-    answers: Iterable[tuple[str | None, OpenWorldAnswer]],
-    *,
-    include: Iterable[MatchKind] = (MatchKind.INFERRED, MatchKind.SENTENCE_FORM, MatchKind.CROSS_CARRIER),
-) -> list[CoverageRow]:
-    """Group (carrier, answer) pairs by (carrier, text), most frequent first (then by text),
-    keeping the match kinds in `include` (by default every open-world answer; add
-    ``MatchKind.UNMAPPED`` to list abstentions too)."""
-    wanted = set(include)
-    counts: Counter[tuple[str | None, str]] = Counter()
-    first: dict[tuple[str | None, str], OpenWorldAnswer] = {}
-    for carrier, answer in answers:
-        if answer.match not in wanted:
-            continue
-        key = (carrier, answer.text)
-        counts[key] += 1
-        first.setdefault(key, answer)
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0] or "", kv[0][1]))
-    return [
-        CoverageRow(
-            carrier,
-            text,
-            n,
-            first[(carrier, text)].stage,
-            first[(carrier, text)].match,
-            first[(carrier, text)].confidence,
-            first[(carrier, text)].evidence,
-            rule_stub(first[(carrier, text)]),
-        )
-        for (carrier, text), n in ranked
-    ]
