@@ -24,8 +24,8 @@ rule is never second-guessed), the layers answer in order:
 
 They join every carrier's mapper after its own rules (`tracklingo.openworld.layer`: the
 ``open_world`` and ``inference`` layers, one `OpenWorld` per process, compiled the first time a
-text reaches them). Every answer is cached per (carrier, text); the whole is deterministic. `explain_unseen` and
-`rule_stub` give the data the CLI's `explain` and `coverage` print.
+text reaches them). Every answer is cached per (carrier, text); the whole is deterministic.
+`explain_unseen` and `rule_stub` give the data the CLI's `explain` and `coverage` print.
 """
 
 from importlib import import_module

@@ -108,7 +108,11 @@ def check_golden(
     vocabularies, inference) are off meanwhile, so the files do not depend on which other
     plugins are installed.
     """
-    with tables_only(mapper_for(carrier)):
+    try:
+        mapper = mapper_for(carrier)
+    except Exception:  # a vocabulary that does not load: parsing reports it, as the adapter's bug
+        return _check_golden(carrier, samples, golden_dir, regen=regen)
+    with tables_only(mapper):
         return _check_golden(carrier, samples, golden_dir, regen=regen)
 
 
