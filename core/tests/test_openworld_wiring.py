@@ -225,3 +225,20 @@ def test_explain_reads_an_unseen_wording_and_abstains_with_suggestions(run_cli: 
     assert tables["suggestions"] and {"text", "stage", "vocabulary", "similarity"} <= set(
         tables["suggestions"][0]
     )
+
+
+def test_the_batch_path_reads_and_counts_as_the_per_record_path(registry: Any) -> None:
+    pa = pytest.importorskip("pyarrow")  # the arrow extra
+    from tracklingo.batch import BatchNormalizer
+
+    records = [_flat("usps", t, n=i) for i, t in enumerate(UNSEEN * 2)]
+    for infer in (True, False):
+        batch = BatchNormalizer(registry, infer=infer)
+        events, rejects = batch.normalize(pa.Table.from_pylist(records))
+        assert rejects.num_rows == 0
+        per = Normalizer(registry, infer=infer)
+        expected = _events(per, records)
+        assert events.column("match").to_pylist() == [e.match.value for e in expected]
+        assert events.column("stage").to_pylist() == [e.stage.value for e in expected]
+        assert (batch.stats.inferred, batch.stats.borrowed) == (per.stats.inferred, per.stats.borrowed)
+        assert (batch.stats.inferred > 0) is infer
