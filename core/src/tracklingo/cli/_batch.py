@@ -74,14 +74,15 @@ def records(paths: list[str], fmt: str) -> Iterator[Record]:
 
 
 def normalize(
-    run: FeedRun, carrier: str | None, include_raw: bool, output: str, output_fmt: str
+    run: FeedRun, carrier: str | None, include_raw: bool, output: str, output_fmt: str, *, infer: bool = True
 ) -> NormalizeStats:
-    """`tracklingo normalize` on the batch path; returns the run's counts."""
+    """`tracklingo normalize` on the batch path; returns the run's counts (`infer`: False for
+    ``--no-infer``)."""
     io = _batch()
     from tracklingo.batch import BatchNormalizer
     from tracklingo.cli._common import _registry
 
-    normalizer = BatchNormalizer(_registry(), carrier=carrier, include_raw=include_raw)
+    normalizer = BatchNormalizer(_registry(), carrier=carrier, include_raw=include_raw, infer=infer)
     with io.EventWriter(output, io.output_format(output, output_fmt), normalizer.schema) as writer:
         for chunk in chunks(run, normalizer.stats, keep_nulls=include_raw):
             events, rejects = normalizer.normalize(
