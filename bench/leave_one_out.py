@@ -4,7 +4,9 @@
     python bench/leave_one_out.py --by source     # leave every rule citing one source out at once
     python bench/leave_one_out.py --unseen core/tests/data/unseen_texts.jsonl --batch 2 --batch 3
     python bench/leave_one_out.py --curve         # precision / answered share per threshold
-    python bench/leave_one_out.py --calibrate     # fit infer.CALIBRATION on leave-one-out by rule
+    python bench/leave_one_out.py --by both --calibrate --cv 5
+                                                  # fit infer.CALIBRATION on both leave-one-out
+                                                  # runs pooled; 5-fold cross-validated curve
     python bench/leave_one_out.py --speed         # µs per distinct unseen text, and per repeat
 
 The held-out file's batches: 1 and 2 tuned on earlier, 4 tuned on in the second round, 3 held out
@@ -30,6 +32,7 @@ from tracklingo.openworld.measure import (
     Outcome,
     Tally,
     at_threshold,
+    cross_validated,
     curve,
     evaluate_texts,
     fit_calibration,
@@ -54,7 +57,13 @@ def _table(tallies: dict[str, Tally]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--by", choices=["rule", "source"], default="rule")
+    ap.add_argument(
+        "--by",
+        choices=["rule", "source", "both"],
+        default="rule",
+        help="leave out each rule, each source, or both runs pooled (what --calibrate fits on)",
+    )
+    ap.add_argument("--cv", type=int, default=0, help="with --calibrate: K-fold cross-validated curve")
     ap.add_argument("--unseen", help="JSONL of labelled real texts (text, expected, carrier, source)")
     ap.add_argument("--batch", type=int, action="append", help="only these batches of --unseen")
     ap.add_argument("--no-infer", action="store_true", help="table layers only (no inference)")
@@ -77,10 +86,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"held-out real texts: {args.unseen} batches {args.batch or 'all'}")
     else:
         t0 = time.perf_counter()
-        raw, outcomes = leave_one_out(vocabs, by=args.by, threshold=0.0)
-        still = {k: t.still_known for k, t in raw.items()}
+        outcomes = []
+        for by in ("rule", "source") if args.by == "both" else (args.by,):
+            raw, part = leave_one_out(vocabs, by=by, threshold=0.0)
+            outcomes += part
+            for k, t in raw.items():
+                still[k] = still.get(k, 0) + t.still_known
         print(f"leave-one-out by {args.by}: {time.perf_counter() - t0:.1f} s")
     if args.calibrate:
+        if args.cv:
+            print(f"\n{args.cv}-fold cross-validated (each fold's confidence from a fit on the others):")
+            print("\n| threshold | answered | precision | right of all |\n|---|---|---|---|")
+            for th, share, precision in curve(cross_validated(outcomes, args.cv), THRESHOLDS):
+                right = 100 * share * precision
+                print(f"| {th:.2f} | {100 * share:.1f} % | {100 * precision:.1f} % | {right:.1f} % |")
+            print()
         coefficients = fit_calibration(outcomes)
         print(f"CALIBRATION = {coefficients}")
         infer.CALIBRATION = coefficients

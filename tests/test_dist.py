@@ -146,5 +146,14 @@ def test_make_dist_wheels_install_a_scaffolded_adapter_without_an_index(base: Pa
     events = [
         json.loads(line) for line in env.run("tracklingo", "normalize", "sample.json", cwd=work).splitlines()
     ]
-    assert events == golden  # the adapter's own golden events, from its installed wheel
+    # the adapter's own golden events, from its installed wheel; a text its own vocabulary leaves
+    # unmapped (the golden files are the carrier's vocabulary alone) the open-world layers read
+    assert len(events) == len(golden)
+    read = ("stage", "status", "match", "confidence", "evidence")
+    for got, want in zip(events, golden, strict=True):
+        if got["match"] in ("cross_carrier", "sentence_form", "inferred"):
+            assert want["match"] == "unmapped" and got["confidence"] is not None, (got, want)
+            got = {k: v for k, v in got.items() if k not in read}
+            want = {k: v for k, v in want.items() if k not in read}
+        assert got == want
     assert events[-1]["carrier"] == "sampleco" and events[-1]["stage"] == "delivered"

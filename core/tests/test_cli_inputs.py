@@ -476,7 +476,8 @@ def test_explain_says_when_the_text_names_a_carrier_that_is_not_installed(run: A
     assert r.returncode == 0
     text = " ".join(r.stdout.split())
     assert "the text names UPS, and no tracklingo plugin for UPS is installed (installed: acme, beta)" in text
-    assert "is not a status tracklingo knows" in text  # and it still answers
+    # and it still answers: the core's shared vocabularies know the wording (open-world layers)
+    assert "tracklingo's world vocabulary knows this wording: it reads as in transit" in text
     [found] = json.loads(run("explain", "Processing at UPS Facility", "--json").stdout)
     assert found["carriers_not_installed"] == [{"name": "ups", "display_name": "UPS"}]
     [found] = json.loads(run("explain", "In transit", "--json").stdout)

@@ -184,6 +184,8 @@ def test_ingest_json_summary_shape(run: Any, tmp_path: Path) -> None:
         "events": 7,
         "added": 7,
         "duplicates": 0,
+        "inferred": 0,
+        "borrowed": 0,
         "events_in_store": 7,
     }
     assert (tmp_path / "here.db").exists()

@@ -150,10 +150,22 @@ def test_unknown_text_takes_the_peer_status_with_its_evidence() -> None:
 def test_a_peer_status_that_knows_nothing_leaves_the_event_unmapped() -> None:
     payload = aftership_push()
     cp = payload["msg"]["checkpoints"][0]
-    cp["message"], cp["tag"], cp["subtag"] = "Qwzx unknown words", "Pending", "Pending_001"
+    cp["message"], cp["tag"], cp["subtag"] = "Qwzx blorp", "Pending", "Pending_001"
     events, _ = run(payload)
     assert events[0].match is MatchKind.UNMAPPED and events[0].stage is Stage.UNKNOWN
-    assert events[0].description == "Qwzx unknown words"
+    assert events[0].description == "Qwzx blorp"
+
+
+def test_a_peer_status_replaces_an_open_world_reading_but_not_a_rule() -> None:
+    payload = aftership_push()
+    cp = payload["msg"]["checkpoints"][0]
+    # words the inference layer reads as a customs hold; the peer's coded status says delivered
+    cp["message"], cp["tag"], cp["subtag"] = "Paket beim Zoll festgehalten", "Delivered", "Delivered_001"
+    events, _ = run(payload)
+    assert events[0].match is MatchKind.PEER and events[0].stage is Stage.DELIVERED
+    assert events[0].confidence is None
+    events, _ = run(aftership_push())  # the carrier's own rules read the fixture's texts
+    assert MatchKind.PEER not in {e.match for e in events}
 
 
 def test_unknown_carrier_slug_says_so_and_uses_the_peer_status_only() -> None:
@@ -163,9 +175,9 @@ def test_unknown_carrier_slug_says_so_and_uses_the_peer_status_only() -> None:
     events, rejects = run(payload)
     assert not rejects
     assert {e.carrier for e in events} == {"aftership:royal-mail"}
-    assert {e.match for e in events} == {
-        MatchKind.PEER
-    }  # even "Delivered, In/At Mailbox": no vocabulary read it
+    # no vocabulary of its own: the peer's status, even where another installed vocabulary knows
+    # the wording ("Delivered, In/At Mailbox" is USPS's): the open-world layers' readings yield
+    assert {e.match for e in events} == {MatchKind.PEER}
     assert [e.stage for e in events] == [Stage.ACCEPTED, Stage.OUT_FOR_DELIVERY, Stage.DELIVERED]
 
 

@@ -119,3 +119,12 @@ def test_a_time_word_between_will_and_delivered_does_not_take_the_modifier(text:
 
     answer = OpenWorld(installed_vocabularies()).resolve(text)
     assert answer is not None and answer.stage is Stage.IN_TRANSIT, answer
+
+
+def test_a_carrier_name_gives_no_word_feature() -> None:
+    # "PostNL" or "Royal Mail" says which network, not what happened to the parcel
+    features = analyse("Received by PostNL, delayed").features
+    assert not any(f.startswith("w:postnl") for f in features)
+    handed = analyse("Item handed to Royal Mail").features
+    assert not {"w:royal", "w:mail"} & handed
+    assert "c:handover" in handed  # the status words still count

@@ -150,3 +150,14 @@ def test_labelled_examples_skip_context_fallback_and_code_only_rules() -> None:
         ("Parcel delivered", Stage.DELIVERED, False),
         ("Item arrived at", Stage.IN_TRANSIT, True),
     }
+
+
+def test_the_lexicon_definitions_and_the_two_models_agreeing_raise_the_confidence() -> None:
+    pred = StageClassifier(TRAIN).predict("Held by customs")
+    assert pred is not None and pred.stage is Stage.CUSTOMS_HOLD
+    both, leaning, hinted = pred.signals[7:]
+    assert both == 1.0  # naive Bayes and the nearest phrases both say customs hold
+    assert hinted == 1.0  # the lexicon's hint customs + held names customs hold
+    assert 0.0 < leaning <= 1.0
+    disagreeing = [*pred.signals[:7], -1.0, leaning, 0.0]
+    assert calibrated(disagreeing) < calibrated(pred.signals)

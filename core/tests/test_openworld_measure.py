@@ -18,6 +18,7 @@ from tracklingo.openworld import OpenWorld, installed_vocabularies
 from tracklingo.openworld.measure import (
     Outcome,
     at_threshold,
+    cross_validated,
     curve,
     evaluate_texts,
     fit_calibration,
@@ -64,9 +65,10 @@ def test_no_held_out_text_is_a_phrase_of_the_vocabularies_it_is_measured_against
         # Tuned-on batches must stay well answered; batch 3 (held out) must stay right at least
         # as often as before the second round of work (77.1 % right, 10.0 % wrong, 12.9 %
         # unknown then; the layers now answer more, so wrong may grow a little). Tuned-on
-        # unknowns may reach 3 of 141: "today"/"tomorrow" became time words a modifier reaches
-        # across, and one pickup-order text that was answered wrongly is now left unknown
-        ((1, 2, 4), 0.86, 0.12, 0.025),
+        # unknowns may reach 5 of 141 since the confidence weighs conflicting evidence (naive
+        # Bayes against the nearest phrases, the lexicon's stage definitions): fewer wrong
+        # answers (9 of 141), a few more abstentions
+        ((1, 2, 4), 0.86, 0.08, 0.036),
         ((3,), 0.771, 0.15, 0.129),
     ],
 )
@@ -97,8 +99,8 @@ def test_a_small_leave_one_out() -> None:
         MatchKind.UNMAPPED,
     }
     # at the default threshold; the whole leave-one-out by rule: bench/leave_one_out.py
-    assert fedex.answered_share >= 0.9
-    assert fedex.precision >= 0.55
+    assert fedex.answered_share >= 0.8
+    assert fedex.precision >= 0.6
     assert json.loads(json.dumps(fedex.to_dict()))["n"] == fedex.n
 
 
@@ -150,3 +152,26 @@ def test_the_calibration_learns_which_signal_says_right() -> None:
     assert len(coefficients) == 3
     assert coefficients[1] > 1.0 and abs(coefficients[2]) < coefficients[1]
     assert fit_calibration(outcomes) == coefficients  # deterministic
+
+
+def test_cross_validated_confidences_come_from_fits_on_the_other_folds() -> None:
+    xs = [-2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, -1.2, 1.2, 0.3, -0.3]
+    outcomes = [
+        Outcome(
+            "toy",
+            f"text {i}",
+            Stage.DELIVERED,
+            Stage.DELIVERED if x > 0 else Stage.IN_TRANSIT,
+            MatchKind.INFERRED,
+            0.5,
+            (),
+            (x,),
+        )
+        for i, x in enumerate(xs)
+    ]
+    outcomes.append(_outcome(MatchKind.CROSS_CARRIER, 1.0, True))
+    cv = cross_validated(outcomes, 3)
+    assert len(cv) == len(outcomes) and cv[-1] == outcomes[-1]  # a table layer keeps its answer
+    by_x = {o.signals[0]: o.confidence for o in cv if o.signals}
+    assert by_x[2.0] is not None and by_x[-2.0] is not None and by_x[2.0] > by_x[-2.0]
+    assert cross_validated(outcomes, 3) == cv  # deterministic

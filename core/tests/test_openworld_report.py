@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from tracklingo.openworld import OpenWorld, coverage_rows, explain_unseen, installed_vocabularies, rule_stub
+from tracklingo.openworld import OpenWorld, explain_unseen, installed_vocabularies, rule_stub
 from tracklingo.taxonomy import MatchKind, Stage
 
 
@@ -21,7 +21,7 @@ def test_an_inferred_reading_says_from_which_words(world: OpenWorld) -> None:
     exp = explain_unseen(answer, label=lambda s: s.value)
     assert exp.sentence.startswith("tracklingo has not seen this exact wording; from ")
     assert "'aduana'" in exp.sentence and "customs_hold" in exp.sentence
-    assert f"(confidence {answer.confidence})" in exp.sentence
+    assert f"(confidence {round(answer.confidence or 0, 2):g})" in exp.sentence
     assert exp.to_dict()["stage"] == "customs_hold"
 
 
@@ -38,31 +38,31 @@ def test_an_abstention_lists_the_nearest_known_wordings(world: OpenWorld) -> Non
         answer = OpenWorld(world.vocabularies, threshold=1.01).resolve("Zorblax quux in customs")
     assert answer is not None and answer.match is MatchKind.UNMAPPED
     exp = explain_unseen(answer)
-    assert "cannot read a stage" in exp.sentence and "nearest known wordings" in exp.sentence
-    assert exp.suggestions
+    assert "not clear enough to read a stage" in exp.sentence
+    assert exp.suggestions and exp.to_dict()["suggestions"][0]["text"] == exp.suggestions[0].text
 
 
 def test_a_carrier_that_is_not_installed_is_named(world: OpenWorld) -> None:
     answer = world.resolve("Arrived at GLS depot")
     assert answer is not None
-    assert "names gls, which is not installed" in explain_unseen(answer).sentence
+    assert explain_unseen(answer).mentions == ("gls",)
 
 
-def test_coverage_rows_most_frequent_first_with_a_valid_stub(world: OpenWorld) -> None:
+def test_a_stub_confirms_the_reading_and_an_abstention_asks_for_a_stage(world: OpenWorld) -> None:
     a = world.resolve("La aduana ha retenido el envío")
-    b = world.resolve("Zending is bezorgd bij de buren")
-    assert a is not None and b is not None
-    rows = coverage_rows([("dhl", b), ("dhl", a), ("dhl", a)])
-    assert [(r.text, r.count) for r in rows] == [(a.text, 2), (b.text, 1)]
-    stub = tomllib.loads(rows[0].stub)["rule"]
-    assert stub[0]["phrase"] == a.text and Stage(stub[0]["stage"]) is a.stage
-    assert rows[0].to_dict()["confidence"] == a.confidence
-
-
-def test_abstentions_are_listed_only_when_asked(world: OpenWorld) -> None:
+    assert a is not None and a.answered
+    stub = tomllib.loads(rule_stub(a))["rule"][0]
+    assert stub["phrase"] == a.text and Stage(stub["stage"]) is a.stage
     unknown = OpenWorld(world.vocabularies, threshold=1.01).resolve("Zorblax quux")
-    assert unknown is not None
-    assert coverage_rows([("usps", unknown)]) == []
-    rows = coverage_rows([("usps", unknown)], include=[MatchKind.UNMAPPED])
+    assert unknown is not None and not unknown.answered
     assert tomllib.loads(rule_stub(unknown))["rule"][0]["stage"] == "TODO"
-    assert rows[0].stage is Stage.UNKNOWN
+
+
+def test_the_sentence_speaks_the_asked_language(world: OpenWorld) -> None:
+    answer = world.resolve("Your package is held by customs awaiting payment of duties")
+    assert answer is not None and answer.match is MatchKind.INFERRED
+    english = explain_unseen(answer).sentence
+    german = explain_unseen(answer, lang="de").sentence
+    assert english.startswith("tracklingo has not seen this exact wording; from '")
+    assert "Konfidenz" in german and german != english
+    assert str(round(answer.confidence or 0, 2)).replace(".", ",") in german  # German decimal comma

@@ -8,7 +8,10 @@ This is what an adapter author adds next. ``tracklingo coverage FILE...`` is a t
 >>> report = coverage_report(read_records("feed.jsonl"))         # doctest: +SKIP
 >>> print(report.render())                                       # doctest: +SKIP
 
-Stage suggestions come first from the other installed vocabularies (and the shared UPU one): a
+Texts the open-world layers answered (another vocabulary's phrase, a sentence form, or an
+inferred stage: `tracklingo.openworld`) are listed apart, most frequent first, each with its
+stage, confidence and a stub to confirm it. For a text nothing answered, stage suggestions come
+first from the other installed vocabularies (and the shared UPU one): a
 text another carrier already maps is probably the same fact. Failing that, a few plain keywords
 ("delivered", "customs", "out for delivery"...) give a guess marked as such; otherwise the stub
 says ``stage = "TODO"``, which does not load until someone chooses a stage. The stub's `source`
@@ -33,15 +36,19 @@ from tracklingo.taxonomy import MatchKind, Stage
 from tracklingo.vocabulary import Vocabulary, normalize_phrase, shared_vocabulary
 
 __all__ = [
+    "OPEN_WORLD_MATCHES",
     "CarrierCoverage",
     "CoverageCollector",
     "CoverageReport",
+    "InferredEntry",
     "UnmappedEntry",
     "coverage_report",
     "suggest_stage",
 ]
 
 _MAX_EXAMPLES: Final = 3
+#: the match kinds of the open-world layers: answered, but by no rule of the carrier's own
+OPEN_WORLD_MATCHES: Final = frozenset({MatchKind.CROSS_CARRIER, MatchKind.SENTENCE_FORM, MatchKind.INFERRED})
 
 #: Keyword guesses, tried in order on the normalised text (first match wins).
 _KEYWORDS: Final[tuple[tuple[tuple[str, ...], Stage], ...]] = (
@@ -193,14 +200,43 @@ class UnmappedEntry:
 
 
 @dataclass
+class InferredEntry:
+    """One text the open-world layers answered for a carrier (`OPEN_WORLD_MATCHES`): worth a
+    rule of the carrier's own once someone confirmed the reading."""
+
+    carrier: str
+    text: str
+    stage: Stage
+    match: MatchKind
+    confidence: float | None
+    evidence: tuple[str, ...]
+    stub: str
+    count: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "count": self.count,
+            "stage": self.stage.value,
+            "match": self.match.value,
+            "confidence": self.confidence,
+            "evidence": list(self.evidence),
+            "stub": self.stub,
+        }
+
+
+@dataclass
 class CarrierCoverage:
-    """One carrier's share of the feed: events, unmapped ones, and what to add."""
+    """One carrier's share of the feed: events, unmapped ones, the ones the open-world layers
+    answered (`inferred`, whatever layer), and what to add."""
 
     carrier: str
     events: int = 0
     unmapped: int = 0
     needs_context: int = 0
     entries: dict[tuple[str, str], UnmappedEntry] = field(default_factory=dict)
+    inferred: int = 0
+    inferred_entries: dict[str, InferredEntry] = field(default_factory=dict)
 
     @property
     def mapped_ratio(self) -> float:
@@ -210,14 +246,20 @@ class CarrierCoverage:
         """Unmapped entries, most frequent first."""
         return sorted(self.entries.values(), key=lambda e: (-e.count, e.code or "", e.text or ""))
 
+    def ranked_inferred(self) -> list[InferredEntry]:
+        """Texts the open-world layers answered, most frequent first."""
+        return sorted(self.inferred_entries.values(), key=lambda e: (-e.count, e.text))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "carrier": self.carrier,
             "events": self.events,
             "unmapped": self.unmapped,
+            "inferred": self.inferred,
             "needs_context": self.needs_context,
             "mapped_ratio": round(self.mapped_ratio, 4),
             "unmapped_texts": [e.to_dict() for e in self.ranked()],
+            "inferred_texts": [e.to_dict() for e in self.ranked_inferred()],
         }
 
 
@@ -238,6 +280,11 @@ class CoverageReport:
     def unmapped(self) -> int:
         return sum(c.unmapped for c in self.carriers.values())
 
+    @property
+    def inferred(self) -> int:
+        """Events the open-world layers answered (`OPEN_WORLD_MATCHES`)."""
+        return sum(c.inferred for c in self.carriers.values())
+
     def ranked_carriers(self) -> list[CarrierCoverage]:
         return sorted(self.carriers.values(), key=lambda c: (-c.unmapped, c.carrier))
 
@@ -247,6 +294,7 @@ class CoverageReport:
             "records_rejected": self.records_rejected,
             "events": self.events,
             "unmapped": self.unmapped,
+            "inferred": self.inferred,
             "carriers": [c.to_dict() for c in self.ranked_carriers()],
             "reject_reasons": dict(self.reject_reasons.most_common(10)),
         }
@@ -254,8 +302,9 @@ class CoverageReport:
     def render(self, *, limit: int | None = None) -> str:
         """The human-readable report (`limit` entries per carrier at most)."""
         out = [
-            f"{self.records_in} records, {self.events} events, {self.unmapped} unmapped;"
-            f" {self.records_rejected} records rejected"
+            f"{self.records_in} records, {self.events} events, {self.unmapped} unmapped"
+            + (f", {self.inferred} inferred" if self.inferred else "")
+            + f"; {self.records_rejected} records rejected"
             + (" (tracklingo normalize --rejects FILE says why)" if self.records_rejected else "")
         ]
         for cov in self.ranked_carriers():
@@ -265,6 +314,7 @@ class CoverageReport:
                 f"{cov.carrier}: {cov.events} events, {cov.unmapped} unmapped"
                 f" ({cov.mapped_ratio:.1%} mapped), {len(ranked)} distinct unmapped"
                 f" text{'s' if len(ranked) != 1 else ''}"
+                + (f", {cov.inferred} inferred" if cov.inferred else "")
             )
             if cov.needs_context:
                 out.append(f"  {cov.needs_context} events need direction context (resolved in journeys)")
@@ -283,6 +333,21 @@ class CoverageReport:
                 out.extend("           " + line for line in entry.stub().splitlines())
             if limit is not None and len(ranked) > limit:
                 out.append(f"  ... {len(ranked) - limit} more (--limit 0 shows all)")
+            inferred = cov.ranked_inferred()
+            if inferred:
+                out.append(
+                    f"  read by the open-world layers, to confirm ({len(inferred)} distinct"
+                    f" text{'s' if len(inferred) != 1 else ''}):"
+                )
+            for item in inferred if limit is None else inferred[:limit]:
+                sure = f", confidence {item.confidence}" if item.confidence is not None else ""
+                out.append(
+                    f"  {item.count:>5}x  {json.dumps(item.text, ensure_ascii=False)}"
+                    f"  {item.stage.value} ({item.match.value}{sure})"
+                )
+                out.extend("           " + line for line in item.stub.splitlines())
+            if limit is not None and len(inferred) > limit:
+                out.append(f"  ... {len(inferred) - limit} more (--limit 0 shows all)")
         return "\n".join(out)
 
 
@@ -306,6 +371,9 @@ class CoverageCollector:
         cov.events += 1
         if event.needs_context:
             cov.needs_context += 1
+        if event.match in OPEN_WORLD_MATCHES:
+            self._inferred(cov, event)
+            return
         if not event.is_unmapped:
             return
         cov.unmapped += 1
@@ -325,6 +393,42 @@ class CoverageCollector:
             entry.texts[text] += 1
         if len(entry.examples) < _MAX_EXAMPLES and event.tracking_number not in entry.examples:
             entry.examples.append(event.tracking_number)
+
+    def _inferred(self, cov: CarrierCoverage, event: TrackingEvent) -> None:
+        cov.inferred += 1
+        text = event.description
+        entry = cov.inferred_entries.get(text)
+        if entry is None:
+            entry = cov.inferred_entries[text] = InferredEntry(
+                event.carrier,
+                text,
+                event.stage,
+                event.match,
+                event.confidence,
+                tuple(event.evidence or ()),
+                self._stub(event),
+            )
+        entry.count += 1
+
+    def _stub(self, event: TrackingEvent) -> str:
+        """The open-world layers' own stub for the text (the kernel of a sentence form, the
+        reason), else one from the event."""
+        from tracklingo.openworld.report import rule_stub
+        from tracklingo.openworld.resolver import shared_world
+
+        own = next((v for v in self.vocabularies if v.carrier == event.carrier), None)
+        answer = shared_world().resolve(event.description, event.code, own)
+        if answer is not None and answer.answered and answer.stage is event.stage:
+            return rule_stub(answer)
+        why = f"{event.match.value}" + (f", confidence {event.confidence}" if event.confidence else "")
+        return "\n".join(
+            [
+                "[[rule]]",
+                f"phrase = {_toml_str(event.description)}",
+                f'stage = "{event.stage.value}"  # {why}: confirm',
+                'source = "TODO: the page or document that says what this means"',
+            ]
+        )
 
     def add_reject(self, reject: Reject) -> None:
         self.report.reject_reasons[reject.reason.split(":", 1)[0][:80]] += 1
@@ -349,17 +453,19 @@ def coverage_report(
     carrier: str | None = None,
     normalizer: Normalizer | None = None,
     on_reject: Callable[[Reject], None] | None = None,
+    infer: bool = True,
 ) -> CoverageReport:
     """Normalize `records` and report the unmapped texts and codes per carrier.
 
     `carrier` is assumed for records that do not name one (as in ``normalize --carrier``) and
     limits the report to that carrier. `normalizer` (default: a new one on `registry` and
     `carrier`) does the work, so a caller can follow its `stats` while the report is built;
-    `on_reject` receives every reject as it comes.
+    `on_reject` receives every reject as it comes. `infer` (for a new normalizer): False keeps
+    tables only, as ``--no-infer``.
     """
     if normalizer is None:
         registry = registry if registry is not None else load_carriers()
-        normalizer = Normalizer(registry, carrier=carrier)
+        normalizer = Normalizer(registry, carrier=carrier, infer=infer)
     else:
         registry = normalizer.registry
     collector = CoverageCollector(_vocabularies(registry), only=carrier.lower() if carrier else None)

@@ -47,6 +47,7 @@ from tracklingo.errors import InputError, ParseError
 from tracklingo.fields import FieldError, number_of, text_of
 from tracklingo.mapping import Mapped, Mapper, Words
 from tracklingo.model import Handoff, Location, TrackingEvent
+from tracklingo.openworld.layer import join as join_open_world
 from tracklingo.places import country_of, locate, with_captured
 from tracklingo.scans import SCAN_SIZE, NumberError, Place, Reading, Scan, Shipment
 from tracklingo.taxonomy import MatchKind, Stage
@@ -105,6 +106,7 @@ class Builder:
         self.name = carrier.name
         self.home = carrier.home_country
         self.mapper = Mapper(carrier.vocabulary)
+        join_open_world(self.mapper)  # after the carrier's rules: texts no rule knows (issue 15)
         time_name, utc_name = carrier.time_names
         self.rules = TimeRules(carrier.display_name, carrier.trusts_z, carrier.midnight, time_name, utc_name)
         self.enabled = True

@@ -41,6 +41,8 @@ __all__ = ["Layer", "Mapped", "Mapper", "Words"]
 
 _NO_CAPTURE: Final[Mapping[str, str]] = MappingProxyType({})
 _GENERIC_MATCHES: Final = frozenset({MatchKind.UNMAPPED, MatchKind.FALLBACK})
+#: the later (open-world) layers' answers: never preferred to a rule a refinement finds
+_GUESSES: Final = frozenset({MatchKind.CROSS_CARRIER, MatchKind.SENTENCE_FORM, MatchKind.INFERRED})
 _RULE_MATCHES: Final = frozenset({MatchKind.CODE, MatchKind.PHRASE, MatchKind.PATTERN, MatchKind.CONTEXT})
 
 
@@ -241,8 +243,13 @@ class Mapper:
 
     def add_layer(self, layer: Layer, *, before: str | None = None) -> None:
         """Add a layer after the others (or before the layer named `before`; the carrier's own
-        ``rules`` stay first whatever `before` says, so an exact rule always wins)."""
+        ``rules`` stay first whatever `before` says, so an exact rule always wins). The core's
+        last-resort layers (a layer whose ``last_resort`` attribute is true: the open-world
+        ones, `tracklingo.openworld.layer`) stay after every other: a layer added without
+        `before` goes before them."""
         names = [existing.name for existing in self.layers]
+        if before is None and not getattr(layer, "last_resort", False):
+            before = next((x.name for x in self.layers if getattr(x, "last_resort", False)), None)
         if layer.name in names:
             raise ValueError(f"a layer named {layer.name!r} is already there")
         if before == "rules":
@@ -291,7 +298,11 @@ class Mapper:
                 )
         stage, match = found.stage, found.match
         needs_context = found.needs_context
-        if words.detail and stage in (Stage.IN_TRANSIT, Stage.UNKNOWN) and "detail" not in self.off:
+        if (
+            words.detail
+            and (stage in (Stage.IN_TRANSIT, Stage.UNKNOWN) or match in _GUESSES)
+            and "detail" not in self.off
+        ):
             hit = self.vocabulary.lookup(None, words.detail)
             if hit is not None:
                 refined = Vocabulary.resolution(hit, context)
@@ -304,8 +315,9 @@ class Mapper:
                 reason = entry.reason
                 if entry.stage is not None:
                     stage, needs_context = entry.stage, None
-                    if match is MatchKind.UNMAPPED:
+                    if match is MatchKind.UNMAPPED or match in _GUESSES:
                         match = MatchKind.CODE if by_code else MatchKind.PHRASE
+        guessed = match in _GUESSES  # a rule a refinement found replaced a later layer's guess
         return Mapped(
             stage,
             STAGE_STATUS[stage],
@@ -315,8 +327,8 @@ class Mapper:
             needs_context,
             found.code if found.code is not None else words.code,
             (found.text if found.text is not None else text) or "",
-            found.confidence,
-            found.evidence,
+            found.confidence if guessed else None,
+            found.evidence if guessed else None,
         )
 
     def _reason(self, code: str | None, text: str | None) -> tuple[Any, bool]:
@@ -331,7 +343,8 @@ class Mapper:
 
 
 def _generic(answer: Answer) -> bool:
-    """The answer says no more than "moving" (or nothing): worth trying the text with its place."""
-    if answer.match in _GENERIC_MATCHES:
+    """The answer says no more than "moving" (or nothing), or a later layer guessed it: worth
+    trying the text with its place (whose rule, if any, wins)."""
+    if answer.match in _GENERIC_MATCHES or answer.match in _GUESSES:
         return True
     return answer.stage is Stage.IN_TRANSIT and (answer.rule is None or answer.rule.context is None)

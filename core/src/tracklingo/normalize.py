@@ -22,11 +22,14 @@ from tracklingo.carrier import Carrier
 from tracklingo.checkdigits import clean_tracking_number
 from tracklingo.detection import best_carrier
 from tracklingo.errors import InputError, ParseError, TracklingoError
+from tracklingo.events import mapper_for
 from tracklingo.feeds import Record
 from tracklingo.fields import FieldError, number_of
 from tracklingo.guard import run_adapter
 from tracklingo.model import Handoff, TrackingEvent
+from tracklingo.openworld.layer import set_inference, settings_version
 from tracklingo.plugins import Registry, load_carriers
+from tracklingo.taxonomy import MatchKind
 
 __all__ = [
     "FlatRecord",
@@ -60,7 +63,12 @@ class Reject:
 
 @dataclass
 class NormalizeStats:
-    """Counters for one run. Invariant: ``records_in == records_ok + records_rejected``."""
+    """Counters for one run. Invariant: ``records_in == records_ok + records_rejected``.
+
+    Events are counted apart by how their stage was found: `unmapped` (no rule and no layer had
+    an answer: stage `unknown`), `inferred` (the inference layer read it from the words, with a
+    confidence) and `borrowed` (another vocabulary's phrase, or a sentence form around a known
+    status); the rest matched a rule of the carrier's own."""
 
     records_in: int = 0
     records_ok: int = 0
@@ -70,13 +78,20 @@ class NormalizeStats:
     number_errors: int = 0
     unmapped_by_carrier: Counter[str] = field(default_factory=Counter)
     events_by_carrier: Counter[str] = field(default_factory=Counter)
+    inferred: int = 0
+    borrowed: int = 0
+    inferred_by_carrier: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
-        """One line for stderr."""
+        """One line for stderr (inferred and borrowed events when there are any)."""
         line = (
             f"records in {self.records_in} / events out {self.events_out} / rejected "
             f"{self.records_rejected} / unmapped {self.unmapped}"
         )
+        if self.inferred:
+            line += f" / inferred {self.inferred}"
+        if self.borrowed:
+            line += f" / borrowed {self.borrowed}"
         if self.number_errors:
             line += f" / number errors {self.number_errors}"
         ok = self.records_in == self.records_ok + self.records_rejected
@@ -201,6 +216,10 @@ class Normalizer:
         include_raw: keep each flat record in its event's `raw` field. Events parsed from API
             responses always reference the carrier's own event object in `raw` (no copy is made);
             whether `raw` is written out is decided when serialising (`event_to_json`).
+        infer: read a stage from the words of a text no vocabulary knows (the inference layer,
+            `tracklingo.openworld`); False keeps tables only: such a text stays `unknown`. The
+            setting is the carriers' mappers' (process-wide): each normalizer applies its own
+            before a record whenever another changed it.
     """
 
     def __init__(
@@ -209,14 +228,31 @@ class Normalizer:
         *,
         carrier: str | None = None,
         include_raw: bool = False,
+        infer: bool = True,
     ) -> None:
         self.registry = registry if registry is not None else load_carriers()
+        self.infer = infer
+        # the settings version this normalizer last applied (`sync_inference`): none yet, unless
+        # nothing was ever switched and it wants the default (inference on)
+        self._settings = 0 if infer and settings_version() == 0 else -1
         self.default_carrier = carrier.lower() if carrier else None
         if self.default_carrier:
             self.registry.get(self.default_carrier)  # fail early on an unknown --carrier
         self.include_raw = include_raw
         self.stats = NormalizeStats()
         self._carriers = list(self.registry)
+
+    def sync_inference(self) -> bool:
+        """Apply this normalizer's `infer` setting to every carrier's mapper if another normalizer
+        (or `tracklingo.openworld.layer.set_inference`) changed it since; True when it did
+        (`process` calls it; a caller that maps through the carriers' builders itself, as the
+        batch path does, calls it before a batch)."""
+        if self._settings == settings_version():
+            return False
+        for carrier in self._carriers:
+            set_inference(mapper_for(carrier), self.infer)
+        self._settings = settings_version()
+        return True
 
     # -- one record ---------------------------------------------------------------------------
 
@@ -257,6 +293,8 @@ class Normalizer:
 
     def process(self, record: Record) -> tuple[list[TrackingEvent], list[Reject]]:
         """Events and rejects for one record; updates `stats`."""
+        if self._settings != settings_version():
+            self.sync_inference()
         stats = self.stats
         stats.records_in += 1
         if record.data is None:
@@ -295,9 +333,15 @@ class Normalizer:
         stats.events_out += len(events)
         for event in events:
             stats.events_by_carrier[event.carrier] += 1
-            if event.is_unmapped:
+            match = event.match
+            if match is MatchKind.UNMAPPED:
                 stats.unmapped += 1
                 stats.unmapped_by_carrier[event.carrier] += 1
+            elif match is MatchKind.INFERRED:
+                stats.inferred += 1
+                stats.inferred_by_carrier[event.carrier] += 1
+            elif match is MatchKind.CROSS_CARRIER or match is MatchKind.SENTENCE_FORM:
+                stats.borrowed += 1
         return events, rejects
 
     def _events_for(self, data: Mapping[str, Any]) -> tuple[list[TrackingEvent], list[Any]]:

@@ -480,8 +480,8 @@ def _one_scan(**scan: Any) -> dict[str, Any]:
         ({"eventType": "IT", "eventDescription": "On the way", "exceptionCode": "67",
           "exceptionDescription": "A trusted third-party vendor is on the way with your package.",
           "derivedStatusCode": "IT"}, Stage.OUT_FOR_DELIVERY, MatchKind.PHRASE),
-        # nothing known anywhere
-        ({"eventType": "ZZ", "eventDescription": "Novel scan"}, Stage.UNKNOWN, MatchKind.UNMAPPED),
+        # nothing known anywhere (no rule, and no word the open-world layers read)
+        ({"eventType": "ZZ", "eventDescription": "Zorblax quux"}, Stage.UNKNOWN, MatchKind.UNMAPPED),
     ],
 )
 def test_mapping_precedence(
@@ -494,9 +494,9 @@ def test_mapping_precedence(
 
 
 def test_unmapped_scan_keeps_the_raw_text(fedex: FedExCarrier) -> None:
-    (event,) = fedex.parse(_one_scan(eventType="ZZ", eventDescription="Novel scan")).events
+    (event,) = fedex.parse(_one_scan(eventType="ZZ", eventDescription="Zorblax quux")).events
     assert event.is_unmapped
-    assert (event.code, event.description, event.raw["eventType"]) == ("ZZ", "Novel scan", "ZZ")
+    assert (event.code, event.description, event.raw["eventType"]) == ("ZZ", "Zorblax quux", "ZZ")
 
 
 @pytest.mark.parametrize(

@@ -141,6 +141,13 @@ class Ui(_Section):
     note: Text
     not_installed: Text
     none: Text
+    unseen_elsewhere: Text
+    unseen_form: Text
+    unseen_inferred: Text
+    unseen_abstained: Text
+    nearest_known: Text
+    unseen_no_infer: Text
+    inferred_from: Text
 
 
 class Words(_Section):
@@ -152,6 +159,7 @@ class Words(_Section):
     local_time: Text
     contact: Text
     either: Text
+    both: Text
     origin_carrier_abroad: Text
     delivery_carrier_in: Text
     if_entering: Text

@@ -13,7 +13,7 @@ from tracklingo.advisor.content import (
     situation_entry,
 )
 from tracklingo.advisor.language import Language, language
-from tracklingo.advisor.results import Explanation
+from tracklingo.advisor.results import Explanation, Suggestion
 from tracklingo.advisor.text import compose, step_values, synonyms_for, usual_dwell
 from tracklingo.carrier import Carrier
 from tracklingo.errors import InputError
@@ -57,6 +57,7 @@ def explain(
     code: str | None = None,
     book: AdviceBook | None = None,
     lang: str = "en",
+    infer: bool = True,
 ) -> list[Explanation]:
     """Explain a carrier status text (and/or code) through the installed vocabularies, in
     language `lang` (a tag such as ``de`` or ``de-AT``; `UnknownLanguageError` if none serves it).
@@ -67,6 +68,11 @@ def explain(
     explanation with ``known=False`` and the `unknown` stage's plain "not known" texts. A carrier's
     reason table (`Vocabulary.reason_for`) is read as its parser reads it: a reason it gives for
     the text or code is the explanation's reason, and a stage it gives replaces the rule's.
+
+    A text no carrier's rules know goes to the open-world layers (`tracklingo.openworld`: another
+    installed vocabulary's phrase, a sentence form, then inference unless `infer` is False): the
+    explanation carries their reading (`Explanation.unseen`, with `match`, `confidence` and
+    `evidence`), or, when they abstain, ``known=False`` with the nearest known wordings.
     """
     text = (text or "").strip()
     code = code.strip() if code else None
@@ -93,20 +99,7 @@ def explain(
             groups.setdefault((stage, condition, reason), []).append(c)
     searched = [c.name for c in chosen]
     if not groups:
-        entry = situation_entry(book, speech.catalog, Stage.UNKNOWN)
-        act, action, steps = compose(entry, step_values(None, None, speech))
-        return [
-            Explanation(
-                lang=speech.tag,
-                text=text,
-                code=code,
-                known=False,
-                stage=Stage.UNKNOWN,
-                status=Stage.UNKNOWN.status,
-                searched=searched,
-                **_entry_texts(entry, act, action, steps),
-            )
-        ]
+        return [_unseen(text, code, chosen[0] if carrier else None, searched, book, speech, infer)]
     everyone = list(registry)
     out = []
     for (stage, condition, reason), carriers in sorted(
@@ -134,3 +127,56 @@ def explain(
             )
         )
     return out
+
+
+def _unseen(
+    text: str,
+    code: str | None,
+    carrier: Carrier | None,
+    searched: list[str],
+    book: AdviceBook,
+    speech: Language,
+    infer: bool,
+) -> Explanation:
+    """The explanation of a text no carrier's rules know: the open-world layers' reading, or the
+    `unknown` stage's "not known" texts with the nearest known wordings."""
+    from tracklingo.openworld.report import explain_unseen
+    from tracklingo.openworld.resolver import shared_world
+
+    answer = None
+    if text:
+        vocab = carrier.vocabulary if carrier is not None else None
+        answer = shared_world().resolve(text, code, vocab, infer=infer)
+    unseen = explain_unseen(answer, lang=speech.tag, inferred=infer) if answer is not None else None
+    stage = answer.stage if answer is not None and answer.answered else Stage.UNKNOWN
+    reason = answer.reason if answer is not None and answer.answered else None
+    entry = situation_entry(book, speech.catalog, stage, reason)
+    act, action, steps = compose(entry, step_values(carrier, None, speech))
+    known = stage is not Stage.UNKNOWN
+    extra: dict[str, Any] = {}
+    if unseen is not None and answer is not None:
+        extra = {
+            "unseen": unseen.sentence,
+            "match": answer.match,
+            "confidence": answer.confidence,
+            "evidence": list(answer.evidence),
+            "suggestions": [
+                Suggestion(text=n.text, stage=n.stage, vocabulary=n.vocabulary, similarity=n.similarity)
+                for n in answer.suggestions
+            ],
+        }
+    if known:
+        extra["usual_dwell"] = usual_dwell(entry, speech)
+    return Explanation(
+        lang=speech.tag,
+        text=text,
+        code=code,
+        known=known,
+        stage=stage,
+        status=stage.status,
+        reason=reason,
+        carriers=[answer.vocabulary] if known and answer is not None and answer.vocabulary else [],
+        searched=searched,
+        **_entry_texts(entry, act, action, steps),
+        **extra,
+    )

@@ -153,6 +153,14 @@ class Language:
             text = self.catalog.words.either.format(first=text, second=name)
         return text
 
+    def both(self, names: list[str]) -> str:
+        """The names joined by "and" in this language ("A, B and C")."""
+        if not names:
+            return ""
+        if len(names) == 1:
+            return names[0]
+        return self.catalog.words.both.format(first=", ".join(names[:-1]), second=names[-1])
+
     def fill(self, template: str, **values: Any) -> str:
         """`template` with its placeholders filled."""
         return template.format_map(values)

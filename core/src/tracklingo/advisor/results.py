@@ -13,7 +13,7 @@ from pydantic import (
 
 from tracklingo.advisor.content import Act, LadderKind, Verdict
 from tracklingo.history import DeliveryWindow, StageVerdict
-from tracklingo.taxonomy import Reason, Stage, Status
+from tracklingo.taxonomy import MatchKind, Reason, Stage, Status
 
 # -- results ------------------------------------------------------------------------------------
 
@@ -32,9 +32,24 @@ class EscalationStep(BaseModel):
     kind: LadderKind
 
 
+class Suggestion(BaseModel):
+    """A known wording near a text no rule knows: what it says, its stage, whose it is, how near."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    stage: Stage
+    vocabulary: str
+    similarity: float
+
+
 class Explanation(BaseModel):
     """What one status text means, for one stage the installed vocabularies map it to, in
-    language `lang` (the tag asked for; carrier texts and synonyms stay as the carriers wrote them)."""
+    language `lang` (the tag asked for; carrier texts and synonyms stay as the carriers wrote them).
+
+    For a text no carrier's rules know, `unseen` says how the open-world layers read it
+    (`tracklingo.openworld`): `match` is their match kind, `confidence` and `evidence` say how sure
+    and why; when they abstained (`known` False), `suggestions` lists the nearest known wordings."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -59,6 +74,11 @@ class Explanation(BaseModel):
     usual_dwell: dict[str, str] = Field(default_factory=dict)
     synonyms: list[str] = Field(default_factory=list)
     lang: str = "en"
+    unseen: str | None = None
+    match: MatchKind | None = None
+    confidence: float | None = None
+    evidence: list[str] = Field(default_factory=list)
+    suggestions: list[Suggestion] = Field(default_factory=list)
 
 
 class Advice(BaseModel):

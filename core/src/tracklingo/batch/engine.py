@@ -113,8 +113,8 @@ class BatchNormalizer:
     batches (so call it batch after batch for one feed, or for many).
 
     Args mean what they mean for `Normalizer`: the loaded carriers, the carrier to assume for
-    records that name none (else detected from the number), and whether events keep their record
-    in ``raw`` (JSON text).
+    records that name none (else detected from the number), whether events keep their record
+    in ``raw`` (JSON text), and whether the inference layer reads texts no vocabulary knows.
     """
 
     def __init__(
@@ -123,8 +123,9 @@ class BatchNormalizer:
         *,
         carrier: str | None = None,
         include_raw: bool = False,
+        infer: bool = True,
     ) -> None:
-        self.normalizer = Normalizer(registry, carrier=carrier, include_raw=include_raw)
+        self.normalizer = Normalizer(registry, carrier=carrier, include_raw=include_raw, infer=infer)
         self.registry = self.normalizer.registry
         self.default_carrier = self.normalizer.default_carrier
         self.include_raw = include_raw
@@ -192,6 +193,8 @@ class BatchNormalizer:
         the table's rows as they were read (e.g. with their null fields), which the per-record
         path and ``raw`` then see instead of the rows' non-null fields."""
         table = _table(batch)
+        if self.normalizer.sync_inference():  # another normalizer switched inference: remap
+            self._plans.clear()
         self._records = records
         n = table.num_rows
         if lines is None:
@@ -558,6 +561,12 @@ class BatchNormalizer:
         stats.unmapped += unmapped.num_rows
         for carrier, count in zip(*_value_counts(unmapped.column("carrier")), strict=True):
             stats.unmapped_by_carrier[carrier] += count
+        inferred = fast_events.filter(pc.equal(fast_events.column("match"), "inferred"))
+        stats.inferred += inferred.num_rows
+        for carrier, count in zip(*_value_counts(inferred.column("carrier")), strict=True):
+            stats.inferred_by_carrier[carrier] += count
+        borrowed = pc.is_in(fast_events.column("match"), pa.array(["cross_carrier", "sentence_form"]))
+        stats.borrowed += pc.sum(borrowed).as_py() or 0
 
 
 _FLAT_KEYS: Final = frozenset((*TEXT_COLUMNS, "carrier", "timestamp"))
@@ -624,6 +633,9 @@ def _snapshot(stats: NormalizeStats) -> NormalizeStats:
         stats.number_errors,
         stats.unmapped_by_carrier.copy(),
         stats.events_by_carrier.copy(),
+        stats.inferred,
+        stats.borrowed,
+        stats.inferred_by_carrier.copy(),
     )
 
 
@@ -636,6 +648,9 @@ def _add(total: NormalizeStats, now: NormalizeStats, before: NormalizeStats) -> 
     total.number_errors += now.number_errors - before.number_errors
     total.unmapped_by_carrier.update(now.unmapped_by_carrier - before.unmapped_by_carrier)
     total.events_by_carrier.update(now.events_by_carrier - before.events_by_carrier)
+    total.inferred += now.inferred - before.inferred
+    total.borrowed += now.borrowed - before.borrowed
+    total.inferred_by_carrier.update(now.inferred_by_carrier - before.inferred_by_carrier)
 
 
 def normalize_batch(

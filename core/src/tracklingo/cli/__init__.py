@@ -24,7 +24,9 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "coverage": (
         "tracklingo.cli.adapters",
         "Unmapped carrier texts and codes in a feed (FILES or stdin), most frequent first, per"
-        " carrier, each with a suggested vocabulary rule stub.",
+        " carrier, each with a suggested vocabulary rule stub; then the texts the open-world layers"
+        " read (inferred, another vocabulary's phrase, a sentence form), most frequent first, with"
+        " stage, confidence and a stub to confirm.",
     ),
     "dwell": (
         "tracklingo.cli.dwell",

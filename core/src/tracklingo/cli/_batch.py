@@ -79,14 +79,15 @@ def records(paths: list[str], fmt: str) -> Iterator[Record]:
 
 
 def normalize(
-    run: FeedRun, carrier: str | None, include_raw: bool, output: str, output_fmt: str
+    run: FeedRun, carrier: str | None, include_raw: bool, output: str, output_fmt: str, *, infer: bool = True
 ) -> NormalizeStats:
-    """`tracklingo normalize` on the batch path; returns the run's counts."""
+    """`tracklingo normalize` on the batch path; returns the run's counts (`infer`: False for
+    ``--no-infer``)."""
     io = _batch()
     from tracklingo.batch import BatchNormalizer
     from tracklingo.cli._common import _registry
 
-    normalizer = BatchNormalizer(_registry(), carrier=carrier, include_raw=include_raw)
+    normalizer = BatchNormalizer(_registry(), carrier=carrier, include_raw=include_raw, infer=infer)
     with io.EventWriter(output, io.output_format(output, output_fmt), normalizer.schema) as writer:
         for chunk in chunks(run, normalizer.stats, keep_nulls=include_raw):
             events, rejects = normalizer.normalize(
@@ -114,15 +115,21 @@ def available() -> bool:
 
 
 def ingest(
-    run: FeedRun, store: Store, carrier: str | None, include_raw: bool, batch_size: int
+    run: FeedRun,
+    store: Store,
+    carrier: str | None,
+    include_raw: bool,
+    batch_size: int,
+    *,
+    infer: bool = True,
 ) -> tuple[IngestStats, NormalizeStats]:
     """`tracklingo ingest` on the batch path (`Store.ingest_tables`); returns the store's and the
-    feed's counts."""
+    feed's counts (`infer`: False for ``--no-infer``)."""
     io = _batch()
     from tracklingo.batch import BatchNormalizer
     from tracklingo.cli._common import _registry
 
-    normalizer = BatchNormalizer(_registry(), carrier=carrier, include_raw=include_raw)
+    normalizer = BatchNormalizer(_registry(), carrier=carrier, include_raw=include_raw, infer=infer)
 
     def tables() -> Iterator[Any]:
         for chunk in chunks(run, normalizer.stats, keep_nulls=include_raw, stdin_rows=batch_size):

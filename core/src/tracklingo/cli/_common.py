@@ -77,8 +77,9 @@ def _registry() -> Registry:
     return load_carriers()
 
 
-def feed_normalizer(carrier: str | None, include_raw: bool) -> Normalizer:
-    """The `Normalizer` for a feed command, with every carrier's vocabulary compiled.
+def feed_normalizer(carrier: str | None, include_raw: bool, *, infer: bool = True) -> Normalizer:
+    """The `Normalizer` for a feed command, with every carrier's vocabulary compiled (`infer`:
+    False for ``--no-infer``).
 
     The CLI is an application, so it may tune the process: what exists once the carriers are
     loaded (modules, compiled vocabularies, schemas) lives as long as the process, so it is moved
@@ -90,7 +91,7 @@ def feed_normalizer(carrier: str | None, include_raw: bool) -> Normalizer:
 
     from tracklingo.normalize import Normalizer
 
-    normalizer = Normalizer(_registry(), carrier=carrier, include_raw=include_raw)
+    normalizer = Normalizer(_registry(), carrier=carrier, include_raw=include_raw, infer=infer)
     for loaded in normalizer.registry:
         loaded.vocabulary  # noqa: B018 - compiled now, before the freeze
     gc.freeze()
@@ -465,6 +466,15 @@ def parse_now(value: str | None) -> datetime:
             f"bad --now {value!r}: expected an ISO 8601 time such as 2026-11-20T14:00:00Z"
         ) from None
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+#: ``--no-infer`` on normalize, ingest, coverage and explain: tables only, never a guess.
+no_infer_option = click.option(
+    "--no-infer",
+    is_flag=True,
+    help="Tables only: a text no vocabulary knows stays unknown instead of being read by the"
+    " inference layer (other vocabularies' phrases and sentence forms still apply).",
+)
 
 
 def feed_options(func: F) -> F:

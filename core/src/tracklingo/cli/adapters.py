@@ -16,6 +16,7 @@ from tracklingo.cli._common import (
     feed_options,
     handle_errors,
     main,
+    no_infer_option,
 )
 from tracklingo.cli._terminal import printable
 from tracklingo.errors import InputError
@@ -99,6 +100,7 @@ def new_adapter(name: str, directory: str | None, display_name: str | None, as_j
     show_default=True,
     help="Unmapped entries shown per carrier (0 = all; --json always lists all).",
 )
+@no_infer_option
 @handle_errors
 def coverage(
     files: tuple[str, ...],
@@ -109,16 +111,19 @@ def coverage(
     quiet: bool,
     as_json: bool,
     limit: int,
+    no_infer: bool,
 ) -> None:
     """Unmapped carrier texts and codes in a feed (FILES or stdin), most frequent first, per
-    carrier, each with a suggested vocabulary rule stub. With --carrier: only that carrier (also
-    assumed for records that name none). Reject lines and the summary go to stderr."""
+    carrier, each with a suggested vocabulary rule stub; then the texts the open-world layers
+    read (inferred, another vocabulary's phrase, a sentence form), most frequent first, with
+    stage, confidence and a stub to confirm. With --carrier: only that carrier (also assumed for
+    records that name none). Reject lines and the summary go to stderr."""
     from tracklingo.coverage import coverage_report
 
     run = FeedRun(
         files, fmt=fmt, rejects=rejects, max_rejects=max_rejects, quiet=quiet, label="coverage"
     )
-    normalizer = feed_normalizer(carrier, include_raw=False)
+    normalizer = feed_normalizer(carrier, include_raw=False, infer=not no_infer)
     with run:
         report = coverage_report(
             run.records(normalizer), carrier=carrier, normalizer=normalizer, on_reject=run.reject
@@ -130,5 +135,6 @@ def coverage(
     summary = (
         f"records in {report.records_in} / events {report.events} / rejected"
         f" {report.records_rejected} / unmapped {report.unmapped}"
+        + (f" / inferred {report.inferred}" if report.inferred else "")
     )
     run.finish(summary, rejected=report.records_rejected, records_in=report.records_in)

@@ -31,10 +31,12 @@ from tracklingo.cli._common import (
     feed_options,
     handle_errors,
     main,
+    no_infer_option,
     parse_now,
 )
 from tracklingo.cli._history import history_options
 from tracklingo.cli._terminal import printable
+from tracklingo.taxonomy import MatchKind
 
 if TYPE_CHECKING:
     from tracklingo.model import TrackingEvent
@@ -109,10 +111,19 @@ def _print_explanation(exp: Explanation) -> None:
         where = ", ".join(exp.searched) or ui.none_installed
         _line(ui.not_known.format(text=exp.text or exp.code))
         _say("", ui.not_known_detail.format(carriers=where))
+        if exp.unseen:
+            _say("", exp.unseen)
+        if exp.suggestions:
+            _say(
+                ui.nearest_known,
+                "; ".join(f'"{n.text}" ({n.stage.value}, {n.vocabulary})' for n in exp.suggestions),
+            )
         _heading(ui.what_to_do)
         _bullets(exp.next_steps)
         return
-    by = ", ".join(exp.carriers)
+    if exp.unseen:
+        _say("", exp.unseen)
+    by = ", ".join(exp.carriers) or (ui.inferred_from if exp.match is MatchKind.INFERRED else "")
     details = [exp.status.value]
     details += [ui.reason.format(reason=exp.reason.value)] if exp.reason else []
     details += [exp.condition] if exp.condition else []
@@ -145,10 +156,11 @@ def _print_explanation(exp: Explanation) -> None:
 @click.option("--carrier", help="Only this carrier's vocabulary (default: every installed one).")
 @click.option("--code", help="The carrier's event code, alone or with TEXT.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@no_infer_option
 @lang_option
 @handle_errors
 def explain_cmd(
-    text: str, carrier: str | None, code: str | None, as_json: bool, lang_text: str | None
+    text: str, carrier: str | None, code: str | None, as_json: bool, no_infer: bool, lang_text: str | None
 ) -> None:
     """Explain what a carrier status TEXT means: stage, where the parcel is, what happens next,
     whether you need to act, and other carriers' words for the same stage.
@@ -162,7 +174,7 @@ def explain_cmd(
     lang = resolve_language(lang_text)
     ui = language(lang).catalog.ui
     registry = _registry()
-    found = explain(text, registry, carrier, code=code, lang=lang)
+    found = explain(text, registry, carrier, code=code, lang=lang, infer=not no_infer)
     missing = mentioned_carriers(text, installed=registry.carriers)
     if as_json:
         not_installed = [{"name": c.name, "display_name": c.display_name} for c in missing]

@@ -16,6 +16,7 @@ from tracklingo.cli._common import (
     feed_options,
     handle_errors,
     main,
+    no_infer_option,
     open_output,
 )
 
@@ -70,6 +71,7 @@ def write_normalized(
     " Parquet / Arrow IPC in or out use the columnar batch path (the arrow extra).",
 )
 @click.option("--raw", "include_raw", is_flag=True, help="Keep each carrier record in `raw`.")
+@no_infer_option
 @handle_errors
 def normalize(
     files: tuple[str, ...],
@@ -82,13 +84,16 @@ def normalize(
     output: str,
     output_format: str,
     include_raw: bool,
+    no_infer: bool,
 ) -> None:
     """Normalize raw carrier events or API responses (FILES or stdin) to canonical JSONL
     (or Parquet / Arrow IPC).
 
     Events are JSON Lines unless --output names a .parquet / .arrow file or --output-format says
     so (--json changes nothing). Parquet or Arrow IPC in or out runs the columnar batch path
-    (same events; needs the arrow extra). The summary line goes to stderr.
+    (same events; needs the arrow extra). The summary line goes to stderr, counting apart the
+    events whose stage was inferred (with a confidence) or borrowed from another vocabulary, and
+    the unmapped ones.
     """
     to_terminal = output == "-" and sys.stdout.isatty()  # the events themselves show progress
     run = FeedRun(
@@ -105,10 +110,10 @@ def normalize(
 
     if _batch.wants_batch(run.paths, fmt, output, output_format):
         with run:
-            stats = _batch.normalize(run, carrier, include_raw, output, output_format)
+            stats = _batch.normalize(run, carrier, include_raw, output, output_format, infer=not no_infer)
         run.finish(stats.summary(), rejected=stats.records_rejected, records_in=stats.records_in)
         return
-    normalizer = feed_normalizer(carrier, include_raw)
+    normalizer = feed_normalizer(carrier, include_raw, infer=not no_infer)
     out = sys.stdout.buffer if output == "-" else open_output(output, "output")
     try:
         with run:

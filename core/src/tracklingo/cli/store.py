@@ -32,6 +32,7 @@ from tracklingo.cli._common import (
     feed_options,
     handle_errors,
     main,
+    no_infer_option,
     parse_now,
 )
 from tracklingo.cli._history import history_head, history_options, load_history
@@ -97,6 +98,7 @@ def _feed_events(
     show_default=True,
     help="Events per transaction.",
 )
+@no_infer_option
 @handle_errors
 def ingest(
     files: tuple[str, ...],
@@ -109,6 +111,7 @@ def ingest(
     db: str,
     include_raw: bool,
     batch_size: int,
+    no_infer: bool,
 ) -> None:
     """Add feeds (FILES or stdin: raw, flat or canonical events) to the store, idempotently.
 
@@ -131,19 +134,26 @@ def ingest(
     with Store(db) as store:
         with run:
             if _batch.available():  # the batch path (the arrow extra); else record by record
-                stats, feed = _batch.ingest(run, store, carrier, include_raw, batch_size)
-                counts = _Counts(feed.records_in, feed.records_ok, feed.records_rejected)
+                stats, found = _batch.ingest(
+                    run, store, carrier, include_raw, batch_size, infer=not no_infer
+                )
+                counts = _Counts(found.records_in, found.records_ok, found.records_rejected)
             else:
-                normalizer = feed_normalizer(carrier, include_raw)
+                normalizer = feed_normalizer(carrier, include_raw, infer=not no_infer)
                 stats = store.ingest(
                     _feed_events(run.records(normalizer), normalizer, counts, run.reject),
                     batch_size=batch_size,
                     include_raw=include_raw,
                 )
+                found = normalizer.stats
         total = store.count()
     summary = (
         f"records in {counts.records_in} / events added {stats.added} / duplicates "
         f"{stats.duplicates} / rejected {counts.rejected}"
+    )
+    # `found`: how the events' stages were found (canonical lines: as written)
+    summary += "".join(
+        f" / {name} {n}" for name, n in (("inferred", found.inferred), ("borrowed", found.borrowed)) if n
     )
     if as_json:
         _json_out(
@@ -155,6 +165,8 @@ def ingest(
                 "events": stats.events,
                 "added": stats.added,
                 "duplicates": stats.duplicates,
+                "inferred": found.inferred,
+                "borrowed": found.borrowed,
                 "events_in_store": total,
             }
         )

@@ -13,7 +13,10 @@ the installed carrier's vocabulary first, the peer's own status only as the fall
    cleaning. A carrier no installed adapter covers gets an empty vocabulary under the name
    ``<peer>:<identifier>`` (``aftership:royal-mail``), so its events say which carrier it was and
    that no vocabulary of ours read it;
-3. an event the mapper left ``unmapped`` takes the peer's status through the peer's import map
+3. an event the mapper left ``unmapped``, or whose stage only the open-world layers read (another
+   vocabulary's wording, a sentence form, a stage inferred from the words: the peer's coded
+   status for this very checkpoint says more), takes the peer's status through the peer's
+   import map
    (``[import]`` / ``[import_tags]`` of ``data/interop/<peer>.toml``, `PeerMap.import_for`):
    `MatchKind.PEER`, with `evidence` naming the peer field and code. A peer status that says no
    more than "unknown" (AfterShip ``Pending``/``Expired``, 17TRACK ``NotFound``) leaves the event
@@ -91,11 +94,17 @@ def _country(value: Any) -> str | None:
     return country_code(value) if isinstance(value, str) else None
 
 
+#: how an event's stage may have been found for the peer's status to replace it
+_PEER_BEATS: Final = frozenset(
+    {MatchKind.UNMAPPED, MatchKind.CROSS_CARRIER, MatchKind.SENTENCE_FORM, MatchKind.INFERRED}
+)
+
+
 def peer_event(event: TrackingEvent, checkpoint: PeerCheckpoint, pmap: PeerMap) -> TrackingEvent:
     """`event` (built from `checkpoint`'s carrier text) with the peer's status as the fallback:
-    unchanged unless the mapper left it unmapped and the peer's map knows the checkpoint's status
-    (see the module docstring)."""
-    if event.match is not MatchKind.UNMAPPED:
+    unchanged unless the mapper left it unmapped (or only the open-world layers read it) and the
+    peer's map knows the checkpoint's status (see the module docstring)."""
+    if event.match not in _PEER_BEATS:
         return event
     found = pmap.import_for(checkpoint.peer_code, checkpoint.peer_tag)
     if found is None:
@@ -117,6 +126,7 @@ def peer_event(event: TrackingEvent, checkpoint: PeerCheckpoint, pmap: PeerMap) 
             "status": STAGE_STATUS[stage],
             "reason": rule.reason if rule.reason is not None else event.reason,
             "match": MatchKind.PEER,
+            "confidence": None,
             "evidence": (f"{pmap.peer} {field} {key}",),
         }
     )

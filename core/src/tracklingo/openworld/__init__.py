@@ -22,43 +22,101 @@ rule is never second-guessed), the layers answer in order:
 >>> world.resolve("Przesyłka zatrzymana przez urząd celny").stage   # doctest: +SKIP
 <Stage.CUSTOMS_HOLD: 'customs_hold'>
 
-Every answer is cached per (carrier, text); the whole is deterministic. `explain_unseen` and
-`coverage_rows` give the data the CLI's `explain` and `coverage` print.
+They join every carrier's mapper after its own rules (`tracklingo.openworld.layer`: the
+``open_world`` and ``inference`` layers, one `OpenWorld` per process, compiled the first time a
+text reaches them). Every answer is cached per (carrier, text); the whole is deterministic.
+`explain_unseen` and `rule_stub` give the data the CLI's `explain` and `coverage` print.
 """
 
-from tracklingo.openworld.cross import CROSS_CONFIDENCE, CrossHit, CrossIndex
-from tracklingo.openworld.features import stem
-from tracklingo.openworld.forms import Forms, Kernel, Reading, load_forms
-from tracklingo.openworld.infer import (
-    SIGNALS,
-    Example,
-    Neighbour,
-    Prediction,
-    StageClassifier,
-    analyse,
-    calibrated,
-    labelled_examples,
-)
-from tracklingo.openworld.lexicon import Concept, ConceptHit, Hint, Lexicon, load_lexicon
-from tracklingo.openworld.places import place_parts
-from tracklingo.openworld.report import (
-    CoverageRow,
-    UnseenExplanation,
-    coverage_rows,
-    explain_unseen,
-    rule_stub,
-    stage_label,
-)
-from tracklingo.openworld.resolver import (
-    DEFAULT_THRESHOLD,
-    FORM_CONFIDENCE,
-    OpenWorld,
-    OpenWorldAnswer,
-    installed_vocabularies,
-    layered_resolve,
-    open_world_for,
-    resolve_open_world,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tracklingo.openworld.cross import CROSS_CONFIDENCE, CrossHit, CrossIndex
+    from tracklingo.openworld.features import stem
+    from tracklingo.openworld.forms import Forms, Kernel, Reading, load_forms
+    from tracklingo.openworld.infer import (
+        SIGNALS,
+        Example,
+        Neighbour,
+        Prediction,
+        StageClassifier,
+        analyse,
+        calibrated,
+        labelled_examples,
+    )
+    from tracklingo.openworld.lexicon import Concept, ConceptHit, Hint, Lexicon, load_lexicon
+    from tracklingo.openworld.places import place_parts
+    from tracklingo.openworld.report import (
+        UnseenExplanation,
+        explain_unseen,
+        rule_stub,
+        stage_label,
+    )
+    from tracklingo.openworld.resolver import (
+        DEFAULT_THRESHOLD,
+        FORM_CONFIDENCE,
+        OpenWorld,
+        OpenWorldAnswer,
+        installed_vocabularies,
+        layered_resolve,
+        open_world_for,
+        resolve_open_world,
+        shared_world,
+        shared_world_built,
+    )
+
+#: where each public name lives: the package imports a module only when one of its names is
+#: first used (the event builder joins the layers to every mapper; importing this package must
+#: cost nothing until a text reaches them)
+_WHERE: dict[str, str] = {
+    "CROSS_CONFIDENCE": "tracklingo.openworld.cross",
+    "Concept": "tracklingo.openworld.lexicon",
+    "ConceptHit": "tracklingo.openworld.lexicon",
+    "CrossHit": "tracklingo.openworld.cross",
+    "CrossIndex": "tracklingo.openworld.cross",
+    "DEFAULT_THRESHOLD": "tracklingo.openworld.resolver",
+    "Example": "tracklingo.openworld.infer",
+    "FORM_CONFIDENCE": "tracklingo.openworld.resolver",
+    "Forms": "tracklingo.openworld.forms",
+    "Hint": "tracklingo.openworld.lexicon",
+    "Kernel": "tracklingo.openworld.forms",
+    "Lexicon": "tracklingo.openworld.lexicon",
+    "Neighbour": "tracklingo.openworld.infer",
+    "OpenWorld": "tracklingo.openworld.resolver",
+    "OpenWorldAnswer": "tracklingo.openworld.resolver",
+    "Prediction": "tracklingo.openworld.infer",
+    "Reading": "tracklingo.openworld.forms",
+    "SIGNALS": "tracklingo.openworld.infer",
+    "StageClassifier": "tracklingo.openworld.infer",
+    "UnseenExplanation": "tracklingo.openworld.report",
+    "analyse": "tracklingo.openworld.infer",
+    "calibrated": "tracklingo.openworld.infer",
+    "explain_unseen": "tracklingo.openworld.report",
+    "installed_vocabularies": "tracklingo.openworld.resolver",
+    "labelled_examples": "tracklingo.openworld.infer",
+    "layered_resolve": "tracklingo.openworld.resolver",
+    "load_forms": "tracklingo.openworld.forms",
+    "load_lexicon": "tracklingo.openworld.lexicon",
+    "open_world_for": "tracklingo.openworld.resolver",
+    "place_parts": "tracklingo.openworld.places",
+    "resolve_open_world": "tracklingo.openworld.resolver",
+    "rule_stub": "tracklingo.openworld.report",
+    "shared_world": "tracklingo.openworld.resolver",
+    "shared_world_built": "tracklingo.openworld.resolver",
+    "stage_label": "tracklingo.openworld.report",
+    "stem": "tracklingo.openworld.features",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CROSS_CONFIDENCE",
@@ -67,7 +125,6 @@ __all__ = [
     "SIGNALS",
     "Concept",
     "ConceptHit",
-    "CoverageRow",
     "CrossHit",
     "CrossIndex",
     "Example",
@@ -84,7 +141,6 @@ __all__ = [
     "UnseenExplanation",
     "analyse",
     "calibrated",
-    "coverage_rows",
     "explain_unseen",
     "installed_vocabularies",
     "labelled_examples",
@@ -95,6 +151,8 @@ __all__ = [
     "place_parts",
     "resolve_open_world",
     "rule_stub",
+    "shared_world",
+    "shared_world_built",
     "stage_label",
     "stem",
 ]

@@ -14,8 +14,8 @@ pu être livré"), and describes the text by features:
   customs with released a release);
 * ``o:<a>><b>``: two in a row ("delivered to an access point" is not "picked up at the post
   office, delivered"); ``h:<a>``: the first (what the text is about);
-* ``w:<stem>``: a content word (stopwords dropped), cut to its stem (`stem`), for a carrier's
-  own idiom.
+* ``w:<stem>``: a content word (stopwords and carrier names dropped), cut to its stem
+  (`stem`), for a carrier's own idiom.
 
 With `forms`, the text is first read through the sentence forms (`Forms.read`): dates, times
 and trailing places come off, a direction marker's word stays ("Customs Released Import"). The
@@ -160,10 +160,23 @@ def describe(tokens: tuple[str, ...], hits: tuple[ConceptHit, ...], lex: Lexicon
             shown.setdefault("o:" + a + ">" + b, _shown_of(shown, a) + "|" + _shown_of(shown, b))
     if lex is not None:
         covered = {i for h in hits for i in range(h.start, h.end)} if UNCOVERED_WORDS else set()
+        covered |= _carrier_positions(tokens, lex)
         for i, tok in enumerate(tokens):
             if tok not in lex.stopwords and len(tok) > 1 and i not in covered:
                 shown.setdefault("w:" + (stem(tok) if STEM else tok), tok)
     return Analysis(tokens, hits, frozenset(shown), shown)
+
+
+def _carrier_positions(tokens: tuple[str, ...], lex: Lexicon) -> set[int]:
+    """Positions of words that spell a carrier's name ("PostNL", "Royal Mail"): a name says
+    which network, not what happened, so it gives no word feature."""
+    out: set[int] = set()
+    for spelling in lex.carrier_words:
+        n = len(spelling)
+        for i in range(len(tokens) - n + 1):
+            if tokens[i : i + n] == spelling:
+                out.update(range(i, i + n))
+    return out
 
 
 def _shown_of(shown: Mapping[str, str], name: str) -> str:

@@ -126,6 +126,10 @@ class Lexicon:
         self._index = {c.name: i for i, c in enumerate(self.concepts)}
         #: carrier names a text may mention: name -> folded spellings
         self.carriers: Mapping[str, tuple[str, ...]] = MappingProxyType(dict(carriers or {}))
+        #: the carrier spellings as word sequences (a carrier's name says nothing of a status)
+        self.carrier_words: tuple[tuple[str, ...], ...] = tuple(
+            sorted({tuple(s.split()) for spellings in self.carriers.values() for s in spellings if s.strip()})
+        )
         self.hints: tuple[Hint, ...] = tuple(hints)
         for hint in self.hints:
             for name in hint.concepts:

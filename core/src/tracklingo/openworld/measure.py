@@ -10,8 +10,10 @@ carrier's own rules first and then the layers, as the event builder will.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ __all__ = [
     "Outcome",
     "Tally",
     "at_threshold",
+    "cross_validated",
     "curve",
     "evaluate_texts",
     "fit_calibration",
@@ -228,7 +231,8 @@ def _outcome(group: str, text: str, expected: Stage, answer: OpenWorldAnswer) ->
 
 
 def load_labelled(path: str | Path) -> list[dict[str, Any]]:
-    """Rows of a JSONL file of labelled texts (``text``, ``expected``, ``carrier``, ``source``)."""
+    """Rows of a JSONL file of labelled texts (``text``, ``expected`` or ``stage``, ``carrier``,
+    ``source``)."""
     rows = []
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -248,7 +252,7 @@ def evaluate_texts(
     tallies: dict[str, Tally] = defaultdict(Tally)
     outcomes: list[Outcome] = []
     for row in rows:
-        text, expected = row["text"], Stage(row["expected"])
+        text, expected = row["text"], Stage(row.get("expected") or row["stage"])
         carrier = str(row.get("carrier") or "")
         vocab = carrier_vocabularies.get(carrier)
         outcome: Outcome | None = None
@@ -294,6 +298,22 @@ def fit_calibration(outcomes: Iterable[Outcome], l2: float = 1e-3, rounds: int =
         if max(abs(si) for si in step) < 1e-9:
             break
     return tuple(round(wi, 4) for wi in w)
+
+
+def cross_validated(outcomes: Sequence[Outcome], folds: int = 5) -> list[Outcome]:
+    """`outcomes` with each inferred confidence recomputed by a calibration fitted on the other
+    folds (a text's fold is fixed by a CRC of its text): how the confidence ranks texts it was
+    not fitted on. Deterministic."""
+    fold_of = [zlib.crc32(o.text.encode("utf-8")) % folds for o in outcomes]
+    out = list(outcomes)
+    for k in range(folds):
+        w = fit_calibration(o for o, f in zip(outcomes, fold_of, strict=True) if f != k)
+        for i, (o, f) in enumerate(zip(outcomes, fold_of, strict=True)):
+            if f == k and o.match is MatchKind.INFERRED and o.signals:
+                z = w[0] + math.fsum(a * b for a, b in zip(w[1:], o.signals, strict=True))
+                conf = round(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), 3)
+                out[i] = dataclasses.replace(o, confidence=conf)
+    return out
 
 
 def _solve(a: list[list[float]], b: list[float]) -> list[float]:

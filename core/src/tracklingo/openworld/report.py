@@ -1,17 +1,17 @@
-"""What `explain` and `coverage` will say about open-world answers (data, rendered by the CLI).
+"""What `explain` and `coverage` say about open-world answers (data, rendered by the CLI).
 
-`explain_unseen(answer)` gives the sentence for a wording tracklingo has not seen ("tracklingo has
-not seen this exact wording; from 'held' and 'customs' it reads as held by customs (confidence
-0.8)"), the suggestions when the layers abstained, and the carriers the text names that are not
-installed. `coverage_rows(answers)` lists inferred (or borrowed) texts, most frequent first,
-each with its stage, confidence and a ``[[rule]]`` stub to confirm it.
+`explain_unseen(answer, lang=...)` gives the sentence for a wording tracklingo has not seen
+("tracklingo has not seen this exact wording; from 'held' and 'customs' it reads as held by
+customs (confidence 0.8)"), in any language the advisor speaks, with the nearest known wordings
+(printed as suggestions when the layers abstained) and the carriers the text names that are not
+installed. `rule_stub(answer)` is the ``[[rule]]`` `tracklingo.coverage` offers to confirm a
+reading into the carrier's vocabulary.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,15 +19,15 @@ from tracklingo.openworld.infer import Neighbour
 from tracklingo.openworld.resolver import OpenWorldAnswer
 from tracklingo.taxonomy import MatchKind, Stage
 
-__all__ = ["CoverageRow", "UnseenExplanation", "coverage_rows", "explain_unseen", "rule_stub", "stage_label"]
+__all__ = ["UnseenExplanation", "explain_unseen", "rule_stub", "stage_label"]
 
 
-def stage_label(stage: Stage) -> str:
-    """A short reading of a stage for a sentence ("held by customs"): the advisor's English name
-    for it."""
-    from tracklingo.advisor.catalog import load_catalog
+def stage_label(stage: Stage, lang: str = "en") -> str:
+    """A short reading of a stage for a sentence ("held by customs"): the advisor's name for it
+    in language `lang`."""
+    from tracklingo.advisor.language import language
 
-    return load_catalog("en").stage[stage].name
+    return language(lang).catalog.stage[stage].name
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,47 +68,33 @@ class UnseenExplanation:
         }
 
 
-def _quoted(items: Iterable[str]) -> str:
-    parts = [i if i.startswith(('"', "reads like")) else f"'{i}'" for i in items]
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
 def explain_unseen(
-    answer: OpenWorldAnswer, *, label: Callable[[Stage], str] = stage_label
+    answer: OpenWorldAnswer,
+    *,
+    lang: str = "en",
+    label: Callable[[Stage], str] | None = None,
+    inferred: bool = True,
 ) -> UnseenExplanation:
-    """The sentence `explain` prints before its usual explanation of the stage."""
-    words = [e for e in answer.evidence if not e.startswith(("reads like", "disagreeing"))]
+    """The sentence `explain` prints before its usual explanation of the stage, in language
+    `lang` (the stage named by `label`, by default the advisor's name for it in that language).
+    `inferred`: whether the inference layer was asked (an abstention says which it was)."""
+    from tracklingo.advisor.language import language
+
+    speech = language(lang)
+    ui = speech.catalog.ui
+    name = label(answer.stage) if label is not None else speech.catalog.stage[answer.stage].name
+    rounded = round(answer.confidence or 0.0, 2)
+    confidence = f"{rounded:g}" if speech.english else speech.number(rounded, 2)
     if answer.match is MatchKind.CROSS_CARRIER:
-        sentence = (
-            f"tracklingo's {answer.vocabulary} vocabulary knows this wording: it reads as "
-            f"{label(answer.stage)} (confidence {answer.confidence})"
-        )
+        sentence = ui.unseen_elsewhere.format(vocabulary=answer.vocabulary, stage=name, confidence=confidence)
     elif answer.match is MatchKind.SENTENCE_FORM:
-        source = f" ({answer.vocabulary})" if answer.vocabulary else ""
-        sentence = (
-            f"tracklingo has not seen this exact wording; it is the known status "
-            f'"{answer.kernel}"{source} in a longer sentence: it reads as {label(answer.stage)} '
-            f"(confidence {answer.confidence})"
-        )
+        sentence = ui.unseen_form.format(kernel=answer.kernel, stage=name, confidence=confidence)
     elif answer.match is MatchKind.INFERRED:
-        sentence = (
-            f"tracklingo has not seen this exact wording; from {_quoted(words[:3])} it reads as "
-            f"{label(answer.stage)} (confidence {answer.confidence})"
-        )
+        words = [e for e in answer.evidence if not e.startswith(("reads like", "disagreeing"))]
+        quoted = [w if w.startswith('"') else f"'{w}'" for w in words[:3]]
+        sentence = ui.unseen_inferred.format(evidence=speech.both(quoted), stage=name, confidence=confidence)
     else:
-        near = "; nearest known wordings: " + "; ".join(
-            f'"{s.text}" ({s.stage.value}, {s.vocabulary})' for s in answer.suggestions
-        )
-        sentence = "tracklingo has not seen this wording and cannot read a stage from it" + (
-            near if answer.suggestions else ""
-        )
-    if answer.mentions:
-        names = ", ".join(answer.mentions)
-        sentence += (
-            f". The text names {names}, which is not installed; this reading uses the installed vocabularies"
-        )
+        sentence = ui.unseen_abstained if inferred else ui.unseen_no_infer
     return UnseenExplanation(
         answer.text,
         False,
@@ -120,32 +106,6 @@ def explain_unseen(
         answer.suggestions,
         answer.mentions,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class CoverageRow:
-    """One text the open-world layers answered (or could not), for `coverage`."""
-
-    carrier: str | None
-    text: str
-    count: int
-    stage: Stage
-    match: MatchKind
-    confidence: float | None
-    evidence: tuple[str, ...]
-    stub: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "carrier": self.carrier,
-            "text": self.text,
-            "count": self.count,
-            "stage": self.stage.value,
-            "match": self.match.value,
-            "confidence": self.confidence,
-            "evidence": list(self.evidence),
-            "stub": self.stub,
-        }
 
 
 def rule_stub(answer: OpenWorldAnswer) -> str:
@@ -165,36 +125,3 @@ def rule_stub(answer: OpenWorldAnswer) -> str:
         lines.append('stage = "TODO"  # one of tracklingo.Stage: see docs/vocabulary-format.md')
     lines.append('source = "TODO: the page or document that says what this means"')
     return "\n".join(lines)
-
-
-def coverage_rows(
-    answers: Iterable[tuple[str | None, OpenWorldAnswer]],
-    *,
-    include: Iterable[MatchKind] = (MatchKind.INFERRED, MatchKind.SENTENCE_FORM, MatchKind.CROSS_CARRIER),
-) -> list[CoverageRow]:
-    """Group (carrier, answer) pairs by (carrier, text), most frequent first (then by text),
-    keeping the match kinds in `include` (by default every open-world answer; add
-    ``MatchKind.UNMAPPED`` to list abstentions too)."""
-    wanted = set(include)
-    counts: Counter[tuple[str | None, str]] = Counter()
-    first: dict[tuple[str | None, str], OpenWorldAnswer] = {}
-    for carrier, answer in answers:
-        if answer.match not in wanted:
-            continue
-        key = (carrier, answer.text)
-        counts[key] += 1
-        first.setdefault(key, answer)
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0] or "", kv[0][1]))
-    return [
-        CoverageRow(
-            carrier,
-            text,
-            n,
-            first[(carrier, text)].stage,
-            first[(carrier, text)].match,
-            first[(carrier, text)].confidence,
-            first[(carrier, text)].evidence,
-            rule_stub(first[(carrier, text)]),
-        )
-        for (carrier, text), n in ranked
-    ]
