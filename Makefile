@@ -50,6 +50,7 @@ bench: install
 	$(PY) bench/run.py --big --karrio
 	$(PY) bench/startup.py
 	$(PY) bench/batch.py --events 1000000 --rounds 2 --memory 1000000,3000000
+	$(PY) bench/ingest.py --events 300000 --rounds 3
 
 # Wheels of the core and every plugin, for installing them where this checkout is not (offline:
 # the build uses .venv's setuptools, no index). See docs/installing-adapters.md.

@@ -43,7 +43,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
-from typing import Final
+from typing import Any, Final
 
 import orjson
 
@@ -199,6 +199,9 @@ _INSERT: Final = (
     " ON CONFLICT (tracking_number, carrier, occurred_at, code, description) DO NOTHING"
 )
 
+#: Tracking numbers per key query (below SQLite's smallest limit on query parameters).
+_KEY_QUERY: Final = 900
+
 _Row = tuple[str, str, str, str, str, str, str, str | None, str | None]
 _LegKey = tuple[str, str]  # (carrier, tracking number), as in `tracklingo.journeys`
 
@@ -241,6 +244,7 @@ def _event_json(event: TrackingEvent, include_raw: bool) -> str:
 
 
 def _row(event: TrackingEvent, include_raw: bool) -> _Row:
+    """The row `Store.ingest` writes for `event` (its dedup key, stage, JSON and handoff)."""
     carrier, number, when, code, description = event.dedup_key
     handoff = event.handoff
     return (
@@ -365,16 +369,78 @@ class Store:
                 rows = [_row(e, include_raw) for e in islice(it, batch_size)]
                 if not rows:
                     break
-                with self._transaction() as conn:
-                    before = conn.total_changes
-                    conn.executemany(_INSERT, rows)
-                    added = conn.total_changes - before
-                stats.added += added
-                stats.duplicates += len(rows) - added
-                stats.batches += 1
-                if on_batch is not None:
-                    on_batch(stats)
+                self._commit(rows, len(rows), stats, on_batch)
         return stats
+
+    def _commit(
+        self,
+        rows: list[_Row],
+        offered: int,
+        stats: IngestStats,
+        on_batch: Callable[[IngestStats], None] | None,
+    ) -> None:
+        """Insert `rows` (of a batch of `offered` events) in one transaction; count it."""
+        with self._transaction() as conn:
+            before = conn.total_changes
+            conn.executemany(_INSERT, rows)
+            added = conn.total_changes - before
+        stats.added += added
+        stats.duplicates += offered - added
+        stats.batches += 1
+        if on_batch is not None:
+            on_batch(stats)
+
+    def ingest_tables(
+        self,
+        tables: Iterable[Any],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        include_raw: bool = False,
+        on_batch: Callable[[IngestStats], None] | None = None,
+    ) -> IngestStats:
+        """`ingest` for canonical event tables (`pyarrow.Table`s with `tracklingo.batch.EVENT_SCHEMA`,
+        e.g. from `tracklingo.batch.normalize_batch`): the same batches of `batch_size` events, each
+        one transaction, the same keys and rows; but the dedup keys are computed column-wise, and
+        events already stored are skipped (one key query per batch) before any row is built.
+        Needs the ``arrow`` extra."""
+        from tracklingo.batch.rows import dedup_keys, store_rows
+
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        if self.readonly:
+            raise StoreError(f"store {self.path} is open read-only")
+        stats = IngestStats()
+        with self._errors():
+            for batch in _slices(tables, batch_size):
+                keys = dedup_keys(batch)
+                stored = self._stored_keys({key[1] for key in keys})
+                new = [i for i, key in enumerate(keys) if key not in stored]
+                offered = len(keys)
+                if not new:
+                    rows = []
+                else:
+                    if len(new) < offered:
+                        batch = batch.take(new)
+                        keys = [keys[i] for i in new]
+                    rows = store_rows(batch, keys, include_raw=include_raw)
+                self._commit(rows, offered, stats, on_batch)
+        return stats
+
+    def _stored_keys(self, numbers: Collection[str]) -> set[tuple[str, str, str, str, str]]:
+        """The dedup keys stored under `numbers` (read outside any write transaction: a key stored
+        meanwhile is still ignored by the insert)."""
+        found: set[tuple[str, str, str, str, str]] = set()
+        todo = list(numbers)
+        for start in range(0, len(todo), _KEY_QUERY):
+            part = todo[start : start + _KEY_QUERY]
+            found.update(
+                self._conn.execute(
+                    "SELECT carrier, tracking_number, occurred_at, code, description FROM events"
+                    f" WHERE tracking_number IN ({','.join('?' * len(part))})",
+                    part,
+                )
+            )
+        return found
 
     # -- reading --------------------------------------------------------------------------
 
@@ -576,6 +642,30 @@ class Store:
     def journey(self, tracking_number: str, carrier: str | None = None) -> Journey | None:
         """The journey with a leg tracked as `tracking_number` (and `carrier`), if stored."""
         return next(self.journeys(tracking_number=tracking_number, carrier=carrier), None)
+
+
+def _slices(tables: Iterable[Any], size: int) -> Iterator[Any]:
+    """The rows of `tables` (pyarrow tables of one schema) in consecutive tables of `size` rows
+    (the last one shorter), whatever the input tables' sizes."""
+    import pyarrow as pa
+
+    pending: list[Any] = []
+    count = 0
+    for table in tables:
+        if not table.num_rows:
+            continue
+        pending.append(table)
+        count += table.num_rows
+        if count >= size:
+            joined = pa.concat_tables(pending)
+            start = 0
+            while count - start >= size:
+                yield joined.slice(start, size)
+                start += size
+            pending = [joined.slice(start)] if start < count else []
+            count -= start
+    if count:
+        yield pa.concat_tables(pending)
 
 
 def _rows(cursor: sqlite3.Cursor) -> Iterator[tuple[str, str, str]]:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from tracklingo.cli._common import FeedRun
     from tracklingo.feeds import Record
     from tracklingo.normalize import NormalizeStats
+    from tracklingo.store import IngestStats, Store
 
 
 def wants_batch(paths: list[str], fmt: str, output: str | None, output_fmt: str) -> bool:
@@ -48,13 +49,17 @@ def _batch() -> Any:
     return io
 
 
-def chunks(run: FeedRun, stats: NormalizeStats, *, keep_nulls: bool = False) -> Iterator[Any]:
-    """Every chunk of every input of `run`, in order; the progress bar follows."""
+def chunks(
+    run: FeedRun, stats: NormalizeStats, *, keep_nulls: bool = False, stdin_rows: int | None = None
+) -> Iterator[Any]:
+    """Every chunk of every input of `run`, in order; the progress bar follows. `stdin_rows`: the
+    chunk size for stdin (a pipe's records are handed on as soon as that many arrived)."""
     io = _batch()
     done = 0
     for path in run.paths:
         size = 0
-        for chunk in io.read_chunks(path, run.fmt, keep_nulls=keep_nulls):
+        rows = stdin_rows if path == "-" and stdin_rows else io.BATCH_ROWS
+        for chunk in io.read_chunks(path, run.fmt, keep_nulls=keep_nulls, batch_rows=rows):
             yield chunk
             size = chunk.bytes_read
             run.bar.update(done + chunk.bytes_read, stats.events_out, stats.records_rejected)
@@ -96,3 +101,48 @@ def normalize(
             for reject in io.reject_objects(rejects):
                 run.reject(reject)
     return normalizer.stats
+
+
+def available() -> bool:
+    """Whether the batch path's libraries (the ``arrow`` extra) are installed."""
+    from tracklingo.errors import ConfigError
+
+    try:
+        _batch()
+    except ConfigError:
+        return False
+    return True
+
+
+def ingest(
+    run: FeedRun,
+    store: Store,
+    carrier: str | None,
+    include_raw: bool,
+    batch_size: int,
+    *,
+    infer: bool = True,
+) -> tuple[IngestStats, NormalizeStats]:
+    """`tracklingo ingest` on the batch path (`Store.ingest_tables`); returns the store's and the
+    feed's counts (`infer`: False for ``--no-infer``)."""
+    io = _batch()
+    from tracklingo.batch import BatchNormalizer
+    from tracklingo.cli._common import _registry
+
+    normalizer = BatchNormalizer(_registry(), carrier=carrier, include_raw=include_raw, infer=infer)
+
+    def tables() -> Iterator[Any]:
+        for chunk in chunks(run, normalizer.stats, keep_nulls=include_raw, stdin_rows=batch_size):
+            events, rejects = normalizer.normalize(
+                chunk.table,
+                lines=chunk.lines,
+                source=chunk.source,
+                others=chunk.others,
+                records=chunk.records,
+            )
+            for reject in io.reject_objects(rejects):
+                run.reject(reject)
+            yield events
+
+    stats = store.ingest_tables(tables(), batch_size=batch_size, include_raw=include_raw)
+    return stats, normalizer.stats

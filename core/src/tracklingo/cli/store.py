@@ -128,21 +128,30 @@ def ingest(
         label="ingest",
         outputs={"--db": db},
     )
-    normalizer = feed_normalizer(carrier, include_raw, infer=not no_infer)
+    from tracklingo.cli import _batch
+
     counts = _Counts()
     with Store(db) as store:
         with run:
-            stats = store.ingest(
-                _feed_events(run.records(normalizer), normalizer, counts, run.reject),
-                batch_size=batch_size,
-                include_raw=include_raw,
-            )
+            if _batch.available():  # the batch path (the arrow extra); else record by record
+                stats, found = _batch.ingest(
+                    run, store, carrier, include_raw, batch_size, infer=not no_infer
+                )
+                counts = _Counts(found.records_in, found.records_ok, found.records_rejected)
+            else:
+                normalizer = feed_normalizer(carrier, include_raw, infer=not no_infer)
+                stats = store.ingest(
+                    _feed_events(run.records(normalizer), normalizer, counts, run.reject),
+                    batch_size=batch_size,
+                    include_raw=include_raw,
+                )
+                found = normalizer.stats
         total = store.count()
     summary = (
         f"records in {counts.records_in} / events added {stats.added} / duplicates "
         f"{stats.duplicates} / rejected {counts.rejected}"
     )
-    found = normalizer.stats  # how the events' stages were found (canonical lines: as written)
+    # `found`: how the events' stages were found (canonical lines: as written)
     summary += "".join(
         f" / {name} {n}" for name, n in (("inferred", found.inferred), ("borrowed", found.borrowed)) if n
     )
