@@ -49,6 +49,7 @@ lint: install
 bench: install
 	$(PY) bench/run.py --big --karrio
 	$(PY) bench/startup.py
+	$(PY) bench/batch.py --events 1000000 --rounds 2 --memory 1000000,3000000
 
 # Wheels of the core and every plugin, for installing them where this checkout is not (offline:
 # the build uses .venv's setuptools, no index). See docs/installing-adapters.md.

@@ -116,8 +116,9 @@ JKEEN_FEDEX = [
     "9632001560123456789900794808390594",
 ]
 
-# FedEx API Reference Guide (FDX-REF in shared/reference/fedex.md): "Mock Tracking Numbers for FedEx
-# Express and FedEx Ground" and "... for FedEx Ground Economy (Formerly known as FedEx SmartPost)"
+# FedEx API Reference Guide (https://developer.fedex.com/api/en-us/guides/api-reference.html):
+# "Mock Tracking Numbers for FedEx Express and FedEx Ground" and "... for FedEx Ground Economy
+# (Formerly known as FedEx SmartPost)"
 FEDEX_MOCKS = [
     "449044304137821",
     "149331877648230",

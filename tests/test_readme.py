@@ -29,6 +29,11 @@ DATA_KINDS = {"", "text", "toml", "json", "jsonl", "csv", "ini", "nginx", "diff"
 #: Blocks marked ``no-run``, per file: (kind, why). Change it together with the docs.
 NOT_RUN: dict[str, list[tuple[str, str]]] = {
     "README.md": [("console", "`make test` is the suite this test belongs to")],
+    "docs/batch.md": [
+        ("sh", "pip install from an index"),
+        ("python", "a Dask cluster (core/tests/test_dask.py runs one on a LocalCluster)"),
+        ("python", "pyspark is not installed (core/tests/test_dask.py runs the recipe where it is)"),
+    ],
     "docs/installing-adapters.md": [
         (
             "console",

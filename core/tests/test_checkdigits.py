@@ -6,7 +6,7 @@ from tracklingo import mod7_ok, mod10_ok, parse_s10
 from tracklingo.checkdigits import clean_number, mod10_check_digit, s10_check_digit
 
 
-# Worked examples from shared/reference/postal-upu.md 2.3 and usps.md 6.3.
+# Worked examples from docs/sources.md#s10-item-identifiers.
 @pytest.mark.parametrize(
     ("serial", "check"),
     [
@@ -33,7 +33,7 @@ def test_parse_s10() -> None:
 
 
 def test_usps_mod10_worked_example() -> None:
-    # usps.md 6.2: data digits 926129000001230000042 → check digit 7
+    # docs/sources.md#usps-tracking-numbers: data digits 926129000001230000042 → check digit 7
     assert mod10_check_digit("926129000001230000042") == 7
     assert mod10_ok("9261290000012300000427")
     assert not mod10_ok("9261290000012300000428")

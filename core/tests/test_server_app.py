@@ -17,8 +17,9 @@ import httpx
 import pytest
 
 import tracklingo
-from tracklingo import Store, TrackingEvent
+from tracklingo import MatchKind, Store, TrackingEvent
 from tracklingo.server.app import create_app
+from tracklingo.server.ingest import renormalize
 from tracklingo.server.sources import SOURCES, delivery_records
 
 pytest.importorskip("starlette")
@@ -208,8 +209,7 @@ def stored_keys(db: Path) -> set[tuple[str, str, str, str, str]]:
 def expected_keys(source: str, payloads: list[dict[str, Any]]) -> set[tuple[str, str, str, str, str]]:
     """What `tracklingo.normalize` gives for the same payloads' records."""
     registry = tracklingo.load_carriers()
-    names = [c.name for c in registry]
-    records = [r for p in payloads for r in delivery_records(SOURCES[source], p, names)[0]]
+    records = [r for p in payloads for r in delivery_records(SOURCES[source], p)]
     return {
         e.dedup_key for e in tracklingo.normalize(records, registry=registry) if isinstance(e, TrackingEvent)
     }
@@ -347,8 +347,28 @@ def test_health(tmp_path: Path) -> None:
 
 
 def test_a_delivery_that_cannot_be_normalized_is_kept_and_replayable(tmp_path: Path) -> None:
-    """An AfterShip checkpoint of a carrier that is not installed: stored, marked failed with the
-    reason; the store gets nothing, and replay changes nothing until the carrier is there."""
+    """An AfterShip delivery whose tracking names no number: stored, marked failed with the
+    reason; the store gets nothing, and replay changes nothing."""
+    db = tmp_path / "store.db"
+    payload = aftership_push()
+    del payload["msg"]["tracking_number"]
+
+    async def scenario(client: httpx.AsyncClient) -> httpx.Response:
+        return await _post(client, "aftership", encode(payload))
+
+    assert run_app(db, scenario).status_code == 200
+    with sqlite3.connect(db) as conn:
+        state, detail, body = conn.execute("SELECT state, detail, body FROM webhook_deliveries").fetchone()
+    assert state == "failed" and "without a tracking number" in detail
+    assert json.loads(body) == payload  # the raw delivery, byte for byte what was sent
+    with Store(db) as store:
+        assert store.count() == 0
+    assert renormalize(str(db)).states == {"failed": 1}
+
+
+def test_a_checkpoint_of_an_uninstalled_carrier_is_stored_with_the_peer_status(tmp_path: Path) -> None:
+    """AfterShip names a carrier no adapter covers: the events keep AfterShip's status (match
+    `peer`), under a carrier name that says so, exactly as `normalize` gives them."""
     db = tmp_path / "store.db"
     payload = aftership_push()
     for cp in payload["msg"]["checkpoints"]:
@@ -358,12 +378,12 @@ def test_a_delivery_that_cannot_be_normalized_is_kept_and_replayable(tmp_path: P
         return await _post(client, "aftership", encode(payload))
 
     assert run_app(db, scenario).status_code == 200
-    with sqlite3.connect(db) as conn:
-        state, detail, body = conn.execute("SELECT state, detail, body FROM webhook_deliveries").fetchone()
-    assert state == "failed" and "'royal-mail' is not installed" in detail
-    assert json.loads(body) == payload  # the raw delivery, byte for byte what was sent
+    assert deliveries(db)[0][2] == "normalized"
     with Store(db) as store:
-        assert store.count() == 0
+        events = list(store.events())
+    assert events and {e.carrier for e in events} == {"aftership:royal-mail"}
+    assert {e.match for e in events} == {MatchKind.PEER}
+    assert stored_keys(db) == expected_keys("aftership", [payload])
 
 
 def test_unknown_source_secret_is_refused() -> None:

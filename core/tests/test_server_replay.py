@@ -28,9 +28,11 @@ def _acme_delivery() -> dict[str, Any]:
     return payload
 
 
-def test_renormalize_replays_what_could_not_be_normalized(
+def test_renormalize_replays_with_the_carriers_installed_now(
     tmp_path: Path, run_cli: Any, monkeypatch: Any
 ) -> None:
+    """Without ACME the push keeps AfterShip's statuses (carrier ``aftership:acme``, match
+    ``peer``); replayed once ACME is installed, its texts go through ACME's vocabulary."""
     db = tmp_path / "store.db"
     monkeypatch.setenv("TRACKLINGO_LOAD_PLUGINS", "usps,fedex,dhl")  # the server runs without ACME
 
@@ -39,19 +41,23 @@ def test_renormalize_replays_what_could_not_be_normalized(
 
     assert run_app(db, scenario).status_code == 200
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT state FROM webhook_deliveries").fetchone() == ("failed",)
-
-    first = run_cli("renormalize", "--db", str(db), "--json")  # now with ACME installed
-    assert first.returncode == 0, first.stderr
-    assert json.loads(first.stdout) == {"deliveries": 1, "states": {"normalized": 1}, "events": 3, "added": 3}
+        assert conn.execute("SELECT state FROM webhook_deliveries").fetchone() == ("normalized",)
     with Store(db) as store:
-        assert [e.stage.value for e in store.events()] == ["in_transit", "out_for_delivery", "delivered"]
+        first_events = list(store.events())
+    assert {(e.carrier, e.match.value) for e in first_events} == {("aftership:acme", "peer")}
 
-    again = run_cli("renormalize", "--db", str(db), "--json")  # nothing left to replay
-    assert json.loads(again.stdout)["deliveries"] == 0
-    every = run_cli("renormalize", "--db", str(db), "--all", "--json")  # idempotent
-    assert json.loads(every.stdout) == {"deliveries": 1, "states": {"normalized": 1}, "events": 3, "added": 0}
-    assert "deliveries 1 (normalized 1)" in every.stderr
+    nothing = run_cli("renormalize", "--db", str(db), "--json")  # nothing failed: nothing to replay
+    assert json.loads(nothing.stdout)["deliveries"] == 0
+    every = run_cli("renormalize", "--db", str(db), "--all", "--json")  # now with ACME installed
+    assert every.returncode == 0, every.stderr
+    assert json.loads(every.stdout) == {"deliveries": 1, "states": {"normalized": 1}, "events": 3, "added": 3}
+    with Store(db) as store:
+        acme = [e for e in store.events() if e.carrier == "acme"]
+    assert [e.stage.value for e in acme] == ["in_transit", "out_for_delivery", "delivered"]
+    assert all(e.match.value != "peer" for e in acme)
+    again = run_cli("renormalize", "--db", str(db), "--all", "--json")  # idempotent
+    assert json.loads(again.stdout) == {"deliveries": 1, "states": {"normalized": 1}, "events": 3, "added": 0}
+    assert "deliveries 1 (normalized 1)" in again.stderr
 
 
 def test_renormalize_without_a_store_is_one_error_line(tmp_path: Path, run_cli: Any) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from tracklingo import Reason, Stage, Status
 from tracklingo.taxonomy import STAGE_DEFINITIONS, STAGE_STATUS, stage_rank
 
-DESIGN_ORDER = [
+STAGE_ORDER = [
     "label_created",
     "accepted",
     "in_transit",
@@ -29,8 +29,8 @@ DESIGN_ORDER = [
 
 
 def test_stages_in_design_order() -> None:
-    assert [s.value for s in Stage] == DESIGN_ORDER
-    assert [stage_rank(s) for s in Stage] == list(range(len(DESIGN_ORDER)))
+    assert [s.value for s in Stage] == STAGE_ORDER
+    assert [stage_rank(s) for s in Stage] == list(range(len(STAGE_ORDER)))
 
 
 def test_every_stage_has_status_and_definition() -> None:

@@ -2,7 +2,7 @@
 
 Sources: USPS MOD 10 (Publication 199; jkeen/tracking_number_data CHECKSUM_ALGORITHMS.md), DHL
 Express mod 7 and FedEx mod 11 / mod 10 (same dataset; FedEx Ground label specification), UPU S10
-(UPU standard S10; weights 8 6 4 2 3 5 9 7) -- see shared/reference/*.md.
+(UPU standard S10; weights 8 6 4 2 3 5 9 7) -- facts and links in docs/sources.md.
 """
 
 from __future__ import annotations

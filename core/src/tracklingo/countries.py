@@ -17,8 +17,8 @@ from tracklingo.phrases import normalize_phrase
 __all__ = ["US_STATES", "country_code", "country_zones", "us_state_zone"]
 
 # Spellings carriers print that the IANA names do not cover. Sources: USPS `eventCountry`
-# ("GERMANY", usps.md 2.4), DHL Express locations ("PHILIPPINES, THE", "... - USA", dhl.md 1.8) and
-# DHL Parcel DE ("Deutschland", dhl.md 1.8).
+# ("GERMANY", "JAPAN"), DHL Express locations ("PHILIPPINES, THE", "... - USA") and DHL Parcel DE
+# ("Deutschland"); sources in docs/sources.md#country-names.
 _ALIASES: Final = MappingProxyType(
     {
         "usa": "US",

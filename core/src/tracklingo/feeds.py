@@ -524,3 +524,9 @@ def _complete_row(text: str, width: int) -> bool:
         return len(_csv_parse(text)) == width
     except csv.Error:
         return False
+
+
+def jsonl_records(lines: Iterable[bytes], source: str = "-", first: int = 1) -> Iterator[Record]:
+    """The records of JSON Lines given line by line (bytes), numbered from `first`: what reading a
+    JSON Lines feed yields for them."""
+    return _jsonl(lines, source, first)

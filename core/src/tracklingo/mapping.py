@@ -9,7 +9,7 @@ order, until one answers, then **refines** the answer:
    (a second code namespace such as DHL Parcel Germany's legacy codes; `Options.alt_codes`);
 2. ``fallback`` — the carrier's coarse rules: a status code in its own namespace (FedEx
    ``derivedStatusCode``; `Options.status_codes`), its text, then the fallback codes, phrases and
-   patterns;
+   patterns, then that status text among the fallback phrases (USPS ``statusCategory``);
 3. later layers (`Mapper.add_layer`): the open-world ones — other vocabularies
    (`MatchKind.CROSS_CARRIER`), sentence forms (`SENTENCE_FORM`), inference (`INFERRED`, with
    `confidence` and `evidence`) — each tried only when every layer before it had nothing, so an
@@ -179,6 +179,10 @@ class CarrierFallback:
         hit = v.fallback(words.code, words.text)
         if hit is not None:
             return _from_hit(hit, context)
+        if words.status_text:  # a coarse status written as a fallback phrase (USPS statusCategory)
+            hit = v.fallback(None, words.status_text)
+            if hit is not None:
+                return _fallback(_from_hit(hit, context))
         return None
 
 

@@ -2,8 +2,10 @@
 
 A record is a flat event (the design's JSON shape, or a CSV row with the same columns), an envelope
 ``{"carrier": ..., "payload": <raw API response>}``, a bare API response recognised by a plugin's
-`sniff`, or a canonical event (a record with `stage` and `match`, e.g. `normalize` output), which is
-validated and passed through. Use `Normalizer` (or the `normalize` shortcut) from Python; the CLI is a
+`sniff`, a hosted tracker's payload (AfterShip, 17TRACK, EasyPost, Shippo: recognised by its
+shape, or named in ``{"peer": ..., "payload": ...}``; `tracklingo.interop.imports`), or a
+canonical event (a record with `stage` and `match`, e.g. `normalize` output), which is validated
+and passed through. Use `Normalizer` (or the `normalize` shortcut) from Python; the CLI is a
 thin layer on it.
 """
 
@@ -90,7 +92,7 @@ _FLAT_KEYS = frozenset({"tracking_number", "timestamp", "description", "code"})
 
 @dataclass(slots=True)  # not frozen: built per event, and frozen init costs ~3x
 class FlatRecord:
-    """A validated flat event record (see DESIGN.md, "Normalizer and feeds")."""
+    """A validated flat event record (fields: docs/formats.md)."""
 
     carrier: str
     tracking_number: str
@@ -305,18 +307,36 @@ class Normalizer:
             except ValidationError as exc:
                 raise InputError(invalid_canonical(exc)) from None
         if "payload" in data:
-            named = data.get("carrier") or self.default_carrier
+            if "peer" in data:  # {"peer": "aftership", "payload": ...}
+                return self._from_peer(data["payload"], data["peer"])
+            named = data.get("carrier") or None
+            if not named and _peer_of(data["payload"]) is not None:
+                return self._from_peer(data["payload"], None)
+            named = named or self.default_carrier
             carrier = self.registry.get(named) if isinstance(named, str) and named else None
             _, events, errors = self._from_payload(data["payload"], carrier)
             return events, errors
         if not (_FLAT_KEYS & data.keys()):
+            if _peer_of(data) is not None:  # its own `carrier` field (EasyPost, Shippo) names no plugin
+                return self._from_peer(data, None)
             named = data.get("carrier") or None
             carrier = self.registry.get(named) if isinstance(named, str) and named else None
             _, events, errors = self._from_payload(data, carrier)
             return events, errors
+        if "timestamp" not in data and _peer_of(data) is not None:  # a bare tracking object
+            return self._from_peer(data, None)
         carrier = self._carrier_for(data)
         rec = flat_record(data, carrier.name)
         return [event_from_flat(carrier, rec, include_raw=self.include_raw)], []
+
+    def _from_peer(self, payload: Any, peer: Any) -> tuple[list[TrackingEvent], list[Any]]:
+        """A hosted tracker's payload (`tracklingo.interop.imports.read_peer`)."""
+        from tracklingo.interop.imports import read_peer  # the interop package loads on first use
+
+        if peer is not None and not isinstance(peer, str):
+            raise InputError("field 'peer' must be a string")
+        result = read_peer(payload, self._carriers, peer)
+        return result.events, list(result.errors)
 
     # -- many records -------------------------------------------------------------------------
 
@@ -334,6 +354,13 @@ def invalid_canonical(exc: ValidationError) -> str:
     where = ".".join(str(p) for p in first["loc"]) or "record"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     return f"invalid canonical event: {where}: {first['msg']}{more}"
+
+
+def _peer_of(payload: Any) -> str | None:
+    """The hosted tracker whose payload this is (`tracklingo.interop.sniff_peer`), or None."""
+    from tracklingo.interop.readers import sniff_peer  # the interop package loads on first use
+
+    return sniff_peer(payload)
 
 
 def _safe_sniff(carrier: Carrier, payload: Any) -> bool:

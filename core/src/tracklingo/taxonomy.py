@@ -100,7 +100,10 @@ class MatchKind(StrEnum):
     The carrier's own rules: `code`, `phrase`, `pattern`, `context`, `fallback`. The open-world
     layers, tried only when those have nothing: `cross_carrier` (another installed or shared
     vocabulary's exact rule), `sentence_form` (a known status inside a sentence frame),
-    `inferred` (a stage read from the words, with a confidence and evidence). `unmapped`: none.
+    `inferred` (a stage read from the words, with a confidence and evidence). `peer`: no
+    vocabulary knew the text of a hosted tracker's checkpoint (AfterShip, 17TRACK, EasyPost,
+    Shippo), and the tracker's own status for it decided (`evidence` names it;
+    `tracklingo.interop.imports`). `unmapped`: none.
     """
 
     CODE = "code"
@@ -111,6 +114,7 @@ class MatchKind(StrEnum):
     CROSS_CARRIER = "cross_carrier"
     SENTENCE_FORM = "sentence_form"
     INFERRED = "inferred"
+    PEER = "peer"
     UNMAPPED = "unmapped"
 
 

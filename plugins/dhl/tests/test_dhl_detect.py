@@ -2,7 +2,7 @@
 a corrupted check digit, and other carriers' numbers.
 
 The check digits are computed here, independently of `tracklingo.checkdigits`, from the rules in
-shared/reference/dhl.md section 5 (and the Deutsche Post Identcode rule cited in detect.py).
+docs/sources.md#dhl-tracking-numbers (and the Deutsche Post Identcode rule cited in detect.py).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ CARRIER = DHLCarrier()
 
 
 def mod7(serial: str) -> str:
-    """DHL Express: check digit = serial mod 7 (dhl.md 5.2)."""
+    """DHL Express: check digit = serial mod 7 (repo jkeen/tracking_number_data CHECKSUM_ALGORITHMS.md)."""
     return serial + str(int(serial) % 7)
 
 
 def mod10_31(payload: str) -> str:
-    """MOD 10, weight 3 on the rightmost payload digit, then 1, 3... (dhl.md 5.3, 5.4)."""
+    """MOD 10, weight 3 on the rightmost payload digit, then 1, 3... (paketda; bloodhound checkDigit.js)."""
     total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(payload)))
     return payload + str((10 - total % 10) % 10)
 
@@ -34,7 +34,7 @@ def identcode(payload: str) -> str:
 
 
 def s10(service: str, serial: str, country: str) -> str:
-    """UPU S10 check digit, weights 8 6 4 2 3 5 9 7 (postal-upu.md)."""
+    """UPU S10 check digit, weights 8 6 4 2 3 5 9 7 (docs/sources.md#s10-item-identifiers)."""
     total = sum(int(d) * w for d, w in zip(serial, (8, 6, 4, 2, 3, 5, 9, 7), strict=True))
     check = 11 - total % 11
     return f"{service}{serial}{0 if check == 10 else 5 if check == 11 else check}{country}"
@@ -49,7 +49,7 @@ def corrupt(number: str, position: int = -1) -> str:
 
 # valid numbers, computed: (number, the format detect.py must report, minimum confidence)
 VALID = [
-    (mod7("480123456"), "DHL Express waybill", 0.6),  # dhl.md worked example
+    (mod7("480123456"), "DHL Express waybill", 0.6),  # docs/sources.md worked example
     (mod7("987654321"), "DHL Express waybill", 0.6),
     (mod7("731904825"), "DHL Express waybill", 0.6),  # the express fixture
     (mod7("7389105114"), "DHL Express waybill", 0.6),  # 11 digits (jkeen valid list)
@@ -107,7 +107,7 @@ def test_spaces_and_case_are_ignored() -> None:
     assert detect(" 4801 2345 61 ") >= 0.6
 
 
-# -- collisions: moderate, never certain (dhl.md 5.5) ----------------------------------------------
+# -- collisions: moderate, never certain (docs/sources.md#dhl-tracking-numbers) ----------------------
 
 
 @pytest.mark.parametrize(

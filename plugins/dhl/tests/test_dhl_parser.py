@@ -245,8 +245,9 @@ def test_parcel_de_codes(parcel_de: list[TrackingEvent]) -> None:
     assert (loaded.code, loaded.match) == ("PO", MatchKind.CODE)  # code+phrase rule
     packstation = parcel_de[1]
     assert (packstation.code, packstation.stage) == ("ES", Stage.ACCEPTED)
-    # the German text decided: the coarse statusCode stays the code
-    assert (parcel_de[-1].code, parcel_de[-1].match) == ("delivered", MatchKind.PHRASE)
+    # the German text decided; the event keeps its most specific key (statusDetailed) as its
+    # code, not the coarse statusCode "delivered"
+    assert (parcel_de[-1].code, parcel_de[-1].match) == ("DLVRD_OTHER_ZU", MatchKind.PHRASE)
 
 
 def test_parcel_de_place_and_time(parcel_de: list[TrackingEvent]) -> None:

@@ -1,5 +1,5 @@
-"""Vocabulary sanity: real DHL texts and codes from shared/reference/dhl.md resolve to the stage a
-reader of that reference expects (Express, eCommerce, Parcel DE in German and English)."""
+"""Vocabulary sanity: real DHL texts and codes (sources: [meta.sources], docs/sources.md#dhl) resolve
+to the stage their sources give them (Express, eCommerce, Parcel DE in German and English)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ VOCABULARY = DHLCarrier().vocabulary
 STATUS_CODES = ("pre-transit", "transit", "delivered", "failure", "unknown")
 Case = tuple[str | None, str | None, Stage]
 
-# (text, code, stage): texts verbatim from dhl.md (section in the comment)
+# (text, code, stage): texts verbatim from the sources the vocabulary cites (source in the comment)
 EXPRESS: list[Case] = [
     # 2.2 observed MyDHL / Unified customer texts
     ("Arrived at DHL Sort Facility  LEIPZIG - GERMANY", None, Stage.IN_TRANSIT),
@@ -60,7 +60,7 @@ EXPRESS: list[Case] = [
     (None, "RT", Stage.RETURN_TO_SENDER),
     (None, "TD", Stage.DELAYED),
     ("Arrived at DHL Sort Facility  LEIPZIG - GERMANY", "AR", Stage.AT_DESTINATION_FACILITY),
-    # German Express (dhl.md 2.2 note, paketda)
+    # German Express (paketda)
     ("Verzollungsereignis", None, Stage.CUSTOMS_HOLD),
 ]
 

@@ -1,4 +1,4 @@
-"""FedEx number detection: formats and check digits (shared/reference/fedex.md section 5)."""
+"""FedEx number detection: formats and check digits (docs/sources.md#fedex-tracking-numbers)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from tracklingo_fedex.detect import AMBIGUOUS_WITH_USPS, BAD_CHECK_DIGIT, classi
 
 
 def express_check(payload11: str) -> str:
-    """Express mod 11 as fedex.md 5.2 states it: weights 3,1,7 from the left; 10 → 0."""
+    """Express mod 11 as jkeen / GA-207899 state it: weights 3,1,7 from the left; 10 → 0."""
     weights = (3, 1, 7)
     total = sum(int(d) * weights[i % 3] for i, d in enumerate(payload11))
     return str(total % 11 % 10)
 
 
 def ground_check(payload14: str) -> str:
-    """Ground mod 10 as fedex.md 5.3 states it: from the right, even positions ×3."""
+    """Ground mod 10 as the FedEx Ground label spec states it: from the right, even positions ×3."""
     digits = [int(d) for d in reversed(payload14)]  # position 2, 3, 4... from the right
     total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(digits))
     return str((10 - total % 10) % 10)
@@ -36,7 +36,7 @@ def corrupt(number: str) -> str:
 
 
 def test_core_mod11_matches_the_worked_examples() -> None:
-    # fedex.md 5.2: 168 mod 11 = 3; 131 mod 11 = 10 → 0
+    # worked examples: 168 mod 11 = 3; 131 mod 11 = 10 → 0
     assert express_check("70123456789") == "3"
     assert express_check("30166131860") == "0"
     assert mod11_ok("701234567893", weights=(1, 3, 7))
@@ -45,7 +45,7 @@ def test_core_mod11_matches_the_worked_examples() -> None:
 
 
 def test_core_mod10_matches_the_worked_examples() -> None:
-    # fedex.md 5.3: 107 → 3; 5.5: 161 → 9; 5.6: 128 → 2
+    # worked examples: Ground 107 → 3; Ground Economy 161 → 9; SSCC 128 → 2
     assert ground_check("12345678901234") == "3"
     assert mod10_ok("123456789012343")
     assert mod10_check_digit("926129000012345678901") == 9
@@ -81,23 +81,23 @@ def test_express_corrupted_check_digit(payload: str) -> None:
 
 VALID = [
     # (number, format, minimum confidence); sources in the comment
-    ("701234567893", "express-12", 0.8),  # fedex.md 5.2
-    ("301661318600", "express-12", 0.8),  # fedex.md 5.2, remainder 10
+    ("701234567893", "express-12", 0.8),  # worked example (docs/sources.md)
+    ("301661318600", "express-12", 0.8),  # worked example, remainder 10
     ("986578788855", "express-12", 0.8),  # JKEEN test numbers
     ("7905 3531 2317", "express-12", 0.8),  # spaces allowed
-    ("123456789012343", "ground-15", 0.8),  # fedex.md 5.3
+    ("123456789012343", "ground-15", 0.8),  # worked example (docs/sources.md)
     ("0414 4176 0228 964", "ground-15", 0.8),  # JKEEN
     ("377101283611590", "ground-15", 0.8),  # FedEx mock number (HEIM capture)
-    ("9612345123456789012343", "ground-96-22", 0.85),  # fedex.md 5.4
+    ("9612345123456789012343", "ground-96-22", 0.85),  # worked example (docs/sources.md)
     ("9611020987654312345672", "ground-96-22", 0.85),  # JKEEN
-    ("1001234567890123810100701234567893", "express-34", 0.85),  # fedex.md 5.7
+    ("1001234567890123810100701234567893", "express-34", 0.85),  # worked example (docs/sources.md)
     ("1001921334250001000300779017972697", "express-34", 0.85),  # JKEEN
     ("9622001560001234567100794808390594", "ground-gsn-34", 0.85),  # JKEEN GSN
-    ("61290000123456789019", "ground-economy-20", 0.7),  # fedex.md 5.5
+    ("61290000123456789019", "ground-economy-20", 0.7),  # worked example (docs/sources.md)
     ("61292701078443410536", "ground-economy-20", 0.7),  # FedEx mock number (HEIM)
     ("02931503799192766595", "ground-economy-20", 0.5),  # bloodhound: checks with 91
-    ("001234567890123452", "sscc-18", 0.25),  # fedex.md 5.6
-    ("DT582019374609", "door tag", 0.75),  # fedex.md 5.8
+    ("001234567890123452", "sscc-18", 0.25),  # worked example (docs/sources.md)
+    ("DT582019374609", "door tag", 0.75),  # worked example (docs/sources.md)
 ]
 
 
@@ -122,7 +122,7 @@ def test_ground_economy_22_collides_with_usps_impb() -> None:
     """A 92… number passes the IMpb check whether FedEx or USPS issued it. FedEx's published
     prefixes 926129 / 927489 are scored within the core's ambiguity margin of a USPS IMpb (0.95),
     on purpose: the normaliser then asks for `carrier`; any other 92… number is left to USPS."""
-    fedex_looking = classify("9261290000123456789019")  # fedex.md 5.5
+    fedex_looking = classify("9261290000123456789019")  # worked example (docs/sources.md)
     jkeen = classify("9261292700768711948021")  # JKEEN FedEx SmartPost
     plain_usps = classify("9205590164917312751089")  # a USPS IMpb 92 with a valid check
     for found in (fedex_looking, jkeen):
@@ -180,8 +180,9 @@ JKEEN_INVALID = [
     ("9622001560001234567100794808390597", "ground-gsn-34"),
 ]
 
-# FedEx's published sandbox mock numbers: FedEx API Reference Guide (FDX-REF in
-# shared/reference/fedex.md), "Mock Tracking Numbers for FedEx Express and FedEx Ground" and
+# FedEx's published sandbox mock numbers: FedEx API Reference Guide (FDX-REF,
+# https://developer.fedex.com/api/en-us/guides/api-reference.html),
+# "Mock Tracking Numbers for FedEx Express and FedEx Ground" and
 # "Mock Tracking Numbers for FedEx Ground Economy (Formerly known as FedEx SmartPost)"
 FEDEX_MOCKS = [
     ("449044304137821", "ground-15"),  # shipment information sent to FedEx
@@ -275,7 +276,7 @@ def test_not_fedex_numbers_from_the_public_data(number: str) -> None:
 
 
 def test_ground_economy_20_tries_92_then_91() -> None:
-    # FedEx's current mocks check with 92, bloodhound's older 02… number with 91 (fedex.md 5.5)
+    # FedEx's current mocks check with 92, bloodhound's older 02… number with 91 (jkeen; bloodhound)
     assert mod10_ok("92" + "02394653001023698293") and not mod10_ok("91" + "02394653001023698293")
     assert mod10_ok("91" + "02931503799192766595") and not mod10_ok("92" + "02931503799192766595")
     # "91" is tried for 02… numbers only: other 20-digit numbers valid with 91 are USPS legacy ones

@@ -1,4 +1,4 @@
-"""Vocabulary sanity: real FedEx codes and texts (shared/reference/fedex.md 2-4) resolve as expected."""
+"""Vocabulary sanity: real FedEx codes and texts (docs/sources.md#fedex) resolve as expected."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def fedex() -> FedExCarrier:
     return FedExCarrier()
 
 
-# (eventType, eventDescription as FedEx prints it, stage); texts from fedex.md sections 2 and 4
+# (eventType, eventDescription as FedEx prints it, stage); texts from the sources the vocabulary cites
 SCANS = [
     ("OC", "Shipment information sent to FedEx", Stage.LABEL_CREATED),
     ("IP", "In FedEx possession", Stage.ACCEPTED),
@@ -93,7 +93,7 @@ def test_pattern_captures_the_fedex_office(fedex: FedExCarrier) -> None:
     assert res.captured["facility"] == "FedEx Office: 2201 SHATTUCK AVE"
 
 
-# derivedStatusCode values (fedex.md 3.2): fallback only, in their own namespace
+# derivedStatusCode values (observed, not a documented list): fallback only, in their own namespace
 def derived_status(fedex: FedExCarrier, code: str) -> Mapped:
     """What the core's mapper makes of a derivedStatusCode alone (its own namespace)."""
     return Mapper(fedex.vocabulary).map(Words(status_code=code))
@@ -124,7 +124,7 @@ def test_derived_in_is_not_the_event_type_in(fedex: FedExCarrier) -> None:
     assert derived_status(fedex, "IN").stage is Stage.LABEL_CREATED
 
 
-# exceptionCode / exceptionDescription → reason (fedex.md 3.4)
+# exceptionCode / exceptionDescription → reason (codes only where a source shows them)
 @pytest.mark.parametrize(
     ("code", "text", "reason", "stage"),
     [
@@ -152,7 +152,7 @@ def test_exception_reasons(
 
 
 def test_unknown_exception_code_has_no_reason(fedex: FedExCarrier) -> None:
-    assert fedex.vocabulary.reason_for(code="29") is None  # meaning unconfirmed (fedex.md 3.4)
+    assert fedex.vocabulary.reason_for(code="29") is None  # meaning unconfirmed (EAGLE1 only)
     assert fedex.vocabulary.reason_for(code="7") is None  # width matters: not 007 / 07
 
 

@@ -348,7 +348,8 @@ def isc_payload(number: str, **top: Any) -> dict[str, Any]:
     }
 
 
-IMPB = "9261290000012300000427"  # usps.md 6.2 worked example: not S10, no direction of its own
+# MOD 10 worked example (docs/sources.md#usps-tracking-numbers): not S10, no direction of its own
+IMPB = "9261290000012300000427"
 
 
 @pytest.mark.parametrize(
@@ -443,7 +444,7 @@ def test_split_zone_state_stays_local_unless_gmt_gives_the_offset() -> None:
 
 
 def test_unreadable_timestamp_falls_back_to_gmt_then_none() -> None:
-    # Aug 2023: eventTimestamp briefly held a time without a date (usps.md 7, [I15])
+    # Aug 2023: eventTimestamp briefly held a time without a date (https://github.com/USPS/api-examples/issues/15)
     with_gmt = CARRIER.parse(one_event(eventTimestamp="07:31", GMTTimestamp="2023-08-02T11:31:10Z",
                                        eventState="VA")).events[0]
     assert with_gmt.occurred_at == datetime(2023, 8, 2, 11, 31, 10, tzinfo=UTC)
@@ -454,7 +455,8 @@ def test_unreadable_timestamp_falls_back_to_gmt_then_none() -> None:
 
 
 def test_offset_in_timestamp_is_kept() -> None:
-    # v3r2 types eventTimestamp as a date-time with offset (usps.md 2.6)
+    # v3r2 types eventTimestamp as a date-time with offset
+    # (repo Thecodergabe/shipstack specs/usps/tracking-v3r2_4.yaml)
     event = CARRIER.parse(one_event(eventTimestamp="2024-04-04T14:03:12-07:00",
                                     eventState="NY")).events[0]
     assert event.occurred_at == datetime(2024, 4, 4, 14, 3, 12, tzinfo=tz(-7))

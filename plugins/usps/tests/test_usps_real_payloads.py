@@ -68,7 +68,7 @@ def test_lone_event_object_is_sniffed_and_parsed() -> None:
     assert result.errors == []
     (ev,) = result.events
     assert (ev.code, ev.stage, ev.match) == ("03", Stage.ACCEPTED, MatchKind.CODE)
-    # the Z is not trusted (usps.md 7): 07:31 is Richmond's wall clock, EDT in August
+    # the Z is not trusted (docs/sources.md#usps-timestamps): 07:31 is Richmond's wall clock, EDT in August
     assert ev.occurred_at == datetime(2023, 8, 2, 7, 31, tzinfo=tz(-4))
     assert (ev.location.city, ev.location.region, ev.location.country) == ("RICHMOND", "VA", "US")
 

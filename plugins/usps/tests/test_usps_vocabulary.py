@@ -1,4 +1,4 @@
-"""The USPS vocabulary: every rule valid, and real USPS texts (shared/reference/usps.md) resolving
+"""The USPS vocabulary: every rule valid, and real USPS texts (docs/sources.md#usps) resolving
 to the stage they mean."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def test_sources_keys_are_described() -> None:
         assert key and text.strip()
 
 
-# Codes confirmed by a cited source (usps.md section 4): each has a rule.
+# Codes confirmed by a cited source (docs/sources.md#usps-event-codes): each has a rule.
 CONFIRMED_CODES = [
     "GX", "MA", "89", "GC", "80", "81", "82", "83", "TM", "PA", "03", "OA", "UA", "AD", "10", "A1",
     "T1", "EF", "SF", "EX", "19", "41", "42", "07", "PC", "OF", "01", "DX", "71", "02", "52", "53",
@@ -65,7 +65,7 @@ def test_confirmed_codes_are_mapped(code: str) -> None:
     assert VOCAB.resolve(None, code).match is not MatchKind.UNMAPPED
 
 
-# Real USPS texts (usps.md sections 4-5, with the sources cited there) → the stage they mean.
+# Real USPS texts (sources: the vocabulary's [meta.sources], docs/sources.md#usps) → the stage they mean.
 TEXTS: list[tuple[str, Stage]] = [
     ("Shipping Label Created, USPS Awaiting Item", Stage.LABEL_CREATED),
     ("Pre-Shipment Info Sent to USPS, USPS Awaiting Item", Stage.LABEL_CREATED),

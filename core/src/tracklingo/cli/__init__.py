@@ -54,7 +54,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "normalize": (
         "tracklingo.cli.normalize",
-        "Normalize raw carrier events or API responses (FILES or stdin) to canonical JSONL.",
+        "Normalize raw carrier events or API responses (FILES or stdin) to canonical JSONL"
+        " (or Parquet / Arrow IPC).",
     ),
     "schema": ("tracklingo.cli.carriers", "Print the JSON Schema of a canonical TrackingEvent."),
     "stuck": (

@@ -396,6 +396,14 @@ class FeedRun:
         stats = normalizer.stats
         show = self.bar.shown
         for path in self.paths:
+            from tracklingo.cli import _batch
+
+            if _batch.wants_batch([path], self.fmt, None, "auto"):  # Parquet / Arrow IPC rows
+                for n, record in enumerate(_batch.records([path], self.fmt)):
+                    yield record
+                    if show and not n & 255:
+                        self.bar.update(done, stats.events_out, stats.records_rejected)
+                continue
             with Feed(path, self.fmt) as feed:  # type: ignore[arg-type]
                 for n, record in enumerate(feed):
                     yield record
@@ -484,10 +492,11 @@ def feed_options(func: F) -> F:
     func = click.option(
         "--format",
         "fmt",
-        type=click.Choice(["auto", "jsonl", "json", "csv"]),
+        type=click.Choice(["auto", "jsonl", "json", "csv", "parquet", "arrow"]),
         default="auto",
         show_default=True,
-        help="Input format (auto: from the name, else from the content).",
+        help="Input format (auto: from the name, else from the content). Parquet and Arrow IPC"
+        " need the arrow extra.",
     )(func)
     func = click.option("--carrier", help="Carrier for records that do not name one (default: detect).")(func)
     return click.argument("files", nargs=-1, type=click.Path(dir_okay=True, allow_dash=True))(func)

@@ -58,7 +58,16 @@ def write_normalized(
     "--output",
     type=click.Path(dir_okay=False, allow_dash=True),
     default="-",
-    help="Where to write canonical events (JSONL; default: stdout).",
+    help="Where to write canonical events (JSONL; Parquet or Arrow IPC by the name or"
+    " --output-format; default: stdout).",
+)
+@click.option(
+    "--output-format",
+    type=click.Choice(["auto", "jsonl", "parquet", "arrow"]),
+    default="auto",
+    show_default=True,
+    help="Events as JSON Lines, Parquet or Arrow IPC (auto: from the --output name, else JSONL)."
+    " Parquet / Arrow IPC in or out use the columnar batch path (the arrow extra).",
 )
 @click.option("--raw", "include_raw", is_flag=True, help="Keep each carrier record in `raw`.")
 @handle_errors
@@ -71,11 +80,15 @@ def normalize(
     quiet: bool,
     as_json: bool,
     output: str,
+    output_format: str,
     include_raw: bool,
 ) -> None:
-    """Normalize raw carrier events or API responses (FILES or stdin) to canonical JSONL.
+    """Normalize raw carrier events or API responses (FILES or stdin) to canonical JSONL
+    (or Parquet / Arrow IPC).
 
-    The output is always JSON Lines (--json changes nothing). The summary line goes to stderr.
+    Events are JSON Lines unless --output names a .parquet / .arrow file or --output-format says
+    so (--json changes nothing). Parquet or Arrow IPC in or out runs the columnar batch path
+    (same events; needs the arrow extra). The summary line goes to stderr.
     """
     to_terminal = output == "-" and sys.stdout.isatty()  # the events themselves show progress
     run = FeedRun(
@@ -88,6 +101,13 @@ def normalize(
         outputs={"-o/--output": output},
         progress=not to_terminal,
     )
+    from tracklingo.cli import _batch
+
+    if _batch.wants_batch(run.paths, fmt, output, output_format):
+        with run:
+            stats = _batch.normalize(run, carrier, include_raw, output, output_format)
+        run.finish(stats.summary(), rejected=stats.records_rejected, records_in=stats.records_in)
+        return
     normalizer = feed_normalizer(carrier, include_raw)
     out = sys.stdout.buffer if output == "-" else open_output(output, "output")
     try:

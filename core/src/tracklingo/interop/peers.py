@@ -76,12 +76,25 @@ class PeerMap:
     def import_rule(self, code: str | None, tag: str | None = None) -> ImportRule | None:
         """The fallback for a peer code (sub-status, subtag, ``status/status_detail``), else for
         its coarse tag or status alone; None when neither is known."""
-        if code:
-            rule = self.imports.get(code)
-            if rule is not None:
-                return rule
-        if tag:
-            return self.import_tags.get(tag)
+        found = self.import_for(code, tag)
+        return found[0] if found is not None else None
+
+    def import_for(self, code: str | None, tag: str | None = None) -> tuple[ImportRule, str] | None:
+        """`import_rule` with the peer value that decided: the code itself, else a tag that is one
+        of the codes (17TRACK events carry a sub-status in ``stage``), else the tag, else the
+        coarse status the code names before its ``/`` or else its first ``_`` (``InTransit_012`` ->
+        ``InTransit``, ``in_transit/new`` -> ``in_transit``): an unlisted code is read no finer
+        than its published status."""
+        for value in (code, tag):
+            if value and (rule := self.imports.get(value)) is not None:
+                return rule, value
+        if tag and (rule := self.import_tags.get(tag)) is not None:
+            return rule, tag
+        for value in (code, tag):
+            if value:
+                head = value.split("/", 1)[0] if "/" in value else value.split("_", 1)[0]
+                if head != value and (rule := self.import_tags.get(head)) is not None:
+                    return rule, head
         return None
 
 

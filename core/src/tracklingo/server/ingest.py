@@ -61,8 +61,7 @@ def normalize_delivery(
     try:
         source = SOURCES[row.source]
         payload = orjson.loads(row.body)
-        records, problems = delivery_records(source, payload, [c.name for c in normalizer.registry])
-        for i, data in enumerate(records, 1):
+        for i, data in enumerate(delivery_records(source, payload), 1):
             found, rejects = normalizer.process(Record(i, data, source=f"delivery {row.id}"))
             events.extend(found)
             problems.extend(r.reason for r in rejects)

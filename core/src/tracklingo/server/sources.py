@@ -8,9 +8,9 @@ authenticated, how its deliveries are deduplicated, and how a delivery becomes f
 - usps: a shared token in the registered listener URL's ``token`` query parameter; dedup by SHA-256
   of the body; the envelope for carrier usps.
 - aftership: ``aftership-hmac-sha256`` (base64 HMAC-SHA256 of the body); dedup by ``event_id``;
-  one flat record per checkpoint.
-- easypost: ``X-Hmac-Signature: hmac-sha256-hex=...``; dedup by the Event ``id``; one flat record
-  per tracking detail.
+  records: the envelope ``{"peer": "aftership", "payload": body}``.
+- easypost: ``X-Hmac-Signature: hmac-sha256-hex=...``; dedup by the Event ``id``; the envelope
+  for peer easypost.
 
 Secrets come from ``TRACKLINGO_<SOURCE>_WEBHOOK_SECRET``; a source without one is disabled.
 """
@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 import orjson
 
-from tracklingo.interop.readers import read_peer_payload
 from tracklingo.server import signatures
 
 __all__ = ["SOURCES", "Source", "configured_secrets", "dedup_key", "delivery_records"]
@@ -120,21 +119,13 @@ def dedup_key(source: Source, body: bytes, payload: Any) -> str:
     return "sha256:" + hashlib.sha256(content).hexdigest()
 
 
-def delivery_records(
-    source: Source, payload: Any, installed: Iterable[str]
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """The feed records a delivery stands for, and what could not become one.
-
-    A carrier push is the envelope ``{"carrier", "payload"}``; a peer push is one flat record per
-    checkpoint (`tracklingo.interop.read_peer_payload`), each checkpoint whose carrier is not
-    installed being reported instead. `InputError` when a peer payload is not the peer's."""
+def delivery_records(source: Source, payload: Any) -> list[dict[str, Any]]:
+    """The feed records a delivery stands for: a carrier push is the envelope
+    ``{"carrier": <source's carrier>, "payload": body}``, a peer push ``{"peer": <source's peer>,
+    "payload": body}``. The normalizer reads both exactly as it reads them in a feed (a peer's:
+    `tracklingo.interop.imports.read_peer`), so a push and a ``normalize`` of the same payload
+    give the same events."""
     if source.carrier is not None:
-        return [{"carrier": source.carrier, "payload": payload}], []
+        return [{"carrier": source.carrier, "payload": payload}]
     assert source.peer is not None
-    records, problems = [], []
-    for cp in read_peer_payload(payload, installed, peer=source.peer):
-        if cp.carrier is None:
-            problems.append(f"{cp.tracking_number}: carrier {cp.slug!r} is not installed")
-        else:
-            records.append(cp.flat_record())
-    return records, problems
+    return [{"peer": source.peer, "payload": payload}]

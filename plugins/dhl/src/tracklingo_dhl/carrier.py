@@ -81,7 +81,7 @@ class DHLCarrier(Carrier):
     )
     vocabulary_path: ClassVar[Path | None] = Path(__file__).with_name("vocabulary.toml")
 
-    # dhl.md section 6: Unified timestamps are either offset-bearing (kept) or naive local time
+    # docs/sources.md#dhl-timestamps: Unified timestamps are either offset-bearing (kept) or naive local time
     # of the event's place (resolved from the location where certain). No DHL response writing a
     # local wall-clock time with a `Z` is recorded, so a `Z` means UTC.
     trusts_z: ClassVar[bool] = True

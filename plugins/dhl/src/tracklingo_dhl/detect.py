@@ -1,6 +1,6 @@
 """Which tracking numbers are DHL's, as a confidence 0..1 (format first, check digit where one exists).
 
-Formats and sources (shared/reference/dhl.md section 5):
+Formats and sources (summary in docs/sources.md#dhl-tracking-numbers):
 
 - DHL Express waybill: 10 or 11 digits = 9-10 digit serial + (serial mod 7)
   (repo jkeen/tracking_number_data couriers/dhl.json, CHECKSUM_ALGORITHMS.md; the IATA air-waybill
@@ -11,17 +11,22 @@ Formats and sources (shared/reference/dhl.md section 5):
   ``J[A-Z]{2,3}`` + 9-10 digits), ``JD`` + 18 digits in Unified ``pieceIds`` [capture]. No check digit.
 - DHL Parcel Germany: 20 digits ``00340...`` with MOD 10 (3,1)
   (https://www.paketda.de/firmenkunden/paket-pruefziffern.html); 12-digit Identcode with the
-  Deutsche Post check digit, weights 4,9 from the left / (10 - sum mod 10) mod 10 (the reference
-  leaves the weights unconfirmed; confirmed here from two barcode libraries: repo
+  Deutsche Post check digit, weights 4,9 from the left / (10 - sum mod 10) mod 10 (paketda
+  leaves the weights open; confirmed here from two barcode libraries: repo
   tigew/zxing-cpp core/src/oned/ODDeutschePostReader.cpp and libzint backend/2of5_based.c
-  ``dpident``); ``JJD`` + 13 digits (paketda, frankieren.de); ``3S...`` (repo
-  ha-parcel-integrations/ha-dhl README.md); Deutsche Post S10 items ending ``DE`` [capture].
+  ``dpident``); ``JJD`` + 13 digits (paketda, frankieren.de); ``3S`` + a 3-4 letter customer code
+  + digits (repo ha-parcel-integrations/ha-dhl README.md; DHL Parcel NL API examples
+  ``3SDEVC5672025``; a real ``3SQLW0036293283``); Deutsche Post S10 items ending ``DE`` [capture].
+- DHL Freight: ``AA(A)-BB(B)-1234567`` (id-labels page; a real Unified freight reply for
+  ``JKG-HI-0001643``), dashes dropped by the cleaner; no check digit, so only a possible match.
 - DHL eCommerce: ``GM``/``LX``/``RX``/``UV``/``CN``/``SG``/``TH``/``IN``/``HK``/``MY`` + 10-39
-  digits, no check digit (jkeen couriers/dhl.json); USPS IMpb numbers issued under DHL's Mailer ID
+  digits, no check digit (jkeen couriers/dhl.json); ``GM`` with letters among the digits (DHL:
+  "typically GM, LX, RX or up to five letters; 10-39 characters"; a real Unified eCommerce reply
+  for ``GMDBD8E9CCE94842E495B7``), scored lower; USPS IMpb numbers issued under DHL's Mailer ID
   ``109124`` and the ``94748``/``93612`` prefixes (repo mediocre/bloodhound
   carriers/dhlEcommerceSolutions.js, carriers/dhl.js).
 
-Collisions (dhl.md 5.5) are scored moderate, never certain: ``00340...`` also passes the USPS
+Collisions are scored moderate, never certain: ``00340...`` also passes the USPS
 20-digit and SSCC rules, DHL eCommerce IMpb numbers *are* USPS numbers (USPS tracks them too), a
 12-digit Identcode has the length of a FedEx Express number, ``LX``/``RX``/``CN`` look like UPU
 prefixes. A format whose check digit is wrong scores at most `WRONG_CHECK`; an all-zero number
@@ -121,11 +126,25 @@ FORMATS: Final[tuple[Format, ...]] = (
         _identcode_ok,
         "same length as FedEx Express 12-digit numbers",
     ),
-    Format("DHL Parcel 3S", re.compile(r"^3S[A-Z]{4}\d{7,20}$"), 0.6),
+    Format("DHL Parcel 3S", re.compile(r"^3S[A-Z]{3,4}\d{7,20}$"), 0.6),
     Format(
         "DHL eCommerce GM",
         re.compile(r"^GM\d{10,39}$"),
         0.85,
+    ),
+    Format(
+        "DHL eCommerce GM (letters and digits)",
+        re.compile(r"^GM(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]{8,37}$"),
+        0.6,
+        None,
+        "DHL: eCommerce numbers have 10-39 characters; letters after GM are seen in real replies",
+    ),
+    Format(
+        "DHL Freight",
+        re.compile(r"^[A-Z]{2,3}[A-Z]{2,3}\d{7}$"),
+        0.45,
+        None,
+        "DHL's AA(A)-BB(B)-1234567, dashes dropped; no check digit",
     ),
     Format(
         "DHL eCommerce prefix",

@@ -4,20 +4,26 @@ Response shape (DHL Shipment Tracking - Unified, https://developer.dhl.com/api-r
 tracking): ``{"shipments": [{"id", "service", "status", "details", "events": [{"timestamp",
 "location": {"address": {...}}, "statusCode", "status", "statusDetailed", "description", "remark",
 "nextSteps", "pieceIds"}]}]}``; errors are RFC 7807 problem+json bodies (``title``, ``status``,
-``detail``, ``instance``). Events are listed newest first.
+``detail``, ``instance``). Events are listed newest first, ordered by each event's local clock:
+across time zones that is not the order they happened in, so the core sorts them by time.
 
-Which field is what, for the core (plugins/dhl/NOTES.md has the evidence):
+Which field is what, for the core (plugins/dhl/NOTES.md has the evidence). The most specific field
+decides first, the coarse ``statusCode`` last:
 
-- The event's text is ``description``, else ``status`` when it is a phrase (eCommerce sends only an
-  upper-case ``status``); both are offered (`Scan.alt_texts`) and the one a rule knows becomes the
-  description. A code-like ``status`` (``"101"``, ``"PO"``) is never used as text.
-- The coarse ``statusCode`` (pre-transit, transit, delivered, failure, unknown) is the event's code:
-  the vocabulary maps those values with *fallback* rules only, so any text rule wins and
-  ``statusCode`` decides only when no text matched. DHL Express checkpoint codes never appear in
-  Unified responses; they share the code table without overlap and matter for flat feeds.
-- Parcel DE events may also carry a legacy standard event code in ``status`` (``PO``, ``ZU``) and
-  ``ICE_RIC_CODE`` in ``statusDetailed``: a second code namespace (`Scan.alt_codes`, precedence in
-  the vocabulary's ``[meta.options] alt_codes``). A legacy code that decides becomes the code.
+- A **status key** is the event's code: ``statusDetailed``, or a code-like ``status`` (parcel-nl
+  ``PRENOTIFICATION_RECEIVED``, parcel-de ``SRTED_NRQRD_PO``, ecommerce-europe ``42``, freight
+  ``1-0``; DHL says ``status`` is not unified: a sentence, an upper-case word or a code). Parcel DE's
+  bare two-letter legacy codes (``PO``, ``ZU``, ``ES``) are also Express checkpoint codes: they are
+  only a second code namespace paired with their text (`Scan.alt_codes`, precedence in the
+  vocabulary's ``[meta.options] alt_codes``), never the code looked up alone.
+- The **texts**, tried in order: ``description``, ``remark``, a phrase ``status`` (eCommerce sends
+  only an upper-case ``status``); the one a rule knows becomes the description. eCommerce relays the
+  partner's delivery detail beside the upper-case status ("DELIVERED" / "IN/AT MAILBOX"): DHL's own
+  joined form ("DELIVERED - PARCEL LOCKER") is tried first so the detail stays. HTML is dropped.
+- The coarse ``statusCode`` (pre-transit, transit, delivered, failure, unknown) is `Scan.status_code`:
+  the vocabulary maps those values with *fallback* rules only, so it decides only when nothing finer
+  matched. Nothing is lost: an event without any text keeps its key (else its coarse status) as the
+  description.
 - ``location.address.addressLocality`` is a locality line ("LEIPZIG - GERMANY", "Atlanta, GA, US",
   "Deutschland"); ``addressRegion``, ``postalCode`` and ``countryCode`` are the other parts.
 - Times are ISO 8601 with or without an offset. A shipment's ``origin`` and ``destination`` tell
@@ -33,6 +39,7 @@ puts it on the events whose stage is `handed_to_last_mile`.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from typing import Any, Final
@@ -83,7 +90,11 @@ SERVICES: Final = frozenset(
 #: Services whose events may carry legacy standard event codes in ``status``.
 _LEGACY_CODE_SERVICES: Final = frozenset({"parcel-de", "post-de"})
 #: ``"101"``, ``"PO"``, ``"SRTED_NRQRD_PO"``: a code, not a sentence.
-_CODE_LIKE: Final = re.compile(r"^(?:\d+|[A-Z]{2}|[A-Z0-9]+(?:_[A-Z0-9]+)+)$")
+_CODE_LIKE: Final = re.compile(r"^(?:\d+|[A-Z]{2}|[A-Z0-9]+(?:[_-][A-Z0-9]+)+)$")
+#: A two-letter legacy Parcel DE code (``PO``, ``ZU``, ``ES``).
+_BARE_CODE: Final = re.compile(r"^[A-Z]{2}$")
+_TAG: Final = re.compile(r"<[^<>]{0,500}>")
+_SPACES: Final = re.compile(r"\s+")
 #: ``details.provider.destinationProvider`` values that are a tracklingo carrier name of their
 #: own (the others, e.g. ``anpost``, ``bpost``, ``posti``, are kept as DHL names them).
 _PROVIDER_CARRIER: Final = {"parcel-de": "dhl", "usps": "usps"}
@@ -160,29 +171,81 @@ def _problem_error(payload: Mapping[str, Any]) -> NumberError:
 
 def _place(value: Any) -> Place:
     address = _map(_map(value).get("address"))
+    locality, country = address.get("addressLocality"), address.get("countryCode")
+    if isinstance(locality, str) and isinstance(country, str) and locality.count(",") == 1:
+        # eCommerce writes "HEATHROW, GB" beside countryCode "GB": the tail is that country
+        city, _, tail = locality.partition(",")
+        if city.strip() and tail.strip().upper() == country.strip().upper():
+            locality = city
     return Place(
-        locality=address.get("addressLocality"),
+        locality=locality,
         region=address.get("addressRegion"),
         postal_code=address.get("postalCode"),
-        country=address.get("countryCode"),
+        country=country,
     )
 
 
+def _plain(value: Any) -> str | None:
+    """A text field as a reader sees it: HTML tags dropped, entities decoded, whitespace collapsed
+    (DHL puts links in some descriptions, e.g. ``(<a href='...'>...</a>)``)."""
+    if value.__class__ is not str:
+        return string(value)
+    if "<" not in value and "&" not in value:
+        return value.strip() or None
+    plain = _SPACES.sub(" ", html.unescape(_TAG.sub(" ", value)))
+    return plain.replace(" )", ")").replace("( ", "(").strip() or None
+
+
 def _scan(service: str | None, event: Mapping[str, Any]) -> Scan:
-    description = string(event.get("description"))
-    status = string(event.get("status"))
-    texts = [t for t in dict.fromkeys((description, status)) if t and not _CODE_LIKE.match(t)]
-    legacy: tuple[str, ...] = ()
+    """One event. The most specific field decides first: a status key (``statusDetailed``, or a
+    code-like ``status``: parcel-nl ``PRENOTIFICATION_RECEIVED``, parcel-de ``SRTED_NRQRD_PO``) is the
+    event's code; the texts are ``description``, ``remark`` and a phrase ``status``, in that order;
+    the coarse ``statusCode`` is the fallback namespace (`Scan.status_code`). A key is never lost:
+    without any text it is the description (and without a key, the coarse status is)."""
+    get = event.get
+    coarse = string(get("statusCode"))
+    status = _plain(get("status"))
+    detailed = get("statusDetailed")
+    keys: list[str] = []
+    if detailed is not None and (detailed := string(detailed)) and _CODE_LIKE.match(detailed):
+        keys.append(detailed)
+    status_is_key = False
+    if status is not None and _CODE_LIKE.match(status):
+        status_is_key = True
+        if status not in keys:
+            keys.append(status)
+    texts: list[str] = []
+    for raw in (get("description"), get("remark")):
+        if raw is not None and (said := _plain(raw)) and said not in texts and not _CODE_LIKE.match(said):
+            texts.append(said)
+    if status is not None and not status_is_key and status not in texts:
+        if (
+            texts
+            and service is not None
+            and service.startswith("ecommerce")
+            and not texts[0].upper().startswith(status.upper())
+        ):
+            # eCommerce relays the partner's delivery detail beside the coarse upper-case status
+            # ("DELIVERED" / "IN/AT MAILBOX"): DHL's own joined form ("DELIVERED - PARCEL LOCKER")
+            # first, so the detail stays the event's text when the vocabulary knows the form
+            texts.insert(0, f"{status} - {texts[0]}")
+        texts.append(status)
     if service in _LEGACY_CODE_SERVICES:
-        detailed = string(event.get("statusDetailed"))
-        legacy = tuple(c for c in dict.fromkeys((detailed, status)) if c and _CODE_LIKE.match(c))
+        # a bare two-letter legacy code (PO, ZU) is also an Express checkpoint code: only ever an
+        # alternative paired with its text, never the code the rules look up first
+        specific = [k for k in keys if not _BARE_CODE.match(k)]
+        alt_codes = tuple(keys)
+    else:
+        specific = keys
+        alt_codes = tuple(keys[1:])
     return Scan(
-        code=string(event.get("statusCode")),
-        text=texts[0] if texts else None,
+        code=specific[0] if specific else coarse,
+        text=texts[0] if texts else (keys[0] if keys else coarse),
         alt_texts=tuple(texts[1:]),
-        alt_codes=legacy,
-        place=_place(event.get("location")),
-        time=event.get("timestamp"),
+        alt_codes=alt_codes,
+        status_code=coarse,
+        place=_place(get("location")),
+        time=get("timestamp"),
         raw=event,
     )
 
@@ -292,6 +355,10 @@ def _shipment(index: int, shipment: Any, reading: Reading) -> None:
             number,
             scans,
             newest_first=True,
+            # DHL orders events by their local wall-clock time: across time zones that is not the
+            # order they happened in (a Los Angeles pre-clearance at 16:21 -08:00 listed before a
+            # Tokyo pickup at 16:38 +09:00 the same day), so the core sorts them by time
+            sort_by_time=True,
             origin=_place(shipment.get("origin")),
             destination=_place(shipment.get("destination")),
             handoff=_handoff(shipment, service),

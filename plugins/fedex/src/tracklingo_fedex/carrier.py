@@ -63,7 +63,7 @@ class FedExCarrier(Carrier):
     vocabulary_path: ClassVar[Path | None] = Path(__file__).with_name("vocabulary.toml")
     # Track API scan dates carry a numeric offset per event (spec example
     # 2018-02-02T12:01:00-07:00; captured replies mix -08:00/-06:00/-05:00 by scan location):
-    # fedex.md section 6. No source shows FedEx writing local times with a `Z`, so a `Z` is UTC.
+    # docs/sources.md#fedex-timestamps. No source shows FedEx writing local times with a `Z`, so a `Z` is UTC.
     trusts_z: ClassVar[bool] = True
     # Pickup scans (PU, PX) were seen dated at exactly midnight: a date placeholder (captured
     # replies in repo karrioapi/karrio modules/connectors/fedex/tests/fedex/test_tracking.py).
@@ -82,7 +82,7 @@ class FedExCarrier(Carrier):
         return parser.sniff(payload)
 
     def detect(self, tracking_number: str) -> float:
-        """Confidence 0..1 from the number's format and check digit (fedex.md section 5)."""
+        """Confidence 0..1 from the number's format and check digit (see `tracklingo_fedex.detect`)."""
         return detect.confidence(tracking_number)
 
     def read_flat(self, record: FlatRecord) -> Shipment:

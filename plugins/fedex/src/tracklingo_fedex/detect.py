@@ -1,17 +1,21 @@
 """FedEx tracking-number formats and check digits → a confidence between 0 and 1.
 
-Formats and algorithms are those of shared/reference/fedex.md section 5 (sources there: JKEEN =
-jkeen/tracking_number_data ``couriers/fedex.json``; GA-207899; GRD-SPEC; DROGHER; BH =
-mediocre/bloodhound ``carriers/fedEx.js``; SO-SP):
+Formats and algorithms, with worked examples in docs/sources.md#fedex-tracking-numbers. Sources:
+JKEEN = repo jkeen/tracking_number_data ``couriers/fedex.json``; GA-207899 =
+http://answers.google.com/answers/threadview/id/207899.html; GRD-SPEC = FedEx Ground "Bar Code &
+Label Layout Specification" (https://docslib.org/doc/1942261/bar-code-label-layout-specification);
+DROGHER = repo jbittel/drogher ``drogher/shippers/fedex.py``; BH = repo mediocre/bloodhound
+``carriers/fedEx.js``; SO-SP = https://www.generacodice.com/fr/articolo/7111084/how-to-calculate-a-fedex-smartpost-tracking-number-check-digit;
+FDX-REF = FedEx API Reference Guide, https://developer.fedex.com/api/en-us/guides/api-reference.html:
 
 - Express, 12 digits: weighted mod 11, weights 1, 3, 7 from the digit next to the check digit
-  leftwards (= 3, 1, 7 from the left), remainder 10 → 0 (5.2).
-- Ground, 15 digits: mod 10, weight 3 on the rightmost payload digit (5.3).
-- Ground "96" barcode, 22 digits: the last 15 digits are a Ground number (5.4).
+  leftwards (= 3, 1, 7 from the left), remainder 10 → 0 (GA-207899; JKEEN; BH).
+- Ground, 15 digits: mod 10, weight 3 on the rightmost payload digit (GRD-SPEC; JKEEN).
+- Ground "96" barcode, 22 digits: the last 15 digits are a Ground number (DROGHER).
 - 34-digit barcode (Express ``100…``, Ground GSN ``96…``): the last 14 digits are a zero-padded
-  12-digit Express number (5.7).
+  12-digit Express number (DROGHER; JKEEN).
 - Ground Economy (formerly SmartPost), 20 digits or 22 with ``92``: USPS IMpb mod 10 after
-  prefixing ``92`` (5.5). FedEx's own mock numbers ``0239465300…`` (FDX-REF) pass only with ``92``;
+  prefixing ``92`` (JKEEN; SO-SP). FedEx's own mock numbers ``0239465300…`` (FDX-REF) pass only with ``92``;
   older ``02…`` numbers (BH ``02931503799192766595``) only with ``91``: an ``02…`` number may pass
   either way, any other 20-digit one only with ``92`` (with ``91`` it would be a USPS legacy
   number, jkeen ``USPS 91``).
@@ -23,7 +27,7 @@ mediocre/bloodhound ``carriers/fedEx.js``; SO-SP):
   within the core's ambiguity margin of USPS's IMpb score, so `best_carrier` asks for
   ``carrier`` instead of silently picking USPS; other ``92…`` numbers stay moderate (USPS wins).
 - SSCC-18 (GS1 mod 10) is accepted by FedEx Ground but is a generic GS1 container code: low.
-- Door tags ``DT`` + 12 digits: the Express mod 11 on the 12 digits (5.8; BH).
+- Door tags ``DT`` + 12 digits: the Express mod 11 on the 12 digits (BH).
 - Not FedEx: all-zero numbers (they pass every one of these checks; jkeen ``couriers/amazon.json``
   lists ``000000000000`` / ``000000000000000`` as invalid) and 34-digit ``420…`` barcodes (USPS
   ``420`` + ZIP+4 routing + IMpb, jkeen ``usps.json`` "USPS 34v2"; the FedEx 34-digit forms start
@@ -77,7 +81,7 @@ def _ground15(number: str) -> bool:
 
 
 def _impb(number: str, prefix: str = "") -> bool:
-    """USPS IMpb MOD 10 of `prefix` + `number` (fedex.md 5.5)."""
+    """USPS IMpb MOD 10 of `prefix` + `number` (JKEEN "FedEx SmartPost")."""
     return mod10_ok(prefix + number, weights=_IMPB_WEIGHTS)
 
 

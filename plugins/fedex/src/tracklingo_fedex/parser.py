@@ -22,8 +22,14 @@ One reply holds several numbers (``output.completeTrackResults[]``). For each:
 What each scan field is, for the core's mapper: ``eventType`` the code and ``eventDescription``
 the text; ``derivedStatusCode`` / ``derivedStatus`` a coarse status in its own namespace
 (``[meta.options] status_codes`` in the vocabulary); ``exceptionDescription`` a finer detail; and
-``exceptionCode`` / ``exceptionDescription`` the keys of the reason table. Scan dates carry their
-own offset; a pickup scan (``PU``, ``PX``) at midnight is a date only (`FedExCarrier.midnight`).
+``exceptionCode`` / ``exceptionDescription`` the keys of the reason table, and without an exception
+code the scan's ``delayDetail.type`` (``WEATHER``, ``OPERATIONAL``, ``LOCAL``, ``GENERAL``,
+``CLEARANCE``; reason codes of their own in the vocabulary). The why of the current status is in
+``latestStatusDetail.ancillaryDetails[]`` (``reason`` / ``reasonDescription``, else its
+``delayDetail.type``): it goes to the newest scan of the latest status's code when that scan gives
+no reason itself, and to the undated latest status when there are no scans, where
+``serviceCommitMessage.message`` is a further text. Scan dates carry their own offset; a pickup
+scan (``PU``, ``PX``) at midnight is a date only (`FedExCarrier.midnight`).
 
 A whole-request error body (``{transactionId, errors: [{code, message}]}``) gives errors only,
 carrying FedEx's own text. A postal-delivered service (Ground Economy, formerly SmartPost) hands
@@ -193,7 +199,9 @@ def _number(value: Any, reading: Reading) -> None:
 
 def _shipment(number: str, result: Mapping[str, Any], choice: str | None) -> Shipment:
     scans = _scans(items(result.get("scanEvents")), _delivery_address(result))
-    if not scans:
+    if scans:
+        _with_latest_reason(scans, mapping(result.get("latestStatusDetail")))
+    else:
         latest = _latest_status(result)
         scans = [latest] if latest is not None else []
     return Shipment(
@@ -276,13 +284,54 @@ def _scans(values: Sequence[Any], delivered_at: Place | None) -> list[Scan | Sca
             place = _place(location)
         if delivered_at is not None and (code == "DL" or text(code) == "DL") and not _located(location):
             place = delivered_at
+        reason = get("exceptionCode")
+        if not reason:  # no exception code: the scan's delayDetail.type (WEATHER, LOCAL, ...)
+            delay = get("delayDetail")
+            if delay is not None:
+                reason = _delay_type(delay)
         # Scan: code, text, alt_texts, alt_codes, status_code, status_text, detail, reason_code,
         # reason_text, place, time, utc_offset, utc_time, time_note, handoff, raw
         append(
-            (code, description, (), (), derived, get("derivedStatus"), detail, get("exceptionCode"),
+            (code, description, (), (), derived, get("derivedStatus"), detail, reason,
              detail, place, get("date"), None, None, _NO_TIME, None, scan)
         )  # fmt: skip
     return scans
+
+
+def _delay_type(value: Any) -> str | None:
+    """``delayDetail.type`` (``WEATHER``, ``OPERATIONAL``, ``LOCAL``, ``GENERAL``, ``CLEARANCE``)."""
+    return text(dig(value, "type")) if value.__class__ is dict else None
+
+
+def _ancillary(latest: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The reason FedEx gives with its latest status: the first ``ancillaryDetails[]`` entry's
+    ``reason`` / ``reasonDescription``, else ``delayDetail.type`` as a reason code."""
+    for item in items(latest.get("ancillaryDetails")):
+        detail = mapping(item)
+        if detail is None:
+            continue
+        code, said = text(detail.get("reason")), text(detail.get("reasonDescription"))
+        if code or said:
+            return code, said
+    return _delay_type(latest.get("delayDetail")), None
+
+
+def _with_latest_reason(scans: list[Scan | ScanTuple], latest: Mapping[str, Any] | None) -> None:
+    """The latest status's reason (``latestStatusDetail.ancillaryDetails`` / ``delayDetail``) on
+    the newest scan of the same code that gives no reason of its own: FedEx states the why of its
+    current status there, not always on the scan."""
+    if latest is None:
+        return
+    code = text(latest.get("code"))
+    reason_code, reason_text = _ancillary(latest)
+    if code is None or not (reason_code or reason_text):
+        return
+    for i, scan in enumerate(scans):  # FedEx order: newest first (not strictly, but the latest is)
+        if text(scan[0]) != code:
+            continue
+        if not (text(scan[7]) or text(scan[8])):
+            scans[i] = (*scan[:7], reason_code, reason_text, *scan[9:])
+        return
 
 
 def _latest_status(result: Mapping[str, Any]) -> Scan | None:
@@ -292,13 +341,21 @@ def _latest_status(result: Mapping[str, Any]) -> Scan | None:
         return None
     code = text(latest.get("code"))
     description = text(latest.get("description")) or text(latest.get("statusByLocale"))
-    if code is None and description is None:
+    # FedEx's own sentence about the shipment ("Shipping label has been created. The status will
+    # be updated when shipment begins to travel."): tried when the status text says nothing the
+    # vocabulary knows, and the text when the status has none
+    commit = text(dig(result, "serviceCommitMessage", "message"))
+    if code is None and description is None and commit is None:
         return None
+    reason_code, reason_text = _ancillary(latest)
     return Scan(
         code=code,
-        text=description,
+        text=description or commit,
+        alt_texts=(commit,) if commit and description and commit != description else (),
         status_code=latest.get("derivedCode"),
         status_text=latest.get("statusByLocale"),
+        reason_code=reason_code,
+        reason_text=reason_text,
         place=_place(mapping(latest.get("scanLocation"))),
         time_note="FedEx sent no scan events; this is its latest status, undated",
         raw=latest,

@@ -1,6 +1,6 @@
 """Is this a USPS tracking number? A confidence from the number's format and its check digit.
 
-Formats (shared/reference/usps.md section 6, sources in brackets):
+Formats (summary in docs/sources.md#usps-tracking-numbers; sources in brackets):
 
 - **IMpb / PIC** (Publication 199, "Intelligent Mail package barcode"; repo jkeen/tracking_number_data
   ``couriers/usps.json``): application identifier ``92`` / ``93`` (commercial mailer, 9- / 6-digit
@@ -18,7 +18,8 @@ Formats (shared/reference/usps.md section 6, sources in brackets):
 - **MOD 10** (Pub. 199 "Calculating the MOD 10 Check Digit for the PIC"; jkeen
   ``CHECKSUM_ALGORITHMS.md``): weights 3, 1, 3, ... from the rightmost data digit; check digit
   = (10 - sum mod 10) mod 10. `tracklingo.checkdigits.mod10_ok` implements it.
-- **UPU S10** (UPU standard S10; usps.md 6.3): two letters, 8-digit serial, check digit
+- **UPU S10** (UPU standard S10; docs/sources.md#s10-item-identifiers): two letters, 8-digit serial,
+  check digit
   (weights 8 6 4 2 3 5 9 7, mod 11), ISO country of the *issuing* post. Numbers ending ``US`` are
   USPS's own international items (e.g. ``CP...US`` Priority Mail International). S10 numbers
   issued by other posts are tracked by USPS on their US leg too, but the number belongs to the
@@ -50,11 +51,11 @@ __all__ = ["WRONG_CHECK_DIGIT", "confidence", "pic_candidates", "pic_score", "st
 #: Score for a number that has a USPS layout but fails its check digit.
 WRONG_CHECK_DIGIT: Final = 0.05
 
-#: IMpb application identifiers (jkeen usps.json; usps.md 6.1).
+#: IMpb application identifiers (jkeen usps.json).
 _IMPB_APP_IDS: Final = frozenset({"92", "93", "94", "95"})
 _LEGACY_APP_ID: Final = "91"
 #: 2-digit service types of 20-digit legacy numbers: 01-08 and 14 Delivery Confirmation, 21-26 and
-#: 34 Signature Confirmation, 73 Insured, 82/83/85 Merchandise Return (usps.md 6.1 [JK]); 71
+#: 34 Signature Confirmation, 73 Insured, 82/83/85 Merchandise Return (jkeen usps.json); 71
 #: Certified, 77 Registered, 81 Return Receipt for Merchandise (jkeen usps.json "USPS 20" lookup);
 #: 70: repo mediocre/bloodhound test/carriers/usps.js lists the real ``70131710000012912087``, valid
 #: as printed (older Certified Mail labels are numbered ``70…``: not confirmed by a USPS document).
@@ -97,7 +98,7 @@ def pic_score(pic: str) -> float:
     if n == 26 and head in _IMPB_APP_IDS:
         return 0.9 if mod10_ok(pic) else WRONG_CHECK_DIGIT
     if n == 30 and head in _IMPB_APP_IDS:
-        # "N" construct: 9-digit MID with a 15-digit serial (jkeen; usps.md 6.1)
+        # "N" construct: 9-digit MID with a 15-digit serial (jkeen usps.json)
         return 0.8 if mod10_ok(pic) else WRONG_CHECK_DIGIT
     if n == 20:
         # legacy Delivery/Signature Confirmation: valid as printed, or as 91 + these 20 digits
@@ -112,7 +113,7 @@ def pic_score(pic: str) -> float:
 def confidence(number: str) -> float:
     """Confidence 0..1 that `number` is a USPS tracking number.
 
-    >>> confidence("9261290000012300000427")     # IMpb, check digit right (usps.md 6.2)
+    >>> confidence("9261290000012300000427")     # IMpb, check digit right (worked example)
     0.95
     >>> confidence("9261290000012300000428")     # same digits, wrong check digit
     0.05

@@ -18,6 +18,8 @@ spec/mock_responses.rb):
 What each field is, for the core (which does the mapping, the time rules and the places):
 
 - ``eventType`` is the text and ``eventCode`` the code; both are also the keys of the reason table;
+  the response's ``statusCategory`` (the category of the latest status) is the newest event's
+  coarse status, read only when its own code and text match nothing;
 - ``eventCity`` is a **label** (`Place.label`): USPS writes plant names and International Service
   Center labels there ("OAK CREEK WI DISTRIBUTION CENTER", "ISC NEW YORK NY(USPS)") with no state,
   and foreign offices of exchange ("TOKYO INT"); ``eventState``, ``eventZIP``, ``eventCountry`` (an
@@ -209,10 +211,18 @@ def _detail(data: Mapping[str, Any], where: str, reading: Reading) -> None:
         said = string(get("statusSummary")) or string(get("status"))
         empty = (clean_message(said) if said else None) or "USPS returned no tracking events"
     mail_type = get("mailType")
+    scans = _scans(events, where)
+    category = get("statusCategory")
+    if scans and category.__class__ is str and category.strip():
+        # statusCategory ("Moving Through Network", "Delivery Attempt: Action Needed") is the
+        # category of the latest status: the newest event's coarse status, read only when its own
+        # code and text say nothing the vocabulary knows
+        newest = scans[0]
+        scans[0] = (*newest[:5], category.strip(), *newest[6:])
     reading.shipments.append(
         Shipment(
             number,
-            _scans(events, where),
+            scans,
             True,  # newest_first: the API lists events newest first
             False,  # sort_by_time
             mail_type_direction(mail_type) if mail_type.__class__ is str else None,  # direction

@@ -1,0 +1,170 @@
+"""Event times for a column of flat timestamps, under the core's time rules for one carrier.
+
+The usual shape of a time with its offset, ``YYYY-MM-DDTHH:MM:SS±HH:MM`` (no offset field beside
+it), is read with Arrow compute where the rules keep it as written (`tracklingo.times.fast_time`:
+in the years `YEARS`, an offset up to ±14:00, not a midnight the carrier's `MidnightRule` could
+mean as a date). Every other row goes through `fast_time`, then `scan_time` (strict, as for a feed
+record), once per distinct (time, offset field, country, region, code). Rows whose time the rules
+reject are flagged, for the per-record path to reject them with its own words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tracklingo.batch.columns import codes, group
+from tracklingo.errors import TracklingoError
+from tracklingo.times import YEARS, TimeRules, fast_time, scan_time
+
+__all__ = ["TimeColumns", "flat_times"]
+
+_SHAPE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]([01]\d|2[0-3]):[0-5]\d$"
+_US = 1_000_000
+_EPOCH = datetime(1970, 1, 1)
+_ONE_US = timedelta(microseconds=1)
+
+
+@dataclass(slots=True)
+class TimeColumns:
+    """The time columns of the rows, and `failed`: rows whose time the rules reject."""
+
+    local_time: pa.Array  # timestamp[us], the wall-clock time
+    utc_offset: pa.Array  # int32 seconds, null for a local time
+    time_is_local: pa.Array  # bool
+    time_note: pa.Array  # string
+    failed: np.ndarray[Any, Any]  # bool
+
+    def subset(self, keep: np.ndarray[Any, Any]) -> TimeColumns:
+        mask = pa.array(keep, pa.bool_())
+        return TimeColumns(
+            self.local_time.filter(mask),
+            self.utc_offset.filter(mask),
+            self.time_is_local.filter(mask),
+            self.time_note.filter(mask),
+            self.failed[keep],
+        )
+
+
+def _ints(array: pa.Array) -> np.ndarray[Any, Any]:
+    return np.asarray(pc.fill_null(array, 0).to_numpy(zero_copy_only=False), np.int64)
+
+
+def flat_times(
+    rules: TimeRules,
+    stamps: pa.Array,
+    offsets: pa.Array,
+    country: pa.Array,
+    region: pa.Array,
+    code: pa.Array,
+) -> TimeColumns:
+    """Resolve each row's timestamp (`stamps`, non-null) with its offset field (`offsets`) at its
+    place (`country`, `region`), `code` being the event's code (for the midnight rule)."""
+    n = len(stamps)
+    wall = np.zeros(n, np.int64)
+    offset = np.zeros(n, np.int64)
+    has_offset = np.zeros(n, bool)
+    is_local = np.zeros(n, bool)
+    note = np.full(n, -1, np.int64)
+    failed = np.zeros(n, bool)
+
+    shaped = pc.fill_null(pc.match_substring_regex(stamps, _SHAPE), False)
+    shaped = pc.and_(shaped, pc.is_null(offsets))
+    shaped = pc.and_(
+        shaped,
+        pc.invert(
+            pc.and_(
+                pc.equal(pc.utf8_slice_codeunits(stamps, 20, 21), "1"),
+                pc.greater(pc.utf8_slice_codeunits(stamps, 20, 25), "14:00"),
+            )
+        ),
+    )
+    stamps_all = stamps
+    stamps = pc.if_else(shaped, stamps, pa.scalar(None, pa.string()))  # only these are sliced
+    head = pc.utf8_slice_codeunits(stamps, 0, 19)
+    parsed = pc.strptime(head, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
+    # strptime rolls 30 February over to March: a value is valid only when it prints back the same
+    same = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%dT%H:%M:%S"), head), False)
+    year = pc.cast(pc.utf8_slice_codeunits(stamps, 0, 4), pa.int64())
+    in_years = pc.fill_null(pc.and_(pc.greater_equal(year, YEARS[0]), pc.less_equal(year, YEARS[1])), False)
+    fast_mask = pc.and_(pc.and_(shaped, same), in_years)
+    if rules.midnight is not None:  # a midnight may be a date: the full rules decide
+        midnight = pc.equal(pc.utf8_slice_codeunits(stamps, 11, 19), "00:00:00")
+        fast_mask = pc.and_(fast_mask, pc.invert(pc.fill_null(midnight, False)))
+    fast = np.asarray(fast_mask.to_numpy(zero_copy_only=False), bool)
+    if fast.any():
+        wall[fast] = (_ints(parsed.cast(pa.int64())) * _US)[fast]
+        hours = _ints(pc.cast(pc.utf8_slice_codeunits(stamps, 20, 22), pa.int64()))
+        minutes = _ints(pc.cast(pc.utf8_slice_codeunits(stamps, 23, 25), pa.int64()))
+        minus = np.asarray(
+            pc.fill_null(pc.equal(pc.utf8_slice_codeunits(stamps, 19, 20), "-"), False).to_numpy(
+                zero_copy_only=False
+            ),
+            bool,
+        )
+        seconds = (hours * 3600 + minutes * 60) * np.where(minus, -1, 1)
+        offset[fast] = seconds[fast]
+        has_offset[fast] = True
+
+    notes: list[str] = []
+    note_ids: dict[str, int] = {}
+    stamps = stamps_all
+    rest = np.flatnonzero(~fast)
+    if len(rest):
+        take = pa.array(rest)
+        parts = [codes(a.take(take)) for a in (stamps, offsets, country, region, code)]
+        ids, first = group([p.codes for p in parts], len(rest))
+        k = len(first)
+        g_wall = np.zeros(k, np.int64)
+        g_off = np.zeros(k, np.int64)
+        g_has = np.zeros(k, bool)
+        g_local = np.zeros(k, bool)
+        g_note = np.full(k, -1, np.int64)
+        g_bad = np.zeros(k, bool)
+        for g, f in enumerate(first):
+            value, off, ctry, reg, cd = (p.values[p.codes[f]] for p in parts)
+            when = fast_time(rules, value, off, None, ctry, reg)
+            text: str | None = None
+            local = False
+            if when is None:
+                try:
+                    res = scan_time(
+                        rules, value, utc_offset=off, utc_time=None, missing_note=None, code=cd,
+                        country=ctry, region=reg, home=None, strict=True, fast=False,
+                    )  # fmt: skip
+                except TracklingoError:
+                    g_bad[g] = True
+                    continue
+                when, local, text = res.when, res.is_local, res.note
+            if when is None:
+                g_bad[g] = True  # an empty time is rejected before it gets here
+                continue
+            g_wall[g] = (when.replace(tzinfo=None) - _EPOCH) // _ONE_US
+            delta = when.utcoffset()
+            if delta is not None:
+                g_off[g], g_has[g] = int(delta.total_seconds()), True
+            g_local[g] = local
+            if text is not None:
+                found = note_ids.get(text)
+                if found is None:
+                    found = note_ids[text] = len(notes)
+                    notes.append(text)
+                g_note[g] = found
+        failed[rest] = g_bad[ids]
+        wall[rest] = g_wall[ids]
+        offset[rest] = g_off[ids]
+        has_offset[rest] = g_has[ids]
+        is_local[rest] = g_local[ids]
+        note[rest] = g_note[ids]
+    return TimeColumns(
+        local_time=pa.array(wall, pa.int64()).cast(pa.timestamp("us")),
+        utc_offset=pa.array(offset, pa.int64(), mask=~has_offset).cast(pa.int32()),
+        time_is_local=pa.array(is_local, pa.bool_()),
+        time_note=pa.array(notes, pa.string()).take(pa.array(note, pa.int64(), mask=note < 0)),
+        failed=failed,
+    )
