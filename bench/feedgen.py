@@ -68,6 +68,8 @@ def generate(
             carrier = names[i % len(names)]
             number, left = f"{carrier.upper()}{rng.randrange(10**9):09d}", rng.randint(3, 8)
         roll = rng.random()
+        code: str | None
+        text: str | None
         if roll < 0.01:
             code, text = None, f"Unheard-of status {rng.randrange(50)}"
         elif roll < 0.15 and carrier in PLACE_TEMPLATES:

@@ -34,7 +34,7 @@ class Toy(Carrier):
         self.shipments: list[Shipment] = []
 
     @property
-    def vocabulary(self) -> Vocabulary:  # type: ignore[override]
+    def vocabulary(self) -> Vocabulary:
         return VOCAB
 
     def sniff(self, payload: Any) -> bool:

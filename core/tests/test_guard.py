@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from tracklingo import Normalizer, Record, Registry
+from tracklingo import Normalizer, Record, Registry, Reject
 from tracklingo.adapter import Carrier, Contact, ParseError, Reading, Scan, Shipment
 from tracklingo.errors import AdapterError, InputError, TracklingoError
 from tracklingo.guard import plugin_code, run_adapter, sigint_count
@@ -79,7 +79,7 @@ def test_a_misbehaving_read_costs_its_record_only(normalizer: Normalizer, what: 
     out = list(normalizer.run(records))
     assert len(out) == 2
     reject, event = out
-    assert getattr(reject, "line", None) == 1 and says in reject.reason  # type: ignore[union-attr]
+    assert isinstance(reject, Reject) and reject.line == 1 and says in reject.reason
     assert getattr(event, "description", None) == "ok"
     stats = normalizer.stats
     assert stats.records_in == stats.records_ok + stats.records_rejected == 2
