@@ -126,7 +126,7 @@ class _Gate:
         if hit:
             self.hits += 1
         self.left -= 1
-        if self.left == 0:
+        if self.left <= 0:
             if self.hits * PAYS >= PROBE:  # it pays: probe on
                 self.rest = REST
                 self.left = PROBE
@@ -213,7 +213,7 @@ class Builder:
         gate = self._place_gate
         if feed and not gate.on:  # a feed whose places do not repeat: no key, no hash
             gate.left -= 1
-            if gate.left == 0:
+            if gate.left <= 0:  # <=: threads sharing a builder may race past 0
                 gate.wake()
             found, key_ok = None, False
         else:
@@ -362,7 +362,7 @@ class Builder:
             entry: tuple[dict[str, Any], bool, str | None, str | None, bool] | None
             if gate is not None and not gate.on:  # a feed whose scans do not repeat: no key
                 gate.left -= 1
-                if gate.left == 0:
+                if gate.left <= 0:  # <=: threads sharing a builder may race past 0
                     gate.wake()
                 entry = key = None
             else:
