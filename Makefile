@@ -44,7 +44,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check core plugins tests bench
-	$(VENV)/bin/mypy core/src/tracklingo $(foreach p,$(PLUGINS),$(p)src)
+	$(VENV)/bin/mypy core/src/tracklingo $(foreach p,$(PLUGINS),$(p)src $(p)tests) core/tests tests bench
 
 bench: install
 	$(PY) bench/run.py --big --karrio

@@ -80,7 +80,7 @@ def test_a_json_document_that_parses_whole_is_read_whole(
     assert [r.line for r in records] == list(range(1, len(items) + 1))
 
 
-fields = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"), max_size=15)
+fields = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\r\x00"), max_size=15)
 
 
 @SETTINGS

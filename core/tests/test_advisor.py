@@ -59,7 +59,7 @@ class DePost(_TestCarrier):
     _vocab = Vocabulary.from_dict({"meta": {"carrier": "depost", "include": ["upu"]}})
 
     @property
-    def vocabulary(self) -> Vocabulary:  # type: ignore[override]
+    def vocabulary(self) -> Vocabulary:
         return self._vocab
 
 
@@ -94,7 +94,7 @@ class AllStages(_TestCarrier):
     )
 
     @property
-    def vocabulary(self) -> Vocabulary:  # type: ignore[override]
+    def vocabulary(self) -> Vocabulary:
         return self._vocab
 
 

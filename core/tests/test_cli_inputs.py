@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -436,7 +436,7 @@ def test_progress_bar_is_cleared_before_reject_lines_in_a_real_terminal(
     and nothing of the bar."""
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
-    records = [FLAT] * 3000
+    records: list[object] = [FLAT] * 3000
     for i in (10, 1500, 2999):
         records[i] = '{"carrier": "acme", "bro'
     source = write(tmp_path / "feed.jsonl", *records)
@@ -590,7 +590,7 @@ def test_every_public_name_resolves_and_normalize_stays_the_function() -> None:
     for name in tracklingo.__all__:
         assert getattr(tracklingo, name) is not None, name
     assert callable(tracklingo.normalize) and tracklingo.normalize.__module__ == "tracklingo.normalize"
-    assert normalize_module is tracklingo.normalize
+    assert cast(object, normalize_module) is tracklingo.normalize
     assert set(tracklingo.__all__) <= set(dir(tracklingo))
     with pytest.raises(AttributeError):
         tracklingo.no_such_name  # noqa: B018

@@ -443,7 +443,8 @@ def test_stuck_json_is_written_as_one_document(capsysbinary: pytest.CaptureFixtu
     from tracklingo.cli.store import _json_stream
 
     head = {"db": "x.db", "verdicts": {"stuck": 2}}
-    for items in ([], [{"a": 1}], [{"a": 1, "b": [1, {"c": "d\ne"}]}, {"e": []}]):
+    cases: list[list[dict[str, Any]]] = [[], [{"a": 1}], [{"a": 1, "b": [1, {"c": "d\ne"}]}, {"e": []}]]
+    for items in cases:
         _json_out({**head, "stuck": items})
         whole = capsysbinary.readouterr().out
         _json_stream(head, "stuck", iter(items))

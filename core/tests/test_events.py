@@ -35,7 +35,7 @@ class Toy(Carrier):
         self.shipments: list[Shipment] = []
 
     @property
-    def vocabulary(self) -> Vocabulary:  # type: ignore[override]
+    def vocabulary(self) -> Vocabulary:
         return VOCAB
 
     def sniff(self, payload: Any) -> bool:
@@ -152,3 +152,47 @@ def test_pick_prefers_a_record_that_moved_then_the_latest_scan() -> None:
     assert pick([label, older, newer]) is newer
     assert pick([label, older]) is older  # a label only, though later, loses to one that moved
     assert pick([label]) is label
+
+
+def _feed(carrier: Carrier, places: list[int]) -> list[TrackingEvent]:
+    """One flat feed record per entry of `places` (the place's number), through the builder."""
+    builder = builder_for(carrier)
+    return [
+        builder.flat(
+            Shipment(
+                f"T{i}",
+                [
+                    Scan(
+                        text="In transit",
+                        place=Place(city=f"Town {p}", region="CA"),
+                        time="2026-01-02T10:00:00Z",
+                    )
+                ],
+            )
+        )
+        for i, p in enumerate(places)
+    ]
+
+
+def test_feed_memos_rest_while_they_do_not_pay_and_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(events_module, "PROBE", 8)
+    monkeypatch.setattr(events_module, "REST", 2)
+    carrier = Toy()
+    builder = builder_for(carrier)
+    unique = list(range(8))  # a probe of places never seen again: neither memo pays
+    _feed(carrier, unique)
+    assert not builder._place_gate.on and not builder._event_gate.on
+    size = builder.memo_size()
+    resting = list(range(100, 115))  # 8 * 2 records pass without a lookup (one left) ...
+    _feed(carrier, resting)
+    assert builder.memo_size() == size and not builder._place_gate.on
+    _feed(carrier, [200])  # ... then they probe again
+    assert builder._place_gate.on and builder._event_gate.on
+    repeating = [1, 2, 3] * 8  # places that come back: the memos answer and stay in use
+    warm = _feed(carrier, repeating + repeating)
+    assert builder._place_gate.on and builder._event_gate.on
+    assert {key[0] for key in builder._places if isinstance(key, tuple)} >= {"Town 1", "Town 2", "Town 3"}
+    with memo_disabled(carrier):
+        cold = _feed(carrier, repeating + repeating)
+    assert [e.model_dump() for e in warm] == [e.model_dump() for e in cold]
+    assert {e.location.city for e in warm} == {"Town 1", "Town 2", "Town 3"}

@@ -27,6 +27,7 @@ from tracklingo.history import (
     DwellTable,
     History,
     HistorySettings,
+    Lane,
     Position,
     Prior,
     Quantiles,
@@ -282,7 +283,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any]
     return path, truths
 
 
-def visible_lane(truth: Any, carrier: str) -> str:
+def visible_lane(truth: Any, carrier: str) -> Lane:
     """The lane the journey's scans show (`lane_for` on the truth's countries): a parcel lost
     before it crossed a border has not shown that it would."""
     s10 = parse_s10(truth.number)
@@ -292,9 +293,9 @@ def visible_lane(truth: Any, carrier: str) -> str:
     return lane_for(HOMES.get(carrier), origin, destination, [st_.stage for st_ in truth.stages])
 
 
-def _expected(truths: list[Any]) -> dict[tuple[str, Stage, str], dict[str, list[float]]]:
+def _expected(truths: list[Any]) -> dict[tuple[str, Stage, Lane], dict[str, list[float]]]:
     """Per (carrier, stage, lane), from the truth: dwell (calendar, business), time to delivery."""
-    out: dict[tuple[str, Stage, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    out: dict[tuple[str, Stage, Lane], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for truth in truths:
         stages = truth.stages
         for i, st_ in enumerate(stages):
@@ -303,7 +304,7 @@ def _expected(truths: list[Any]) -> dict[tuple[str, Stage, str], dict[str, list[
             lane = visible_lane(truth, st_.carrier)
             if truth.delivered_at is not None:
                 assert lane == truth.lane
-            lanes = [lane] + (["international"] if lane in ("inbound", "outbound") else [])
+            lanes: list[Lane] = [lane, "international"] if lane in ("inbound", "outbound") else [lane]
             for lane in lanes:
                 bucket = out[(st_.carrier, st_.stage, lane)]
                 if i + 1 < len(stages):

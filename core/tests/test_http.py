@@ -7,7 +7,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -654,7 +654,7 @@ def test_concurrent_401s_share_one_refresh(
 
 def test_custom_auth_subclass(router: respx.Router, make_client: Callable[..., DemoClient]) -> None:
     class Static(CarrierAuth):
-        def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
             request.headers["Authorization"] = "Basic xyz"
             yield request
 

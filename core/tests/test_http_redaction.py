@@ -54,7 +54,7 @@ ENCODINGS: dict[str, Callable[[str], str]] = {
 }
 
 secrets = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=FILLERS),
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters=FILLERS),
     min_size=6,
     max_size=40,
 )

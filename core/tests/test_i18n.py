@@ -431,7 +431,10 @@ def _word_set(texts: list[str]) -> set[str]:
 def english_only_words(lang: str) -> set[str]:
     """Words of the English copy that the other language's copy never uses ("customs", "parcel";
     not "tracklingo" or "Tracking", which both use)."""
-    texts = lambda code: [t for _, v in _leaves(_raw(code)) for t in _texts(v)]  # noqa: E731
+
+    def texts(code: str) -> list[str]:
+        return [t for _, v in _leaves(_raw(code)) for t in _texts(v)]
+
     return _word_set(texts("en")) - _word_set(texts(lang))
 
 

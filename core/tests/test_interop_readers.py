@@ -105,7 +105,8 @@ def test_sniff_and_read_every_documented_shape(payload: dict[str, Any], peer: st
 
 def test_carrier_responses_and_junk_are_not_peer_payloads() -> None:
     usps = {"trackingNumber": USPS_NUMBER, "trackingEvents": []}
-    for payload in (usps, {"output": {"completeTrackResults": []}}, [], "x", {"data": {}}):
+    payloads: tuple[object, ...] = (usps, {"output": {"completeTrackResults": []}}, [], "x", {"data": {}})
+    for payload in payloads:
         assert sniff_peer(payload) is None
     with pytest.raises(InputError, match="not a payload of any known peer"):
         read_peer_payload(usps, INSTALLED)

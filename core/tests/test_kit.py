@@ -477,7 +477,7 @@ def test_a_stateful_read_is_caught_by_the_memo_check() -> None:
             calls["n"] += 1
             reading = super().read(payload)
             scans = reading.shipments[0].scans
-            reading.shipments[0].scans = [s._replace(text=f"scan {calls['n']}") for s in scans]
+            reading.shipments[0].scans = [Scan(*s)._replace(text=f"scan {calls['n']}") for s in scans]
             return reading
 
     with pytest.raises(ConformanceError) as err:
@@ -518,7 +518,7 @@ def test_a_backtracking_pattern_is_caught() -> None:
 
     class Slow(_Toy):
         @property
-        def vocabulary(self) -> Vocabulary:  # type: ignore[override]
+        def vocabulary(self) -> Vocabulary:
             return vocab
 
     with pytest.raises(ConformanceError) as err:
@@ -562,7 +562,7 @@ def test_impure_parser_is_caught() -> None:
             result = super().read(payload)
             if state["calls"] > 1:
                 scans = result.shipments[0].scans
-                result.shipments[0].scans = [*scans, scans[0]._replace(text="again")]
+                result.shipments[0].scans = [*scans, Scan(*scans[0])._replace(text="again")]
             return result
 
     class Writing(_Toy):
@@ -590,13 +590,15 @@ def test_naive_unflagged_time_is_caught() -> None:
 
     from tracklingo import ParseResult, TrackingEvent
 
-    event = TrackingEvent(
-        carrier="broken",
-        tracking_number="BR1",
-        occurred_at=datetime(2026, 1, 2, 3, 4),
-        stage=Stage.DELIVERED,
-        match="phrase",
-        description="Delivered",
+    event = TrackingEvent.model_validate(
+        {
+            "carrier": "broken",
+            "tracking_number": "BR1",
+            "occurred_at": datetime(2026, 1, 2, 3, 4),
+            "stage": Stage.DELIVERED,
+            "match": "phrase",
+            "description": "Delivered",
+        }
     )
     undated = event.model_copy(update={"occurred_at": None})
     naive: Any = SimpleNamespace(name="broken", parse=lambda payload: ParseResult([event, undated]))
@@ -622,7 +624,7 @@ def test_sources_and_shadowed_rules() -> None:
 
     class Sourced(_Toy):
         @property
-        def vocabulary(self) -> Vocabulary:  # type: ignore[override]
+        def vocabulary(self) -> Vocabulary:
             return vocab
 
     with pytest.raises(ConformanceError) as err:

@@ -135,7 +135,8 @@ def test_an_offset_with_seconds_is_written_exactly_and_reads_back_the_same_insta
     text = event_to_json(event)
     assert b'"occurred_at":"2026-11-20T14:03:00+05:30:45"' in text
     back = TrackingEvent.model_validate_json(text)
-    assert back.occurred_at == event.occurred_at and back.occurred_at.utcoffset() == tz.utcoffset(None)
+    assert back.occurred_at is not None and back.occurred_at == event.occurred_at
+    assert back.occurred_at.utcoffset() == tz.utcoffset(None)
     assert back.dedup_key == event.dedup_key
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tracklingo.errors import VocabularyError
@@ -94,7 +96,7 @@ def test_carrier_names_are_folded() -> None:
         ),
     ],
 )
-def test_bad_lexicon_data_is_refused(data: dict, message: str) -> None:
+def test_bad_lexicon_data_is_refused(data: dict[str, Any], message: str) -> None:
     with pytest.raises(VocabularyError, match=message):
         Lexicon.from_dict({"meta": {"languages": ["en"]}, **data})
 

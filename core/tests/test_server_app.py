@@ -48,11 +48,14 @@ def fedex_push(attempt: int = 1) -> dict[str, Any]:
 
 
 def dhl_push() -> dict[str, Any]:
-    return json.loads((ROOT / "plugins/dhl/tests/fixtures/express_import_clearance.json").read_text())
+    path = ROOT / "plugins/dhl/tests/fixtures/express_import_clearance.json"
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
 
 
 def usps_push() -> dict[str, Any]:
-    return json.loads((ROOT / "examples/usps-inbound-v3.json").read_text())
+    data: dict[str, Any] = json.loads((ROOT / "examples/usps-inbound-v3.json").read_text())
+    return data
 
 
 def _checkpoint(when: str, text: str, subtag: str, slug: str = "usps") -> dict[str, Any]:

@@ -130,12 +130,10 @@ def test_real_server_under_load(tmp_path: Path) -> None:
 
             def settled() -> bool:
                 with sqlite3.connect(db) as conn:
-                    return (
-                        conn.execute(
-                            "SELECT count(*) FROM webhook_deliveries WHERE state = 'pending'"
-                        ).fetchone()[0]
-                        == 0
-                    )
+                    pending: int = conn.execute(
+                        "SELECT count(*) FROM webhook_deliveries WHERE state = 'pending'"
+                    ).fetchone()[0]
+                    return pending == 0
 
             assert _wait_until(settled, rounds=1200), "deliveries still pending"
         finally:

@@ -590,9 +590,10 @@ def test_read_only_opens_as_immutable_where_sqlite_cannot_add_its_wal_files(
         tried.append(target)
         if "immutable" not in target:
             raise sqlite3.OperationalError("unable to open database file")
-        return real(target, *args, **kw)
+        connection: sqlite3.Connection = real(target, *args, **kw)
+        return connection
 
-    monkeypatch.setattr(store_mod.sqlite3, "connect", connect)
+    monkeypatch.setattr(sqlite3, "connect", connect)  # the module the store calls
     with Store(db, readonly=True) as store:
         assert len(store) == len(mixed_events())
     assert [t.rsplit("?", 1)[1] for t in tried] == ["mode=ro", "mode=ro&immutable=1"]

@@ -79,7 +79,7 @@ def test_parse_offset(text: str, hours: float) -> None:
         ("2026-03-29T02:30:00", {"country": "DE"}),
     ],
 )
-def test_naive_time_at_a_dst_transition_is_kept_local_not_guessed(value: str, place: dict[str, str]) -> None:
+def test_naive_time_at_a_dst_transition_is_kept_local_not_guessed(value: str, place: dict[str, Any]) -> None:
     r = resolve_time(value, **place)
     assert r.is_local and r.when is not None and r.when.tzinfo is None
     assert r.note and "daylight" in r.note

@@ -25,9 +25,11 @@ class ParseError(TracklingoError):
 
 
 class AdapterError(ParseError):
-    """A carrier adapter's hook (`read`, `read_flat`, `sniff`, `detect`) raised something other
-    than `ParseError`: the core turned it into this, so it costs that record and not the host.
-    `original` is what the adapter raised (the conformance kit reports it as a bug to fix)."""
+    """A plugin's code (an adapter's hook, its import or registration, its API client) raised
+    something that is not one of tracklingo's errors: the core's guard (`tracklingo.guard`)
+    turned it into this, so it costs that record or that plugin and not the host. `carrier` is
+    the carrier or plugin; `original` is what it raised (also the ``__cause__``; the
+    conformance kit and the plugin loader report it)."""
 
     def __init__(self, carrier: str, message: str, original: BaseException) -> None:
         super().__init__(carrier, message)

@@ -26,6 +26,13 @@ one has filled up (places that rarely repeat), and for feed records from the sta
 stream of one-scan records, most of whose places never come again), a place or scan is memoised
 only the second time it is seen; until then only its hash is kept (an int the garbage collector
 never visits), so one-off places fill no memo.
+
+**Feeds that do not repeat.** Keying a record costs hashing it (twice: the lookup, then the
+sighting); on a feed whose places never come back, that is pure cost. So for feed records the
+place memo and the scan memo each measure their own hit rate (`_Gate`): over a probe of
+`PROBE` records, a memo that answers fewer than one in `PAYS` is not consulted for the next
+`PROBE * REST` records (doubling, up to `PROBE * REST_MAX`, while it keeps not paying), then
+probed again. The words memo (`Mapped`, keyed by words only) always pays and is always used.
 Events are assembled from parts that already satisfy the model (enums, a `Location`, a cleaned
 number, a time from the time rules, strings), without running pydantic's validator again
 (`tracklingo._construct`); the conformance kit checks, on every adapter's fixtures and on mutated
@@ -69,6 +76,10 @@ __all__ = [
 
 MEMO_SIZE: Final = 4096
 SEEN_SIZE: Final = 65536
+PROBE: Final = 1024  # feed records over which a memo's hit rate is measured (`_Gate`)
+PAYS: Final = 8  # a memo answering fewer than one probe in PAYS is skipped for a while
+REST: Final = 8  # ... for PROBE * REST records, doubling while it keeps not paying,
+REST_MAX: Final = 64  # up to PROBE * REST_MAX
 _OWN_RAW: Final[Any] = object()  # `Builder.shipment`: each event's raw is its scan's
 # A scan's fields by position: a `Scan`, or its fields as a plain tuple (`tracklingo.scans.ScanTuple`).
 _PLACE, _TIME, _UTC_OFFSET, _UTC_TIME, _TIME_NOTE, _HANDOFF, _RAW = (
@@ -98,6 +109,41 @@ class _Unreadable(Exception):
     """A shipment that cannot be read: it becomes a `NumberError` with this message."""
 
 
+class _Gate:
+    """Whether one memo is worth consulting for feed records, measured as the feed goes (see the
+    module docstring). `on`: consult it (and count: `tried`); off: skip it, counting `left`
+    down, then `wake`."""
+
+    __slots__ = ("hits", "left", "on", "rest")
+
+    def __init__(self) -> None:
+        self.on = True
+        self.left = PROBE  # records left in this probe (on) or this rest (off)
+        self.hits = 0
+        self.rest = REST
+
+    def tried(self, hit: bool) -> None:
+        """A feed record was looked up (`hit`: the memo knew it)."""
+        if hit:
+            self.hits += 1
+        self.left -= 1
+        if self.left <= 0:
+            if self.hits * PAYS >= PROBE:  # it pays: probe on
+                self.rest = REST
+                self.left = PROBE
+            else:  # it does not: rest, longer each time
+                self.on = False
+                self.left = PROBE * self.rest
+                self.rest = min(self.rest * 2, REST_MAX)
+            self.hits = 0
+
+    def wake(self) -> None:
+        """The rest is over (`left` counted down to 0 by the feed records that went past the
+        memo without a lookup): probe again."""
+        self.on = True
+        self.left = PROBE
+
+
 class Builder:
     """One carrier's event builder and its memos (get it with `builder_for`)."""
 
@@ -115,6 +161,8 @@ class Builder:
         self._places: dict[Any, tuple[Location, str | None]] = {}
         self._seen: set[int] = set()  # hashes of places and scans seen once (`_again`)
         self.picky = False  # a memo has filled up: memoise places and scans on a second sighting
+        self._event_gate = _Gate()  # for feed records: whether the scan memo pays
+        self._place_gate = _Gate()  # ... and the place memo
         self.mapper.watch(self.clear)  # a layer added or switched: every memoised answer may change
 
     # -- memo ----------------------------------------------------------------------------------
@@ -126,6 +174,8 @@ class Builder:
         self._places.clear()
         self._seen.clear()
         self.picky = False
+        self._event_gate = _Gate()
+        self._place_gate = _Gate()
 
     def memo_size(self) -> int:
         """How many entries the memos hold (each bounded by `MEMO_SIZE`)."""
@@ -160,12 +210,22 @@ class Builder:
 
     def place(self, place: Place | tuple[Any, ...] | None, feed: bool = False) -> tuple[Location, str | None]:
         """The `Location` of a place, and its facility when the vocabulary reads facilities
-        (`Options.text_with_facility`) and this one matches. `feed`: a feed record's (`_again`)."""
-        try:
-            found = self._places.get(place) if self.enabled else None
-            key_ok = True
-        except TypeError:  # a part that cannot be a key (a list): `locate` says what is wrong
+        (`Options.text_with_facility`) and this one matches. `feed`: a feed record's (`_again`,
+        `_Gate`)."""
+        gate = self._place_gate
+        if feed and not gate.on:  # a feed whose places do not repeat: no key, no hash
+            gate.left -= 1
+            if gate.left <= 0:  # <=: threads sharing a builder may race past 0
+                gate.wake()
             found, key_ok = None, False
+        else:
+            try:
+                found = self._places.get(place) if self.enabled else None
+                key_ok = True
+            except TypeError:  # a part that cannot be a key (a list): `locate` says what is wrong
+                found, key_ok = None, False
+            if feed:
+                gate.tried(found is not None)
         if found is None:
             location = locate(place, self.home, memo=False)
             regex = self.mapper.facility_regex
@@ -286,6 +346,7 @@ class Builder:
         times are written ``YYYY-MM-DDTHH:MM:SS±HH:MM`` with the same offset are compared as
         text (the same order, far cheaper than comparing aware times)."""
         memo = self._events if self.enabled else {}
+        gate = self._event_gate if strict else None  # a feed record (see `_Gate`)
         rules = self.rules
         out: list[TrackingEvent] = []
         append = out.append
@@ -299,17 +360,31 @@ class Builder:
                 raise _Unreadable(
                     f"scan {i} of shipment {number} is a {type(scan).__name__}, not a tracklingo Scan"
                 )
-            key: Any = scan[:10] if direction is None else (scan[:10], direction)
-            try:
-                entry = memo.get(key)
-            except TypeError:  # a value that cannot be a key (a list): the parts say what is wrong
-                entry, key = None, None
+            key: Any
+            entry: tuple[dict[str, Any], bool, str | None, str | None, bool] | None
+            if gate is not None and not gate.on:  # a feed whose scans do not repeat: no key
+                gate.left -= 1
+                if gate.left <= 0:  # <=: threads sharing a builder may race past 0
+                    gate.wake()
+                entry = key = None
+            else:
+                key = scan[:10] if direction is None else (scan[:10], direction)
+                try:
+                    entry = memo.get(key)
+                except TypeError:  # a value that cannot be a key (a list): the parts say what is wrong
+                    entry, key = None, None
+                if gate is not None:
+                    gate.tried(entry is not None)
             if entry is None:
                 entry = self._entry(scan, i, number, direction, key, strict)
-            template, takes_handoff, country, region, waits = entry
+                template, takes_handoff, country, region, waits = entry
+                # a template no memo holds (no key) is this event's own: no copy
+                fields = template if key is None else template.copy()
+            else:
+                template, takes_handoff, country, region, waits = entry
+                fields = template.copy()
             if waits:
                 pending.append(i)
-            fields = template.copy()
             fields["tracking_number"] = number
             when = fast_time(rules, scan[_TIME], scan[_UTC_OFFSET], scan[_UTC_TIME], country, region)
             if when is not None:

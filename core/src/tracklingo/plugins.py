@@ -22,29 +22,24 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
-import signal
-import threading
-import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from types import FrameType, ModuleType, TracebackType
+from types import ModuleType, TracebackType
 from typing import Any
 
 import pluggy
 
 from tracklingo import hookspecs
 from tracklingo.carrier import Carrier
-from tracklingo.errors import ConfigError, PluginError, UnknownCarrierError
+from tracklingo.errors import AdapterError, ConfigError, PluginError, UnknownCarrierError
+from tracklingo.guard import describe, plugin_code
 
 __all__ = [
     "LoadedCarrier",
-    "PluginCrash",
     "PluginProblem",
     "Registry",
-    "foreign_code",
     "load_carriers",
 ]
 
@@ -54,76 +49,6 @@ logger = logging.getLogger("tracklingo.plugins")
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
-
-
-# -- running a plugin's code -------------------------------------------------------------------
-
-
-class PluginCrash(Exception):
-    """A plugin raised ``SystemExit``, ``KeyboardInterrupt`` or another `BaseException` that is
-    not an `Exception`: its own failure, which must not stop the host (`__cause__` is the original)."""
-
-
-class _SigintWatch:
-    """Records whether a real SIGINT (the user's Ctrl-C) arrived while plugin code ran."""
-
-    def __init__(self) -> None:
-        self.pressed = False
-        self._previous: Any = None
-        self._installed = False
-
-    def _handler(self, signum: int, frame: FrameType | None) -> None:
-        self.pressed = True
-        previous = self._previous
-        if callable(previous):
-            previous(signum, frame)
-        else:  # SIG_DFL: what Python does by default
-            raise KeyboardInterrupt
-
-    def __enter__(self) -> _SigintWatch:
-        if threading.current_thread() is threading.main_thread():
-            try:
-                previous = signal.getsignal(signal.SIGINT)
-                if previous is not signal.SIG_IGN and previous is not None:
-                    self._previous = previous
-                    signal.signal(signal.SIGINT, self._handler)
-                    self._installed = True
-            except ValueError:  # pragma: no cover - not the main interpreter
-                pass
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._installed:
-            signal.signal(signal.SIGINT, self._previous)
-
-
-@contextmanager
-def foreign_code() -> Iterator[None]:
-    """Run a plugin's code: an `Exception` passes through as is; ``SystemExit``,
-    ``KeyboardInterrupt`` and other base exceptions it raises become `PluginCrash`; a Ctrl-C the
-    user pressed meanwhile (a real SIGINT, in the main thread) still stops the host.
-
-    In other threads no signal arrives, so a ``KeyboardInterrupt`` there is always the plugin's.
-    """
-    with _SigintWatch() as watch:
-        try:
-            yield
-        except Exception:
-            raise
-        except KeyboardInterrupt as exc:
-            if watch.pressed:
-                raise
-            raise PluginCrash(f"raised {_one_line(exc)}") from exc
-        except BaseException as exc:  # SystemExit, GeneratorExit, custom BaseException subclasses
-            raise PluginCrash(f"raised {_one_line(exc)}") from exc
-
-
-def _one_line(exc: BaseException) -> str:
-    if isinstance(exc, PluginCrash) and exc.__cause__ is not None:
-        return _one_line(exc.__cause__)
-    text = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()
-    line = text[-1] if text else type(exc).__name__
-    return line if line.strip() != type(exc).__name__ + ":" else type(exc).__name__
 
 
 # -- the registry ------------------------------------------------------------------------------
@@ -269,6 +194,8 @@ def _module_file(module: str) -> str | None:
 def _where(exc: BaseException, module_file: str | None) -> str | None:
     """The plugin's file where `exc` arose: a syntax error's file, else the innermost traceback
     frame inside the plugin's package, else the plugin's module."""
+    if isinstance(exc, AdapterError):  # the guard's wrapper: where the plugin's own error arose
+        exc = exc.original
     if isinstance(exc, SyntaxError) and exc.filename:
         return exc.filename
     root = Path(module_file).parent if module_file else None
@@ -339,13 +266,13 @@ def load_carriers(
     loaded: list[_Candidate] = []
     for cand in candidates:
         try:
-            with foreign_code():
+            with plugin_code(cand.name, "loading"):
                 if cand.entry_point is not None:
                     cand.obj = cand.entry_point.load()
                 pm.register(cand.obj, name=cand.name)
         except Exception as exc:
             where = _where(exc, cand.module_file)
-            report(_problem(cand, f"failed to load: {_one_line(exc)}", where))
+            report(_problem(cand, f"failed to load: {describe(exc)}", where))
             continue
         loaded.append(cand)
 
@@ -362,13 +289,13 @@ def load_carriers(
                 _added.append(name)
 
         try:
-            with foreign_code():
+            with plugin_code(cand.name, "registering"):
                 caller(register=register)
         except Exception as exc:
             for name in added:  # half-registered: nothing of this plugin is used
                 registry.carriers.pop(name, None)
             where = _where(exc, cand.module_file)
-            report(_problem(cand, f"failed to register: {_one_line(exc)}", where))
+            report(_problem(cand, f"failed to register: {describe(exc)}", where))
             continue
         if len(registry.clashes) > clashes_before:
             clash = registry.clashes[-1]
@@ -397,14 +324,14 @@ def _check_vocabularies(
         if loaded is None:
             continue
         try:
-            with foreign_code():
+            with plugin_code(cand.name, "compiling its vocabulary"):
                 loaded.carrier.vocabulary  # noqa: B018 - compiled once, kept by the carrier
         except Exception as exc:
             for other in added:
                 registry.carriers.pop(other, None)
             path = getattr(loaded.carrier, "vocabulary_path", None)
             where = str(path) if path is not None else _where(exc, cand.module_file)
-            report(_problem(cand, f"bad vocabulary for carrier {name!r}: {_one_line(exc)}", where))
+            report(_problem(cand, f"bad vocabulary for carrier {name!r}: {describe(exc)}", where))
             return
 
 

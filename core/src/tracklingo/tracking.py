@@ -20,13 +20,15 @@ from tracklingo.carrier import Carrier, NumberError, ParseResult
 from tracklingo.checkdigits import clean_number
 from tracklingo.detection import best_carrier
 from tracklingo.errors import (
+    AdapterError,
     AuthenticationError,
     CarrierAPIError,
     ConfigError,
     QuotaExceededError,
     TracklingoError,
 )
-from tracklingo.plugins import PluginCrash, Registry, foreign_code, load_carriers
+from tracklingo.guard import describe, plugin_code
+from tracklingo.plugins import Registry, load_carriers
 
 __all__ = ["track"]
 
@@ -69,9 +71,9 @@ def track(
 def _track_carrier(adapter: Carrier, numbers: list[str], options: dict[str, Any], out: ParseResult) -> None:
     name = adapter.name
     try:
-        with foreign_code():
+        with plugin_code(name, "client()"):
             client = adapter.client(**options)
-    except (Exception, PluginCrash) as exc:
+    except TracklingoError as exc:  # the guard lets nothing else out (but the user's Ctrl-C)
         _fail(out, numbers, _describe(name, exc, "building its API client"))
         return
     try:
@@ -82,32 +84,28 @@ def _track_carrier(adapter: Carrier, numbers: list[str], options: dict[str, Any]
                 _fail(out, batch, f"not sent to {name}: {stopped}")
                 continue
             try:
-                with foreign_code():
+                with plugin_code(name, "track()"):
                     replies = client.track(batch)
             except CarrierAPIError as exc:
                 _fail(out, batch, str(exc))
                 if _carrier_wide(exc):
                     stopped = str(exc)
                 continue
-            except (ConfigError, PluginCrash) as exc:
+            except (ConfigError, AdapterError) as exc:  # a crash will not go away for the next batch
                 stopped = _describe(name, exc, "tracking")
                 _fail(out, batch, stopped)
                 continue
             except TracklingoError as exc:  # an input the client refuses, for this batch only
                 _fail(out, batch, f"{name}: {exc}")
                 continue
-            except Exception as exc:  # a bug in the plugin: it will not go away for the next batch
-                stopped = _describe(name, exc, "tracking")
-                _fail(out, batch, stopped)
-                continue
             _parse_replies(adapter, batch, replies, out)
     finally:
         close = getattr(client, "close", None)
         if callable(close):
             try:
-                with foreign_code():
+                with plugin_code(name, "close()"):
                     close()
-            except (Exception, PluginCrash):
+            except TracklingoError:
                 pass  # the replies are in; a client that cannot close loses nothing
 
 
@@ -118,9 +116,9 @@ def _parse_replies(adapter: Carrier, batch: list[str], replies: Any, out: ParseR
     unreadable: str | None = None
     for reply in replies if isinstance(replies, list | tuple) else [replies]:
         try:
-            with foreign_code():
+            with plugin_code(adapter.name, "parse()"):
                 one = adapter.parse(reply)
-        except (Exception, PluginCrash) as exc:
+        except TracklingoError as exc:
             unreadable = _describe(adapter.name, exc, "reading a reply")
             continue
         parsed.events.extend(one.events)
@@ -154,13 +152,11 @@ def _carrier_wide(exc: CarrierAPIError) -> bool:
     )
 
 
-def _describe(name: str, exc: BaseException, doing: str) -> str:
-    if isinstance(exc, TracklingoError):
-        text = str(exc)
-        return text if text.lower().startswith(name.lower()) else f"{name}: {text}"
-    if isinstance(exc, PluginCrash):
-        return f"{name}: the plugin {exc} while {doing}"
-    return f"{name}: the plugin failed while {doing}: {type(exc).__name__}: {exc}"
+def _describe(name: str, exc: TracklingoError, doing: str) -> str:
+    if isinstance(exc, AdapterError):  # the plugin crashed (`tracklingo.guard`)
+        return f"{name}: the plugin raised {describe(exc)} while {doing}"
+    text = str(exc)
+    return text if text.lower().startswith(name.lower()) else f"{name}: {text}"
 
 
 def _fail(out: ParseResult, numbers: Sequence[str], message: str) -> None:
