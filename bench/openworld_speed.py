@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -44,7 +45,7 @@ def _layers(registry: object, on: bool) -> None:
                 mapper.switch(name, on)
 
 
-def _round(registry: object, records: list[object], on: bool) -> tuple[float, int, int]:
+def _round(registry: object, records: Sequence[object], on: bool) -> tuple[float, int, int]:
     _layers(registry, on)
     for carrier in registry:  # type: ignore[attr-defined]
         clear_memo(carrier)

@@ -104,7 +104,8 @@ def test_a_failing_insert_rolls_its_batch_back(
         batches += 1
         rows = real(events, keys, **kw)
         if batches == 2:
-            rows[14] = (*rows[14][:6], None, *rows[14][7:])  # NOT NULL violated
+            broken: Any = (*rows[14][:6], None, *rows[14][7:])  # NOT NULL violated
+            rows[14] = broken
         return rows
 
     monkeypatch.setattr(rows_mod, "store_rows", flaky)
