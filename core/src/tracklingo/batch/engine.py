@@ -29,6 +29,8 @@ from tracklingo.batch.columns import as_strings, codes, group, text_column
 from tracklingo.batch.plans import POSTAL_MARKER, CarrierPlan, Wiring
 from tracklingo.batch.schema import (
     EVENT_SCHEMA,
+    FLAT_COLUMNS,
+    TEXT_COLUMNS,
     event_dict,
     event_schema,
     events_table,
@@ -49,21 +51,6 @@ from tracklingo.plugins import Registry
 
 __all__ = ["BatchNormalizer", "normalize_batch", "row_records"]
 
-#: The flat columns read as text (`tracklingo.normalize.flat_record`).
-TEXT_COLUMNS: Final = (
-    "tracking_number",
-    "code",
-    "description",
-    "city",
-    "state",
-    "region",
-    "postal_code",
-    "country",
-    "facility",
-    "utc_offset",
-    "handoff_carrier",
-    "handoff_tracking_number",
-)
 _LOC: Final = ("city", "region", "postal_code", "country", "facility")
 _CLEAN_NUMBER: Final = r"^[0-9A-Z]+$"
 _MEMO_LIMIT: Final = 1_000_000
@@ -569,7 +556,7 @@ class BatchNormalizer:
         stats.borrowed += pc.sum(borrowed).as_py() or 0
 
 
-_FLAT_KEYS: Final = frozenset((*TEXT_COLUMNS, "carrier", "timestamp"))
+_FLAT_KEYS: Final = FLAT_COLUMNS
 
 
 @dataclass(slots=True)

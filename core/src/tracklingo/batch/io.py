@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from tracklingo.batch.schema import REJECT_SCHEMA, table_events
+from tracklingo.batch.schema import FLAT_COLUMNS, REJECT_SCHEMA, table_events
 from tracklingo.errors import InputError
 from tracklingo.feeds import Feed, FeedFormat, Record
 from tracklingo.model import event_to_json
@@ -57,24 +57,7 @@ _SUFFIXES: Final = {
     ".ipc": "arrow",
     ".arrows": "arrow",
 }
-_CORE_TEXT: Final = frozenset(
-    (
-        "carrier",
-        "tracking_number",
-        "timestamp",
-        "code",
-        "description",
-        "city",
-        "state",
-        "region",
-        "postal_code",
-        "country",
-        "facility",
-        "utc_offset",
-        "handoff_carrier",
-        "handoff_tracking_number",
-    )
-)
+_CORE_TEXT: Final = FLAT_COLUMNS
 
 
 def columnar_format(path: str, fmt: str = "auto") -> ColumnarFormat | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 import pyarrow as pa
@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EVENT_SCHEMA",
+    "FLAT_COLUMNS",
     "REJECT_SCHEMA",
+    "TEXT_COLUMNS",
     "event_dict",
     "event_schema",
     "events_table",
@@ -39,6 +41,24 @@ __all__ = [
     "rejects_table",
     "table_events",
 ]
+
+#: The flat columns read as text (`tracklingo.normalize.flat_record`).
+TEXT_COLUMNS: Final[tuple[str, ...]] = (
+    "tracking_number",
+    "code",
+    "description",
+    "city",
+    "state",
+    "region",
+    "postal_code",
+    "country",
+    "facility",
+    "utc_offset",
+    "handoff_carrier",
+    "handoff_tracking_number",
+)
+#: Every column a flat record reads as text: the text columns, the carrier and the time.
+FLAT_COLUMNS: Final = frozenset((*TEXT_COLUMNS, "carrier", "timestamp"))
 
 _STR = pa.string()
 
