@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from test_server_app import _post, aftership_push, run_app
 
 from tracklingo import Store
 from tracklingo.server import signatures
+
+from factories import ev
 
 
 def _acme_delivery() -> dict[str, Any]:
@@ -50,13 +53,27 @@ def test_renormalize_replays_with_the_carriers_installed_now(
     assert json.loads(nothing.stdout)["deliveries"] == 0
     every = run_cli("renormalize", "--db", str(db), "--all", "--json")  # now with ACME installed
     assert every.returncode == 0, every.stderr
-    assert json.loads(every.stdout) == {"deliveries": 1, "states": {"normalized": 1}, "events": 3, "added": 3}
+    assert json.loads(every.stdout) == {
+        "deliveries": 1,
+        "states": {"normalized": 1},
+        "events": 3,
+        "added": 3,
+        "retired": len(first_events),
+    }
     with Store(db) as store:
-        acme = [e for e in store.events() if e.carrier == "acme"]
+        stored = list(store.events())
+    acme = [e for e in stored if e.carrier == "acme"]
     assert [e.stage.value for e in acme] == ["in_transit", "out_for_delivery", "delivered"]
     assert all(e.match.value != "peer" for e in acme)
+    assert stored == acme  # the AfterShip-labelled copies of the same parcel are gone
     again = run_cli("renormalize", "--db", str(db), "--all", "--json")  # idempotent
-    assert json.loads(again.stdout) == {"deliveries": 1, "states": {"normalized": 1}, "events": 3, "added": 0}
+    assert json.loads(again.stdout) == {
+        "deliveries": 1,
+        "states": {"normalized": 1},
+        "events": 3,
+        "added": 0,
+        "retired": 0,
+    }
     assert "deliveries 1 (normalized 1)" in again.stderr
 
 
@@ -103,3 +120,46 @@ def test_token() -> None:
     assert signatures.token("t0ken", "t0ken")
     assert not signatures.token("t0ken", "t0ken2")
     assert not signatures.token("t0ken", None)
+
+
+def test_retire_peer_events_deletes_only_that_peers_labels_for_those_numbers(tmp_path: Path) -> None:
+    when = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    events = [
+        ev("aftership:acme", "AC1", when, "in_transit", "a"),
+        ev("aftership", "AC1", when, "in_transit", "b"),
+        ev("aftership:acme", "AC2", when, "in_transit", "c"),  # another number
+        ev("easypost:acme", "AC1", when, "in_transit", "d"),  # another peer
+        ev("aftershipx:acme", "AC1", when, "in_transit", "e"),  # a label that only starts alike
+        ev("acme", "AC1", when, "in_transit", "f"),  # the carrier's own
+    ]
+    with Store(str(tmp_path / "s.db")) as store:
+        store.ingest(events)
+        assert store.retire_peer_events("aftership", ["AC1"]) == 2
+        left = sorted((e.carrier, e.tracking_number) for e in store.events())
+    assert left == [
+        ("acme", "AC1"),
+        ("aftership:acme", "AC2"),
+        ("aftershipx:acme", "AC1"),
+        ("easypost:acme", "AC1"),
+    ]
+
+
+def test_replaying_only_unfinished_deliveries_retires_nothing(
+    tmp_path: Path, run_cli: Any, monkeypatch: Any
+) -> None:
+    """Without --all the other deliveries are not replayed, so the peer's events stay the only
+    history of their parcels."""
+    db = tmp_path / "store.db"
+    monkeypatch.setenv("TRACKLINGO_LOAD_PLUGINS", "usps,fedex,dhl")
+
+    async def scenario(client: httpx.AsyncClient) -> httpx.Response:
+        return await _post(client, "aftership", json.dumps(_acme_delivery()).encode())
+
+    assert run_app(db, scenario).status_code == 200
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE webhook_deliveries SET state = 'failed'")  # as if it had failed
+    replay = run_cli("renormalize", "--db", str(db), "--json")
+    assert json.loads(replay.stdout)["retired"] == 0
+    with Store(db) as store:
+        carriers = {e.carrier for e in store.events()}
+    assert carriers == {"aftership:acme", "acme"}

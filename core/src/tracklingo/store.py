@@ -276,9 +276,7 @@ class Store:
     may open the same file (readers never block the writer in WAL mode).
     """
 
-    def __init__(
-        self, path: str | os.PathLike[str], *, create: bool = True, readonly: bool = False
-    ) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True, readonly: bool = False) -> None:
         self.path = str(path)
         self.readonly = readonly
         self._linked_memo: tuple[tuple[int, int], dict[_LegKey, _LegKey]] | None = None
@@ -442,6 +440,27 @@ class Store:
             )
         return found
 
+    def retire_peer_events(self, peer: str, numbers: Collection[str]) -> int:
+        """Delete the events stored for `numbers` under `peer`'s own labels (``peer`` or
+        ``peer:<slug>``, what a peer's payload reads as while the carrier it names has no adapter
+        installed); returns how many. `renormalize(every=True)` calls it once a replayed delivery
+        reads those numbers with an installed adapter, so the parcel is not kept twice."""
+        if self.readonly:
+            raise StoreError(f"store {self.path} is open read-only")
+        todo = sorted({n for n in numbers if n})
+        removed = 0
+        with self._errors(), self._transaction() as conn:
+            for start in range(0, len(todo), _KEY_QUERY):
+                part = todo[start : start + _KEY_QUERY]
+                before = conn.total_changes
+                conn.execute(
+                    "DELETE FROM events WHERE (carrier = ? OR substr(carrier, 1, ?) = ?)"
+                    f" AND tracking_number IN ({','.join('?' * len(part))})",
+                    [peer, len(peer) + 1, f"{peer}:", *part],
+                )
+                removed += conn.total_changes - before
+        return removed
+
     # -- reading --------------------------------------------------------------------------
 
     @staticmethod
@@ -496,9 +515,10 @@ class Store:
                 " WHERE handoff_carrier IS NOT NULL AND handoff_number IS NOT NULL"
             )
         ]
-        legs = [(carrier, number) for number, carrier in self._conn.execute(
-            "SELECT DISTINCT tracking_number, carrier FROM events"
-        )]
+        legs = [
+            (carrier, number)
+            for number, carrier in self._conn.execute("SELECT DISTINCT tracking_number, carrier FROM events")
+        ]
         roots = link_legs(legs, handoffs)
         sizes: dict[_LegKey, int] = {}
         for root in roots.values():

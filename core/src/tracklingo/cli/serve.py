@@ -99,6 +99,7 @@ def renormalize_cmd(db: str, every: bool, as_json: bool, quiet: bool) -> None:
                 "states": stats.states,
                 "events": stats.events,
                 "added": stats.added,
+                "retired": stats.retired,
             }
         )
     if not quiet:

@@ -38,24 +38,39 @@ _MAX_DETAIL = 2000
 
 @dataclass
 class ReplayStats:
-    """What a replay did: deliveries by resulting state, events offered and added to the store."""
+    """What a replay did: deliveries by resulting state, events offered and added to the store,
+    and a peer's events retired because an installed adapter now reads their numbers."""
 
     deliveries: int = 0
     states: dict[str, int] = field(default_factory=dict)
     events: int = 0
     added: int = 0
+    retired: int = 0
 
     def summary(self) -> str:
         """One line for stderr."""
         states = ", ".join(f"{k} {v}" for k, v in sorted(self.states.items())) or "none"
-        return f"deliveries {self.deliveries} ({states}) / events {self.events} / added {self.added}"
+        line = f"deliveries {self.deliveries} ({states}) / events {self.events} / added {self.added}"
+        return f"{line} / retired {self.retired}" if self.retired else line
 
 
 def normalize_delivery(
-    row: DeliveryRow, normalizer: Normalizer, store: Store, deliveries: DeliveryLog
+    row: DeliveryRow,
+    normalizer: Normalizer,
+    store: Store,
+    deliveries: DeliveryLog,
+    *,
+    retire_peer: bool = False,
+    replay: ReplayStats | None = None,
 ) -> str:
     """Normalize one stored delivery into the store and mark it; returns its new state.
-    Never raises for a bad delivery: what went wrong is kept in the row's ``detail``."""
+    Never raises for a bad delivery: what went wrong is kept in the row's ``detail``.
+
+    With `retire_peer` (a replay of every delivery), a peer's delivery whose numbers now read
+    under an installed adapter retires the events stored for those numbers under the peer's own
+    labels (`Store.retire_peer_events`): the replay of every delivery stores them again under
+    the carrier's name, so the parcel's history is kept once. `replay` (when given) counts the
+    events added and retired."""
     events: list[TrackingEvent] = []
     problems: list[str] = []
     try:
@@ -70,6 +85,16 @@ def normalize_delivery(
     except Exception as exc:  # a plugin bug must cost this delivery's normalization, not the server
         problems.append(f"normalization failed: {type(exc).__name__}: {exc}")
     stats = store.ingest(events)
+    peer = SOURCES[row.source].peer if row.source in SOURCES else None
+    if retire_peer and peer is not None:
+        label = f"{peer}:"
+        read = {e.tracking_number for e in events if e.carrier != peer and not e.carrier.startswith(label)}
+        if read:
+            retired = store.retire_peer_events(peer, read)
+            if replay is not None:
+                replay.retired += retired
+    if replay is not None:
+        replay.added += stats.added
     state = "failed" if not events else ("partial" if problems else "normalized")
     detail = "; ".join(problems)[:_MAX_DETAIL] or None
     deliveries.mark(
@@ -85,7 +110,8 @@ def renormalize(
 ) -> ReplayStats:
     """Replay stored deliveries through the normalizer into the store: those not yet
     ``normalized`` (pending, partial, failed), or `every` one. Idempotent (the store ignores
-    events it already holds)."""
+    events it already holds). Replaying `every` delivery also retires a peer's events for numbers
+    an adapter installed since reads (see `normalize_delivery`)."""
     registry = registry if registry is not None else load_carriers()
     normalizer = Normalizer(registry, include_raw=include_raw)
     stats = ReplayStats()
@@ -97,11 +123,11 @@ def renormalize(
                 row = deliveries.get(delivery_id)
                 if row is None:
                     continue
-                before = store.count()
-                state = normalize_delivery(row, normalizer, store, deliveries)
+                state = normalize_delivery(
+                    row, normalizer, store, deliveries, retire_peer=every, replay=stats
+                )
                 stats.deliveries += 1
                 stats.states[state] = stats.states.get(state, 0) + 1
-                stats.added += store.count() - before
             stats.events = normalizer.stats.events_out
         finally:
             deliveries.close()
