@@ -150,6 +150,8 @@ def test_every_part_of_this_round_has_samples() -> None:
         ("Your shipment has passed customs clearance.", "inbound", Stage.CUSTOMS_CLEARED),
         ("Your shipment is held in customs. We'll update you.", "outbound", Stage.EXPORT_CUSTOMS),
         ("Your shipment is held in customs. We'll update you.", "inbound", Stage.CUSTOMS_HOLD),
+        ("In Customs", "outbound", Stage.EXPORT_CUSTOMS),
+        ("In Customs", "inbound", Stage.IMPORT_CUSTOMS),
     ],
 )
 def test_customs_texts_without_a_direction_are_context_rules(
