@@ -37,6 +37,7 @@ ADDED = {
     "australia-post": ("AP_", {"AP_GO", "AP_LBL"}),
     "ups": ("UPS_", {"UPS_KTRK"}),
     "cainiao": ("CN_", {"CN_TRK"}),
+    "amazon": ("AMZ_", {"AMZ_SWISHIP", "AMZ_WEBOS", "AMZ_IN"}),
 }
 
 
@@ -124,6 +125,8 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ),
     ("ups", "Due to weather, your package is delayed by one business day.", Stage.DELAYED, Reason.WEATHER),
     ("cainiao", "Shipment confirmation", Stage.LABEL_CREATED, None),
+    ("amazon", "Package has left seller facility and is in transit to carrier", Stage.LABEL_CREATED, None),
+    ("amazon", "Returned to seller", Stage.RETURNED, None),
     ("cainiao", "International reception", Stage.ARRIVED_DESTINATION_COUNTRY, None),
 ]
 
