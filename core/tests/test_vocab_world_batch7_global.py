@@ -38,6 +38,7 @@ ADDED = {
     "ups": ("UPS_", {"UPS_KTRK"}),
     "cainiao": ("CN_", {"CN_TRK"}),
     "amazon": ("AMZ_", {"AMZ_SWISHIP", "AMZ_WEBOS", "AMZ_IN"}),
+    "india-post": ("IN_", {"IN_TRK"}),
 }
 
 
@@ -127,6 +128,7 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("cainiao", "Shipment confirmation", Stage.LABEL_CREATED, None),
     ("amazon", "Package has left seller facility and is in transit to carrier", Stage.LABEL_CREATED, None),
     ("amazon", "Returned to seller", Stage.RETURNED, None),
+    ("india-post", "Bag Received", Stage.IN_TRANSIT, None),
     ("cainiao", "International reception", Stage.ARRIVED_DESTINATION_COUNTRY, None),
 ]
 
@@ -170,9 +172,11 @@ def test_customs_texts_without_a_direction_are_context_rules(
     [
         ("Awaiting collection at INALA HEIGHTS LPO", Stage.AVAILABLE_FOR_PICKUP, "INALA HEIGHTS LPO"),
         ("In transit to next facility in DARRA QLD", Stage.IN_TRANSIT, "DARRA QLD"),
+        ("Item Bagged for ICH FARIDABAD", Stage.IN_TRANSIT, "ICH FARIDABAD"),
+        ("Bag Despatched to DELHI RMS", Stage.IN_TRANSIT, "DELHI RMS"),
     ],
 )
-def test_australia_post_patterns_keep_the_place(
+def test_patterns_keep_the_place(
     world: Vocabulary, text: str, stage: Stage, facility: str
 ) -> None:
     res = world.resolve(text)
