@@ -1,6 +1,7 @@
-"""The world vocabulary beyond Europe, seventh round: new parts for Aramex (``aramex``) and China
-Post / EMS (``china-post``), and batch-7 sources added to existing parts (aggregators: Shippo,
-ShipStation and 17TRACK texts; Australia Post; UPS; Cainiao).
+"""The world vocabulary beyond Europe, seventh round: new parts for Aramex (``aramex``), China
+Post / EMS (``china-post``) and Sendle (``sendle``), and batch-7 sources added to existing parts
+(aggregators: Shippo, ShipStation, 17TRACK and Sendcloud texts; Australia Post; UPS; Cainiao;
+Amazon; India Post).
 
 Checks that the new parts are listed and load with sourced text rules under their own source
 prefix, that each batch-7 source of an extended part is used and belongs to that part's family,
@@ -30,10 +31,10 @@ DATA = Path(__file__).parent / "data"
 HELD_OUT = DATA / "unseen_texts_batch7_global.jsonl"
 
 #: New parts of this round and their source prefix.
-NEW = {"aramex": "ARX_", "china-post": "CNP_"}
+NEW = {"aramex": "ARX_", "china-post": "CNP_", "sendle": "SND_"}
 #: Source keys this round added to existing parts (each part keeps its family prefix).
 ADDED = {
-    "aggregators": ("AGG_", {"AGG_SS", "AGG_SH", "AGG_17"}),
+    "aggregators": ("AGG_", {"AGG_SS", "AGG_SH", "AGG_17", "AGG_SC"}),
     "australia-post": ("AP_", {"AP_GO", "AP_LBL"}),
     "ups": ("UPS_", {"UPS_KTRK"}),
     "cainiao": ("CN_", {"CN_TRK"}),
@@ -107,6 +108,9 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ),
     ("aramex", "Customer Contact Attempts Completed - Pending Return to Shipper", Stage.RETURN_TO_SENDER, None),
     ("china-post", "Posting", Stage.ACCEPTED, None),
+    ("sendle", "Pickup Attempted", Stage.LABEL_CREATED, None),
+    ("sendle", "Card Left", Stage.DELIVERY_ATTEMPTED, None),
+    ("aggregators", "Announced: not collected", Stage.LABEL_CREATED, None),
     ("china-post", "Despatch from Sorting Center", Stage.IN_TRANSIT, None),
     ("aggregators", "Your shipment pickup has been scheduled.", Stage.LABEL_CREATED, None),
     ("aggregators", "Your shipment is with the local delivery partner.", Stage.HANDED_TO_LAST_MILE, None),
@@ -156,6 +160,7 @@ def test_every_part_of_this_round_has_samples() -> None:
         ("Your shipment is held in customs. We'll update you.", "outbound", Stage.EXPORT_CUSTOMS),
         ("Your shipment is held in customs. We'll update you.", "inbound", Stage.CUSTOMS_HOLD),
         ("In Customs", "outbound", Stage.EXPORT_CUSTOMS),
+        ("At customs", "inbound", Stage.IMPORT_CUSTOMS),
         ("In Customs", "inbound", Stage.IMPORT_CUSTOMS),
     ],
 )
