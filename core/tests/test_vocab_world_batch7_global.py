@@ -1,5 +1,5 @@
 """The world vocabulary beyond Europe, seventh round: new parts for Aramex (``aramex``), China
-Post / EMS (``china-post``) and Sendle (``sendle``), and batch-7 sources added to existing parts
+Post / EMS (``china-post``), Sendle (``sendle``) and China consolidators (``cross-border``), and batch-7 sources added to existing parts
 (aggregators: Shippo, ShipStation, 17TRACK and Sendcloud texts; Australia Post; UPS; Cainiao;
 Amazon; India Post).
 
@@ -31,7 +31,7 @@ DATA = Path(__file__).parent / "data"
 HELD_OUT = DATA / "unseen_texts_batch7_global.jsonl"
 
 #: New parts of this round and their source prefix.
-NEW = {"aramex": "ARX_", "china-post": "CNP_", "sendle": "SND_"}
+NEW = {"aramex": "ARX_", "china-post": "CNP_", "sendle": "SND_", "cross-border": "XB_"}
 #: Source keys this round added to existing parts (each part keeps its family prefix).
 ADDED = {
     "aggregators": ("AGG_", {"AGG_SS", "AGG_SH", "AGG_17", "AGG_SC"}),
@@ -109,6 +109,9 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("aramex", "Customer Contact Attempts Completed - Pending Return to Shipper", Stage.RETURN_TO_SENDER, None),
     ("china-post", "Posting", Stage.ACCEPTED, None),
     ("sendle", "Pickup Attempted", Stage.LABEL_CREATED, None),
+    ("cross-border", "Hand over to airline.", Stage.DEPARTED_ORIGIN_COUNTRY, None),
+    ("cross-border", "Clearence processing completed - Export", Stage.EXPORT_CUSTOMS, None),
+    ("cross-border", "Delivered to local carrier", Stage.HANDED_TO_LAST_MILE, None),
     ("sendle", "Card Left", Stage.DELIVERY_ATTEMPTED, None),
     ("aggregators", "Announced: not collected", Stage.LABEL_CREATED, None),
     ("china-post", "Despatch from Sorting Center", Stage.IN_TRANSIT, None),
@@ -161,6 +164,7 @@ def test_every_part_of_this_round_has_samples() -> None:
         ("Your shipment is held in customs. We'll update you.", "inbound", Stage.CUSTOMS_HOLD),
         ("In Customs", "outbound", Stage.EXPORT_CUSTOMS),
         ("At customs", "inbound", Stage.IMPORT_CUSTOMS),
+        ("Start Customs Clearence", "outbound", Stage.EXPORT_CUSTOMS),
         ("In Customs", "inbound", Stage.IMPORT_CUSTOMS),
     ],
 )
