@@ -37,7 +37,7 @@ ADDED = {
     "aggregators": ("AGG_", {"AGG_SS", "AGG_SH", "AGG_17", "AGG_SC"}),
     "australia-post": ("AP_", {"AP_GO", "AP_LBL"}),
     "ups": ("UPS_", {"UPS_KTRK"}),
-    "cainiao": ("CN_", {"CN_TRK"}),
+    "cainiao": ("CN_", {"CN_TRK", "CN_NOTE"}),
     "amazon": ("AMZ_", {"AMZ_SWISHIP", "AMZ_WEBOS", "AMZ_IN"}),
     "india-post": ("IN_", {"IN_TRK"}),
 }
@@ -137,6 +137,7 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("amazon", "Returned to seller", Stage.RETURNED, None),
     ("india-post", "Bag Received", Stage.IN_TRANSIT, None),
     ("cainiao", "International reception", Stage.ARRIVED_DESTINATION_COUNTRY, None),
+    ("cainiao", "Import customs clearance delay", Stage.CUSTOMS_HOLD, None),
 ]
 
 
