@@ -1,5 +1,5 @@
 """The world vocabulary beyond Europe, seventh round: new parts for Aramex (``aramex``), China
-Post / EMS (``china-post``), Sendle (``sendle``) and China consolidators (``cross-border``), and batch-7 sources added to existing parts
+Post / EMS (``china-post``), Sendle (``sendle``), China consolidators (``cross-border``) and Courex (``courex``), and batch-7 sources added to existing parts
 (aggregators: Shippo, ShipStation, 17TRACK and Sendcloud texts; Australia Post; UPS; Cainiao;
 Amazon; India Post).
 
@@ -31,7 +31,7 @@ DATA = Path(__file__).parent / "data"
 HELD_OUT = DATA / "unseen_texts_batch7_global.jsonl"
 
 #: New parts of this round and their source prefix.
-NEW = {"aramex": "ARX_", "china-post": "CNP_", "sendle": "SND_", "cross-border": "XB_"}
+NEW = {"aramex": "ARX_", "china-post": "CNP_", "sendle": "SND_", "cross-border": "XB_", "courex": "CRX_"}
 #: Source keys this round added to existing parts (each part keeps its family prefix).
 ADDED = {
     "aggregators": ("AGG_", {"AGG_SS", "AGG_SH", "AGG_17", "AGG_SC"}),
@@ -110,6 +110,8 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("china-post", "Posting", Stage.ACCEPTED, None),
     ("sendle", "Pickup Attempted", Stage.LABEL_CREATED, None),
     ("cross-border", "Hand over to airline.", Stage.DEPARTED_ORIGIN_COUNTRY, None),
+    ("courex", "On the way to deliver", Stage.OUT_FOR_DELIVERY, None),
+    ("courex", "Undelivered - No One Home", Stage.DELIVERY_ATTEMPTED, Reason.RECIPIENT_UNAVAILABLE),
     ("cross-border", "Clearence processing completed - Export", Stage.EXPORT_CUSTOMS, None),
     ("cross-border", "Delivered to local carrier", Stage.HANDED_TO_LAST_MILE, None),
     ("sendle", "Card Left", Stage.DELIVERY_ATTEMPTED, None),
