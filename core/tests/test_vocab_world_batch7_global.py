@@ -1,5 +1,6 @@
 """The world vocabulary beyond Europe, seventh round: new parts for Aramex (``aramex``), China
-Post / EMS (``china-post``), Sendle (``sendle``), China consolidators (``cross-border``) and Courex (``courex``), and batch-7 sources added to existing parts
+Post / EMS (``china-post``), Sendle (``sendle``), China consolidators (``cross-border``) and
+Courex (``courex``), and batch-7 sources added to existing parts
 (aggregators: Shippo, ShipStation, 17TRACK and Sendcloud texts; Australia Post; UPS; Cainiao;
 Amazon; India Post).
 
@@ -106,7 +107,12 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
         Stage.DELIVERY_ATTEMPTED,
         Reason.ADDRESS_PROBLEM,
     ),
-    ("aramex", "Customer Contact Attempts Completed - Pending Return to Shipper", Stage.RETURN_TO_SENDER, None),
+    (
+        "aramex",
+        "Customer Contact Attempts Completed - Pending Return to Shipper",
+        Stage.RETURN_TO_SENDER,
+        None,
+    ),
     ("china-post", "Posting", Stage.ACCEPTED, None),
     ("sendle", "Pickup Attempted", Stage.LABEL_CREATED, None),
     ("cross-border", "Hand over to airline.", Stage.DEPARTED_ORIGIN_COUNTRY, None),
@@ -119,11 +125,21 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("china-post", "Despatch from Sorting Center", Stage.IN_TRANSIT, None),
     ("aggregators", "Your shipment pickup has been scheduled.", Stage.LABEL_CREATED, None),
     ("aggregators", "Your shipment is with the local delivery partner.", Stage.HANDED_TO_LAST_MILE, None),
-    ("aggregators", "Delivery refused. Shipment being returned. Contact the sender.", Stage.RETURN_TO_SENDER, Reason.REFUSED),
+    (
+        "aggregators",
+        "Delivery refused. Shipment being returned. Contact the sender.",
+        Stage.RETURN_TO_SENDER,
+        Reason.REFUSED,
+    ),
     ("aggregators", "Your shipment is held in export customs. We'll update you.", Stage.EXPORT_CUSTOMS, None),
     ("aggregators", "Package has been accepted into the carrier network for delivery.", Stage.ACCEPTED, None),
     ("aggregators", "Package has been lost. Contact carrier for more details.", Stage.EXCEPTION, Reason.LOST),
-    ("aggregators", "The package has left the port of the originating country/region.", Stage.DEPARTED_ORIGIN_COUNTRY, None),
+    (
+        "aggregators",
+        "The package has left the port of the originating country/region.",
+        Stage.DEPARTED_ORIGIN_COUNTRY,
+        None,
+    ),
     ("aggregators", "Sender has successfully received the returned package.", Stage.RETURNED, None),
     ("australia-post", "Arrived in New Zealand", Stage.ARRIVED_DESTINATION_COUNTRY, None),
     ("australia-post", "It's coming today", Stage.OUT_FOR_DELIVERY, None),
@@ -188,9 +204,7 @@ def test_customs_texts_without_a_direction_are_context_rules(
         ("Bag Despatched to DELHI RMS", Stage.IN_TRANSIT, "DELHI RMS"),
     ],
 )
-def test_patterns_keep_the_place(
-    world: Vocabulary, text: str, stage: Stage, facility: str
-) -> None:
+def test_patterns_keep_the_place(world: Vocabulary, text: str, stage: Stage, facility: str) -> None:
     res = world.resolve(text)
     assert (res.stage, res.match) == (stage, MatchKind.PATTERN)
     assert res.captured.get("facility") == facility
