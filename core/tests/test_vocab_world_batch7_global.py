@@ -57,9 +57,14 @@ def _keys(rule: Rule) -> set[str]:
     return {key.strip() for key in (rule.source or "").split(",") if key.strip()}
 
 
+#: An existing source a batch-7 rule also draws on ("Arrived in New Zealand").
+ALSO_USED = {"australia-post": {"AP_KAR"}}
+
+
 def _batch7_rules() -> list[Rule]:
     rules = [rule for stem in NEW for rule in _part(stem).rules]
     for stem, (_, keys) in ADDED.items():
+        keys = keys | ALSO_USED.get(stem, set())
         rules += [rule for rule in _part(stem).rules if _keys(rule) & keys]
     return rules
 
@@ -181,10 +186,8 @@ def test_every_part_of_this_round_has_samples() -> None:
         ("Your shipment has passed customs clearance.", "inbound", Stage.CUSTOMS_CLEARED),
         ("Your shipment is held in customs. We'll update you.", "outbound", Stage.EXPORT_CUSTOMS),
         ("Your shipment is held in customs. We'll update you.", "inbound", Stage.CUSTOMS_HOLD),
-        ("In Customs", "outbound", Stage.EXPORT_CUSTOMS),
         ("At customs", "inbound", Stage.IMPORT_CUSTOMS),
         ("Start Customs Clearence", "outbound", Stage.EXPORT_CUSTOMS),
-        ("In Customs", "inbound", Stage.IMPORT_CUSTOMS),
     ],
 )
 def test_customs_texts_without_a_direction_are_context_rules(
