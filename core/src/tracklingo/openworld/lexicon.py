@@ -15,6 +15,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Final
 
+from tracklingo.countries import country_spellings
 from tracklingo.errors import VocabularyError
 from tracklingo.taxonomy import Reason, Stage
 from tracklingo.vocabulary import normalize_phrase
@@ -50,6 +51,9 @@ class Concept:
     scope: int = 0
     frame: bool = False
     when: bool = False
+    #: whether a long word may end with one of its words (German and Dutch compounds); a
+    #: country's name inside a longer word is another word ("oman" in "...oman")
+    compound: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +122,7 @@ class Lexicon:
                 self._prefix.setdefault(word[:_MIN_PREFIX], []).append(entry)
             else:
                 self._exact.setdefault(word, []).append(entry)
-            if len(entry.parts) == 1 and len(word) >= _MIN_PART:
+            if len(entry.parts) == 1 and len(word) >= _MIN_PART and concepts[entry.concept].compound:
                 if is_prefix:
                     self._part_prefix.setdefault(word[:_MIN_PREFIX], []).append((word, entry.concept))
                 else:
@@ -159,13 +163,21 @@ class Lexicon:
             when = raw.get("when", False)
             if not isinstance(when, bool):
                 raise VocabularyError(f"{where}: `when` is true or false")
-            extra = set(raw) - {"name", "reason", "scope", "frame", "when", *languages}
+            countries = raw.get("countries", False)
+            if not isinstance(countries, bool):
+                raise VocabularyError(f"{where}: `countries` is true or false")
+            extra = set(raw) - {"name", "reason", "scope", "frame", "when", "countries", *languages}
             if extra:
                 raise VocabularyError(f"{where}: unknown fields {sorted(extra)}")
             for lang in languages:
                 for text in raw.get(lang) or ():
                     entries.append(_Entry(len(concepts), _entry_parts(text, f"{where} ({lang})")))
-            concepts.append(Concept(name, reason, scope, frame, when))
+            if countries:
+                # the country names of `tracklingo.countries` (IANA, carrier spellings, CLDR names
+                # in the lexicon's languages): one table of countries in the core
+                for spelling in sorted(country_spellings()):
+                    entries.append(_Entry(len(concepts), _entry_parts(spelling, f"{where} (countries)")))
+            concepts.append(Concept(name, reason, scope, frame, when, compound=not countries))
         stop: set[str] = set()
         lists: list[tuple[str, Any]] = []
         for key, value in (data.get("stopwords") or {}).items():
