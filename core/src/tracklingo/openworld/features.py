@@ -219,13 +219,22 @@ def _modified(
             for h in targets:
                 if h.start == first:
                     shown = m.text + " " + h.text if h.start >= m.end else m.text
-                    out[id(h)] = (m.concept + ":" + h.concept, shown)
+                    out[id(h)] = (_shifted(m.concept, hits, lex) + ":" + h.concept, shown)
     for f in hits:
         if lex.concept(f.concept).frame:
             for h in plain:
                 if id(h) not in out and not (h.start >= f.start and h.end <= f.end):
                     out[id(h)] = (f.concept + ":" + h.concept, f.text + " … " + h.text)
     return out
+
+
+def _shifted(name: str, hits: tuple[ConceptHit, ...], lex: Lexicon) -> str:
+    """The modifier `name` reads as, given the text's other concepts: a present "wird
+    zugestellt" with "morgen" in the text is a future ("expected")."""
+    shift = lex.concept(name).shift
+    if shift is not None and any(h.concept == shift[0] for h in hits):
+        return shift[1]
+    return name
 
 
 def _gap(m: ConceptHit, h: ConceptHit, rank: list[int]) -> int:

@@ -54,6 +54,9 @@ class Concept:
     #: whether a long word may end with one of its words (German and Dutch compounds); a
     #: country's name inside a longer word is another word ("oman" in "...oman")
     compound: bool = True
+    #: a modifier that reads as another when a time word is in the text: (the `when` concept,
+    #: the modifier it becomes); "wird morgen zugestellt" is a future, "wird zugestellt" now
+    shift: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +138,9 @@ class Lexicon:
             sorted({tuple(s.split()) for spellings in self.carriers.values() for s in spellings if s.strip()})
         )
         self.hints: tuple[Hint, ...] = tuple(hints)
+        for c in self.concepts:
+            if c.shift is not None and not all(n in self._index for n in c.shift):
+                raise VocabularyError(f"lexicon concept {c.name!r} shifts to an unknown concept {c.shift}")
         for hint in self.hints:
             for name in hint.concepts:
                 if name not in self._index:
@@ -166,7 +172,12 @@ class Lexicon:
             countries = raw.get("countries", False)
             if not isinstance(countries, bool):
                 raise VocabularyError(f"{where}: `countries` is true or false")
-            extra = set(raw) - {"name", "reason", "scope", "frame", "when", "countries", *languages}
+            shift = raw.get("shift")
+            if shift is not None and not (
+                isinstance(shift, list) and len(shift) == 2 and all(isinstance(x, str) for x in shift)
+            ):
+                raise VocabularyError(f"{where}: `shift` is [when concept, modifier concept]")
+            extra = set(raw) - {"name", "reason", "scope", "frame", "when", "countries", "shift", *languages}
             if extra:
                 raise VocabularyError(f"{where}: unknown fields {sorted(extra)}")
             for lang in languages:
@@ -177,7 +188,17 @@ class Lexicon:
                 # in the lexicon's languages): one table of countries in the core
                 for spelling in sorted(country_spellings()):
                     entries.append(_Entry(len(concepts), _entry_parts(spelling, f"{where} (countries)")))
-            concepts.append(Concept(name, reason, scope, frame, when, compound=not countries))
+            concepts.append(
+                Concept(
+                    name,
+                    reason,
+                    scope,
+                    frame,
+                    when,
+                    compound=not countries,
+                    shift=(shift[0], shift[1]) if shift else None,
+                )
+            )
         stop: set[str] = set()
         lists: list[tuple[str, Any]] = []
         for key, value in (data.get("stopwords") or {}).items():
