@@ -177,7 +177,20 @@ class Lexicon:
                 isinstance(shift, list) and len(shift) == 2 and all(isinstance(x, str) for x in shift)
             ):
                 raise VocabularyError(f"{where}: `shift` is [when concept, modifier concept]")
-            extra = set(raw) - {"name", "reason", "scope", "frame", "when", "countries", "shift", *languages}
+            named_carriers = raw.get("carriers", False)
+            if not isinstance(named_carriers, bool):
+                raise VocabularyError(f"{where}: `carriers` is true or false")
+            extra = set(raw) - {
+                "name",
+                "reason",
+                "scope",
+                "frame",
+                "when",
+                "countries",
+                "carriers",
+                "shift",
+                *languages,
+            }
             if extra:
                 raise VocabularyError(f"{where}: unknown fields {sorted(extra)}")
             for lang in languages:
@@ -188,6 +201,11 @@ class Lexicon:
                 # in the lexicon's languages): one table of countries in the core
                 for spelling in sorted(country_spellings()):
                     entries.append(_Entry(len(concepts), _entry_parts(spelling, f"{where} (countries)")))
+            if named_carriers:
+                # the carriers a text may name: the [carriers] table below and the core's list of
+                # well-known carriers (`tracklingo.known_carriers`)
+                for spelling in sorted(_carrier_spellings(data)):
+                    entries.append(_Entry(len(concepts), _entry_parts(spelling, f"{where} (carriers)")))
             concepts.append(
                 Concept(
                     name,
@@ -195,7 +213,7 @@ class Lexicon:
                     scope,
                     frame,
                     when,
-                    compound=not countries,
+                    compound=not (countries or named_carriers),
                     shift=(shift[0], shift[1]) if shift else None,
                 )
             )
@@ -283,6 +301,17 @@ class Lexicon:
                 if tail.startswith(word):
                     out.append(concept)
         return sorted(set(out))
+
+
+def _carrier_spellings(data: Mapping[str, Any]) -> set[str]:
+    """Folded carrier names: the lexicon's ``[carriers]`` spellings and the names of
+    `tracklingo.known_carriers` (the known list's short all-capital names match in any case once
+    folded; a name of fewer than three letters is left out)."""
+    from tracklingo.known_carriers import known_carriers
+
+    out = {" ".join(words(s)) for spellings in (data.get("carriers") or {}).values() for s in spellings}
+    out.update(" ".join(words(n)) for c in known_carriers() for n in c.names)
+    return {s for s in out if len(s) >= 3}
 
 
 @cache
