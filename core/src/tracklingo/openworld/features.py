@@ -26,6 +26,7 @@ classifier reads its training phrases and the texts it is asked about the same w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
@@ -34,7 +35,7 @@ from typing import Final
 from tracklingo.openworld.forms import Forms
 from tracklingo.openworld.lexicon import ConceptHit, Lexicon, load_lexicon, words
 
-__all__ = ["Analysis", "analyse", "describe", "stem"]
+__all__ = ["Analysis", "analyse", "describe", "status_sentences", "stem"]
 
 #: endings cut off a word before it becomes a ``w:`` feature, longest first; a stem keeps at
 #: least `_MIN_STEM` letters. The endings are inflections of the six languages the lexicon
@@ -129,10 +130,33 @@ def analyse(text: str, lexicon: Lexicon | None = None, forms: Forms | None = Non
     """Fold `text` (read through `forms` first, when given) and describe it by its features
     (see the module docstring)."""
     lex = lexicon or load_lexicon()
+    text = status_sentences(text, lex)
     if forms is not None:
         text = forms.read(text).inference_text or text
     tokens = tuple(t for t in words(text) if not any(c.isdigit() for c in t))
     return describe(tokens, tuple(lex.hits(tokens)), lex)
+
+
+#: where a text splits into sentences: after ".", "!" or "?" and a space
+_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+")
+
+
+def status_sentences(text: str, lexicon: Lexicon | None = None) -> str:
+    """`text` without its boilerplate sentences ("Your item is being sent internationally. We
+    will aim to show tracking updates as they become available, or visit the local delivery
+    provider website for updates." → its first sentence): a long carrier text reads by the
+    sentences about the parcel, not by its "contact us" or "visit our website". A text of one
+    sentence, or whose every sentence is boilerplate, is returned as it is."""
+    if ". " not in text and "! " not in text and "? " not in text:
+        return text
+    lex = lexicon or load_lexicon()
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    if len(sentences) < 2:
+        return text
+    kept = [s for s in sentences if not lex.is_boilerplate(words(s))]
+    if not kept or len(kept) == len(sentences):
+        return text
+    return " ".join(kept)
 
 
 def describe(tokens: tuple[str, ...], hits: tuple[ConceptHit, ...], lex: Lexicon | None) -> Analysis:

@@ -110,6 +110,7 @@ class Lexicon:
         reason_stages: Mapping[Reason, frozenset[Stage]],
         carriers: Mapping[str, tuple[str, ...]] | None = None,
         hints: Iterable[Hint] = (),
+        boilerplate: Iterable[str] = (),
     ) -> None:
         self.concepts: tuple[Concept, ...] = tuple(concepts)
         self.stopwords: frozenset[str] = frozenset(stopwords)
@@ -138,6 +139,10 @@ class Lexicon:
             sorted({tuple(s.split()) for spellings in self.carriers.values() for s in spellings if s.strip()})
         )
         self.hints: tuple[Hint, ...] = tuple(hints)
+        #: word sequences of a sentence that says nothing of the parcel ("visit our website")
+        self.boilerplate: tuple[tuple[str, ...], ...] = tuple(
+            sorted({tuple(words(b)) for b in boilerplate if words(b)})
+        )
         for c in self.concepts:
             if c.shift is not None and not all(n in self._index for n in c.shift):
                 raise VocabularyError(f"lexicon concept {c.name!r} shifts to an unknown concept {c.shift}")
@@ -244,7 +249,23 @@ class Lexicon:
             except ValueError:
                 raise VocabularyError(f"{origin} hint #{i}: unknown stage {raw.get('stage')!r}") from None
             hints.append(Hint(tuple(names), stage))
-        return cls(concepts, entries, stop, reason_stages, carriers, hints)
+        boilerplate: list[str] = []
+        for lang, ws in (data.get("boilerplate") or {}).items():
+            if lang not in languages:
+                raise VocabularyError(f"{origin}: boilerplate for undeclared language {lang!r}")
+            boilerplate.extend(ws)
+        return cls(concepts, entries, stop, reason_stages, carriers, hints, boilerplate)
+
+    def is_boilerplate(self, tokens: Sequence[str]) -> bool:
+        """Whether the folded `tokens` hold one of the `boilerplate` sequences ("contact us",
+        "visit our website"): a sentence about the service, not about the parcel."""
+        n = len(tokens)
+        for seq in self.boilerplate:
+            k = len(seq)
+            for i in range(n - k + 1):
+                if tuple(tokens[i : i + k]) == seq:
+                    return True
+        return False
 
     def concept(self, name: str) -> Concept:
         """The concept called `name` (KeyError when there is none)."""
