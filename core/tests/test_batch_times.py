@@ -37,14 +37,14 @@ _DAYS = [
 def naive_stamps(draw: Any) -> str:
     day = draw(st.sampled_from(_DAYS))
     when = day + timedelta(minutes=draw(st.integers(0, 4 * 60)), seconds=draw(st.sampled_from([0, 0, 59])))
-    text = when.isoformat()
+    text: str = when.isoformat()
     shape = draw(st.integers(0, 9))
     if shape == 0:
-        return text + draw(st.sampled_from(["-05:00", "+01:00", "+14:30", "Z", ".5"]))
+        return text + str(draw(st.sampled_from(["-05:00", "+01:00", "+14:30", "Z", ".5"])))
     if shape == 1:
-        return draw(st.sampled_from(["2026-02-30T10:00:00", "1969-12-31T23:00:00", "2026-11-01 01:30:00",
-                                     "2026-11-01T24:00:00", "２026-11-01T01:30:00", "bad", ""]))  # fmt: skip
-    return text
+        return str(draw(st.sampled_from(["2026-02-30T10:00:00", "1969-12-31T23:00:00", "2026-11-01 01:30:00",
+                                     "2026-11-01T24:00:00", "２026-11-01T01:30:00", "bad", ""])))  # fmt: skip
+    return str(text)
 
 
 PLACES = st.sampled_from(
@@ -109,11 +109,12 @@ def test_generated_times_around_dst_changes_give_the_per_record_results(feed: li
 def test_every_minute_across_the_dst_changes_gives_the_per_record_results() -> None:
     """Every minute of the hours around each change, at U.S. and European places: the repeated
     and skipped half hours go through the rules one by one, the others in one go."""
+    places = ({"city": "NEW YORK", "state": "NY", "country": "US"}, {"city": "Leipzig", "country": "DE"})
     feed = []
     for day in _DAYS:
         for minute in range(0, 4 * 60, 7):
             stamp = (day + timedelta(minutes=minute)).isoformat()
-            for place in ({"city": "NEW YORK", "state": "NY", "country": "US"}, {"city": "Leipzig", "country": "DE"}):
+            for place in places:
                 feed.append({"carrier": "fedex", "tracking_number": "794612345678", "code": "DL",
                              "description": "Delivered", "timestamp": stamp, **place})  # fmt: skip
     assert _compare(feed) > len(feed) // 2  # most rows took the columnar path
