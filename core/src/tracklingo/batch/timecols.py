@@ -3,8 +3,10 @@
 The usual shape of a time with its offset, ``YYYY-MM-DDTHH:MM:SS±HH:MM`` (no offset field beside
 it), is read with Arrow compute where the rules keep it as written (`tracklingo.times.fast_time`:
 in the years `YEARS`, an offset up to ±14:00, not a midnight the carrier's `MidnightRule` could
-mean as a date). Every other row goes through `fast_time`, then `scan_time` (strict, as for a feed
-record), once per distinct (time, offset field, country, region, code). Rows whose time the rules
+mean as a date). A naive time takes the offset `fast_time` gives its place at its half hour, one
+call per distinct (country, region, half hour). Every other row goes through `fast_time`, then
+`scan_time` (strict, as for a feed record), once per distinct (time, offset field, country,
+region, code). Rows whose time the rules
 reject are flagged, for the per-record path to reject them with its own words.
 """
 
