@@ -55,6 +55,7 @@ _LOC: Final = ("city", "region", "postal_code", "country", "facility")
 _CLEAN_NUMBER: Final = r"^[0-9A-Z]+$"
 _MEMO_LIMIT: Final = 1_000_000
 _STRING: Final = pa.string()
+_DIRECTIONS: Final = {"inbound": 0, "outbound": 1}
 
 
 def _table(batch: pa.RecordBatch | pa.Table) -> pa.Table:
@@ -418,6 +419,24 @@ class BatchNormalizer:
         for f in mfirst:
             wiring, place = wirings[wids[f]], places[pids[f]]
             mapped.append(None if wiring is None or place is None else plan.words(wiring.words, place[1]))
+        waiting = np.array([plan.waits(m) for m in mapped], bool)[mids]
+        if waiting.any():  # the direction, from the number: the words mapped again with it
+            at = np.flatnonzero(waiting)
+            nums = codes(_clean_numbers(clean["tracking_number"].take(pa.array(rows[at], pa.int64()))))
+            dirs = [plan.direction(v) if v else None for v in nums.values]
+            known = np.array([d is not None for d in dirs], bool)[nums.codes]
+            at, dcodes = at[known], nums.codes[known]
+            dids = np.array([_DIRECTIONS[d] if d is not None else -1 for d in dirs], np.int64)[dcodes]
+            if len(at):
+                gids, gfirst = group([mids[at], dids], len(at))
+                base = len(mapped)
+                for f in gfirst:
+                    row = at[f]
+                    wiring, place = wirings[wids[row]], places[pids[row]]
+                    direction = dirs[dcodes[f]]
+                    assert wiring is not None and place is not None and direction is not None
+                    mapped.append(plan.directed(wiring.words, place[1], direction))
+                mids[at] = base + gids
         ok &= np.array([m is not None for m in mapped], bool)[mids]
         # 4. the location: the place's, completed by the captured parts per distinct (place, mapping)
         locations: list[Location | None] = [p[0] if p is not None else None for p in places]

@@ -15,7 +15,8 @@ batch path splits both along the columns each part depends on:
 - **the place**: the builder's `place` once per distinct place (the postal code carried through
   when the place shows it passes unchanged);
 - **the words**: the builder's `mapped` once per distinct (words, facility); a mapping that waits
-  for the shipment's direction leaves its rows to the per-record path;
+  for the shipment's direction is mapped again with the direction the number gives (per distinct
+  number and words), as the builder does for a one-scan shipment;
 - the location completed by the captured parts (`with_captured`) per distinct (place, words).
 """
 
@@ -27,7 +28,7 @@ from typing import Any, Final
 
 from tracklingo.batch.schema import json_text
 from tracklingo.carrier import Carrier
-from tracklingo.events import builder_for
+from tracklingo.events import builder_for, direction_of
 from tracklingo.mapping import Mapped
 from tracklingo.model import Handoff, Location
 from tracklingo.normalize import FlatRecord
@@ -45,6 +46,7 @@ PLACE_COLUMNS: Final = ("city", "region", "postal_code", "country", "facility")
 _MARKERS: Final = {name: f"TRACKLINGO-PROBE-{name.upper()}" for name in PLACE_COLUMNS}
 _BY_MARKER: Final = {marker: name for name, marker in _MARKERS.items()}
 _MEMO_LIMIT: Final = 1_000_000
+_UNSEEN: Final = object()
 
 
 class _Reads(Mapping[str, Any]):
@@ -106,6 +108,8 @@ class CarrierPlan:
         self.places: dict[tuple[Any, ...], tuple[Location, str | None] | None] = {}
         self.mapped: dict[tuple[Any, ...], Mapped | None] = {}
         self.located: dict[tuple[int, int], Location] = {}
+        self.directions: dict[tuple[Any, ...], Mapped | None] = {}
+        self.numbers: dict[str, str | None] = {}
         #: columns of the record (besides the flat ones) that `read_flat` reads
         self.reads: set[str] = set()
         self.reads_all = False
@@ -171,10 +175,40 @@ class CarrierPlan:
             found: Mapped | None = self.builder.mapped(words, None, facility)
         except Exception:
             found = None
-        if found is not None and found.needs_context == "direction" and self.builder.home is not None:
-            found = None  # the builder would work the direction out from the shipment
         self.mapped[key] = found
         return found
+
+    def waits(self, mapped: Mapped | None) -> bool:
+        """Whether the builder works `mapped`'s direction out from the shipment (see `directed`)."""
+        return mapped is not None and mapped.needs_context == "direction" and self.builder.home is not None
+
+    def directed(self, words: tuple[Any, ...], facility: str | None, direction: str) -> Mapped | None:
+        """The builder's mapping of words that wait for the direction, once the shipment's number
+        gave it (a one-scan flat record has no origin or destination, and one country only, so
+        `direction_of` answers from its number alone, as the builder does)."""
+        key = (words, facility, direction)
+        try:
+            return self.directions[key]
+        except KeyError:
+            pass
+        if len(self.directions) >= _MEMO_LIMIT:
+            self.directions.clear()
+        try:
+            found: Mapped | None = self.builder.mapped(words, direction, facility)
+        except Exception:
+            found = None
+        self.directions[key] = found
+        return found
+
+    def direction(self, number: str) -> str | None:
+        """The direction of a one-scan flat record's shipment from its (clean) number."""
+        found = self.numbers.get(number, _UNSEEN)
+        if found is _UNSEEN:
+            if len(self.numbers) >= _MEMO_LIMIT:
+                self.numbers.clear()
+            home = self.builder.home
+            found = self.numbers[number] = direction_of(home, number) if home is not None else None
+        return found  # type: ignore[return-value]
 
     def location(self, place_id: int, location: Location, mapped_id: int, mapped: Mapped) -> Location:
         """`location` completed by what the words captured (per place and mapping)."""

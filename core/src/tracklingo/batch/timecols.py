@@ -3,8 +3,10 @@
 The usual shape of a time with its offset, ``YYYY-MM-DDTHH:MM:SS±HH:MM`` (no offset field beside
 it), is read with Arrow compute where the rules keep it as written (`tracklingo.times.fast_time`:
 in the years `YEARS`, an offset up to ±14:00, not a midnight the carrier's `MidnightRule` could
-mean as a date). Every other row goes through `fast_time`, then `scan_time` (strict, as for a feed
-record), once per distinct (time, offset field, country, region, code). Rows whose time the rules
+mean as a date). A naive time takes the offset `fast_time` gives its place at its half hour, one
+call per distinct (country, region, half hour). Every other row goes through `fast_time`, then
+`scan_time` (strict, as for a feed record), once per distinct (time, offset field, country,
+region, code). Rows whose time the rules
 reject are flagged, for the per-record path to reject them with its own words.
 """
 
@@ -25,6 +27,7 @@ from tracklingo.times import YEARS, TimeRules, fast_time, scan_time
 __all__ = ["TimeColumns", "flat_times"]
 
 _SHAPE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]([01]\d|2[0-3]):[0-5]\d$"
+_NAIVE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$"
 _US = 1_000_000
 _EPOCH = datetime(1970, 1, 1)
 _ONE_US = timedelta(microseconds=1)
@@ -49,6 +52,10 @@ class TimeColumns:
             self.time_note.filter(mask),
             self.failed[keep],
         )
+
+
+def _bools(array: pa.Array) -> np.ndarray[Any, Any]:
+    return np.asarray(array.to_numpy(zero_copy_only=False), bool)
 
 
 def _ints(array: pa.Array) -> np.ndarray[Any, Any]:
@@ -84,32 +91,58 @@ def flat_times(
             )
         ),
     )
+    # a naive time with no offset field, at a known country: its offset is the place's at that
+    # half hour (one `fast_time` per distinct place and half hour, below)
+    naive = pc.fill_null(pc.match_substring_regex(stamps, _NAIVE), False)
+    naive = pc.and_(pc.and_(naive, pc.is_null(offsets)), pc.is_valid(country))
     stamps_all = stamps
-    stamps = pc.if_else(shaped, stamps, pa.scalar(None, pa.string()))  # only these are sliced
+    stamps = pc.if_else(pc.or_(shaped, naive), stamps, pa.scalar(None, pa.string()))  # only these are sliced
     head = pc.utf8_slice_codeunits(stamps, 0, 19)
     parsed = pc.strptime(head, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
     # strptime rolls 30 February over to March: a value is valid only when it prints back the same
     same = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%dT%H:%M:%S"), head), False)
     year = pc.cast(pc.utf8_slice_codeunits(stamps, 0, 4), pa.int64())
     in_years = pc.fill_null(pc.and_(pc.greater_equal(year, YEARS[0]), pc.less_equal(year, YEARS[1])), False)
-    fast_mask = pc.and_(pc.and_(shaped, same), in_years)
+    valid = pc.and_(same, in_years)
     if rules.midnight is not None:  # a midnight may be a date: the full rules decide
         midnight = pc.equal(pc.utf8_slice_codeunits(stamps, 11, 19), "00:00:00")
-        fast_mask = pc.and_(fast_mask, pc.invert(pc.fill_null(midnight, False)))
-    fast = np.asarray(fast_mask.to_numpy(zero_copy_only=False), bool)
+        valid = pc.and_(valid, pc.invert(pc.fill_null(midnight, False)))
+    valid_np = _bools(valid)
+    fast = _bools(shaped) & valid_np
+    seconds_of = _ints(parsed.cast(pa.int64()))
     if fast.any():
-        wall[fast] = (_ints(parsed.cast(pa.int64())) * _US)[fast]
+        wall[fast] = (seconds_of * _US)[fast]
+        stamps = pc.if_else(shaped, stamps, pa.scalar(None, pa.string()))
         hours = _ints(pc.cast(pc.utf8_slice_codeunits(stamps, 20, 22), pa.int64()))
         minutes = _ints(pc.cast(pc.utf8_slice_codeunits(stamps, 23, 25), pa.int64()))
-        minus = np.asarray(
-            pc.fill_null(pc.equal(pc.utf8_slice_codeunits(stamps, 19, 20), "-"), False).to_numpy(
-                zero_copy_only=False
-            ),
-            bool,
-        )
+        minus = _bools(pc.fill_null(pc.equal(pc.utf8_slice_codeunits(stamps, 19, 20), "-"), False))
         seconds = (hours * 3600 + minutes * 60) * np.where(minus, -1, 1)
         offset[fast] = seconds[fast]
         has_offset[fast] = True
+    local_rows = np.flatnonzero(_bools(naive) & valid_np)
+    if len(local_rows):
+        # `fast_time` of a naive time at a place depends on the place and the half hour only
+        # (`times._local_zone`): one call per distinct (country, region, half hour) gives the
+        # offset of every row in it, or None (a DST change, an uncertain zone): those rows go
+        # through the rules one by one below
+        take = pa.array(local_rows)
+        ctry, reg = codes(country.take(take)), codes(region.take(take))
+        secs = seconds_of[local_rows]
+        gids, gfirst = group([ctry.codes, reg.codes, secs // 1800 - secs.min() // 1800], len(local_rows))
+        g_offset = np.zeros(len(gfirst), np.int64)
+        g_ok = np.zeros(len(gfirst), bool)
+        for g, f in enumerate(gfirst):
+            value = stamps_all[int(local_rows[f])].as_py()
+            when = fast_time(rules, value, None, None, ctry.values[ctry.codes[f]], reg.values[reg.codes[f]])
+            delta = when.utcoffset() if when is not None else None
+            if delta is not None:
+                g_offset[g], g_ok[g] = int(delta.total_seconds()), True
+        ok = g_ok[gids]
+        done = local_rows[ok]
+        wall[done] = secs[ok] * _US
+        offset[done] = g_offset[gids][ok]
+        has_offset[done] = True
+        fast[done] = True
 
     notes: list[str] = []
     note_ids: dict[str, int] = {}

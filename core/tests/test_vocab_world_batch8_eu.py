@@ -1,0 +1,265 @@
+"""The world vocabulary in Europe, eighth round: new parts for BRT (``brt``), SEUR
+(``spain-couriers``), Austrian Post (``austrian-post``), Landmark Global (``landmark``), TNT
+(``tnt``) and Mondial Relay (``mondial-relay``), and GLS Italy texts added to the GLS part.
+
+Checks that the new parts are listed and load with sourced text rules under their own source
+prefix, that the GLS Italy source is used and kept in the GLS family, that sourced samples resolve
+to their stage and reason, that wordings left out on purpose stay unmapped in their part, that no
+folded phrase of these rules is claimed with another stage by any installed vocabulary, and that
+the held-out set collected before these rules (``data/unseen_texts_batch8_eu.jsonl``: Poste
+Italiane, GLS Spain and Starken texts in Italian and Spanish) is well formed, shares no text with
+the rules or with the earlier held-out sets, is cited by none of this round's sources, and stays
+answered at least as well as measured.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracklingo.openworld import OpenWorld, installed_vocabularies
+from tracklingo.openworld.measure import evaluate_texts, load_labelled
+from tracklingo.plugins import load_carriers
+from tracklingo.taxonomy import MatchKind, Reason, Stage
+from tracklingo.vocabulary import Rule, Vocabulary, normalize_phrase, shared_vocabulary
+
+VOCAB_DIR = Path(str(resources.files("tracklingo").joinpath("data", "vocab")))
+DATA = Path(__file__).parent / "data"
+HELD_OUT = DATA / "unseen_texts_batch8_eu.jsonl"
+
+#: New parts of this round and their source prefix.
+NEW = {
+    "brt": "BRT_",
+    "spain-couriers": "ES_",
+    "austrian-post": "AT_",
+    "landmark": "LMK_",
+    "tnt": "TNT_",
+    "mondial-relay": "MR_",
+}
+#: Source keys this round added to existing parts (each part keeps its family prefix).
+ADDED = {"gls": ("GLS_", {"GLS_IT"})}
+
+
+def _part(stem: str) -> Vocabulary:
+    return Vocabulary.from_toml(VOCAB_DIR / "world" / f"{stem}.toml")
+
+
+def _sources(stem: str) -> dict[str, str]:
+    data = tomllib.loads((VOCAB_DIR / "world" / f"{stem}.toml").read_text(encoding="utf-8"))
+    return dict(data["meta"]["sources"])
+
+
+def _keys(rule: Rule) -> set[str]:
+    return {key.strip() for key in (rule.source or "").split(",") if key.strip()}
+
+
+def _batch8_rules() -> list[Rule]:
+    rules = [rule for stem in NEW for rule in _part(stem).rules]
+    for stem, (_, keys) in ADDED.items():
+        rules += [rule for rule in _part(stem).rules if _keys(rule) & keys]
+    return rules
+
+
+@pytest.fixture(scope="module")
+def world() -> Vocabulary:
+    return shared_vocabulary("world")
+
+
+@pytest.mark.parametrize("stem", sorted(NEW))
+def test_new_parts_are_listed_and_load_with_sourced_text_rules(stem: str) -> None:
+    meta = tomllib.loads((VOCAB_DIR / "world.toml").read_text(encoding="utf-8"))["meta"]
+    assert f"world/{stem}.toml" in meta["parts"]
+    vocab = _part(stem)
+    assert vocab.carrier == "world" and vocab.rules
+    for rule in vocab.rules:
+        assert not rule.code and rule.phrase and not rule.pattern, rule
+        expanded = vocab.source_text(rule)
+        assert "repo " in expanded or "http" in expanded or "public code" in expanded, rule
+
+
+@pytest.mark.parametrize(("stem", "prefix"), sorted(NEW.items()))
+def test_new_parts_use_their_own_source_prefix(stem: str, prefix: str) -> None:
+    keys = list(_sources(stem))
+    assert keys and all(key.startswith(prefix) for key in keys), keys
+
+
+@pytest.mark.parametrize("stem", sorted(ADDED))
+def test_sources_added_to_existing_parts_are_theirs_and_used(stem: str) -> None:
+    prefix, keys = ADDED[stem]
+    declared = _sources(stem)
+    assert keys <= set(declared)
+    assert all(key.startswith(prefix) for key in keys)
+    assert all("http" in declared[key] or "public code" in declared[key] for key in keys)
+    used = {key for rule in _part(stem).rules for key in _keys(rule)}
+    assert keys <= used, keys - used
+
+
+SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
+    ("brt", "DATI SPEDIZ. TRASMESSI A BRT", Stage.LABEL_CREATED, None),
+    ("brt", "RITIRATA", Stage.ACCEPTED, None),
+    ("brt", "ARRIVATA IN FILIALE", Stage.AT_DESTINATION_FACILITY, None),
+    ("brt", "IN CONSEGNA", Stage.OUT_FOR_DELIVERY, None),
+    ("brt", "ARRIVATA AL BRT-fermopoint", Stage.AVAILABLE_FOR_PICKUP, None),
+    ("brt", "CONSEGNATA PARZIALMENTE", Stage.DELIVERED, Reason.PARTIAL_DELIVERY),
+    ("brt", "Destin.Assente:LASCIATO AVVISO", Stage.DELIVERY_ATTEMPTED, Reason.RECIPIENT_UNAVAILABLE),
+    ("brt", "DESTINATARIO CHIUSO PER FERIE", Stage.DELIVERY_ATTEMPTED, Reason.BUSINESS_CLOSED),
+    ("brt", "INDIRIZ.INESISTENTE/INCOMPLETO", Stage.DELIVERY_ATTEMPTED, Reason.ADDRESS_PROBLEM),
+    ("brt", "RIFIUTA:MERCE NON ORDINATA", Stage.EXCEPTION, Reason.REFUSED),
+    ("brt", "RESO AL MITTENTE", Stage.RETURN_TO_SENDER, None),
+    ("brt", "FERMA PER CONTROLLI DOGANALI", Stage.CUSTOMS_HOLD, Reason.CUSTOMS_INSPECTION),
+    ("brt", "DOCUMENTI DOGANALI MANCANTI", Stage.CUSTOMS_HOLD, Reason.CUSTOMS_DOCUMENTS_REQUIRED),
+    ("brt", "DISTRUTTA/REQUISITA DA DOGANA", Stage.EXCEPTION, Reason.SEIZED),
+    ("brt", "NEVICATA ECCEZIONALE", Stage.DELAYED, Reason.WEATHER),
+    ("brt", "SCIOPERO", Stage.DELAYED, Reason.CARRIER_DELAY),
+    ("spain-couriers", "MERCANCÍA EN REPARTO", Stage.OUT_FOR_DELIVERY, None),
+    ("spain-couriers", "ENTREGA EFECTUADA", Stage.DELIVERED, None),
+    ("spain-couriers", "ENVÍO DEVUELTO", Stage.RETURNED, None),
+    ("spain-couriers", "ENVIO ANULADO", Stage.CANCELLED, None),
+    ("austrian-post", "Postaufgabe im Ausland", Stage.ACCEPTED, None),
+    ("austrian-post", "Item ready for international transport", Stage.DEPARTED_ORIGIN_COUNTRY, None),
+    ("austrian-post", "Sendung in Österreich angekommen", Stage.ARRIVED_DESTINATION_COUNTRY, None),
+    ("austrian-post", "Sendung abholbereit", Stage.AVAILABLE_FOR_PICKUP, None),
+    ("landmark", "Shipment Data Uploaded", Stage.LABEL_CREATED, None),
+    ("landmark", "Item grouped at Landmark or partner facility", Stage.IN_TRANSIT, None),
+    ("landmark", "Customs Issue", Stage.CUSTOMS_HOLD, None),
+    ("landmark", "Proof Of Delivery", Stage.DELIVERED, None),
+    ("tnt", "Shipment Received At Origin Depot.", Stage.ACCEPTED, None),
+    ("tnt", "Shipment Received At Transit Point.", Stage.IN_TRANSIT, None),
+    (
+        "tnt",
+        "Delay Due To Congestion En Route. Recovery Action Underway.",
+        Stage.DELAYED,
+        Reason.CARRIER_DELAY,
+    ),
+    ("tnt", "Shipment Delivered In Good Condition.", Stage.DELIVERED, None),
+    ("mondial-relay", "DISPONIBLE AU POINT RELAIS", Stage.AVAILABLE_FOR_PICKUP, None),
+    ("gls", "Partita dalla sede mittente. In transito.", Stage.IN_TRANSIT, None),
+    ("gls", "Consegna prevista nel corso della giornata odierna.", Stage.OUT_FOR_DELIVERY, None),
+]
+
+
+@pytest.mark.parametrize(("stem", "text", "stage", "reason"), SAMPLES)
+def test_sourced_texts_resolve_in_the_world_vocabulary_and_their_part(
+    world: Vocabulary, stem: str, text: str, stage: Stage, reason: Reason | None
+) -> None:
+    res = world.resolve(text)
+    assert (res.stage, res.reason, res.match) == (stage, reason, MatchKind.PHRASE), text
+    own = _part(stem).resolve(text)
+    assert (own.stage, own.reason) == (stage, reason)
+
+
+def test_every_part_of_this_round_has_samples() -> None:
+    assert {stem for stem, *_ in SAMPLES} == set(NEW) | set(ADDED)
+
+
+@pytest.mark.parametrize(
+    ("stem", "text"),
+    [
+        # what the event says about the parcel is not said (BRT), where it is (SEUR, Austrian Post),
+        # a data problem (TNT), a payment of what not said (Landmark)
+        ("brt", "CONTATTARE FILIALE"),
+        ("brt", "RIMANDA LA CONSEGNA"),
+        ("spain-couriers", "PENDIENTE DE REPARTO"),
+        ("spain-couriers", "ENTREGADO EN PUNTO"),
+        ("austrian-post", "In Kürze abholbereit"),
+        ("tnt", "Duplicate Or Non-existent Consignment Record In System"),
+        ("landmark", "Shipment held for payment"),
+        # held-out texts of earlier sets, from other sources: never rules of this round
+        ("mondial-relay", "COLIS LIVRÉ"),
+        ("landmark", "Customs Cleared"),
+    ],
+)
+def test_left_out_wordings_stay_unmapped_in_their_part(stem: str, text: str) -> None:
+    assert _part(stem).resolve(text).stage is Stage.UNKNOWN, text
+
+
+def test_no_phrase_of_this_round_is_claimed_with_another_stage() -> None:
+    mine: dict[str, set[tuple[Any, ...]]] = {}
+    for rule in _batch8_rules():
+        key = (rule.stage, rule.reason, tuple(sorted(rule.by_context.items())))
+        for phrase in rule.phrase:
+            mine.setdefault(normalize_phrase(phrase), set()).add(key)
+    assert len(mine) > 100
+    assert all(len(claims) == 1 for claims in mine.values()), mine
+    clashes = []
+    for vocab in installed_vocabularies():
+        for rule in vocab.rules:
+            key = (rule.stage, rule.reason, tuple(sorted(rule.by_context.items())))
+            for phrase in rule.phrase:
+                ours = mine.get(normalize_phrase(phrase))
+                if ours is not None and ours != {key}:
+                    clashes.append((vocab.carrier, phrase, key, ours))
+    assert clashes == []
+
+
+# --- the held-out set ----------------------------------------------------------------------------
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def test_the_held_out_set_is_well_formed() -> None:
+    rows = _rows(HELD_OUT)
+    assert len(rows) >= 35
+    for row in rows:
+        assert set(row) - {"reason"} == {"text", "stage", "source", "lang", "carrier"}, row
+        assert Stage(row["stage"]) is not Stage.UNKNOWN
+        if "reason" in row:
+            Reason(row["reason"])
+        assert row["text"].strip() and row["source"].strip() and row["carrier"].strip()
+    assert {r["lang"] for r in rows} == {"it", "es"}
+    assert len({normalize_phrase(r["text"]) for r in rows}) == len(rows)
+    assert len({r["source"] for r in rows}) >= 3
+
+
+def test_the_held_out_set_shares_no_text_with_earlier_sets() -> None:
+    mine = {normalize_phrase(r["text"]) for r in _rows(HELD_OUT)}
+    earlier = {
+        normalize_phrase(r["text"])
+        for path in DATA.glob("unseen_texts*.jsonl")
+        if path != HELD_OUT
+        for r in _rows(path)
+    }
+    assert mine & earlier == set()
+
+
+def test_no_rule_of_this_round_is_a_held_out_text() -> None:
+    """The rules came from other sources than any held-out set: none of their phrases may be a
+    held-out text of this round or an earlier one (that would measure the table, not the layer)."""
+    held = {normalize_phrase(r["text"]) for path in DATA.glob("unseen_texts*.jsonl") for r in _rows(path)}
+    ours = {normalize_phrase(p) for rule in _batch8_rules() for p in rule.phrase}
+    assert ours & held == set()
+
+
+def test_held_out_sources_are_not_cited_by_this_round() -> None:
+    cited = " ".join(
+        [text for stem in NEW for text in _sources(stem).values()]
+        + [_sources(stem)[key] for stem, (_, keys) in ADDED.items() for key in keys]
+    )
+    for row in _rows(HELD_OUT):
+        file_ids = re.findall(r"file id (\d+)", row["source"])
+        assert file_ids, row["source"]
+        for file_id in file_ids:
+            assert file_id not in cited, file_id
+
+
+def test_the_held_out_set_stays_answered_as_measured() -> None:
+    """A regression floor, not the target: measured untouched before and after this round's
+    rules (17 of 38 right, 12 wrong, 9 unknown both times: these sources' wordings are not in the
+    tables and the inference layer reads few Italian and Spanish courier words)."""
+    registry = load_carriers()
+    own = {c.name: c.vocabulary for c in registry}
+    rows = load_labelled(HELD_OUT)
+    tallies, outcomes = evaluate_texts(rows, own, OpenWorld(installed_vocabularies(registry)))
+    overall = tallies["overall"]
+    assert overall.n == len(outcomes) == len(rows) >= 35
+    assert overall.correct >= 17
+    assert overall.wrong <= 12
