@@ -14,7 +14,7 @@ from typing import Final
 
 from tracklingo.phrases import normalize_phrase
 
-__all__ = ["US_STATES", "country_code", "country_zones", "us_state_zone"]
+__all__ = ["US_STATES", "country_code", "country_spellings", "country_zones", "us_state_zone"]
 
 # Spellings carriers print that the IANA names do not cover. Sources: USPS `eventCountry`
 # ("GERMANY", "JAPAN"), DHL Express locations ("PHILIPPINES, THE", "... - USA") and DHL Parcel DE
@@ -220,3 +220,35 @@ US_STATES: Final = frozenset(
 def us_state_zone(state: str | None) -> str | None:
     """The one IANA zone of a US state or territory, or `None` if it spans several (or is unknown)."""
     return _US_STATE_ZONES.get(state.upper()) if state else None
+
+
+#: the languages whose CLDR country names `country_spellings` gives (the open-world lexicon's)
+_SPELLING_LANGUAGES: Final = ("en", "de", "nl", "fr", "es", "pl")
+
+
+@cache
+def country_spellings() -> frozenset[str]:
+    """Folded country names a carrier's sentence may carry ("has left the United Kingdom",
+    "Ankunft in Deutschland", "arrivé en Pologne"): the IANA names and the carrier spellings
+    above, plus the CLDR territory names (via Babel) in English, German, Dutch, French, Spanish
+    and Polish. Codes and names of three letters or fewer are left out (in a sentence "us" or
+    "de" is a word, not a country).
+
+    >>> {"united kingdom", "deutschland", "polen", "pologne", "polska"} <= country_spellings()
+    True
+    """
+    from babel import Locale  # a dependency of the core; imported on first use only
+
+    out = {name for name in _names() if len(name) > 3}
+    codes = {code for code in _names().values()}
+    for lang in _SPELLING_LANGUAGES:
+        territories = Locale.parse(lang).territories
+        for code in codes:
+            name = territories.get(code)
+            if name:
+                folded = _norm(name)
+                if len(folded) > 3:
+                    out.add(folded)
+                    # "Korea (South)", "Hongkong SAR China": the part before a bracket too
+                    out.add(_norm(name.split("(")[0]))
+    return frozenset(n for n in out if len(n) > 3)

@@ -26,6 +26,7 @@ classifier reads its training phrases and the texts it is asked about the same w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
@@ -34,7 +35,7 @@ from typing import Final
 from tracklingo.openworld.forms import Forms
 from tracklingo.openworld.lexicon import ConceptHit, Lexicon, load_lexicon, words
 
-__all__ = ["Analysis", "analyse", "describe", "stem"]
+__all__ = ["Analysis", "analyse", "describe", "status_sentences", "stem"]
 
 #: endings cut off a word before it becomes a ``w:`` feature, longest first; a stem keeps at
 #: least `_MIN_STEM` letters. The endings are inflections of the six languages the lexicon
@@ -129,10 +130,33 @@ def analyse(text: str, lexicon: Lexicon | None = None, forms: Forms | None = Non
     """Fold `text` (read through `forms` first, when given) and describe it by its features
     (see the module docstring)."""
     lex = lexicon or load_lexicon()
+    text = status_sentences(text, lex)
     if forms is not None:
         text = forms.read(text).inference_text or text
     tokens = tuple(t for t in words(text) if not any(c.isdigit() for c in t))
     return describe(tokens, tuple(lex.hits(tokens)), lex)
+
+
+#: where a text splits into sentences: after ".", "!" or "?" and a space
+_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+")
+
+
+def status_sentences(text: str, lexicon: Lexicon | None = None) -> str:
+    """`text` without its boilerplate sentences ("Your item is being sent internationally. We
+    will aim to show tracking updates as they become available, or visit the local delivery
+    provider website for updates." → its first sentence): a long carrier text reads by the
+    sentences about the parcel, not by its "contact us" or "visit our website". A text of one
+    sentence, or whose every sentence is boilerplate, is returned as it is."""
+    if ". " not in text and "! " not in text and "? " not in text:
+        return text
+    lex = lexicon or load_lexicon()
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    if len(sentences) < 2:
+        return text
+    kept = [s for s in sentences if not lex.is_boilerplate(words(s))]
+    if not kept or len(kept) == len(sentences):
+        return text
+    return " ".join(kept)
 
 
 def describe(tokens: tuple[str, ...], hits: tuple[ConceptHit, ...], lex: Lexicon | None) -> Analysis:
@@ -219,13 +243,22 @@ def _modified(
             for h in targets:
                 if h.start == first:
                     shown = m.text + " " + h.text if h.start >= m.end else m.text
-                    out[id(h)] = (m.concept + ":" + h.concept, shown)
+                    out[id(h)] = (_shifted(m.concept, hits, lex) + ":" + h.concept, shown)
     for f in hits:
         if lex.concept(f.concept).frame:
             for h in plain:
                 if id(h) not in out and not (h.start >= f.start and h.end <= f.end):
                     out[id(h)] = (f.concept + ":" + h.concept, f.text + " … " + h.text)
     return out
+
+
+def _shifted(name: str, hits: tuple[ConceptHit, ...], lex: Lexicon) -> str:
+    """The modifier `name` reads as, given the text's other concepts: a present "wird
+    zugestellt" with "morgen" in the text is a future ("expected")."""
+    shift = lex.concept(name).shift
+    if shift is not None and any(h.concept == shift[0] for h in hits):
+        return shift[1]
+    return name
 
 
 def _gap(m: ConceptHit, h: ConceptHit, rank: list[int]) -> int:

@@ -15,6 +15,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Final
 
+from tracklingo.countries import country_spellings
 from tracklingo.errors import VocabularyError
 from tracklingo.taxonomy import Reason, Stage
 from tracklingo.vocabulary import normalize_phrase
@@ -50,6 +51,12 @@ class Concept:
     scope: int = 0
     frame: bool = False
     when: bool = False
+    #: whether a long word may end with one of its words (German and Dutch compounds); a
+    #: country's name inside a longer word is another word ("oman" in "...oman")
+    compound: bool = True
+    #: a modifier that reads as another when a time word is in the text: (the `when` concept,
+    #: the modifier it becomes); "wird morgen zugestellt" is a future, "wird zugestellt" now
+    shift: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +110,7 @@ class Lexicon:
         reason_stages: Mapping[Reason, frozenset[Stage]],
         carriers: Mapping[str, tuple[str, ...]] | None = None,
         hints: Iterable[Hint] = (),
+        boilerplate: Iterable[str] = (),
     ) -> None:
         self.concepts: tuple[Concept, ...] = tuple(concepts)
         self.stopwords: frozenset[str] = frozenset(stopwords)
@@ -118,7 +126,7 @@ class Lexicon:
                 self._prefix.setdefault(word[:_MIN_PREFIX], []).append(entry)
             else:
                 self._exact.setdefault(word, []).append(entry)
-            if len(entry.parts) == 1 and len(word) >= _MIN_PART:
+            if len(entry.parts) == 1 and len(word) >= _MIN_PART and concepts[entry.concept].compound:
                 if is_prefix:
                     self._part_prefix.setdefault(word[:_MIN_PREFIX], []).append((word, entry.concept))
                 else:
@@ -131,6 +139,13 @@ class Lexicon:
             sorted({tuple(s.split()) for spellings in self.carriers.values() for s in spellings if s.strip()})
         )
         self.hints: tuple[Hint, ...] = tuple(hints)
+        #: word sequences of a sentence that says nothing of the parcel ("visit our website")
+        self.boilerplate: tuple[tuple[str, ...], ...] = tuple(
+            sorted({tuple(words(b)) for b in boilerplate if words(b)})
+        )
+        for c in self.concepts:
+            if c.shift is not None and not all(n in self._index for n in c.shift):
+                raise VocabularyError(f"lexicon concept {c.name!r} shifts to an unknown concept {c.shift}")
         for hint in self.hints:
             for name in hint.concepts:
                 if name not in self._index:
@@ -159,13 +174,54 @@ class Lexicon:
             when = raw.get("when", False)
             if not isinstance(when, bool):
                 raise VocabularyError(f"{where}: `when` is true or false")
-            extra = set(raw) - {"name", "reason", "scope", "frame", "when", *languages}
+            countries = raw.get("countries", False)
+            if not isinstance(countries, bool):
+                raise VocabularyError(f"{where}: `countries` is true or false")
+            shift = raw.get("shift")
+            if shift is not None and not (
+                isinstance(shift, list) and len(shift) == 2 and all(isinstance(x, str) for x in shift)
+            ):
+                raise VocabularyError(f"{where}: `shift` is [when concept, modifier concept]")
+            named_carriers = raw.get("carriers", False)
+            if not isinstance(named_carriers, bool):
+                raise VocabularyError(f"{where}: `carriers` is true or false")
+            extra = set(raw) - {
+                "name",
+                "reason",
+                "scope",
+                "frame",
+                "when",
+                "countries",
+                "carriers",
+                "shift",
+                *languages,
+            }
             if extra:
                 raise VocabularyError(f"{where}: unknown fields {sorted(extra)}")
             for lang in languages:
                 for text in raw.get(lang) or ():
                     entries.append(_Entry(len(concepts), _entry_parts(text, f"{where} ({lang})")))
-            concepts.append(Concept(name, reason, scope, frame, when))
+            if countries:
+                # the country names of `tracklingo.countries` (IANA, carrier spellings, CLDR names
+                # in the lexicon's languages): one table of countries in the core
+                for spelling in sorted(country_spellings()):
+                    entries.append(_Entry(len(concepts), _entry_parts(spelling, f"{where} (countries)")))
+            if named_carriers:
+                # the carriers a text may name: the [carriers] table below and the core's list of
+                # well-known carriers (`tracklingo.known_carriers`)
+                for spelling in sorted(_carrier_spellings(data)):
+                    entries.append(_Entry(len(concepts), _entry_parts(spelling, f"{where} (carriers)")))
+            concepts.append(
+                Concept(
+                    name,
+                    reason,
+                    scope,
+                    frame,
+                    when,
+                    compound=not (countries or named_carriers),
+                    shift=(shift[0], shift[1]) if shift else None,
+                )
+            )
         stop: set[str] = set()
         lists: list[tuple[str, Any]] = []
         for key, value in (data.get("stopwords") or {}).items():
@@ -193,7 +249,23 @@ class Lexicon:
             except ValueError:
                 raise VocabularyError(f"{origin} hint #{i}: unknown stage {raw.get('stage')!r}") from None
             hints.append(Hint(tuple(names), stage))
-        return cls(concepts, entries, stop, reason_stages, carriers, hints)
+        boilerplate: list[str] = []
+        for lang, ws in (data.get("boilerplate") or {}).items():
+            if lang not in languages:
+                raise VocabularyError(f"{origin}: boilerplate for undeclared language {lang!r}")
+            boilerplate.extend(ws)
+        return cls(concepts, entries, stop, reason_stages, carriers, hints, boilerplate)
+
+    def is_boilerplate(self, tokens: Sequence[str]) -> bool:
+        """Whether the folded `tokens` hold one of the `boilerplate` sequences ("contact us",
+        "visit our website"): a sentence about the service, not about the parcel."""
+        n = len(tokens)
+        for seq in self.boilerplate:
+            k = len(seq)
+            for i in range(n - k + 1):
+                if tuple(tokens[i : i + k]) == seq:
+                    return True
+        return False
 
     def concept(self, name: str) -> Concept:
         """The concept called `name` (KeyError when there is none)."""
@@ -250,6 +322,17 @@ class Lexicon:
                 if tail.startswith(word):
                     out.append(concept)
         return sorted(set(out))
+
+
+def _carrier_spellings(data: Mapping[str, Any]) -> set[str]:
+    """Folded carrier names: the lexicon's ``[carriers]`` spellings and the names of
+    `tracklingo.known_carriers` (the known list's short all-capital names match in any case once
+    folded; a name of fewer than three letters is left out)."""
+    from tracklingo.known_carriers import known_carriers
+
+    out = {" ".join(words(s)) for spellings in (data.get("carriers") or {}).values() for s in spellings}
+    out.update(" ".join(words(n)) for c in known_carriers() for n in c.names)
+    return {s for s in out if len(s) >= 3}
 
 
 @cache
