@@ -1,5 +1,6 @@
-"""The world vocabulary in north-western Europe, ninth round: new parts for Posti (``posti``) and
-Posten Norge / Bring (``bring``), and DPD UK texts added to the DPD part.
+"""The world vocabulary in north-western Europe, ninth round: new parts for Posti (``posti``),
+Posten Norge / Bring (``bring``), An Post (``an-post``) and UPS Mail Innovations
+(``ups-postal``), and DPD UK texts added to the DPD part.
 
 Checks that the new parts are listed and load with sourced text rules under their own source
 prefix, that the DPD UK source is used and kept in the DPD family, that sourced samples resolve to
@@ -36,6 +37,8 @@ HELD_OUT = DATA / "unseen_texts_batch9_nw.jsonl"
 NEW = {
     "posti": "FI_",
     "bring": "NO_",
+    "an-post": "IE_",
+    "ups-postal": "UPS2_",
 }
 #: Source keys this round added to existing parts (each part keeps its family prefix).
 ADDED = {"dpd": ("DPD_", {"DPD_UK"})}
@@ -112,13 +115,13 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("bring", "Sendingen er lastet opp for utkjøring", Stage.OUT_FOR_DELIVERY, None),
     ("bring", "Sendingen er ankommet postkontor", Stage.AVAILABLE_FOR_PICKUP, None),
     ("bring", "Sendingen er utlevert", Stage.DELIVERED, None),
-    (
-        "dpd",
-        "We've received your order details, but have not yet received your parcel",
-        Stage.LABEL_CREATED,
-        None,
-    ),
-    ("dpd", "We have your parcel and it's on its way to our depot", Stage.ACCEPTED, None),
+    ("an-post", "Your item is on its way to us", Stage.LABEL_CREATED, None),
+    ("an-post", "We tried to deliver your item", Stage.DELIVERY_ATTEMPTED, None),
+    ("ups-postal", "Postage Paid/Ready for destination post office entry", Stage.IN_TRANSIT, None),
+    ("ups-postal", "Shipment Acceptance at Post Office", Stage.HANDED_TO_LAST_MILE, None),
+    ("ups-postal", "Received by the local post office", Stage.AT_DESTINATION_FACILITY, None),
+    ("ups-postal", "Package delivered by local post office", Stage.DELIVERED, None),
+    ("dpd", "We have your parcel and it's on its way to our depot", Stage.IN_TRANSIT, None),
     ("dpd", "The parcel is undergoing customs clearance", Stage.IMPORT_CUSTOMS, None),
     ("dpd", "The parcel has now cleared customs", Stage.CUSTOMS_CLEARED, None),
     ("dpd", "The parcel has arrived at the delivery depot", Stage.AT_DESTINATION_FACILITY, None),
@@ -151,12 +154,17 @@ def test_every_part_of_this_round_has_samples() -> None:
         ("posti", "Outbound"),
         ("dpd", "Your parcel is at our depot"),
         ("dpd", "Duties and taxes paid"),
+        ("dpd", "We've received your order details, but have not yet received your parcel"),
+        ("an-post", "Your delivery is in"),
+        ("ups-postal", "Electronic Shipment Information Received for Package by Post Office"),
         # held-out texts of this round and earlier ones, from other sources: never rules here
         ("posti", "Lähetys on kuljetuksessa"),
         ("bring", "Sendingen er ankommet terminal og blir videresendt"),
         ("dpd", "Your parcel will be with you today"),
         ("dpd", "We have your parcel and it's on its way to you"),
         ("dpd", "The parcel has been delivered"),
+        ("an-post", "Your item has been handed to An Post"),
+        ("ups-postal", "Package transferred to post office"),
     ],
 )
 def test_left_out_wordings_stay_unmapped_in_their_part(stem: str, text: str) -> None:
@@ -236,14 +244,15 @@ def test_held_out_sources_are_not_cited_by_this_round() -> None:
 
 
 def test_the_held_out_set_stays_answered_as_measured() -> None:
-    """A regression floor, not the target: measured before and after this round's rules
-    (9 of 35 right, 5 wrong, 21 unknown both times: the held-out wordings are not in the tables,
-    and the inference layer reads no Finnish or Norwegian words)."""
+    """A regression floor, not the target: measured 9 of 35 right, 5 wrong, 21 unknown before this
+    round's rules and 10 right, 5 wrong, 20 unknown after (Yodel's "Your parcel will be with us
+    soon" now reads as a label). The held-out wordings are not in the tables, and the inference
+    layer reads no Finnish or Norwegian words."""
     registry = load_carriers()
     own = {c.name: c.vocabulary for c in registry}
     rows = load_labelled(HELD_OUT)
     tallies, outcomes = evaluate_texts(rows, own, OpenWorld(installed_vocabularies(registry)))
     overall = tallies["overall"]
     assert overall.n == len(outcomes) == len(rows) >= 30
-    assert overall.correct >= 9
+    assert overall.correct >= 10
     assert overall.wrong <= 5
