@@ -1,0 +1,258 @@
+"""The world vocabulary in north-western Europe, ninth round: new parts for Posti (``posti``),
+Posten Norge / Bring (``bring``), An Post (``an-post``) and UPS Mail Innovations
+(``ups-postal``), and DPD UK texts added to the DPD part.
+
+Checks that the new parts are listed and load with sourced text rules under their own source
+prefix, that the DPD UK source is used and kept in the DPD family, that sourced samples resolve to
+their stage and reason, that wordings left out on purpose stay unmapped in their part, that no
+folded phrase of these rules is claimed with another stage by any installed vocabulary, and that
+the held-out set collected before these rules (``data/unseen_texts_batch9_nw.jsonl``: Canpar,
+bpost, Posten, Posti, Yodel and DPD UK texts in English, Finnish and Norwegian) is well formed,
+shares no text with the rules or with the earlier held-out sets, is cited by none of this round's
+sources, and stays answered at least as well as measured.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracklingo.openworld import OpenWorld, installed_vocabularies
+from tracklingo.openworld.measure import evaluate_texts, load_labelled
+from tracklingo.plugins import load_carriers
+from tracklingo.taxonomy import MatchKind, Reason, Stage
+from tracklingo.vocabulary import Rule, Vocabulary, normalize_phrase, shared_vocabulary
+
+VOCAB_DIR = Path(str(resources.files("tracklingo").joinpath("data", "vocab")))
+DATA = Path(__file__).parent / "data"
+HELD_OUT = DATA / "unseen_texts_batch9_nw.jsonl"
+
+#: New parts of this round and their source prefix.
+NEW = {
+    "posti": "FI_",
+    "bring": "NO_",
+    "an-post": "IE_",
+    "ups-postal": "UPS2_",
+}
+#: Source keys this round added to existing parts (each part keeps its family prefix).
+ADDED = {"dpd": ("DPD_", {"DPD_UK"})}
+
+
+def _part(stem: str) -> Vocabulary:
+    return Vocabulary.from_toml(VOCAB_DIR / "world" / f"{stem}.toml")
+
+
+def _sources(stem: str) -> dict[str, str]:
+    data = tomllib.loads((VOCAB_DIR / "world" / f"{stem}.toml").read_text(encoding="utf-8"))
+    return dict(data["meta"]["sources"])
+
+
+def _keys(rule: Rule) -> set[str]:
+    return {key.strip() for key in (rule.source or "").split(",") if key.strip()}
+
+
+def _batch9_rules() -> list[Rule]:
+    rules = [rule for stem in NEW for rule in _part(stem).rules]
+    for stem, (_, keys) in ADDED.items():
+        rules += [rule for rule in _part(stem).rules if _keys(rule) & keys]
+    return rules
+
+
+@pytest.fixture(scope="module")
+def world() -> Vocabulary:
+    return shared_vocabulary("world")
+
+
+@pytest.mark.parametrize("stem", sorted(NEW))
+def test_new_parts_are_listed_and_load_with_sourced_text_rules(stem: str) -> None:
+    meta = tomllib.loads((VOCAB_DIR / "world.toml").read_text(encoding="utf-8"))["meta"]
+    assert f"world/{stem}.toml" in meta["parts"]
+    vocab = _part(stem)
+    assert vocab.carrier == "world" and vocab.rules
+    for rule in vocab.rules:
+        assert not rule.code and rule.phrase and not rule.pattern, rule
+        expanded = vocab.source_text(rule)
+        assert "repo " in expanded or "http" in expanded or "public code" in expanded, rule
+
+
+@pytest.mark.parametrize(("stem", "prefix"), sorted(NEW.items()))
+def test_new_parts_use_their_own_source_prefix(stem: str, prefix: str) -> None:
+    keys = list(_sources(stem))
+    assert keys and all(key.startswith(prefix) for key in keys), keys
+
+
+@pytest.mark.parametrize("stem", sorted(ADDED))
+def test_sources_added_to_existing_parts_are_theirs_and_used(stem: str) -> None:
+    prefix, keys = ADDED[stem]
+    declared = _sources(stem)
+    assert keys <= set(declared)
+    assert all(key.startswith(prefix) for key in keys)
+    assert all("http" in declared[key] or "public code" in declared[key] for key in keys)
+    used = {key for rule in _part(stem).rules for key in _keys(rule)}
+    assert keys <= used, keys - used
+
+
+SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
+    ("posti", "Lähetyksen EDI-tiedot vastaanotettu lähettäjältä", Stage.LABEL_CREATED, None),
+    ("posti", "Pre-information is received from sender", Stage.LABEL_CREATED, None),
+    ("posti", "Olemme saaneet tiedon tulevasta lähetyksestä", Stage.LABEL_CREATED, None),
+    ("posti", "Lähetys on noudettu lähettäjältä", Stage.ACCEPTED, None),
+    ("posti", "Item is loaded onto a means of transport", Stage.IN_TRANSIT, None),
+    ("posti", "Lähetys lähdössä ulkomaille", Stage.DEPARTED_ORIGIN_COUNTRY, None),
+    ("posti", "Item is arrived to a post office", Stage.AT_DESTINATION_FACILITY, None),
+    ("posti", "Lähetys on lastattu jakelukuljetukseen", Stage.OUT_FOR_DELIVERY, None),
+    ("posti", "Item not delivered – delivery attempt made", Stage.DELIVERY_ATTEMPTED, None),
+    ("posti", "Lähetys on luovutettu vastaanottajalle", Stage.DELIVERED, None),
+    ("posti", "Lähetys palautuu lähettäjälle", Stage.RETURN_TO_SENDER, None),
+    ("bring", "Ingen sending er mottatt ennå, kun melding om dette", Stage.LABEL_CREATED, None),
+    ("bring", "Sendingen er innlevert til terminal og videresendt", Stage.IN_TRANSIT, None),
+    ("bring", "Sendingen er lastet opp for utkjøring", Stage.OUT_FOR_DELIVERY, None),
+    ("bring", "Sendingen er ankommet postkontor", Stage.AVAILABLE_FOR_PICKUP, None),
+    ("bring", "Sendingen er utlevert", Stage.DELIVERED, None),
+    ("an-post", "Your item is on its way to us", Stage.LABEL_CREATED, None),
+    ("an-post", "We tried to deliver your item", Stage.DELIVERY_ATTEMPTED, None),
+    ("ups-postal", "Postage Paid/Ready for destination post office entry", Stage.IN_TRANSIT, None),
+    ("ups-postal", "Shipment Acceptance at Post Office", Stage.HANDED_TO_LAST_MILE, None),
+    ("ups-postal", "Received by the local post office", Stage.AT_DESTINATION_FACILITY, None),
+    ("ups-postal", "Package delivered by local post office", Stage.DELIVERED, None),
+    ("dpd", "We have your parcel and it's on its way to our depot", Stage.IN_TRANSIT, None),
+    ("dpd", "The parcel is undergoing customs clearance", Stage.IMPORT_CUSTOMS, None),
+    ("dpd", "The parcel has now cleared customs", Stage.CUSTOMS_CLEARED, None),
+    ("dpd", "The parcel has arrived at the delivery depot", Stage.AT_DESTINATION_FACILITY, None),
+    ("dpd", "The parcel is on the vehicle for delivery", Stage.OUT_FOR_DELIVERY, None),
+    ("dpd", "Your parcel is waiting for you at home (left in safe place)", Stage.DELIVERED, None),
+]
+
+
+@pytest.mark.parametrize(("stem", "text", "stage", "reason"), SAMPLES)
+def test_sourced_texts_resolve_in_the_world_vocabulary_and_their_part(
+    world: Vocabulary, stem: str, text: str, stage: Stage, reason: Reason | None
+) -> None:
+    res = world.resolve(text)
+    assert (res.stage, res.reason, res.match) == (stage, reason, MatchKind.PHRASE), text
+    own = _part(stem).resolve(text)
+    assert (own.stage, own.reason) == (stage, reason)
+
+
+def test_every_part_of_this_round_has_samples() -> None:
+    assert {stem for stem, *_ in SAMPLES} == set(NEW) | set(ADDED)
+
+
+@pytest.mark.parametrize(
+    ("stem", "text"),
+    [
+        # a deviation or a notice whose meaning for the parcel is not said (Posti), a depot of
+        # which kind not said, a payment (DPD UK)
+        ("posti", "Lähetylle on tehty poikkeama"),
+        ("posti", "Lähetyksestä on lähetetty saapumisilmoitus"),
+        ("posti", "Outbound"),
+        ("dpd", "Your parcel is at our depot"),
+        ("dpd", "Duties and taxes paid"),
+        ("dpd", "We've received your order details, but have not yet received your parcel"),
+        ("an-post", "Your delivery is in"),
+        ("ups-postal", "Electronic Shipment Information Received for Package by Post Office"),
+        # held-out texts of this round and earlier ones, from other sources: never rules here
+        ("posti", "Lähetys on kuljetuksessa"),
+        ("bring", "Sendingen er ankommet terminal og blir videresendt"),
+        ("dpd", "Your parcel will be with you today"),
+        ("dpd", "We have your parcel and it's on its way to you"),
+        ("dpd", "The parcel has been delivered"),
+        ("an-post", "Your item has been handed to An Post"),
+        ("ups-postal", "Package transferred to post office"),
+    ],
+)
+def test_left_out_wordings_stay_unmapped_in_their_part(stem: str, text: str) -> None:
+    assert _part(stem).resolve(text).stage is Stage.UNKNOWN, text
+
+
+def test_no_phrase_of_this_round_is_claimed_with_another_stage() -> None:
+    mine: dict[str, set[tuple[Any, ...]]] = {}
+    for rule in _batch9_rules():
+        key = (rule.stage, rule.reason, tuple(sorted(rule.by_context.items())))
+        for phrase in rule.phrase:
+            mine.setdefault(normalize_phrase(phrase), set()).add(key)
+    assert len(mine) > 30
+    assert all(len(claims) == 1 for claims in mine.values()), mine
+    clashes = []
+    for vocab in installed_vocabularies():
+        for rule in vocab.rules:
+            key = (rule.stage, rule.reason, tuple(sorted(rule.by_context.items())))
+            for phrase in rule.phrase:
+                ours = mine.get(normalize_phrase(phrase))
+                if ours is not None and ours != {key}:
+                    clashes.append((vocab.carrier, phrase, key, ours))
+    assert clashes == []
+
+
+# --- the held-out set ----------------------------------------------------------------------------
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def test_the_held_out_set_is_well_formed() -> None:
+    rows = _rows(HELD_OUT)
+    assert len(rows) >= 30
+    for row in rows:
+        assert set(row) - {"reason"} == {"text", "stage", "source", "lang", "carrier"}, row
+        assert Stage(row["stage"]) is not Stage.UNKNOWN
+        if "reason" in row:
+            Reason(row["reason"])
+        assert row["text"].strip() and row["source"].strip() and row["carrier"].strip()
+    assert {r["lang"] for r in rows} == {"en", "fi", "no"}
+    assert len({normalize_phrase(r["text"]) for r in rows}) == len(rows)
+    assert len({r["source"] for r in rows}) >= 3
+
+
+def test_the_held_out_set_shares_no_text_with_earlier_sets() -> None:
+    mine = {normalize_phrase(r["text"]) for r in _rows(HELD_OUT)}
+    earlier = {
+        normalize_phrase(r["text"])
+        for path in DATA.glob("unseen_texts*.jsonl")
+        if path != HELD_OUT
+        for r in _rows(path)
+    }
+    assert mine & earlier == set()
+
+
+def test_no_rule_of_this_round_is_a_held_out_text() -> None:
+    """The rules came from other sources than any held-out set: none of their phrases may be a
+    held-out text of this round or an earlier one (that would measure the table, not the layer)."""
+    held = {normalize_phrase(r["text"]) for path in DATA.glob("unseen_texts*.jsonl") for r in _rows(path)}
+    ours = {normalize_phrase(p) for rule in _batch9_rules() for p in rule.phrase}
+    assert ours & held == set()
+
+
+def test_held_out_sources_are_not_cited_by_this_round() -> None:
+    cited = " ".join(
+        [text for stem in NEW for text in _sources(stem).values()]
+        + [_sources(stem)[key] for stem, (_, keys) in ADDED.items() for key in keys]
+    )
+    for row in _rows(HELD_OUT):
+        file_ids = re.findall(r"file id (\d+)", row["source"])
+        assert file_ids, row["source"]
+        for file_id in file_ids:
+            assert file_id not in cited, file_id
+
+
+def test_the_held_out_set_stays_answered_as_measured() -> None:
+    """A regression floor, not the target: measured 9 of 35 right, 5 wrong, 21 unknown before this
+    round's rules and 10 right, 5 wrong, 20 unknown after (Yodel's "Your parcel will be with us
+    soon" now reads as a label). The held-out wordings are not in the tables, and the inference
+    layer reads no Finnish or Norwegian words."""
+    registry = load_carriers()
+    own = {c.name: c.vocabulary for c in registry}
+    rows = load_labelled(HELD_OUT)
+    tallies, outcomes = evaluate_texts(rows, own, OpenWorld(installed_vocabularies(registry)))
+    overall = tallies["overall"]
+    assert overall.n == len(outcomes) == len(rows) >= 30
+    assert overall.correct >= 10
+    assert overall.wrong <= 5
