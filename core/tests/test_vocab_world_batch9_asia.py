@@ -1,6 +1,6 @@
 """The world vocabulary in Asia and the Middle East, ninth round: new parts for Indian express
 couriers (``india-couriers``: Blue Dart, Ecom Express, DTDC), Indonesia (``indonesia``: JNE and
-SiCepat), Ninja Van (``ninja-van``) and SMSA Express (``smsa``).
+SiCepat), Ninja Van (``ninja-van``), SMSA Express (``smsa``) and Viettel Post (``viettel-post``).
 
 Checks that the new parts are listed and load with sourced text rules under their own source
 prefix, that sourced samples resolve to their stage and reason (JNE's bracketed places and
@@ -39,6 +39,7 @@ NEW = {
     "indonesia": "ID_",
     "ninja-van": "SG_",
     "smsa": "ME_",
+    "viettel-post": "VN_",
 }
 
 
@@ -158,6 +159,20 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("smsa", "PROOF OF DELIVERY CAPTURED", Stage.DELIVERED, None),
     ("smsa", "SHIPMENT REFUSE BY RECIPIENT", Stage.EXCEPTION, Reason.REFUSED),
     ("smsa", "RETURNED TO CLIENT", Stage.RETURNED, None),
+    ("viettel-post", "Đơn hàng chờ xử lý", Stage.LABEL_CREATED, None),
+    ("viettel-post", "Lấy hàng thành công", Stage.ACCEPTED, None),
+    ("viettel-post", "Ðóng túi gói", Stage.IN_TRANSIT, None),
+    ("viettel-post", "Giao bưu tá đi phát", Stage.OUT_FOR_DELIVERY, None),
+    ("viettel-post", "Thành công - Phát thành công", Stage.DELIVERED, None),
+    (
+        "viettel-post",
+        "Tồn - Khách hàng nghỉ, không có nhà",
+        Stage.DELIVERY_ATTEMPTED,
+        Reason.RECIPIENT_UNAVAILABLE,
+    ),
+    ("viettel-post", "Tồn - Khách hàng đến bưu cục nhận", Stage.AVAILABLE_FOR_PICKUP, None),
+    ("viettel-post", "Bưu cục phát duyệt hoàn", Stage.RETURN_TO_SENDER, None),
+    ("viettel-post", "Thành công - Chuyển trả người gửi", Stage.RETURNED, None),
 ]
 
 
@@ -239,6 +254,8 @@ def test_no_pattern_of_this_round_captures_anything_but_a_facility() -> None:
         ("indonesia", "Paket di kembalikan di Lebak [Lebak Malingping Selatan COD] - (HOLD) Hold / Pending"),
         ("ninja-van", "Returned to Sender"),
         ("smsa", "RETURNED TO SHIPPER"),
+        ("viettel-post", "Hủy - Theo yêu cầu khách hàng"),
+        ("viettel-post", "Phát tiếp"),
         # held-out texts of this or earlier sets: never rules of this round
         ("india-couriers", "SHIPMENT DELIVERED"),
         ("india-couriers", "Bag Added To Trip"),
