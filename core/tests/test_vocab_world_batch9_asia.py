@@ -1,6 +1,6 @@
 """The world vocabulary in Asia and the Middle East, ninth round: new parts for Indian express
-couriers (``india-couriers``: Blue Dart, Ecom Express, DTDC), Indonesia (``indonesia``: JNE and
-SiCepat), Ninja Van (``ninja-van``), SMSA Express (``smsa``) and Viettel Post (``viettel-post``).
+couriers (``india-couriers``: Blue Dart, Ecom Express, DTDC), Indonesia (``indonesia``: JNE, J&T
+Express and SiCepat), Ninja Van (``ninja-van``), SMSA Express (``smsa``) and Viettel Post (``viettel-post``).
 
 Checks that the new parts are listed and load with sourced text rules under their own source
 prefix, that sourced samples resolve to their stage and reason (JNE's bracketed places and
@@ -148,6 +148,10 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("indonesia", "WITH DELIVERY COURIER", Stage.OUT_FOR_DELIVERY, None),
     ("indonesia", "DELIVERED TO RECEIVER", Stage.DELIVERED, None),
     ("indonesia", "Paket keluar dari", Stage.IN_TRANSIT, None),
+    ("indonesia", "Manifes", Stage.LABEL_CREATED, None),
+    ("indonesia", "Paket akan dikirim ke alamat penerima", Stage.OUT_FOR_DELIVERY, None),
+    ("indonesia", "Paket telah diterima", Stage.DELIVERED, None),
+    ("indonesia", "Paket akan diretur", Stage.RETURN_TO_SENDER, None),
     ("ninja-van", "Pending Pickup", Stage.LABEL_CREATED, None),
     ("ninja-van", "Arrived at Transit Hub", Stage.IN_TRANSIT, None),
     ("ninja-van", "Arrived at Destination Hub", Stage.AT_DESTINATION_FACILITY, None),
@@ -251,6 +255,7 @@ def test_no_pattern_of_this_round_captures_anything_but_a_facility() -> None:
         ("india-couriers", "FORWARDED TO 3RD PARTY-NO POD AVAILABLE"),
         ("india-couriers", "BEING PROCESSED AT CUSTOMS"),
         ("india-couriers", "SHIPMENT RETURNED BACK TO SHIPPER"),
+        ("indonesia", "Paket disimpan di gudang J&T"),
         ("indonesia", "Paket di kembalikan di Lebak [Lebak Malingping Selatan COD] - (HOLD) Hold / Pending"),
         ("ninja-van", "Returned to Sender"),
         ("smsa", "RETURNED TO SHIPPER"),
