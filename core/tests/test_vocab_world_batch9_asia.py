@@ -1,5 +1,5 @@
 """The world vocabulary in Asia and the Middle East, ninth round: new parts for Indian express
-couriers (``india-couriers``: Blue Dart, Ecom Express, DTDC), Indonesia (``indonesia``: JNE, J&T
+couriers (``india-couriers``: Blue Dart, Ecom Express, DTDC, Delhivery), Indonesia (``indonesia``: JNE, J&T
 Express and SiCepat), Ninja Van (``ninja-van``), SMSA Express (``smsa``) and Viettel Post (``viettel-post``).
 
 Checks that the new parts are listed and load with sourced text rules under their own source
@@ -141,6 +141,9 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
         Reason.BUSINESS_CLOSED,
     ),
     ("india-couriers", "LOCAL HOLIDAY-(OTR)", Stage.DELAYED, Reason.CARRIER_DELAY),
+    ("india-couriers", "Consignee Unavailable", Stage.DELIVERY_ATTEMPTED, Reason.RECIPIENT_UNAVAILABLE),
+    ("india-couriers", "Office/Institute closed", Stage.DELIVERY_ATTEMPTED, Reason.BUSINESS_CLOSED),
+    ("india-couriers", "Returned As Per Client Instructions", Stage.RETURN_TO_SENDER, None),
     ("indonesia", "MANIFEST", Stage.LABEL_CREATED, None),
     ("indonesia", "SHIPMENT RECEIVED BY COUNTER OFFICER", Stage.ACCEPTED, None),
     ("indonesia", "RECEIVED AT ORIGIN GATEWAY", Stage.IN_TRANSIT, None),
@@ -255,6 +258,7 @@ def test_no_pattern_of_this_round_captures_anything_but_a_facility() -> None:
         ("india-couriers", "FORWARDED TO 3RD PARTY-NO POD AVAILABLE"),
         ("india-couriers", "BEING PROCESSED AT CUSTOMS"),
         ("india-couriers", "SHIPMENT RETURNED BACK TO SHIPPER"),
+        ("india-couriers", "Bad Address"),
         ("indonesia", "Paket disimpan di gudang J&T"),
         ("indonesia", "Paket di kembalikan di Lebak [Lebak Malingping Selatan COD] - (HOLD) Hold / Pending"),
         ("ninja-van", "Returned to Sender"),
