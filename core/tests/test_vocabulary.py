@@ -270,6 +270,34 @@ def test_letters_without_a_decomposition_are_transliterated_not_dropped(text: st
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("已签收", "已签收"),  # Chinese
+        ("配送完了（東京）", "配送完了 東京"),  # Japanese, full-width brackets separate words
+        ("配達が完了", "配達が完了"),  # the voicing mark of が stays: が is not か
+        ("배송완료", "배송완료"),  # Hangul stays as syllables
+        ("จัดส่งสำเร็จ", "จัดส่งสําเร็จ"),  # Thai vowel and tone marks stay inside the word
+        ("ग्राहक को सौंपा गया", "ग्राहक को सौंपा गया"),  # Devanagari vowel signs stay
+        ("تم التسليم.", "تم التسليم"),  # Arabic
+        ("ДОСТАВЛЕНО", "доставлено"),  # Cyrillic is lower-cased
+    ],
+)
+def test_letters_of_every_script_are_kept(text: str, expected: str) -> None:
+    assert normalize_phrase(text) == expected
+
+
+def test_a_rule_in_a_non_latin_script_matches_its_text() -> None:
+    v = vocab(
+        {"phrase": "已签收", "stage": "delivered"},
+        {"phrase": "배송출발", "stage": "out_for_delivery"},
+    )
+    assert v.resolve(text="已签收").stage is Stage.DELIVERED
+    assert v.resolve(text=" 배송출발. ").stage is Stage.OUT_FOR_DELIVERY
+    # a different word of the same script is not the rule's phrase
+    assert v.resolve(text="未签收").stage is Stage.UNKNOWN
+
+
+@pytest.mark.parametrize(
     ("pattern", "text"),
     [
         (r"^Deliver(?:ed|y) attempted", "Delivery attempted"),

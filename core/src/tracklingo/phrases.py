@@ -2,6 +2,12 @@
 
 `normalize_phrase` makes a text case-, accent-, punctuation- and whitespace-insensitive: the
 vocabulary keys its phrase rules by it, and `tracklingo.countries` its country names.
+
+Letters of every script are kept: accents leave Latin, Greek and Cyrillic letters (``é`` → ``e``),
+while the marks that are part of a letter elsewhere (Japanese voicing marks, Devanagari vowel
+signs, Thai tone marks) stay, so ``が`` and ``か`` remain different words; Hangul is kept as
+syllables. Korean, Chinese, Japanese, Thai, Arabic or Hebrew carrier texts therefore fold to
+themselves, lower-cased where the script has case, with punctuation turned into spaces.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from typing import Final
 __all__ = ["normalize_phrase"]
 
 _NON_WORD: Final = re.compile(r"[^0-9a-z]+")
+#: Characters below this are Latin, Greek or Cyrillic: accents on them are dropped.
+_ACCENTED_SCRIPTS_END: Final = "\u0530"
 #: Apostrophes (dropped like ``'``) and letters that Unicode does not decompose into ASCII.
 _TRANSLITERATE: Final = str.maketrans(
     {
@@ -49,9 +57,31 @@ def normalize_phrase(text: str) -> str:
     'zustellung erfolgreich empfangers'
     """
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
-        # accents go; any other non-ASCII character (a dash, a bullet) separates words
-        text = "".join(c for c in text if not unicodedata.combining(c))
-        text = text.encode("ascii", "replace").decode().replace("?", " ")
+        return _fold_unicode(text)
     text = text.lower().replace("&", " and ").replace("'", "")
     return _NON_WORD.sub(" ", text).strip()
+
+
+def _fold_unicode(text: str) -> str:
+    """`normalize_phrase` for text beyond ASCII: accents off Latin/Greek/Cyrillic, other scripts kept.
+
+    >>> normalize_phrase("配送完了（東京）")
+    '配送完了 東京'
+    >>> normalize_phrase("배송완료")
+    '배송완료'
+    >>> normalize_phrase("Доставлено")
+    'доставлено'
+    """
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+    kept: list[str] = []
+    accented = True  # whether the last base character's script drops its accents
+    for c in decomposed:
+        if unicodedata.category(c)[0] == "M":  # a mark: an accent, a vowel sign, a voicing mark
+            if not accented:
+                kept.append(c)
+            continue
+        accented = c < _ACCENTED_SCRIPTS_END
+        # letters and digits of any script stay; "&" reads as "and"; anything else separates words
+        kept.append(c if c.isalnum() else " and " if c == "&" else "" if c == "'" else " ")
+    folded = unicodedata.normalize("NFC", "".join(kept)).lower()
+    return " ".join(folded.split())
