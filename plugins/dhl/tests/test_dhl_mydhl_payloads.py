@@ -1,0 +1,123 @@
+"""MyDHL API tracking responses (DHL Express, ``GET /mydhlapi/shipments/{number}/tracking``).
+
+The real excerpt ``fixtures/real/mydhl/express_mexico_2023.json`` is a MyDHL tracking response for
+9356579890 (Tepozotlan -> Cabo San Lucas, October 2023) stored in a public project's front-end
+data file (search-index file id 21155589863; the code index did not name the repository). Events,
+codes, texts, service areas and times are verbatim; the receiver's name, county line and
+signatory are replaced by ``XXXX`` (ours). Its shape differs from the Unified API's:
+``shipmentTrackingNumber`` instead of ``id``, no ``service``, events with ``date`` + ``time`` +
+``typeCode`` + ``serviceArea`` listed oldest first, a shipment ``status`` ("Success") that is the
+request's outcome. The other payloads below are hand-written variations of that shape (marked).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from tracklingo import Stage
+from tracklingo_dhl import DHLCarrier
+
+CARRIER = DHLCarrier()
+REAL = Path(__file__).parent / "fixtures" / "real" / "mydhl" / "express_mexico_2023.json"
+
+
+def _real() -> dict[str, Any]:
+    payload: dict[str, Any] = json.loads(REAL.read_text(encoding="utf-8"))
+    return payload
+
+
+def test_the_mydhl_shape_is_recognised() -> None:
+    assert CARRIER.sniff(_real())
+
+
+def test_every_event_is_read_oldest_first_with_its_stage() -> None:
+    result = CARRIER.parse(_real())
+    assert result.errors == []
+    assert [(e.code, e.stage) for e in result.events] == [
+        ("PU", Stage.ACCEPTED),
+        ("PL", Stage.IN_TRANSIT),
+        ("DF", Stage.IN_TRANSIT),
+        ("AF", Stage.IN_TRANSIT),
+        ("PL", Stage.IN_TRANSIT),
+        ("DF", Stage.IN_TRANSIT),
+        ("AR", Stage.AT_DESTINATION_FACILITY),
+        ("WC", Stage.OUT_FOR_DELIVERY),
+        ("OK", Stage.DELIVERED),
+    ]
+    texts = [e.description for e in result.events]
+    raw = [event["description"] for event in _real()["shipments"][0]["events"]]
+    assert texts == raw  # nothing lost, nothing reworded
+
+
+def test_times_and_places_come_from_date_time_and_service_area() -> None:
+    events = CARRIER.parse(_real()).events
+    first, last = events[0], events[-1]
+    # Mexico spans several zones and MyDHL gives no offset here: the time stays local
+    assert first.time_is_local and first.occurred_at == datetime(2023, 10, 23, 14, 29)
+    assert last.occurred_at == datetime(2023, 10, 24, 15, 7)
+    assert (first.location.city, first.location.country) == ("Mexico City", "MX")
+    assert (last.location.city, last.location.country) == ("La Paz", "MX")
+    assert last.raw["signedBy"] == "XXXX"  # the carrier's own record stays on the event
+
+
+def test_a_gmt_offset_beside_the_local_time_is_used() -> None:
+    # hand-written: the real excerpt's last event with the GMTOffset field MyDHL defines
+    payload = _real()
+    event = copy.deepcopy(payload["shipments"][0]["events"][-1])
+    event["GMTOffset"] = "-07:00"
+    payload["shipments"][0]["events"] = [event]
+    (delivered,) = CARRIER.parse(payload).events
+    assert delivered.occurred_at == datetime(2023, 10, 24, 15, 7, tzinfo=timezone(timedelta(hours=-7)))
+    assert not delivered.time_is_local
+
+
+def test_a_shipment_without_events_yet_gives_no_event_and_no_invented_status() -> None:
+    # hand-written: a label just created; MyDHL answers with an empty events list
+    payload = _real()
+    payload["shipments"][0]["events"] = []
+    assert CARRIER.sniff(payload)
+    result = CARRIER.parse(payload)
+    assert result.events == []
+
+
+def test_a_broken_event_is_reported_and_the_others_kept() -> None:
+    payload = _real()
+    payload["shipments"][0]["events"].insert(1, "garbage")
+    result = CARRIER.parse(payload)
+    assert len(result.events) == 9
+    assert any("events[1] is not an object" in err.message for err in result.errors)
+
+
+def test_an_event_with_a_code_but_no_text_keeps_the_code() -> None:
+    payload = _real()
+    event = payload["shipments"][0]["events"][-1]
+    del event["description"]
+    last = CARRIER.parse(payload).events[-1]
+    assert last.description == "OK"
+    assert last.stage is Stage.DELIVERED
+
+
+def test_a_shipment_without_a_number_is_an_error() -> None:
+    payload = _real()
+    payload["shipments"][0]["shipmentTrackingNumber"] = ""
+    result = CARRIER.parse(payload)
+    assert result.events == []
+    assert any("shipmentTrackingNumber" in err.message for err in result.errors)
+
+
+def test_a_unified_response_is_still_read_as_before() -> None:
+    unified = {
+        "shipments": [
+            {
+                "id": "9356579890",
+                "service": "express",
+                "events": [{"timestamp": "2023-10-24T15:07:00", "description": "Delivered"}],
+            }
+        ]
+    }
+    (event,) = CARRIER.parse(unified).events
+    assert event.stage is Stage.DELIVERED
