@@ -12,7 +12,6 @@ request's outcome. The other payloads below are hand-written variations of that 
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -64,15 +63,66 @@ def test_times_and_places_come_from_date_time_and_service_area() -> None:
     assert last.raw["signedBy"] == "XXXX"  # the carrier's own record stays on the event
 
 
+#: DHL's MyDHL API example response (one event, with ``GMTOffset``) as copied into karrio's MyDHL
+#: connector test (search-index file id 5396771109), trimmed to the fields read here.
+DOCUMENTED_EXAMPLE: dict[str, Any] = {
+    "shipments": [
+        {
+            "shipmentTrackingNumber": "1234567890",
+            "status": "Success",
+            "shipmentTimestamp": "2020-05-14T18:00:31",
+            "productCode": "N",
+            "shipperDetails": {"postalAddress": {"countryCode": "CZ"}},
+            "receiverDetails": {"postalAddress": {"countryCode": "SK"}},
+            "events": [
+                {
+                    "date": "2020-06-10",
+                    "time": "13:06:00",
+                    "GMTOffset": "+09:00",
+                    "typeCode": "PU",
+                    "description": "Shipment picked up",
+                    "serviceArea": [{"code": "BNE", "description": "Brisbane-AU"}],
+                    "signedBy": "",
+                }
+            ],
+            "numberOfPieces": 1,
+        }
+    ]
+}
+#: The MyDHL problem body of the same test: ``status`` is a string, ``instance`` a MyDHL path.
+DOCUMENTED_ERROR: dict[str, Any] = {
+    "instance": "/expressapi/tracking?shipmentReference=ShipReferenceRCS03&trackingView=shipment-details-only"
+    "&levelOfDetail=shipment",
+    "detail": "Missing mandatory parameters: shipperAccountNumber",
+    "title": "Missing parameters",
+    "message": "Bad request",
+    "status": "400",
+}
+
+
 def test_a_gmt_offset_beside_the_local_time_is_used() -> None:
-    # hand-written: the real excerpt's last event with the GMTOffset field MyDHL defines
-    payload = _real()
-    event = copy.deepcopy(payload["shipments"][0]["events"][-1])
-    event["GMTOffset"] = "-07:00"
-    payload["shipments"][0]["events"] = [event]
-    (delivered,) = CARRIER.parse(payload).events
-    assert delivered.occurred_at == datetime(2023, 10, 24, 15, 7, tzinfo=timezone(timedelta(hours=-7)))
-    assert not delivered.time_is_local
+    assert CARRIER.sniff(DOCUMENTED_EXAMPLE)
+    (picked_up,) = CARRIER.parse(DOCUMENTED_EXAMPLE).events
+    assert picked_up.stage is Stage.ACCEPTED
+    assert picked_up.occurred_at == datetime(2020, 6, 10, 13, 6, tzinfo=timezone(timedelta(hours=9)))
+    assert not picked_up.time_is_local
+    assert (picked_up.location.city, picked_up.location.country) == ("Brisbane", "AU")
+
+
+def test_a_mydhl_problem_body_is_an_error_with_its_status() -> None:
+    assert CARRIER.sniff(DOCUMENTED_ERROR)
+    result = CARRIER.parse(DOCUMENTED_ERROR)
+    assert result.events == []
+    (err,) = result.errors
+    assert err.code == "400" and err.tracking_number is None
+    assert "Missing mandatory parameters: shipperAccountNumber" in err.message
+
+
+def test_a_mydhl_problem_path_names_its_number() -> None:
+    # hand-written: the documented error body with the per-shipment tracking path
+    body = dict(DOCUMENTED_ERROR, instance="/mydhlapi/shipments/9356579890/tracking", status="404")
+    (err,) = CARRIER.parse(body).errors
+    assert (err.tracking_number, err.code) == ("9356579890", "404")
 
 
 def test_a_shipment_without_events_yet_gives_no_event_and_no_invented_status() -> None:

@@ -107,6 +107,9 @@ _SPACES: Final = re.compile(r"\s+")
 #: ``details.provider.destinationProvider`` values that are a tracklingo carrier name of their
 #: own (the others, e.g. ``anpost``, ``bpost``, ``posti``, are kept as DHL names them).
 _PROVIDER_CARRIER: Final = {"parcel-de": "dhl", "usps": "usps"}
+#: Path prefixes of MyDHL API problem bodies' ``instance`` (``/expressapi/tracking?...``,
+#: ``/mydhlapi/shipments/{number}/tracking``).
+_MYDHL_PATHS: Final = ("/expressapi/", "/mydhlapi/")
 
 
 def _map(value: Any) -> Mapping[str, Any]:
@@ -158,7 +161,7 @@ def sniff(payload: Any) -> bool:
     return (
         _problem_like(payload)
         and isinstance(instance, str)
-        and instance.startswith(("/shipment/", "/track/shipments"))
+        and instance.startswith(("/shipment/", "/track/shipments", *_MYDHL_PATHS))
     )
 
 
@@ -170,8 +173,12 @@ def _number_from_instance(instance: str | None) -> str | None:
         return None
     if instance.startswith("/shipment/"):
         return string(instance[len("/shipment/") :].split("?", 1)[0].split("/", 1)[0])
-    query = parse_qs(urlsplit(instance).query)
-    found = query.get("trackingNumber")
+    parts = urlsplit(instance)
+    segments = parts.path.split("/")
+    if instance.startswith(_MYDHL_PATHS) and len(segments) > 3 and segments[2] == "shipments":
+        return string(segments[3])
+    query = parse_qs(parts.query)
+    found = query.get("trackingNumber") or query.get("shipmentTrackingNumber")
     return string(found[0]) if found else None
 
 
@@ -183,7 +190,10 @@ def _problem_error(payload: Mapping[str, Any]) -> NumberError:
         message = f"DHL: {title}: {detail}"
     else:
         message = f"DHL: {title or detail or 'error response without a title'}"
-    code = str(status) if isinstance(status, int) and not isinstance(status, bool) else None
+    if isinstance(status, int) and not isinstance(status, bool):
+        code: str | None = str(status)
+    else:  # MyDHL writes the HTTP status as a string ("400")
+        code = status.strip() if isinstance(status, str) and status.strip().isdigit() else None
     return NumberError(_number_from_instance(string(payload.get("instance"))), message, code)
 
 
