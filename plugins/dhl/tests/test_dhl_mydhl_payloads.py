@@ -171,3 +171,13 @@ def test_a_unified_response_is_still_read_as_before() -> None:
     }
     (event,) = CARRIER.parse(unified).events
     assert event.stage is Stage.DELIVERED
+
+
+def test_the_mis_sort_text_is_a_delay_without_its_code() -> None:
+    # vocab/express-mydhl.toml: a MyDHL MS text (search-index file id 49324386697), here in a feed
+    # that carries the text alone
+    text = "Shipment arrived at incorrect facility. It will be sent to the correct destination for delivery"
+    unified = {"shipments": [{"id": "1727636691", "service": "express", "events": [{"description": text}]}]}
+    (event,) = CARRIER.parse(unified).events
+    assert event.stage is Stage.DELAYED
+    assert event.reason is not None and event.reason.value == "carrier_delay"
