@@ -39,3 +39,24 @@ def test_freight_number_is_possible_not_assigned() -> None:
 @pytest.mark.parametrize("number", ["GMABCDEFGHIJKL", "GM12", "3SQLW12", "JKGHI000164"])
 def test_near_misses_are_not_dhl(number: str) -> None:
     assert detect(number) < MIN_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    ("number", "source"),
+    [
+        # MyDHL API tracking responses (search-index file ids 21155589863 and 49324386697)
+        ("9356579890", "Express waybill, Mexico 2023 (mod 7 check digit 0)"),
+        ("1727636691", "Express waybill, Geneva -> Zurich 2024"),
+        # MyDHL sandbox shipments and their piece IDs in the same front-end file (21155589863)
+        ("1494896465", "Express waybill, MyDHL sandbox 2023"),
+        ("JD014600004790042206", "Express piece ID: JD + 18 digits"),
+        ("JD014600004790042207", "Express piece ID of the same waybill's second piece"),
+    ],
+)
+def test_real_mydhl_numbers_are_assigned(number: str, source: str) -> None:
+    assert detect(number) >= ASSIGN_CONFIDENCE, source
+
+
+def test_a_mydhl_waybill_with_a_wrong_check_digit_is_not_assigned() -> None:
+    # 9356579890 with its last digit changed: the mod 7 check fails
+    assert detect("9356579891") < MIN_CONFIDENCE

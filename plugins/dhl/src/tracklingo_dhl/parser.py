@@ -29,6 +29,15 @@ decides first, the coarse ``statusCode`` last:
 - Times are ISO 8601 with or without an offset. A shipment's ``origin`` and ``destination`` tell
   the core where a domestic shipment's placeless events happen (their time zone).
 
+**MyDHL API** (DHL Express, ``GET /mydhlapi/shipments/{number}/tracking``) answers in the same
+``{"shipments": [...]}`` envelope with a shape of its own: ``shipmentTrackingNumber`` instead of
+``id``, no ``service``, ``shipperDetails`` / ``receiverDetails`` with a ``postalAddress``, and
+events ``{"date", "time", "GMTOffset", "typeCode", "description", "serviceArea": [{"code",
+"description": "La Paz-MX"}], "signedBy"}`` listed oldest first. ``typeCode`` is the Express
+checkpoint code, ``description`` the text, the first ``serviceArea`` description the place (a
+locality line, "City-CC"); the shipment-level ``status`` ("Success") is the request's outcome, not
+an event. Seen in real responses in public code (tests/test_dhl_real_payloads.py).
+
 The hand-off to a last-mile partner (eCommerce → USPS) names the partner from
 ``details.provider.destinationProvider``, else USPS when the ``local-tracking-number`` reference is
 a USPS IMpb or the shipment is a DHL eCommerce one bound for the US (DHL: US parcels are delivered
@@ -98,6 +107,9 @@ _SPACES: Final = re.compile(r"\s+")
 #: ``details.provider.destinationProvider`` values that are a tracklingo carrier name of their
 #: own (the others, e.g. ``anpost``, ``bpost``, ``posti``, are kept as DHL names them).
 _PROVIDER_CARRIER: Final = {"parcel-de": "dhl", "usps": "usps"}
+#: Path prefixes of MyDHL API problem bodies' ``instance`` (``/expressapi/tracking?...``,
+#: ``/mydhlapi/shipments/{number}/tracking``).
+_MYDHL_PATHS: Final = ("/expressapi/", "/mydhlapi/")
 
 
 def _map(value: Any) -> Mapping[str, Any]:
@@ -113,9 +125,19 @@ def _problem_like(payload: Mapping[str, Any]) -> bool:
     return has_words and any(k in payload for k in ("status", "type", "instance"))
 
 
+def _is_mydhl(shipment: Mapping[str, Any]) -> bool:
+    """A MyDHL API tracking shipment: ``shipmentTrackingNumber`` and an ``events`` list, no ``id``."""
+    return (
+        "id" not in shipment
+        and shipment.get("shipmentTrackingNumber") is not None
+        and isinstance(shipment.get("events"), list)
+    )
+
+
 def sniff(payload: Any) -> bool:
-    """True for a Unified Shipment Tracking response, or a problem+json body whose ``instance``
-    is a Unified tracking path (``/shipment/...``, ``/track/shipments...``)."""
+    """True for a Unified Shipment Tracking response or a MyDHL API tracking response, or a
+    problem+json body whose ``instance`` is a Unified tracking path (``/shipment/...``,
+    ``/track/shipments...``)."""
     if not isinstance(payload, Mapping):
         return False
     shipments = payload.get("shipments")
@@ -125,6 +147,8 @@ def sniff(payload: Any) -> bool:
         for shipment in shipments[:5]:
             if not isinstance(shipment, Mapping):
                 continue
+            if _is_mydhl(shipment):
+                return True
             service = shipment.get("service")
             if (
                 isinstance(service, str)
@@ -137,7 +161,7 @@ def sniff(payload: Any) -> bool:
     return (
         _problem_like(payload)
         and isinstance(instance, str)
-        and instance.startswith(("/shipment/", "/track/shipments"))
+        and instance.startswith(("/shipment/", "/track/shipments", *_MYDHL_PATHS))
     )
 
 
@@ -149,8 +173,12 @@ def _number_from_instance(instance: str | None) -> str | None:
         return None
     if instance.startswith("/shipment/"):
         return string(instance[len("/shipment/") :].split("?", 1)[0].split("/", 1)[0])
-    query = parse_qs(urlsplit(instance).query)
-    found = query.get("trackingNumber")
+    parts = urlsplit(instance)
+    segments = parts.path.split("/")
+    if instance.startswith(_MYDHL_PATHS) and len(segments) > 3 and segments[2] == "shipments":
+        return string(segments[3])
+    query = parse_qs(parts.query)
+    found = query.get("trackingNumber") or query.get("shipmentTrackingNumber")
     return string(found[0]) if found else None
 
 
@@ -162,7 +190,10 @@ def _problem_error(payload: Mapping[str, Any]) -> NumberError:
         message = f"DHL: {title}: {detail}"
     else:
         message = f"DHL: {title or detail or 'error response without a title'}"
-    code = str(status) if isinstance(status, int) and not isinstance(status, bool) else None
+    if isinstance(status, int) and not isinstance(status, bool):
+        code: str | None = str(status)
+    else:  # MyDHL writes the HTTP status as a string ("400")
+        code = status.strip() if isinstance(status, str) and status.strip().isdigit() else None
     return NumberError(_number_from_instance(string(payload.get("instance"))), message, code)
 
 
@@ -250,6 +281,51 @@ def _scan(service: str | None, event: Mapping[str, Any]) -> Scan:
     )
 
 
+#: A UTC offset as MyDHL writes it beside a local time (``GMTOffset``: ``+09:00``).
+_OFFSET: Final = re.compile(r"^[+-]\d{2}:?\d{2}$")
+
+
+def _service_area(value: Any) -> Place:
+    """The first ``serviceArea`` entry's description ("La Paz-MX") as a locality line."""
+    first = _map(value[0]) if isinstance(value, list) and value else {}
+    return Place(locality=string(first.get("description")))
+
+
+def _postal_address(details: Any) -> Place:
+    """``shipperDetails`` / ``receiverDetails``: the ``postalAddress`` parts, else the service area."""
+    details = _map(details)
+    address = _map(details.get("postalAddress"))
+    if not address:
+        return _service_area(details.get("serviceArea"))
+    return Place(
+        city=address.get("cityName"),
+        region=address.get("provinceCode"),
+        postal_code=address.get("postalCode"),
+        country=address.get("countryCode"),
+    )
+
+
+def _mydhl_scan(event: Mapping[str, Any]) -> Scan:
+    """One MyDHL event: ``typeCode`` is the checkpoint code, ``description`` the text, ``date`` +
+    ``time`` the local time (``GMTOffset`` its offset when given), the first ``serviceArea`` the
+    place. A code without a text stays the description."""
+    get = event.get
+    code = string(get("typeCode"))
+    text = _plain(get("description"))
+    day, clock = string(get("date")), string(get("time"))
+    when = f"{day}T{clock}" if day and clock else day
+    offset = string(get("GMTOffset"))
+    return Scan(
+        code=code,
+        text=text or code,
+        place=_service_area(get("serviceArea")),
+        time=when,
+        utc_offset=offset if offset and _OFFSET.match(offset) else None,
+        time_note=None if when else "MyDHL event without a 'date'",
+        raw=event,
+    )
+
+
 # -- hand-off ------------------------------------------------------------------------------------
 
 
@@ -319,6 +395,9 @@ def _shipment(index: int, shipment: Any, reading: Reading) -> None:
     if not isinstance(shipment, Mapping):
         reading.errors.append(NumberError(None, f"DHL response: shipments[{index}] is not an object"))
         return
+    if _is_mydhl(shipment):
+        _mydhl_shipment(index, shipment, reading)
+        return
     number = shipment.get("id")
     if isinstance(number, bool) or not ((isinstance(number, int) and number >= 0) or string(number)):
         reading.errors.append(
@@ -362,6 +441,32 @@ def _shipment(index: int, shipment: Any, reading: Reading) -> None:
             origin=_place(shipment.get("origin")),
             destination=_place(shipment.get("destination")),
             handoff=_handoff(shipment, service),
+        )
+    )
+
+
+def _mydhl_shipment(index: int, shipment: Mapping[str, Any], reading: Reading) -> None:
+    number = shipment.get("shipmentTrackingNumber")
+    if isinstance(number, bool) or not ((isinstance(number, int) and number >= 0) or string(number)):
+        reading.errors.append(
+            NumberError(None, f"DHL response: shipments[{index}] has no 'shipmentTrackingNumber'")
+        )
+        return
+    label = string(number) or str(number)
+    scans = []
+    for i, event in enumerate(shipment["events"]):
+        if not isinstance(event, Mapping):
+            reading.errors.append(NumberError(label, f"DHL response: events[{i}] is not an object; skipped"))
+            continue
+        scans.append(_mydhl_scan(event))
+    reading.shipments.append(
+        Shipment(
+            number,
+            scans,
+            newest_first=False,  # MyDHL lists its events oldest first
+            sort_by_time=True,  # local wall-clock times across zones: the core sorts them
+            origin=_postal_address(shipment.get("shipperDetails")),
+            destination=_postal_address(shipment.get("receiverDetails")),
         )
     )
 
