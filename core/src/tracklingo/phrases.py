@@ -19,6 +19,9 @@ from typing import Final
 __all__ = ["normalize_phrase"]
 
 _NON_WORD: Final = re.compile(r"[^0-9a-z]+")
+_NON_ASCII: Final = re.compile(r"[^\x00-\x7f]")
+#: Combining accents after a Latin, Greek or Cyrillic letter (NFKD form).
+_LATIN_ACCENTS: Final = re.compile(r"(?<=[\x00-\u052f])[\u0300-\u036f\u0483-\u0489]+")
 #: Characters below this are Latin, Greek or Cyrillic: accents on them are dropped.
 _ACCENTED_SCRIPTS_END: Final = "\u0530"
 #: Apostrophes (dropped like ``'``) and letters that Unicode does not decompose into ASCII.
@@ -73,6 +76,11 @@ def _fold_unicode(text: str) -> str:
     'доставлено'
     """
     decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+    latin = _LATIN_ACCENTS.sub("", decomposed)
+    if not any(c.isalnum() or unicodedata.category(c)[0] == "M" for c in _NON_ASCII.findall(latin)):
+        # the usual case: Latin text whose accents are gone; other characters separate words
+        latin = _NON_ASCII.sub(" ", latin).lower().replace("&", " and ").replace("'", "")
+        return _NON_WORD.sub(" ", latin).strip()
     kept: list[str] = []
     accented = True  # whether the last base character's script drops its accents
     for c in decomposed:
