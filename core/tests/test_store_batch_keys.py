@@ -120,3 +120,14 @@ def test_iso_text_is_isoformat() -> None:
     assert seconds == ["2024-02-29T23:59:59"]
     with pytest.raises(ValueError, match="seconds or microseconds"):
         iso_text(pa.array([0], pa.timestamp("ms")))
+
+
+def test_text_columns_are_cleaned_as_str_strip() -> None:
+    # every character str.isspace knows, at either end; and characters it does not know
+    from tracklingo.batch.columns import text_column
+
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    others = ["\u200b", "\u180e", "\ufeff", "x"]
+    values = [f"{c}a{c}" for c in spaces + others] + ["", " ", None, "plain", "in  side"]
+    got = text_column(pa.array(values, pa.string())).to_pylist()
+    assert got == [v.strip() or None if v is not None else None for v in values]
