@@ -6,15 +6,17 @@ Each round runs, pinned to one core and interleaved (so a busy machine slows the
   per-record   tracklingo normalize feed.jsonl -o /dev/null            (JSONL out)
   jsonl->pq    tracklingo normalize feed.jsonl -o events.parquet       (batch path)
   pq->pq       tracklingo normalize feed.parquet -o events.parquet     (the flat feed as Parquet)
-Reported: the best of R rounds in events/s, the spread between rounds (the machine's noise), the
-ratios (targets: jsonl->pq >= 4x, pq->pq >= 10x), and the peak RSS of jsonl->pq and pq->pq at each
-size of --memory (flat memory: the peak must not grow with the feed).
+Reported, by CPU time (user + system: what the machine's load changes least) and by wall time: the
+best of R rounds in events/s, the spread between rounds (the machine's noise), the ratios (targets:
+jsonl->pq >= 4x, pq->pq >= 10x); and the peak RSS of jsonl->pq and pq->pq at each size of --memory
+(flat memory: the peak must not grow with the feed).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -37,21 +39,28 @@ def _exe() -> str:
     return shutil.which("tracklingo", path=str(Path(sys.executable).parent)) or "tracklingo"
 
 
-def run(args: list[str]) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB, from GNU time when installed, else 0) of one CLI run pinned to
-    core 0."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(args: list[str]) -> tuple[float, float, int]:
+    """Wall time, CPU time (user + system) and peak RSS (KiB, from GNU time when installed, else 0)
+    of one CLI run pinned to core 0."""
     cmd = [_exe(), *args, "-q", "--rejects", os.devnull]
     if shutil.which("taskset"):
         cmd = ["taskset", "-c", "0", *cmd]
     if Path("/usr/bin/time").exists():
         cmd = ["/usr/bin/time", "-f", "PEAK_RSS_KIB %M", *cmd]
+    cpu = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(cmd, stderr=subprocess.PIPE, text=True, check=False)
     elapsed = time.perf_counter() - start
+    cpu = _children_cpu() - cpu
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr}")
     peak = [line for line in proc.stderr.splitlines() if line.startswith("PEAK_RSS_KIB ")]
-    return elapsed, int(peak[-1].split()[1]) if peak else 0
+    return elapsed, cpu, int(peak[-1].split()[1]) if peak else 0
 
 
 def feeds(n: int) -> tuple[Path, Path]:
@@ -97,32 +106,36 @@ def main() -> None:
         "batch JSONL -> Parquet": ["normalize", str(jsonl), "-o", str(events)],
         "batch Parquet -> Parquet": ["normalize", str(parquet), "-o", str(events)],
     }
-    times: dict[str, list[float]] = {k: [] for k in cases}
+    wall: dict[str, list[float]] = {k: [] for k in cases}
+    cpu: dict[str, list[float]] = {k: [] for k in cases}
     rss: dict[str, int] = {}
     for _ in range(args.rounds):
         for label, cmd in cases.items():
-            t, peak = run(cmd)
-            times[label].append(t)
+            t, c, peak = run(cmd)
+            wall[label].append(t)
+            cpu[label].append(c)
             rss[label] = max(rss.get(label, 0), peak)
     print(
         f"batch path, {n:,} flat events (bench/feedgen.py), best of {args.rounds} interleaved rounds, 1 core:"
     )
-    base = min(times["per-record CLI (JSONL out)"])
-    for label, ts in times.items():
-        best, worst = min(ts), max(ts)
-        print(
-            f"  {label:<28} {n / best:>10,.0f} events/s  {best:6.2f} s"
-            f"  (rounds spread {100 * (worst - best) / best:4.0f}%)"
-            f"  {base / best:5.2f}x per-record  peak RSS {rss[label] / 1024:.0f} MiB"
-        )
+    for measure, times in (("CPU time", cpu), ("wall time", wall)):
+        print(f"by {measure}:")
+        base = min(times["per-record CLI (JSONL out)"])
+        for label, ts in times.items():
+            best, worst = min(ts), max(ts)
+            print(
+                f"  {label:<28} {n / best:>10,.0f} events/s  {best:6.2f} s"
+                f"  (rounds spread {100 * (worst - best) / best:4.0f}%)"
+                f"  {base / best:5.2f}x per-record  peak RSS {rss[label] / 1024:.0f} MiB"
+            )
     print("  targets: JSONL -> Parquet >= 4x, Parquet -> Parquet >= 10x")
     sizes = [int(s) for s in args.memory.split(",") if s]
     if sizes:
         print("peak RSS by feed size (flat memory: the peak does not grow with the feed):")
         for size in sizes:
             j, p = feeds(size)
-            _, r1 = run(["normalize", str(j), "-o", str(events)])
-            _, r2 = run(["normalize", str(p), "-o", str(events)])
+            _, _, r1 = run(["normalize", str(j), "-o", str(events)])
+            _, _, r2 = run(["normalize", str(p), "-o", str(events)])
             print(
                 f"  {size:>12,} events   JSONL -> Parquet {r1 / 1024:6.0f} MiB"
                 f"   Parquet -> Parquet {r2 / 1024:6.0f} MiB"

@@ -202,6 +202,13 @@ _INSERT: Final = (
 #: Tracking numbers per key query (below SQLite's smallest limit on query parameters).
 _KEY_QUERY: Final = 900
 
+#: A stored dedup key as one text (`Store._stored_key_texts`).
+_KEY_TEXT: Final = " || char(31) || ".join(
+    ("carrier", "tracking_number", "occurred_at", "code", "description")
+)
+#: Whether SQLite has `json_each` (JSON1); set to False on first failure.
+_JSON_EACH: list[bool] = [True]
+
 _Row = tuple[str, str, str, str, str, str, str, str | None, str | None]
 _LegKey = tuple[str, str]  # (carrier, tracking number), as in `tracklingo.journeys`
 
@@ -401,7 +408,10 @@ class Store:
         one transaction, the same keys and rows; but the dedup keys are computed column-wise, and
         events already stored are skipped (one key query per batch) before any row is built.
         Needs the ``arrow`` extra."""
-        from tracklingo.batch.rows import dedup_keys, store_rows
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from tracklingo.batch.rows import key_columns, key_texts, store_rows
 
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -410,17 +420,20 @@ class Store:
         stats = IngestStats()
         with self._errors():
             for batch in _slices(tables, batch_size):
-                keys = dedup_keys(batch)
-                stored = self._stored_keys({key[1] for key in keys})
-                new = [i for i, key in enumerate(keys) if key not in stored]
-                offered = len(keys)
-                if not new:
-                    rows = []
-                else:
-                    if len(new) < offered:
-                        batch = batch.take(new)
-                        keys = [keys[i] for i in new]
-                    rows = store_rows(batch, keys, include_raw=include_raw)
+                offered = batch.num_rows
+                parts = key_columns(batch)
+                numbers = pc.unique(parts[1]).to_pylist()
+                texts = key_texts(parts)
+                if texts is not None:  # the stored keys as texts, looked up column-wise
+                    found = self._stored_key_texts(numbers)
+                    stored = pc.is_in(texts, value_set=pa.array(found, pa.string())) if found else None
+                else:  # a key part holds the texts' separator: compare the keys themselves
+                    keys = list(zip(*(c.to_pylist() for c in parts), strict=True))
+                    have = self._stored_keys(numbers)
+                    stored = pa.array([key in have for key in keys], pa.bool_())
+                if stored is not None and pc.any(stored).as_py():
+                    batch = batch.filter(pc.invert(stored))
+                rows = store_rows(batch, None, include_raw=include_raw) if batch.num_rows else []
                 self._commit(rows, offered, stats, on_batch)
         return stats
 
@@ -438,6 +451,32 @@ class Store:
                     part,
                 )
             )
+        return found
+
+    def _stored_key_texts(self, numbers: list[str]) -> list[str]:
+        """The dedup keys stored under `numbers`, each as one text: its parts joined by
+        `tracklingo.batch.rows.KEY_SEPARATOR` (char(31)), as `key_texts` joins a batch's. A
+        stored key with a part that holds the separator has more of them, so it equals no text
+        of a batch whose parts hold none: equal texts are equal keys."""
+        key = _KEY_TEXT
+        if _JSON_EACH[0]:
+            try:  # one query: the numbers as a JSON array (SQLite's JSON1, built in since 3.38)
+                rows = self._conn.execute(
+                    f"SELECT {key} FROM events WHERE tracking_number IN (SELECT value FROM json_each(?))",
+                    (orjson.dumps(numbers).decode(),),
+                )
+                return [row[0] for row in rows]
+            except sqlite3.OperationalError as exc:
+                if "json_each" not in str(exc):
+                    raise
+                _JSON_EACH[0] = False
+        found: list[str] = []
+        for start in range(0, len(numbers), _KEY_QUERY):
+            part = numbers[start : start + _KEY_QUERY]
+            rows = self._conn.execute(
+                f"SELECT {key} FROM events WHERE tracking_number IN ({','.join('?' * len(part))})", part
+            )
+            found.extend(row[0] for row in rows)
         return found
 
     def retire_peer_events(self, peer: str, numbers: Collection[str]) -> int:

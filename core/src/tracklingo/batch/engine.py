@@ -16,8 +16,9 @@ A row stands for the record of its non-null fields. A ``payload`` column holds r
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Final
 
 import numpy as np
@@ -465,8 +466,9 @@ class BatchNormalizer:
         """The event columns of one carrier's planned rows, and those rows (rows whose time the
         rules reject are marked in `slow` and left out)."""
         take = pa.array(p.rows, pa.int64())
-        locs = [loc if loc is not None else Location() for loc in p.locations]
-        maps = p.mapped
+        # each distinct location's and mapping's fields, gathered in one pass each
+        loc_values = _fields(_LOC, (_LOC_FIELDS(loc) if loc is not None else None for loc in p.locations))
+        map_values = _fields(_MAP_COLUMNS, map(_map_fields, p.mapped))
         offsets = pc.if_else(
             pa.array([w is not None and w.offset_column for w in p.wirings], pa.bool_()).take(
                 pa.array(p.wids)
@@ -474,9 +476,10 @@ class BatchNormalizer:
             p.offsets,
             pa.scalar(None, pa.string()),
         )
-        country = pa.array([loc.country for loc in locs], pa.string()).take(pa.array(p.lids))
-        region = pa.array([loc.region for loc in locs], pa.string()).take(pa.array(p.lids))
-        code = pa.array([m.code if m is not None else None for m in maps], pa.string()).take(pa.array(p.mids))
+        l_at, m_at = pa.array(p.lids), pa.array(p.mids)
+        country = pa.array(loc_values["country"], _STRING).take(l_at)
+        region = pa.array(loc_values["region"], _STRING).take(l_at)
+        code = pa.array(map_values["code"], _STRING).take(m_at)
         times = flat_times(p.plan.rules, stamps.take(take), offsets, country, region, code)
         if times.failed.any():
             slow[p.rows[times.failed]] = True
@@ -484,16 +487,18 @@ class BatchNormalizer:
             p = p.subset(keep)
             take = pa.array(p.rows, pa.int64())
             times = times.subset(keep)
+            l_at, m_at = pa.array(p.lids), pa.array(p.mids)
+            kept = pa.array(keep, pa.bool_())
+            country, region, code = country.filter(kept), region.filter(kept), code.filter(kept)
         if not len(p.rows):
             return p, None
-        m_at, l_at, w_at = pa.array(p.mids), pa.array(p.lids), pa.array(p.wids)
+        w_at = pa.array(p.wids)
 
-        def mcol(attr: str, kind: pa.DataType = _STRING, value: Any = None) -> pa.Array:
-            get = value or (lambda m: getattr(m, attr))
-            return pa.array([get(m) if m is not None else None for m in maps], kind).take(m_at)
+        def mcol(name: str) -> pa.Array:
+            return pa.array(map_values[name], _MAP_TYPES.get(name, _STRING)).take(m_at)
 
-        def lcol(attr: str) -> pa.Array:
-            return pa.array([getattr(loc, attr) for loc in locs], _STRING).take(l_at)
+        def lcol(name: str) -> pa.Array:
+            return pa.array(loc_values[name], _STRING).take(l_at)
 
         postal = pc.if_else(pa.array(p.has_postal), p.postal, lcol("postal_code"))
         handoffs = [w.handoff if w is not None else None for w in p.wirings]
@@ -509,27 +514,23 @@ class BatchNormalizer:
             "utc_offset": offset,
             "time_is_local": times.time_is_local,
             "time_note": times.time_note,
-            "stage": mcol("stage", value=lambda m: m.stage.value),
-            "status": mcol("status", value=lambda m: m.status.value),
-            "reason": mcol("reason", value=lambda m: m.reason.value if m.reason is not None else None),
+            "stage": mcol("stage"),
+            "status": mcol("status"),
+            "reason": mcol("reason"),
             "city": lcol("city"),
-            "region": lcol("region"),
+            "region": region,
             "postal_code": postal,
-            "country": lcol("country"),
+            "country": country,
             "facility": lcol("facility"),
-            "code": mcol("code"),
+            "code": code,
             "description": mcol("description"),
             "handoff_carrier": pa.array([h.carrier if h else None for h in handoffs], _STRING).take(w_at),
             "handoff_tracking_number": pa.array(
                 [h.tracking_number if h else None for h in handoffs], _STRING
             ).take(w_at),
-            "match": mcol("match", value=lambda m: m.match.value),
-            "confidence": mcol("confidence", pa.float64()),
-            "evidence": mcol(
-                "evidence",
-                pa.list_(_STRING),
-                value=lambda m: list(m.evidence) if m.evidence is not None else None,
-            ),
+            "match": mcol("match"),
+            "confidence": mcol("confidence"),
+            "evidence": mcol("evidence"),
             "needs_context": mcol("needs_context"),
         }
         return p, pa.table(cols, schema=EVENT_SCHEMA)
@@ -576,6 +577,31 @@ class BatchNormalizer:
 
 
 _FLAT_KEYS: Final = FLAT_COLUMNS
+_LOC_FIELDS: Final = attrgetter(*_LOC)
+_MAP_COLUMNS: Final = (
+    "stage", "status", "reason", "code", "description", "match", "confidence", "evidence", "needs_context"
+)  # fmt: skip
+_MAP_TYPES: Final = {"confidence": pa.float64(), "evidence": pa.list_(_STRING)}
+_NO_MAPPING: Final = (None,) * len(_MAP_COLUMNS)
+
+
+def _map_fields(m: Mapped | None) -> tuple[Any, ...]:
+    """A mapping's event fields, in the order of `_MAP_COLUMNS` (None for no mapping)."""
+    if m is None:
+        return _NO_MAPPING
+    reason, evidence = m.reason, m.evidence
+    return (
+        m.stage.value, m.status.value, reason.value if reason is not None else None, m.code,
+        m.description, m.match.value, m.confidence, list(evidence) if evidence is not None else None,
+        m.needs_context,
+    )  # fmt: skip
+
+
+def _fields(names: Sequence[str], rows: Iterable[tuple[Any, ...] | None]) -> dict[str, tuple[Any, ...]]:
+    """`rows` (tuples of one value per name; None: all None) as a column per name."""
+    width = len(names)
+    columns = list(zip(*(r if r is not None else (None,) * width for r in rows), strict=True))
+    return dict(zip(names, columns or [()] * width, strict=True))
 
 
 @dataclass(slots=True)

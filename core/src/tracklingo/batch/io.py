@@ -186,6 +186,7 @@ def _plain_jsonl(path: str, fmt: str) -> bool:
 # A block goes through Arrow's JSON reader only when nothing in it can read differently from the
 # per-record reader: no blank line (line numbers), no byte order mark, no lone surrogate escape.
 _BLANK_LINE: Final = re.compile(rb"\n[ \t\r]+\n")
+_AFTER_NEWLINE: Final = re.compile(rb"\n[\n \t\r]")
 _SURROGATE: Final = re.compile(rb"\\[uU][dD][89a-fA-F]")
 _BLOCK_BYTES: Final = 8 << 20
 
@@ -243,9 +244,10 @@ def _jsonl_blocks(path: str, batch_rows: int) -> Iterator[Chunk]:
 
 
 def _blank_line(block: bytes) -> bool:
-    if b"\n\n" in block or block[:1] in (b"\n", b" ", b"\t", b"\r"):
+    if block[:1] in (b"\n", b" ", b"\t", b"\r"):
         return True
-    if (b"\n " in block or b"\n\t" in block or b"\n\r" in block) and _BLANK_LINE.search(block):
+    # a line that starts with a newline or a space: one pass finds whether there is any
+    if _AFTER_NEWLINE.search(block) and (b"\n\n" in block or _BLANK_LINE.search(block)):
         return True
     end = len(block) - 1 if block.endswith(b"\n") else len(block)
     return not block[block.rfind(b"\n", 0, end) + 1 : end].strip()

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tracklingo.batch.columns import codes, group
+from tracklingo.batch.columns import codes, group, iso_text
 from tracklingo.errors import TracklingoError
 from tracklingo.times import YEARS, TimeRules, fast_time, scan_time
 
@@ -100,7 +100,7 @@ def flat_times(
     head = pc.utf8_slice_codeunits(stamps, 0, 19)
     parsed = pc.strptime(head, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
     # strptime rolls 30 February over to March: a value is valid only when it prints back the same
-    same = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%dT%H:%M:%S"), head), False)
+    same = pc.fill_null(pc.equal(iso_text(parsed), head), False)
     year = pc.cast(pc.utf8_slice_codeunits(stamps, 0, 4), pa.int64())
     in_years = pc.fill_null(pc.and_(pc.greater_equal(year, YEARS[0]), pc.less_equal(year, YEARS[1])), False)
     valid = pc.and_(same, in_years)
