@@ -204,6 +204,41 @@ def test_voicing_marks_and_tone_marks_keep_words_apart(world: Vocabulary) -> Non
     assert world.resolve("นาจ่ายสาเร็จ").stage is Stage.UNKNOWN
 
 
+# Russian Post's operation joined to its attribute, as trackers show it (texts of the forms
+# source, not of the held-out set): the sentence form drops the operation, the attribute resolves
+JOINED: list[tuple[str, Stage, Reason | None]] = [
+    ("Обработка - Прибыло в сортировочный центр", Stage.IN_TRANSIT, None),
+    ("Обработка. Прибыло в место транзита", Stage.IN_TRANSIT, None),
+    ("Возврат - Истек срок хранения", Stage.RETURN_TO_SENDER, None),
+    ("Возврат - Отказ адресата", Stage.RETURN_TO_SENDER, Reason.REFUSED),
+    ("Неудачная попытка вручения - Адресат выбыл", Stage.DELIVERY_ATTEMPTED, Reason.ADDRESS_PROBLEM),
+    ("Таможенное оформление - Выпущено таможней", Stage.CUSTOMS_CLEARED, None),
+]
+
+
+@pytest.mark.parametrize(("text", "stage", "reason"), JOINED)
+def test_russian_operation_joined_to_its_attribute_reads_as_the_attribute(
+    text: str, stage: Stage, reason: Reason | None
+) -> None:
+    registry = load_carriers()
+    own = {c.name: c.vocabulary for c in registry}
+    rows = [{"text": text, "stage": stage.value, "carrier": "russian-post"}]
+    _, (outcome,) = evaluate_texts(rows, own, OpenWorld(installed_vocabularies(registry)))
+    assert (outcome.stage, outcome.match) == (stage, MatchKind.SENTENCE_FORM), text
+    assert shared_vocabulary("world").resolve(text).stage is Stage.UNKNOWN  # not a phrase rule
+    if reason is not None:
+        assert shared_vocabulary("world").resolve(text.split(" - ", 1)[1]).reason is reason
+
+
+def test_an_operation_whose_attribute_says_nothing_stays_unknown() -> None:
+    registry = load_carriers()
+    own = {c.name: c.vocabulary for c in registry}
+    text = "Хранение - До востребования"
+    rows = [{"text": text, "stage": "available_for_pickup", "carrier": "russian-post"}]
+    _, (outcome,) = evaluate_texts(rows, own, OpenWorld(installed_vocabularies(registry)))
+    assert not outcome.answered
+
+
 @pytest.mark.parametrize(
     ("stem", "text"),
     [
