@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from tracklingo.openworld import OpenWorld, installed_vocabularies
+from tracklingo.openworld.lexicon import load_lexicon, words
 from tracklingo.openworld.measure import evaluate_texts, load_labelled
 from tracklingo.plugins import load_carriers
 from tracklingo.taxonomy import MatchKind, Reason, Stage
@@ -239,6 +240,19 @@ def test_an_operation_whose_attribute_says_nothing_stays_unknown() -> None:
     assert not outcome.answered
 
 
+def _concepts(text: str) -> set[str]:
+    return {h.concept for h in load_lexicon().hits(words(text))}
+
+
+def test_chinese_lexicon_words_are_found_only_as_whole_tokens() -> None:
+    """Chinese has no spaces: a lexicon word is a token only where punctuation sets it off (the
+    texts are constructed for the tokenizing, none is a held-out text)."""
+    assert "delivered" in _concepts("已签收，感谢使用")
+    assert "depart" in _concepts("上海中转部-已发往-北京")
+    assert "out_for_delivery" in _concepts("派送中")
+    assert _concepts("快件已签收感谢使用") == set()  # inside a longer token: not found
+
+
 @pytest.mark.parametrize(
     ("stem", "text"),
     [
@@ -348,16 +362,18 @@ def test_held_out_sources_are_not_cited_by_this_round() -> None:
             assert file_id not in cited, file_id
 
 
-FLOOR_RIGHT = 0
+FLOOR_RIGHT = 5
 FLOOR_WRONG = 0
 
 
 def test_the_held_out_set_stays_answered_as_measured() -> None:
     """A regression floor, not the target: measured 0 of 22 right, 0 wrong, 22 unknown before
-    this round's rules and the same after them. The held-out texts are the forms these rules do
-    not hold: the Chinese carriers' sentences with their places ("湖南长沙转运中心-已发往-..."),
-    the Russian operation joined to its attribute by a tracker ("Обработка // Сортировка"),
-    Thailand Post's older and misspelt descriptions. Nothing wrong is the floor that matters."""
+    this round's rules, the same after the phrase rules alone, and 5 right, 0 wrong, 17 unknown
+    with the lexicon's Chinese words (已签收, 已发往, 已到达 set off by the STO sentences' dashes and
+    commas). The rest are the forms these rules do not hold: STO's scan sentences, the Russian
+    operation joined to its attribute by " // ", Thailand Post's older and misspelt descriptions,
+    Japanese and Korean texts no source of this round has. Nothing wrong is the floor that
+    matters."""
     registry = load_carriers()
     own = {c.name: c.vocabulary for c in registry}
     rows = load_labelled(HELD_OUT)
