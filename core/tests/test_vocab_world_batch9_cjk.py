@@ -1,7 +1,8 @@
 """The world vocabulary in non-Latin scripts, ninth round: new parts for Chinese aggregator and
 express texts (``china-zh``: kuaidi100 and Kdniao status names, SF Express), Japanese carriers in
 Japanese (``japan-ja``: Japan Post, Yamato, Sagawa), CJ Logistics in Korean (``korea``), Russian
-Post in Russian (``russian-post``) and Thailand Post in Thai (``thailand-post``).
+Post in Russian (``russian-post``), CDEK (``russia-couriers``) and Thailand Post in Thai
+(``thailand-post``).
 
 Phrase folding keeps the letters of every script, so these texts are phrase rules like any other.
 Checks that the new parts are listed and load with sourced text rules under their own source
@@ -43,6 +44,7 @@ NEW = {
     "japan-ja": "JPZ_",
     "korea": "KRZ_",
     "russian-post": "RU_",
+    "russia-couriers": "RUC_",
     "thailand-post": "THZ_",
 }
 
@@ -95,6 +97,7 @@ SCRIPT = {
     "japan-ja": re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]"),
     "korea": re.compile(r"[\uac00-\ud7af]"),
     "russian-post": re.compile(r"[\u0430-\u044f]"),
+    "russia-couriers": re.compile(r"[\u0430-\u044f]"),
     "thailand-post": re.compile(r"[\u0e00-\u0e7f]"),
 }
 
@@ -168,6 +171,16 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("russian-post", "Истек срок хранения", Stage.RETURN_TO_SENDER, None),
     ("russian-post", "Отказ адресата", Stage.RETURN_TO_SENDER, Reason.REFUSED),
     ("russian-post", "Вручение отправителю", Stage.RETURNED, None),
+    ("russia-couriers", "Создан", Stage.LABEL_CREATED, None),
+    ("russia-couriers", "Принят на склад отправителя", Stage.ACCEPTED, None),
+    ("russia-couriers", "Отправлен в город-получатель", Stage.IN_TRANSIT, None),
+    ("russia-couriers", "Принят на склад доставки", Stage.AT_DESTINATION_FACILITY, None),
+    ("russia-couriers", "Принят на склад до востребования", Stage.AVAILABLE_FOR_PICKUP, None),
+    ("russia-couriers", "Выдан на доставку", Stage.OUT_FOR_DELIVERY, None),
+    ("russia-couriers", "Возвращен на склад доставки", Stage.DELIVERY_ATTEMPTED, None),
+    ("russia-couriers", "Вручён", Stage.DELIVERED, None),
+    ("russia-couriers", "Не вручен", Stage.RETURN_TO_SENDER, Reason.REFUSED),
+    ("russia-couriers", "Удален", Stage.CANCELLED, None),
     ("thailand-post", "เตรียมการฝากส่ง", Stage.LABEL_CREATED, None),
     ("thailand-post", "รับฝาก", Stage.ACCEPTED, None),
     ("thailand-post", "รับเข้า ณ ศูนย์คัดแยก", Stage.IN_TRANSIT, None),
@@ -271,6 +284,8 @@ def test_chinese_lexicon_words_are_found_only_as_whole_tokens() -> None:
         ("russian-post", "Покинуло место международного обмена"),
         ("russian-post", "Принято таможней"),
         ("russian-post", "Доставлено"),
+        ("russia-couriers", "Принят"),
+        ("russia-couriers", "Возвращен на склад отправителя"),
         ("thailand-post", "ดำเนินพิธีการศุลกากร"),
         ("thailand-post", "ถึงสนามบิน"),
         # held-out texts of this set: never rules of this round
