@@ -91,3 +91,36 @@ def test_a_negated_italian_delivery_is_not_a_delivery(world: OpenWorld) -> None:
     assert "m:negation:delivered" in features and "c:delivered" not in features
     answer = world.resolve("Spedizione non consegnata")
     assert answer is not None and answer.stage is not Stage.DELIVERED
+
+
+# -- stage priority and words that are not what they look like -------------------------------
+
+
+@pytest.mark.parametrize("text", ["Incorrect return address", "The return address on the label is missing"])
+def test_a_return_address_is_an_address_not_a_return(world: OpenWorld, text: str) -> None:
+    # "return address" is one entry of `address`: the longer entry wins over the `return` frame
+    assert "return" not in _concepts(text) and "address" in _concepts(text)
+    answer = world.resolve(text)
+    assert answer is not None
+    assert answer.stage not in (Stage.RETURN_TO_SENDER, Stage.RETURNED)
+
+
+def test_a_release_from_a_customs_hold_is_a_clearance(world: OpenWorld) -> None:
+    # held and released together: the release is the later of the two
+    text = "Shipment released from customs hold"
+    assert {"customs", "held", "released"} <= _concepts(text)
+    answer = world.resolve(text)
+    assert answer is not None and answer.stage is Stage.CUSTOMS_CLEARED
+
+
+def test_a_completed_clearance_is_a_clearance(world: OpenWorld) -> None:
+    assert "complete" in _concepts("Completion of clearance")
+    answer = world.resolve("Completion of clearance")
+    assert answer is not None and answer.stage is Stage.CUSTOMS_CLEARED
+
+
+@pytest.mark.parametrize("text", ["Address error", "Erreur d'adresse", "Error en la dirección"])
+def test_an_address_error_is_an_exception(world: OpenWorld, text: str) -> None:
+    assert {"address", "wrong"} <= _concepts(text)
+    answer = world.resolve(text)
+    assert answer is not None and answer.stage is Stage.EXCEPTION
