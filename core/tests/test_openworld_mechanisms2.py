@@ -124,3 +124,31 @@ def test_an_address_error_is_an_exception(world: OpenWorld, text: str) -> None:
     assert {"address", "wrong"} <= _concepts(text)
     answer = world.resolve(text)
     assert answer is not None and answer.stage is Stage.EXCEPTION
+
+
+# -- conditions -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Parcel will be returned to sender if not collected within 7 days",
+        "If not collected, the parcel will be returned to the sender",
+        "Le colis sera retourné à l'expéditeur faute de retrait",
+    ],
+)
+def test_a_return_on_condition_of_no_collection_is_a_parcel_waiting(world: OpenWorld, text: str) -> None:
+    # "if not" is one entry: the collection is the condition, and the negation does not wander
+    features = analyse(text).features
+    assert any(f.startswith("m:conditional:") for f in features)
+    assert not any(f.startswith("m:negation:") for f in features)
+    answer = world.resolve(text)
+    assert answer is not None and answer.stage is Stage.AVAILABLE_FOR_PICKUP
+
+
+def test_a_collection_that_did_not_happen_is_still_a_return(world: OpenWorld) -> None:
+    # no condition: not collected, and being returned
+    text = "The parcel was not collected and is being returned to the sender"
+    assert "m:negation:picked_up" in analyse(text).features
+    answer = world.resolve(text)
+    assert answer is not None and answer.stage is Stage.RETURN_TO_SENDER
