@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-__all__ = ["MAX_ENTRIES", "cache_dir", "loads"]
+__all__ = ["MAX_ENTRIES", "cache_dir", "is_verified", "loads", "remember_verified"]
 
 logger = logging.getLogger(__name__)
 
@@ -82,19 +82,42 @@ def loads(text: str) -> dict[str, Any]:
     if folder is None:
         return _parse(text)
     path = folder / (_key(text) + _SUFFIX)
+    data = _read(path)
+    if data is None:
+        data = _parse(text)
+        _store(folder, path, data)
+    return data
+
+
+def is_verified(kind: str, text: str) -> bool:
+    """True when `remember_verified` recorded that `text` passed the check `kind` (with this
+    Python), in this process or an earlier one. A check whose verdict depends only on the text (and
+    on the code doing it, which `kind` should then name, e.g. with a hash of the code) may be
+    skipped when this says yes. False whenever the cache is off or unreadable."""
+    folder = cache_dir()
+    return folder is not None and _read(folder / (_key(f"\0{kind}\0{text}") + _SUFFIX)) == {"verified": kind}
+
+
+def remember_verified(kind: str, text: str) -> None:
+    """Record that `text` passed the check `kind` (see `is_verified`); silently nothing when the
+    cache cannot be written."""
+    folder = cache_dir()
+    if folder is not None:
+        _store(folder, folder / (_key(f"\0{kind}\0{text}") + _SUFFIX), {"verified": kind})
+
+
+def _read(path: Path) -> dict[str, Any] | None:
     try:
         with open(path, "rb") as f:
             data = marshal.loads(f.read())
         if isinstance(data, dict):
             return data
-        logger.debug("ignoring the TOML cache entry %s: not a table", path)
+        logger.debug("ignoring the cache entry %s: not a table", path)
     except FileNotFoundError:
         pass
     except (OSError, EOFError, ValueError, TypeError) as exc:  # unreadable, truncated, foreign
-        logger.debug("ignoring the TOML cache entry %s: %s", path, exc)
-    data = _parse(text)
-    _store(folder, path, data)
-    return data
+        logger.debug("ignoring the cache entry %s: %s", path, exc)
+    return None
 
 
 def _parse(text: str) -> dict[str, Any]:
