@@ -10,6 +10,10 @@ Why it cannot go stale: the key *is* the content. A changed file is a different 
 is parsed and stored under its new name); nothing depends on file times. What the callers do with
 the parsed data (validation, compilation, error messages) runs every time, unchanged.
 
+It also remembers checks whose verdict depends only on a text (`is_verified`,
+`remember_verified`): a vocabulary's set of patterns that compiled and passed, so the next load
+compiles each pattern on first use instead of all of them up front.
+
 Where: ``TRACKLINGO_CACHE_DIR`` when set (``off`` turns the cache off), else
 ``$XDG_CACHE_HOME/tracklingo`` or ``~/.cache/tracklingo`` (``~/Library/Caches/tracklingo`` on
 macOS, ``%LOCALAPPDATA%\\tracklingo\\cache`` on Windows). Any problem with the cache (no home, a
