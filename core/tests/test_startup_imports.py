@@ -1,11 +1,16 @@
-"""Registering the carriers must not import the HTTP stack (httpx, tenacity): the plugins export
-their API clients lazily (PEP 562 ``__getattr__``), so `tracklingo explain` does not pay for them."""
+"""Start-up's lazy boundaries, checked by what a process imports or parses (nothing is timed).
+
+Registering the carriers must not import the HTTP stack (httpx, tenacity): the plugins export
+their API clients lazily (PEP 562 ``__getattr__``), so `tracklingo explain` does not pay for them.
+A warm `tracklingo explain` parses no TOML: it reads the parsed-TOML cache (docs/cache.md)."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +53,46 @@ def test_an_unknown_name_is_still_an_attribute_error(package: str, client: str) 
     assert client in module.__all__
     with pytest.raises(AttributeError):
         module.NoSuchName  # noqa: B018
+
+
+_EXPLAIN = (
+    "import sys\n"
+    "sys.argv = ['tracklingo', 'explain', 'Delivered']\n"
+    "from tracklingo.cli import main\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit as exc:\n"
+    "    assert not exc.code, exc.code\n"
+)
+
+
+def _explain_parsing(cache: str) -> tuple[list[str], str]:
+    """Run `tracklingo explain Delivered` with `cache` as the cache directory: the TOML texts
+    `tomllib` really parsed, and what the command printed."""
+    probe = (
+        "import json, sys, tomllib\n"
+        "parsed = []\n"
+        "_real = tomllib.loads\n"
+        "def _counting(text, **kw):\n"
+        "    parsed.append(text[:60])\n"
+        "    return _real(text, **kw)\n"
+        "tomllib.loads = _counting\n"
+        "import atexit\n"
+        "atexit.register(lambda: sys.stderr.write('PARSED ' + json.dumps(parsed) + '\\n'))\n"
+        f"{_EXPLAIN}"
+    )
+    env = {**os.environ, "TRACKLINGO_CACHE_DIR": cache}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+    line = next(x for x in done.stderr.splitlines() if x.startswith("PARSED "))
+    parsed: list[str] = json.loads(line.removeprefix("PARSED "))
+    return parsed, done.stdout
+
+
+def test_a_warm_explain_parses_no_toml(tmp_path: Path) -> None:
+    cold, cold_out = _explain_parsing(str(tmp_path))
+    assert cold  # the first run parses the vocabularies, the catalog and the advice
+    warm, warm_out = _explain_parsing(str(tmp_path))
+    assert warm == []
+    assert warm_out == cold_out
+    off, off_out = _explain_parsing("off")
+    assert len(off) == len(cold) and off_out == cold_out

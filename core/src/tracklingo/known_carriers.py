@@ -12,11 +12,12 @@ the text names a well-known carrier whose plugin is not installed, it says so. T
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from tracklingo import tomlcache
 
 __all__ = ["KnownCarrier", "known_carriers", "mentioned_carriers"]
 
@@ -51,7 +52,7 @@ def known_carriers() -> tuple[KnownCarrier, ...]:
     text = resources.files("tracklingo").joinpath("data", "known_carriers.toml").read_text("utf-8")
     return tuple(
         KnownCarrier(c["name"], c["display_name"], tuple(c["names"]), c["source"])
-        for c in tomllib.loads(text)["carrier"]
+        for c in tomlcache.loads(text)["carrier"]
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
 
+from tracklingo import tomlcache
 from tracklingo.errors import VocabularyError
 from tracklingo.taxonomy import Reason, Stage
 
@@ -231,7 +232,7 @@ def _first_message(exc: ValidationError) -> str:
 def read_toml(resource: Path | Traversable, origin: str) -> dict[str, Any]:
     """A vocabulary file's TOML, or a `VocabularyError` naming what is wrong with it."""
     try:
-        return tomllib.loads(resource.read_text(encoding="utf-8"))
+        return tomlcache.loads(resource.read_text(encoding="utf-8"))
     except OSError as exc:
         raise VocabularyError(f"cannot read vocabulary {origin}: {exc.strerror}") from None
     except UnicodeDecodeError:

@@ -16,6 +16,7 @@ coverage reports and glossaries.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
+from tracklingo import tomlcache
 from tracklingo.errors import VocabularyError
 from tracklingo.phrases import normalize_phrase
 from tracklingo.places import split_trailing
@@ -153,8 +155,50 @@ _NO_CAPTURE: Final[Mapping[str, str]] = MappingProxyType({})
 @dataclass(frozen=True, slots=True)
 class _Pattern:
     rule: Rule
-    regex: re.Pattern[str]
+    regex: re.Pattern[str] | _LazyRegex
     first_word: str | None
+
+
+class _LazyRegex:
+    """A pattern already known to pass `_checked_regex` (`tomlcache.is_verified`), compiled on
+    its first search, which then puts the compiled regex in its `_Pattern`'s place."""
+
+    __slots__ = ("owner", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.owner: _Pattern | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        regex = re.compile(self.pattern, re.IGNORECASE)
+        if self.owner is not None and self.owner.regex is self:
+            object.__setattr__(self.owner, "regex", regex)
+        return regex.search(text)
+
+
+def _checked_regex(carrier: str, pattern: str) -> re.Pattern[str]:
+    """`pattern` compiled, or a `VocabularyError` when it does not compile or captures a group
+    other than `LOCATION_GROUPS`."""
+    try:
+        regex = re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise VocabularyError(f"{carrier}: bad pattern {pattern!r}: {exc}") from None
+    unknown = set(regex.groupindex) - LOCATION_GROUPS
+    if unknown:
+        raise VocabularyError(
+            f"{carrier}: pattern {pattern!r} captures {sorted(unknown)};"
+            f" allowed groups are {sorted(LOCATION_GROUPS)}"
+        )
+    return regex
+
+
+def _pattern_check_kind() -> str:
+    """What names the pattern check in the cache: the checking code itself (its bytecode, constants
+    and names) and the allowed groups, so a changed check is never skipped on an old verdict."""
+    code = _checked_regex.__code__
+    digest = hashlib.blake2b(code.co_code, digest_size=16)
+    digest.update(repr((code.co_consts, code.co_names, sorted(LOCATION_GROUPS))).encode())
+    return f"vocabulary patterns {digest.hexdigest()}"
 
 
 # The literal first word of an anchored pattern, when the word certainly ends there (a space, a
@@ -246,26 +290,28 @@ class Vocabulary:
                 for p in phrases:
                     self._put(self._phrase, p, rule, "phrase")
         own_first = sorted(self.rules, key=lambda r: r.vocabulary != self.carrier)
+        # Checking a pattern means compiling it, the most of a vocabulary's load: a set of patterns
+        # that passed before (same texts, same check, same Python: `tomlcache.is_verified`) is
+        # compiled on first use instead; any other set is checked, and remembered, now.
+        texts = "\n".join(sorted({r.pattern for r in own_first if r.pattern is not None}))
+        kind = _pattern_check_kind() if texts else ""
+        lazy = bool(texts) and tomlcache.is_verified(kind, texts)
         for rule in own_first:
             if rule.pattern is None:
                 continue
-            try:
-                regex = re.compile(rule.pattern, re.IGNORECASE)
-            except re.error as exc:
-                raise VocabularyError(f"{self.carrier}: bad pattern {rule.pattern!r}: {exc}") from None
-            unknown = set(regex.groupindex) - LOCATION_GROUPS
-            if unknown:
-                raise VocabularyError(
-                    f"{self.carrier}: pattern {rule.pattern!r} captures {sorted(unknown)};"
-                    f" allowed groups are {sorted(LOCATION_GROUPS)}"
-                )
+            regex: re.Pattern[str] | _LazyRegex
+            regex = _LazyRegex(rule.pattern) if lazy else _checked_regex(self.carrier, rule.pattern)
             compiled = _Pattern(rule, regex, _first_word(rule.pattern))
+            if isinstance(regex, _LazyRegex):
+                regex.owner = compiled
             if rule.fallback:
                 self._fallback_patterns.append(compiled)
             elif compiled.first_word:
                 self._patterns_by_word.setdefault(compiled.first_word, []).append(compiled)
             else:
                 self._patterns_any.append(compiled)
+        if texts and not lazy:
+            tomlcache.remember_verified(kind, texts)
         for rrule in sorted(self.reasons, key=lambda r: r.vocabulary == self.carrier):
             for c in rrule.code:
                 self._reason_code[_normalize_code(c)] = rrule

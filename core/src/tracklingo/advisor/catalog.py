@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 
+from tracklingo import tomlcache
 from tracklingo.errors import ConfigError, InputError
 from tracklingo.taxonomy import Reason, Stage
 
@@ -453,7 +454,7 @@ def resolve_language(explicit: str | None = None, environ: Mapping[str, str] | N
 
 def _read(text: str, origin: str, code: str) -> Catalog:
     try:
-        data = tomllib.loads(text)
+        data = tomlcache.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{origin}: invalid TOML: {exc}") from None
     try:

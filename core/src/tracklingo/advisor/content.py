@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from tracklingo import tomlcache
 from tracklingo.advisor.catalog import (
     REASON_TEXT_FIELDS,
     SOURCE_LANGUAGE,
@@ -259,7 +260,7 @@ def _source_keys(source: str) -> list[str]:
 
 def _read_book(text: str, origin: str) -> AdviceBook:
     try:
-        data = tomllib.loads(text)
+        data = tomlcache.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{origin}: invalid TOML: {exc}") from None
     try:

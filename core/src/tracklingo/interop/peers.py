@@ -9,12 +9,12 @@ the import fallback (peer code -> stage and reason). `load_peer` reads and check
 from __future__ import annotations
 
 import functools
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
 from typing import Any, Final
 
+from tracklingo import tomlcache
 from tracklingo.errors import ConfigError
 from tracklingo.taxonomy import Reason, Stage
 
@@ -170,4 +170,4 @@ def load_peer(peer: str) -> PeerMap:
     if name not in PEERS:
         raise ConfigError(f"unknown peer {peer!r} (known: {', '.join(PEERS)})")
     text = resources.files("tracklingo").joinpath("data", "interop", f"{name}.toml").read_bytes()
-    return _parse(name, tomllib.loads(text.decode("utf-8")))
+    return _parse(name, tomlcache.loads(text.decode("utf-8")))

@@ -27,7 +27,6 @@ Shapes read (field names from each peer's published payload documentation):
 from __future__ import annotations
 
 import functools
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from tracklingo import tomlcache
 from tracklingo.errors import ConfigError, InputError
 from tracklingo.scans import NumberError, Place
 
@@ -126,7 +126,7 @@ def peer_carriers() -> Mapping[str, Mapping[str, str]]:
     """Per peer, its carrier identifiers (lower case) -> tracklingo carrier name, read once from
     ``tracklingo/data/interop/carriers.toml`` (every identifier with its source there)."""
     text = resources.files("tracklingo").joinpath("data", "interop", "carriers.toml").read_bytes()
-    data = tomllib.loads(text.decode("utf-8"))
+    data = tomlcache.loads(text.decode("utf-8"))
     out: dict[str, Mapping[str, str]] = {}
     for peer, table in data.items():
         carriers = table.get("carriers") if isinstance(table, dict) else None

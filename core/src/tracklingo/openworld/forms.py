@@ -34,6 +34,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Final
 
+from tracklingo import tomlcache
 from tracklingo.errors import VocabularyError
 from tracklingo.openworld.places import place_parts
 
@@ -291,7 +292,7 @@ def load_forms() -> Forms:
     resource = resources.files("tracklingo").joinpath("data", "forms.toml")
     origin = "tracklingo/data/forms.toml"
     try:
-        data = tomllib.loads(resource.read_text(encoding="utf-8"))
+        data = tomlcache.loads(resource.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise VocabularyError(f"{origin}: invalid TOML: {exc}") from None
     return Forms.from_dict(data, origin)

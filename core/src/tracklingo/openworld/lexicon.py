@@ -15,6 +15,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Final
 
+from tracklingo import tomlcache
 from tracklingo.countries import country_spellings
 from tracklingo.errors import VocabularyError
 from tracklingo.taxonomy import Reason, Stage
@@ -341,7 +342,7 @@ def load_lexicon() -> Lexicon:
     resource = resources.files("tracklingo").joinpath("data", "lexicon.toml")
     origin = "tracklingo/data/lexicon.toml"
     try:
-        data = tomllib.loads(resource.read_text(encoding="utf-8"))
+        data = tomlcache.loads(resource.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise VocabularyError(f"{origin}: invalid TOML: {exc}") from None
     return Lexicon.from_dict(data, origin)
