@@ -1,0 +1,167 @@
+"""What every world-vocabulary round's test module checks, written once.
+
+A round adds parts to the shared ``world`` vocabulary (``data/vocab/world/<stem>.toml``) and a
+held-out set of real texts collected before its rules (``data/unseen_texts_<round>.jsonl``). Each
+round's module (``test_vocab_world_batch*.py``) keeps its own samples and left-out wordings and
+calls these helpers for the checks that are the same in every round: parts listed and sourced,
+no phrase claimed with two meanings, the held-out set kept apart from the rules and from the other
+sets, and the set's regression floor.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tracklingo.openworld import OpenWorld, installed_vocabularies
+from tracklingo.openworld.measure import Tally, evaluate_texts, load_labelled
+from tracklingo.plugins import load_carriers
+from tracklingo.taxonomy import Reason, Stage
+from tracklingo.vocabulary import Rule, Vocabulary, normalize_phrase
+
+VOCAB_DIR = Path(str(resources.files("tracklingo").joinpath("data", "vocab")))
+DATA = Path(__file__).parent / "data"
+#: The fields of a held-out row (``reason`` is optional).
+ROW_FIELDS = {"text", "stage", "source", "lang", "carrier"}
+
+
+@cache
+def part(stem: str) -> Vocabulary:
+    """One part of the world vocabulary, loaded on its own."""
+    return Vocabulary.from_toml(VOCAB_DIR / "world" / f"{stem}.toml")
+
+
+def declared_sources(stem: str) -> dict[str, str]:
+    """The part's ``[meta.sources]``: source key -> where the texts come from."""
+    data = tomllib.loads((VOCAB_DIR / "world" / f"{stem}.toml").read_text(encoding="utf-8"))
+    return dict(data["meta"]["sources"])
+
+
+def source_keys(rule: Rule) -> set[str]:
+    """The source keys a rule cites (``"A, B"`` cites two)."""
+    return {key.strip() for key in (rule.source or "").split(",") if key.strip()}
+
+
+def listed_parts() -> list[str]:
+    """The parts ``world.toml`` lists."""
+    meta = tomllib.loads((VOCAB_DIR / "world.toml").read_text(encoding="utf-8"))["meta"]
+    return list(meta["parts"])
+
+
+def round_rules(new: Iterable[str], added: Mapping[str, set[str]] | None = None) -> list[Rule]:
+    """The rules of a round: every rule of its new parts, and the rules of existing parts that cite
+    one of the source keys the round added to them (``added``: stem -> keys)."""
+    rules = [rule for stem in new for rule in part(stem).rules]
+    for stem, keys in (added or {}).items():
+        rules += [rule for rule in part(stem).rules if source_keys(rule) & keys]
+    return rules
+
+
+def assert_added_sources_are_theirs_and_used(stem: str, prefix: str, keys: set[str]) -> None:
+    """Source keys a round added to an existing part carry the round's prefix, say where they
+    come from, and are cited by a rule of the part."""
+    declared = declared_sources(stem)
+    assert keys <= set(declared)
+    assert all(key.startswith(prefix) for key in keys)
+    assert all("http" in declared[key] or "public code" in declared[key] for key in keys)
+    used = {key for rule in part(stem).rules for key in source_keys(rule)}
+    assert keys <= used, keys - used
+
+
+def _meaning(rule: Rule) -> tuple[Any, ...]:
+    return (rule.stage, rule.reason, tuple(sorted(rule.by_context.items())))
+
+
+def assert_no_phrase_claimed_twice(rules: Iterable[Rule], *, at_least: int) -> None:
+    """Every folded phrase of these rules has one meaning (stage, reason, context) among them and
+    in every installed vocabulary; ``at_least`` guards against checking an empty round."""
+    mine: dict[str, set[tuple[Any, ...]]] = {}
+    for rule in rules:
+        for phrase in rule.phrase:
+            mine.setdefault(normalize_phrase(phrase), set()).add(_meaning(rule))
+    assert len(mine) >= at_least, len(mine)
+    assert all(len(claims) == 1 for claims in mine.values()), mine
+    clashes = [
+        (vocab.carrier, phrase, _meaning(rule), ours)
+        for vocab in installed_vocabularies()
+        for rule in vocab.rules
+        for phrase in rule.phrase
+        if (ours := mine.get(normalize_phrase(phrase))) is not None and ours != {_meaning(rule)}
+    ]
+    assert clashes == []
+
+
+# --- held-out sets ------------------------------------------------------------------------------
+
+
+def held_out_rows(path: Path) -> list[dict[str, Any]]:
+    """The rows of a held-out JSON Lines file."""
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def assert_well_formed(path: Path, *, at_least: int, langs: set[str], sources: int) -> None:
+    """Each row has the held-out fields, a real stage (and a known reason), texts are distinct
+    after folding; the set has ``at_least`` rows in exactly ``langs`` from ``sources`` sources."""
+    rows = held_out_rows(path)
+    assert len(rows) >= at_least
+    for row in rows:
+        assert set(row) - {"reason"} == ROW_FIELDS, row
+        assert Stage(row["stage"]) is not Stage.UNKNOWN
+        if "reason" in row:
+            Reason(row["reason"])
+        assert row["text"].strip() and row["source"].strip() and row["carrier"].strip()
+    assert {r["lang"] for r in rows} == langs
+    assert len({normalize_phrase(r["text"]) for r in rows}) == len(rows)
+    assert len({r["source"] for r in rows}) >= sources
+
+
+def texts_shared_with_other_sets(path: Path) -> set[str]:
+    """Folded texts of this held-out set that another held-out set also holds."""
+    mine = {normalize_phrase(r["text"]) for r in held_out_rows(path)}
+    others = {
+        normalize_phrase(r["text"])
+        for other in DATA.glob("unseen_texts*.jsonl")
+        if other != path
+        for r in held_out_rows(other)
+    }
+    return mine & others
+
+
+def rules_that_are_held_out_texts(rules: Iterable[Rule]) -> set[str]:
+    """Folded phrases of these rules that are a text of any held-out set (the rules must come
+    from other sources: a held-out text in the tables measures the table, not the layers)."""
+    held = {normalize_phrase(r["text"]) for p in DATA.glob("unseen_texts*.jsonl") for r in held_out_rows(p)}
+    return {normalize_phrase(p) for rule in rules for p in rule.phrase} & held
+
+
+def held_out_file_ids_cited(path: Path, cited: str, *, every_set: bool = False) -> list[str]:
+    """The search-index file ids of this held-out set's sources (or of every set's) that appear
+    in ``cited`` (the texts of the round's sources); every row of this set must name one."""
+    for row in held_out_rows(path):
+        assert re.findall(r"file id (\d+)", row["source"]), row["source"]
+    paths = sorted(DATA.glob("unseen_texts*.jsonl")) if every_set else [path]
+    return [
+        file_id
+        for p in paths
+        for row in held_out_rows(p)
+        for file_id in re.findall(r"file id (\d+)", row["source"])
+        if file_id in cited
+    ]
+
+
+def measure(path: Path) -> Tally:
+    """The held-out set through the installed vocabularies and the open-world layers."""
+    registry = load_carriers()
+    own = {c.name: c.vocabulary for c in registry}
+    rows = load_labelled(path)
+    tallies, outcomes = evaluate_texts(rows, own, OpenWorld(installed_vocabularies(registry)))
+    overall = tallies["overall"]
+    assert overall.n == len(outcomes) == len(rows)
+    return overall
