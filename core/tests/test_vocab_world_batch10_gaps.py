@@ -1,5 +1,6 @@
 """The world vocabulary, tenth round (families still without a source): new parts for Andreani
-(``andreani``), Canpar (``canpar``) and Korea Post parcels / Lotte in Korean (``korea-parcel``).
+(``andreani``), Canpar (``canpar``), Korea Post parcels / Lotte in Korean (``korea-parcel``) and
+Servientrega (``servientrega``).
 
 Checks that the new parts are listed and load with sourced text rules under their own source
 prefix, that sourced samples resolve to their stage and reason, that wordings left out on purpose
@@ -33,7 +34,12 @@ DATA = Path(__file__).parent / "data"
 HELD_OUT = DATA / "unseen_texts_batch10_gaps.jsonl"
 
 #: New parts of this round and their source prefix.
-NEW = {"andreani": "AR_", "canpar": "CPR_", "korea-parcel": "KRP_"}
+NEW = {
+    "andreani": "AR_",
+    "canpar": "CPR_",
+    "korea-parcel": "KRP_",
+    "servientrega": "SRV_",
+}
 
 
 def _part(stem: str) -> Vocabulary:
@@ -98,6 +104,11 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("korea-parcel", "집하완료", Stage.ACCEPTED, None),
     ("korea-parcel", "배달준비", Stage.OUT_FOR_DELIVERY, None),
     ("korea-parcel", "상품접수", Stage.ACCEPTED, None),
+    ("servientrega", "Guia generada", Stage.LABEL_CREATED, None),
+    ("servientrega", "EN PROCESAMIENTO", Stage.IN_TRANSIT, None),
+    ("servientrega", "ENTREGADO A REMITENTE", Stage.RETURNED, None),
+    ("servientrega", "REHUSADO", Stage.EXCEPTION, Reason.REFUSED),
+    ("servientrega", "M/CIA NO SOLICITADA", Stage.EXCEPTION, Reason.REFUSED),
 ]
 
 
@@ -127,6 +138,8 @@ def test_every_part_of_this_round_has_samples() -> None:
         ("korea-parcel", "집하"),
         ("canpar", "PICKUP FROM CUSTOMER/SHIPPER"),
         ("canpar", "ARRIVAL AT HUB/TERMINAL FROM BULK/CITY TRAILER"),
+        ("servientrega", "Notificacion de devolucion"),
+        ("servientrega", "Ingreso al centro logistico"),
     ],
 )
 def test_left_out_wordings_stay_unmapped_in_their_part(stem: str, text: str) -> None:
@@ -139,7 +152,7 @@ def test_no_phrase_of_this_round_is_claimed_with_another_stage() -> None:
         key = (rule.stage, rule.reason, tuple(sorted(rule.by_context.items())))
         for phrase in rule.phrase:
             mine.setdefault(normalize_phrase(phrase), set()).add(key)
-    assert len(mine) >= 15
+    assert len(mine) >= 20
     assert all(len(claims) == 1 for claims in mine.values()), mine
     clashes = []
     for vocab in installed_vocabularies():
