@@ -1,6 +1,6 @@
 """The world vocabulary, tenth round (families still without a source): new parts for Andreani
 (``andreani``), Canpar (``canpar``), Korea Post parcels / Lotte in Korean (``korea-parcel``) and
-Servientrega (``servientrega``).
+Servientrega (``servientrega``) and Israel Post / Israeli couriers in Hebrew (``israel``).
 
 Checks that the new parts are listed and load with sourced text rules under their own source
 prefix, that sourced samples resolve to their stage and reason, that wordings left out on purpose
@@ -39,6 +39,7 @@ NEW = {
     "canpar": "CPR_",
     "korea-parcel": "KRP_",
     "servientrega": "SRV_",
+    "israel": "IL_",
 }
 
 
@@ -109,6 +110,9 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("servientrega", "ENTREGADO A REMITENTE", Stage.RETURNED, None),
     ("servientrega", "REHUSADO", Stage.EXCEPTION, Reason.REFUSED),
     ("servientrega", "M/CIA NO SOLICITADA", Stage.EXCEPTION, Reason.REFUSED),
+    ("israel", "יצא לחלוקה", Stage.OUT_FOR_DELIVERY, None),
+    ("israel", "מוכן לאיסוף", Stage.AVAILABLE_FOR_PICKUP, None),
+    ("israel", "נמסר לנמען", Stage.DELIVERED, None),
 ]
 
 
@@ -140,6 +144,8 @@ def test_every_part_of_this_round_has_samples() -> None:
         ("canpar", "ARRIVAL AT HUB/TERMINAL FROM BULK/CITY TRAILER"),
         ("servientrega", "Notificacion de devolucion"),
         ("servientrega", "Ingreso al centro logistico"),
+        ("israel", "ממתין לאיסוף"),
+        ("israel", "הוחזר לשולח"),
     ],
 )
 def test_left_out_wordings_stay_unmapped_in_their_part(stem: str, text: str) -> None:
