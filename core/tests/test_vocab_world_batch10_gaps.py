@@ -14,23 +14,28 @@ measured.
 
 from __future__ import annotations
 
-import json
-import re
 import tomllib
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import pytest
+from worldround import (
+    DATA,
+    VOCAB_DIR,
+    declared_sources,
+    held_out_file_ids_cited,
+    held_out_rows,
+    measure,
+    part,
+    round_rules,
+    rules_that_are_held_out_texts,
+    source_keys,
+    texts_shared_with_other_sets,
+)
 
-from tracklingo.openworld import OpenWorld, installed_vocabularies
-from tracklingo.openworld.measure import evaluate_texts, load_labelled
-from tracklingo.plugins import load_carriers
+from tracklingo.openworld import installed_vocabularies
 from tracklingo.taxonomy import MatchKind, Reason, Stage
 from tracklingo.vocabulary import Rule, Vocabulary, normalize_phrase, shared_vocabulary
 
-VOCAB_DIR = Path(str(resources.files("tracklingo").joinpath("data", "vocab")))
-DATA = Path(__file__).parent / "data"
 HELD_OUT = DATA / "unseen_texts_batch10_gaps.jsonl"
 
 #: New parts of this round and their source prefix.
@@ -43,21 +48,8 @@ NEW = {
 }
 
 
-def _part(stem: str) -> Vocabulary:
-    return Vocabulary.from_toml(VOCAB_DIR / "world" / f"{stem}.toml")
-
-
-def _sources(stem: str) -> dict[str, str]:
-    data = tomllib.loads((VOCAB_DIR / "world" / f"{stem}.toml").read_text(encoding="utf-8"))
-    return dict(data["meta"]["sources"])
-
-
-def _keys(rule: Rule) -> set[str]:
-    return {key.strip() for key in (rule.source or "").split(",") if key.strip()}
-
-
 def _batch10_rules() -> list[Rule]:
-    return [rule for stem in NEW for rule in _part(stem).rules]
+    return round_rules(NEW)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +61,7 @@ def world() -> Vocabulary:
 def test_new_parts_are_listed_and_load_with_sourced_text_rules(stem: str) -> None:
     meta = tomllib.loads((VOCAB_DIR / "world.toml").read_text(encoding="utf-8"))["meta"]
     assert f"world/{stem}.toml" in meta["parts"]
-    vocab = _part(stem)
+    vocab = part(stem)
     assert vocab.carrier == "world" and vocab.rules
     for rule in vocab.rules:
         assert not rule.code and rule.phrase and not rule.pattern, rule
@@ -79,9 +71,9 @@ def test_new_parts_are_listed_and_load_with_sourced_text_rules(stem: str) -> Non
 
 @pytest.mark.parametrize(("stem", "prefix"), sorted(NEW.items()))
 def test_new_parts_use_their_own_source_prefix_and_every_source(stem: str, prefix: str) -> None:
-    keys = set(_sources(stem))
+    keys = set(declared_sources(stem))
     assert keys and all(key.startswith(prefix) for key in keys), keys
-    used = {key for rule in _part(stem).rules for key in _keys(rule)}
+    used = {key for rule in part(stem).rules for key in source_keys(rule)}
     assert used == keys
 
 
@@ -122,7 +114,7 @@ def test_sourced_texts_resolve_in_the_world_vocabulary_and_their_part(
 ) -> None:
     res = world.resolve(text)
     assert (res.stage, res.reason, res.match) == (stage, reason, MatchKind.PHRASE), text
-    own = _part(stem).resolve(text)
+    own = part(stem).resolve(text)
     assert (own.stage, own.reason) == (stage, reason)
 
 
@@ -149,7 +141,7 @@ def test_every_part_of_this_round_has_samples() -> None:
     ],
 )
 def test_left_out_wordings_stay_unmapped_in_their_part(stem: str, text: str) -> None:
-    assert _part(stem).resolve(text).stage is Stage.UNKNOWN, text
+    assert part(stem).resolve(text).stage is Stage.UNKNOWN, text
 
 
 def test_no_phrase_of_this_round_is_claimed_with_another_stage() -> None:
@@ -174,13 +166,8 @@ def test_no_phrase_of_this_round_is_claimed_with_another_stage() -> None:
 # --- the held-out set ----------------------------------------------------------------------------
 
 
-def _rows(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
 def test_the_held_out_set_is_well_formed() -> None:
-    rows = _rows(HELD_OUT)
+    rows = held_out_rows(HELD_OUT)
     assert 15 <= len(rows) <= 30
     for row in rows:
         assert set(row) - {"reason"} == {"text", "stage", "source", "lang", "carrier"}, row
@@ -200,43 +187,26 @@ def test_the_held_out_set_is_well_formed() -> None:
 
 
 def test_the_held_out_set_shares_no_text_with_earlier_sets() -> None:
-    mine = {normalize_phrase(r["text"]) for r in _rows(HELD_OUT)}
-    earlier = {
-        normalize_phrase(r["text"])
-        for path in DATA.glob("unseen_texts*.jsonl")
-        if path != HELD_OUT
-        for r in _rows(path)
-    }
-    assert mine & earlier == set()
+    assert texts_shared_with_other_sets(HELD_OUT) == set()
 
 
 def test_no_rule_of_this_round_is_a_held_out_text() -> None:
     """The rules came from other sources than any held-out set: none of their phrases may be a
     held-out text of this round or an earlier one (that would measure the table, not the layer)."""
-    held = {normalize_phrase(r["text"]) for path in DATA.glob("unseen_texts*.jsonl") for r in _rows(path)}
-    ours = {normalize_phrase(p) for rule in _batch10_rules() for p in rule.phrase}
-    assert ours & held == set()
+    assert rules_that_are_held_out_texts(_batch10_rules()) == set()
 
 
 def test_held_out_sources_are_not_cited_by_this_round() -> None:
-    cited = " ".join(text for stem in NEW for text in _sources(stem).values())
-    for row in _rows(HELD_OUT):
-        file_ids = re.findall(r"file id (\d+)", row["source"])
-        assert file_ids, row["source"]
-        for file_id in file_ids:
-            assert file_id not in cited, file_id
-        assert "universal-parcel-scraper" not in cited
+    cited = " ".join(text for stem in NEW for text in declared_sources(stem).values())
+    assert held_out_file_ids_cited(HELD_OUT, cited) == []
+    assert "universal-parcel-scraper" not in cited
 
 
 def test_the_held_out_set_stays_answered_as_measured() -> None:
     """A regression floor, not the target: measured before and after this round's rules
     (14 of 21 right, 6 wrong, 1 unknown both times: this round's parts are for other families,
     and the held-out wordings are not in the tables)."""
-    registry = load_carriers()
-    own = {c.name: c.vocabulary for c in registry}
-    rows = load_labelled(HELD_OUT)
-    tallies, outcomes = evaluate_texts(rows, own, OpenWorld(installed_vocabularies(registry)))
-    overall = tallies["overall"]
-    assert overall.n == len(outcomes) == len(rows) >= 15
+    overall = measure(HELD_OUT)
+    assert overall.n >= 15
     assert overall.correct >= 14
     assert overall.wrong <= 6
