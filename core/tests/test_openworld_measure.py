@@ -67,8 +67,10 @@ def test_no_held_out_text_is_a_phrase_of_the_vocabularies_it_is_measured_against
         # unknown then; the layers now answer more, so wrong may grow a little). Tuned-on
         # unknowns may reach 5 of 141 since the confidence weighs conflicting evidence (naive
         # Bayes against the nearest phrases, the lexicon's stage definitions): fewer wrong
-        # answers (9 of 141), a few more abstentions
-        ((1, 2, 4), 0.86, 0.08, 0.036),
+        # answers (9 of 141), a few more abstentions. Since a split reading (naive Bayes and the
+        # nearest phrases disagree) needs confidence 0.55, 7 of 141 are unknown (2 of them wrong
+        # answers before, 3 right ones: right 92.2 % -> 90.1 %, wrong 6.4 % -> 5.0 %)
+        ((1, 2, 4), 0.86, 0.08, 0.05),
         ((3,), 0.771, 0.15, 0.129),
     ],
 )

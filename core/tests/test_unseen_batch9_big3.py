@@ -23,8 +23,10 @@ from tracklingo.vocabulary import normalize_phrase
 DATA = Path(__file__).parent / "data"
 HELD_OUT = DATA / "unseen_texts_batch9_big3.jsonl"
 #: Right answers when the set was collected (42 of 44: 1 wrong, 1 unknown); a vocabulary change
-#: may not lower it.
-FLOOR_RIGHT = 42
+#: may not lower it. 41 since a split reading needs confidence 0.55 (`infer.SPLIT_CONFIDENCE`):
+#: one right answer of that kind became unknown, a trade measured over every held-out set
+#: (docs/open-world.md).
+FLOOR_RIGHT = 41
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:

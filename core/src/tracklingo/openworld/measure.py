@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tracklingo.openworld.forms import load_forms
-from tracklingo.openworld.infer import Example, StageClassifier, labelled_examples
+from tracklingo.openworld.infer import Example, StageClassifier, labelled_examples, needed_confidence
 from tracklingo.openworld.resolver import OpenWorld, OpenWorldAnswer
 from tracklingo.taxonomy import MatchKind, Stage
 from tracklingo.vocabulary import Rule, Vocabulary
@@ -344,7 +344,10 @@ def curve(
         answered = [
             o
             for o in outcomes
-            if o.answered and (o.match is not MatchKind.INFERRED or (o.confidence or 0.0) >= th)
+            if o.answered
+            and (
+                o.match is not MatchKind.INFERRED or (o.confidence or 0.0) >= needed_confidence(o.signals, th)
+            )
         ]
         right = sum(o.correct for o in answered)
         rows.append((th, len(answered) / n, right / len(answered) if answered else 0.0))
@@ -353,10 +356,11 @@ def curve(
 
 def at_threshold(outcomes: Iterable[Outcome], threshold: float) -> list[Outcome]:
     """The outcomes as a layer with `threshold` would give them: an inferred answer below it
-    becomes ``unmapped`` (from a run at threshold 0, one curve needs one run)."""
+    (below `infer.needed_confidence`: a split reading needs more) becomes ``unmapped`` (from a
+    run at threshold 0, one curve needs one run)."""
     out = []
     for o in outcomes:
-        if o.match is MatchKind.INFERRED and (o.confidence or 0.0) < threshold:
+        if o.match is MatchKind.INFERRED and (o.confidence or 0.0) < needed_confidence(o.signals, threshold):
             o = Outcome(o.group, o.text, o.expected, Stage.UNKNOWN, MatchKind.UNMAPPED, None, (), o.signals)
         out.append(o)
     return out

@@ -9,8 +9,9 @@ rule is never second-guessed). Layers, in order, the first answer wins:
    carrier's own rules, or another vocabulary's phrases, know; or a known phrase starts the
    text and a place follows it;
 3. `inferred`: the classifier (`tracklingo.openworld.infer`) reads a stage from the words, with
-   a confidence at or above the threshold and at least one concept of the lexicon among the
-   words it knows (a reading from a carrier's idiom alone is a guess);
+   a confidence at or above the threshold (at or above `infer.SPLIT_CONFIDENCE` when its naive
+   Bayes and its nearest phrases pick different stages) and at least one concept of the
+   lexicon among the words it knows (a reading from a carrier's idiom alone is a guess);
 4. otherwise ``unmapped`` (stage `unknown`) with the nearest known phrases as suggestions.
 
 Every answer is cached per (carrier, text): a feed of millions pays once per distinct text, and
@@ -29,7 +30,14 @@ from typing import Any, Final
 
 from tracklingo.openworld.cross import CrossHit, CrossIndex
 from tracklingo.openworld.forms import Forms, Kernel, load_forms, place_parts
-from tracklingo.openworld.infer import KNN_K, Neighbour, StageClassifier, analyse, labelled_examples
+from tracklingo.openworld.infer import (
+    KNN_K,
+    Neighbour,
+    StageClassifier,
+    analyse,
+    labelled_examples,
+    needed_confidence,
+)
 from tracklingo.openworld.lexicon import Lexicon, load_lexicon, words
 from tracklingo.taxonomy import MatchKind, Reason, Stage
 from tracklingo.vocabulary import Resolution, Rule, Vocabulary, normalize_phrase
@@ -209,7 +217,7 @@ class OpenWorld:
                 near = neighbours[0] if neighbours else None
                 if near is not None and near.similarity >= _READS_LIKE and near.stage is pred.stage:
                     evidence.append(f'reads like "{near.text}" ({near.vocabulary})')
-                if pred.confidence >= self.threshold and pred.grounded:
+                if pred.confidence >= needed_confidence(pred.signals, self.threshold) and pred.grounded:
                     return OpenWorldAnswer(
                         text,
                         pred.stage,
