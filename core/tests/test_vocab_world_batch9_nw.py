@@ -246,13 +246,15 @@ def test_held_out_sources_are_not_cited_by_this_round() -> None:
 def test_the_held_out_set_stays_answered_as_measured() -> None:
     """A regression floor, not the target: measured 9 of 35 right, 5 wrong, 21 unknown before this
     round's rules and 10 right, 5 wrong, 20 unknown after (Yodel's "Your parcel will be with us
-    soon" now reads as a label). The held-out wordings are not in the tables, and the inference
-    layer reads no Finnish or Norwegian words."""
+    soon" now reads as a label). The held-out wordings are not in the tables. With the concept
+    lexicon's Finnish, Swedish, Norwegian and Danish words (a later round, docs/sources.md "Open-world
+    lexicon: Nordic languages") the inference layer reads the Finnish and Norwegian texts: 20 right,
+    10 wrong, 5 unknown."""
     registry = load_carriers()
     own = {c.name: c.vocabulary for c in registry}
     rows = load_labelled(HELD_OUT)
     tallies, outcomes = evaluate_texts(rows, own, OpenWorld(installed_vocabularies(registry)))
     overall = tallies["overall"]
     assert overall.n == len(outcomes) == len(rows) >= 30
-    assert overall.correct >= 10
-    assert overall.wrong <= 5
+    assert overall.correct >= 20
+    assert overall.wrong <= 10
