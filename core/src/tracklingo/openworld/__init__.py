@@ -12,7 +12,7 @@ rule is never second-guessed), the layers answer in order:
    (`tracklingo.openworld.forms`);
 3. **inference** (`MatchKind.INFERRED`): a naive Bayes classifier blended with the nearest known
    phrases, trained at load time on every installed vocabulary's phrases plus a concept lexicon
-   in twelve languages (``tracklingo/data/lexicon.toml``) whose modifiers ("not", "will be"), frames
+   in thirteen languages (``tracklingo/data/lexicon.toml``) whose modifiers ("not", "will be"), frames
    ("return") and compound splitting shape the features (`tracklingo.openworld.features`); it
    answers with a calibrated `confidence` and the `evidence` words, or abstains below the
    threshold with the nearest known phrases as suggestions (`tracklingo.openworld.infer`).
