@@ -195,9 +195,10 @@ def _carrier_positions(tokens: tuple[str, ...], lex: Lexicon) -> set[int]:
     """Positions of words that spell a carrier's name ("PostNL", "Royal Mail"): a name says
     which network, not what happened, so it gives no word feature."""
     out: set[int] = set()
-    for spelling in lex.carrier_words:
-        n = len(spelling)
-        for i in range(len(tokens) - n + 1):
+    starts = lex.carrier_starts
+    for i, token in enumerate(tokens):
+        for spelling in starts.get(token, ()):
+            n = len(spelling)
             if tokens[i : i + n] == spelling:
                 out.update(range(i, i + n))
     return out
