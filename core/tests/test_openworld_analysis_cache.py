@@ -136,3 +136,12 @@ def test_recall_and_remember(cache: Path) -> None:
     assert tomlcache.recall("kind a", "key") == {"x": (1, "y"), "kind": "kind a"}
     assert tomlcache.recall("kind b", "key") is None
     assert tomlcache.recall("kind a", "other key") is None
+
+
+def test_the_experiment_knobs_are_part_of_the_key(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lex = load_lexicon()
+    analyse_all(TEXTS, lex, None)
+    monkeypatch.setattr(features, "STEM", False)
+    unstemmed = analyse_all(TEXTS, lex, None)
+    assert len(_entries(cache)) == 2
+    _same(unstemmed[TEXTS[4]], analyse(TEXTS[4], lex, None))

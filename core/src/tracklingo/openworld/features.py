@@ -190,7 +190,8 @@ def _cache_key(forms: Forms | None) -> str | None:
     if forms is not None and forms is not load_forms():
         return None
     inputs = _package_fingerprint()
-    return None if inputs is None else f"{inputs} forms={forms is not None}"
+    knobs = (PAIRS, ORDERED, HEAD, UNCOVERED_WORDS, STEM)  # set at run time by experiments
+    return None if inputs is None else f"{inputs} forms={forms is not None} knobs={knobs}"
 
 
 @cache
