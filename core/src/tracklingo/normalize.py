@@ -170,12 +170,19 @@ def flat_record(data: Mapping[str, Any], carrier: str) -> FlatRecord:
     if code is None and description is None:
         raise InputError("record has neither 'code' nor 'description'")
     get = data.get
-    # the optional columns: a string or absent, mostly (`_text` reads anything else)
-    city, state, region, postal, country, facility, offset, handoff = (
-        None if value is None else (value.strip() or None) if value.__class__ is str else _text(data, key)
-        for key in _OPTIONAL
-        for value in (get(key),)
-    )
+    # the optional columns: a string or absent, mostly (`_text` reads anything else); a plain
+    # loop, cheaper per record than a generator resumed once per column
+    optional: list[str | None] = []
+    append = optional.append
+    for key in _OPTIONAL:
+        value = get(key)
+        if value is None:
+            append(None)
+        elif value.__class__ is str:
+            append(value.strip() or None)
+        else:
+            append(_text(data, key))
+    city, state, region, postal, country, facility, offset, handoff = optional
     handoff_number = get("handoff_tracking_number")
     return FlatRecord(  # positional, in field order: this runs once per feed line
         carrier,
@@ -371,7 +378,7 @@ class Normalizer:
             return self._from_peer(data, None)
         carrier = self._carrier_for(data)
         rec = flat_record(data, carrier.name)
-        return [event_from_flat(carrier, rec, include_raw=self.include_raw)], []
+        return [carrier.event_from_flat(rec, include_raw=self.include_raw)], []  # `event_from_flat`
 
     def _from_peer(self, payload: Any, peer: Any) -> tuple[list[TrackingEvent], list[Any]]:
         """A hosted tracker's payload (`tracklingo.interop.imports.read_peer`)."""

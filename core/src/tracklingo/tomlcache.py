@@ -12,7 +12,8 @@ the parsed data (validation, compilation, error messages) runs every time, uncha
 
 It also remembers checks whose verdict depends only on a text (`is_verified`,
 `remember_verified`): a vocabulary's set of patterns that compiled and passed, so the next load
-compiles each pattern on first use instead of all of them up front.
+compiles each pattern on first use instead of all of them up front; and derived tables keyed by a
+hash of all their inputs (`recall`, `remember`): the open-world classifier's analysed examples.
 
 Where: ``TRACKLINGO_CACHE_DIR`` when set (``off`` turns the cache off), else
 ``$XDG_CACHE_HOME/tracklingo`` or ``~/.cache/tracklingo`` (``~/Library/Caches/tracklingo`` on
@@ -35,7 +36,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-__all__ = ["MAX_ENTRIES", "cache_dir", "is_verified", "loads", "remember_verified"]
+__all__ = ["MAX_ENTRIES", "cache_dir", "is_verified", "loads", "recall", "remember", "remember_verified"]
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,25 @@ def remember_verified(kind: str, text: str) -> None:
     folder = cache_dir()
     if folder is not None:
         _store(folder, folder / (_key(f"\0{kind}\0{text}") + _SUFFIX), {"verified": kind})
+
+
+def recall(kind: str, key: str) -> dict[str, Any] | None:
+    """The table `remember` stored under (`kind`, `key`), or None (never stored, the cache off or
+    unreadable). For derived data that is a pure function of its inputs: `key` must be a hash of
+    every one of them (texts, data files, the code computing it), so an entry cannot go stale."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    data = _read(folder / (_key(f"\1{kind}\1{key}") + _SUFFIX))
+    return data if data is not None and data.get("kind") == kind else None
+
+
+def remember(kind: str, key: str, data: dict[str, Any]) -> None:
+    """Store `data` (plain values only: what `marshal` writes) under (`kind`, `key`) for `recall`;
+    silently nothing when the cache cannot be written."""
+    folder = cache_dir()
+    if folder is not None:
+        _store(folder, folder / (_key(f"\1{kind}\1{key}") + _SUFFIX), {**data, "kind": kind})
 
 
 def _read(path: Path) -> dict[str, Any] | None:

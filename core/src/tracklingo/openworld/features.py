@@ -22,20 +22,31 @@ and trailing places come off, a direction marker's word stays ("Customs Released
 classifier reads its training phrases and the texts it is asked about the same way.
 
 `Analysis.shown` keeps, for each feature, the words of the text that gave it (the `evidence`).
+
+`analyse_all` analyses many texts with the core's own lexicon and forms (the classifier's
+thousands of training phrases) and keeps the results in the user's cache (`tracklingo.tomlcache`)
+under a hash of every input: each file of the tracklingo package (code and data: the lexicon, the
+forms, the country and carrier lists), Babel's version (country names) and the Python version. The
+next process reads them back instead of analysing again; the analyses are the same either way.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
-from typing import Final
+from pathlib import Path
+from typing import Any, Final
 
+from tracklingo import tomlcache
 from tracklingo.openworld.forms import Forms
 from tracklingo.openworld.lexicon import ConceptHit, Lexicon, load_lexicon, words
 
-__all__ = ["Analysis", "analyse", "describe", "status_sentences", "stem"]
+__all__ = ["Analysis", "analyse", "analyse_all", "describe", "status_sentences", "stem"]
 
 #: endings cut off a word before it becomes a ``w:`` feature, longest first; a stem keeps at
 #: least `_MIN_STEM` letters. The endings are inflections of the six languages the lexicon
@@ -137,6 +148,94 @@ def analyse(text: str, lexicon: Lexicon | None = None, forms: Forms | None = Non
     return describe(tokens, tuple(lex.hits(tokens)), lex)
 
 
+logger = logging.getLogger(__name__)
+
+#: the `tracklingo.tomlcache` kind of the analyses `analyse_all` keeps (bumped with their layout)
+_CACHE_KIND: Final = "openworld-analyses 1"
+
+
+def analyse_all(texts: Iterable[str], lexicon: Lexicon, forms: Forms | None) -> dict[str, Analysis]:
+    """`analyse(text, lexicon, forms)` for each text, read from the cache when `lexicon` is the
+    core's own (`load_lexicon`) and `forms` the core's or None (see the module docstring); a text
+    the cache lacks is analysed, and the cache rewritten with it."""
+    wanted = list(dict.fromkeys(texts))
+    key = _cache_key(forms) if lexicon is load_lexicon() else None
+    if key is None:
+        return {t: analyse(t, lexicon, forms) for t in wanted}
+    stored = tomlcache.recall(_CACHE_KIND, key)
+    kept: dict[str, Any] = {}
+    if stored is not None:
+        try:
+            kept = dict(stored["analyses"])
+        except (KeyError, TypeError, ValueError):
+            logger.debug("ignoring a malformed cache entry of analyses")
+    out: dict[str, Analysis] = {}
+    missing = False
+    for text in wanted:
+        an = _from_plain(kept.get(text))
+        if an is None:
+            an = analyse(text, lexicon, forms)
+            kept[text] = _to_plain(an)
+            missing = True
+        out[text] = an
+    if missing:
+        tomlcache.remember(_CACHE_KIND, key, {"analyses": kept})
+    return out
+
+
+def _cache_key(forms: Forms | None) -> str | None:
+    """The hash of every input of an analysis (None: the cache does not apply to these forms)."""
+    from tracklingo.openworld.forms import load_forms
+
+    if forms is not None and forms is not load_forms():
+        return None
+    inputs = _package_fingerprint()
+    knobs = (PAIRS, ORDERED, HEAD, UNCOVERED_WORDS, STEM)  # set at run time by experiments
+    return None if inputs is None else f"{inputs} forms={forms is not None} knobs={knobs}"
+
+
+@cache
+def _package_fingerprint() -> str | None:
+    """A hash of every file of the tracklingo package and of Babel's version; None when the
+    package is not plain files (a zip)."""
+    import babel
+
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(f"babel {babel.__version__}\n".encode(), digest_size=20)
+    try:
+        files = sorted(
+            p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+        )
+        for path in files:
+            data = path.read_bytes()
+            digest.update(f"{path.relative_to(root).as_posix()} {len(data)}\n".encode())
+            digest.update(data)
+    except OSError as exc:
+        logger.debug("no cache for analyses: %s", exc)
+        return None
+    return digest.hexdigest() if files else None
+
+
+def _to_plain(an: Analysis) -> tuple[Any, ...]:
+    return (
+        an.tokens,
+        tuple((h.concept, h.text, h.start, h.end) for h in an.hits),
+        tuple(an.shown.items()),
+    )
+
+
+def _from_plain(value: Any) -> Analysis | None:
+    """The `Analysis` `_to_plain` wrote, or None for anything else (an entry is only ever
+    written by `_to_plain`: its shape is checked, not every value)."""
+    try:
+        tokens, hits, shown_items = value
+        shown = dict(shown_items)
+        found = tuple([ConceptHit(*h) for h in hits])
+    except (TypeError, ValueError):
+        return None
+    return Analysis(tokens, found, frozenset(shown), shown) if tokens.__class__ is tuple else None
+
+
 #: where a text splits into sentences: after ".", "!" or "?" and a space
 _SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+")
 
@@ -195,9 +294,10 @@ def _carrier_positions(tokens: tuple[str, ...], lex: Lexicon) -> set[int]:
     """Positions of words that spell a carrier's name ("PostNL", "Royal Mail"): a name says
     which network, not what happened, so it gives no word feature."""
     out: set[int] = set()
-    for spelling in lex.carrier_words:
-        n = len(spelling)
-        for i in range(len(tokens) - n + 1):
+    starts = lex.carrier_starts
+    for i, token in enumerate(tokens):
+        for spelling in starts.get(token, ()):
+            n = len(spelling)
             if tokens[i : i + n] == spelling:
                 out.update(range(i, i + n))
     return out

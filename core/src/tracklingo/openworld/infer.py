@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from tracklingo.openworld.features import Analysis, analyse, describe
+from tracklingo.openworld.features import Analysis, analyse, analyse_all, describe
 from tracklingo.openworld.forms import Forms
 from tracklingo.openworld.lexicon import ConceptHit, Hint, Lexicon, load_lexicon
 from tracklingo.taxonomy import Reason, Stage
@@ -339,6 +339,8 @@ class StageClassifier:
         self.alpha = _ALPHA if alpha is None else alpha
         self.temperature = _TEMPERATURE if temperature is None else temperature
         self._analyses: dict[str, Analysis] = dict(analyses or {})
+        if analyses is None:  # the training phrases, analysed at once (kept across processes)
+            self._analyses = analyse_all((ex.text for ex in self.examples), self.lexicon, forms)
         self._all = self.examples
         per_rule: dict[int, int] = defaultdict(int)
         for ex in self._all:

@@ -139,6 +139,14 @@ class Lexicon:
         self.carrier_words: tuple[tuple[str, ...], ...] = tuple(
             sorted({tuple(s.split()) for spellings in self.carriers.values() for s in spellings if s.strip()})
         )
+        #: `carrier_words` by their first word (a text is searched at each of its words, not for
+        #: every spelling)
+        self.carrier_starts: Mapping[str, tuple[tuple[str, ...], ...]] = MappingProxyType(
+            {
+                first: tuple(w for w in self.carrier_words if w[0] == first)
+                for first in {w[0] for w in self.carrier_words}
+            }
+        )
         self.hints: tuple[Hint, ...] = tuple(hints)
         #: word sequences of a sentence that says nothing of the parcel ("visit our website")
         self.boilerplate: tuple[tuple[str, ...], ...] = tuple(

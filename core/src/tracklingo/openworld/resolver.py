@@ -123,8 +123,9 @@ class OpenWorldAnswer:
 class OpenWorld:
     """The open-world layers compiled over a set of vocabularies (installed + shared ones).
 
-    Build once per process (the classifier trains on every labelled phrase at construction, in
-    tens of milliseconds); `resolve` is then cached per (carrier, text).
+    Build once per process (the classifier trains on every labelled phrase at construction; the
+    phrases' analyses are kept across processes, `features.analyse_all`); `resolve` is then
+    cached per (carrier, text).
     """
 
     def __init__(
