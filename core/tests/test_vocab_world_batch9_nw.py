@@ -14,14 +14,14 @@ sources, and stays answered at least as well as measured.
 
 from __future__ import annotations
 
-import tomllib
-
 import pytest
 from worldround import (
     DATA,
-    VOCAB_DIR,
     assert_added_sources_are_theirs_and_used,
     assert_no_phrase_claimed_twice,
+    assert_part_listed_with_sourced_rules,
+    assert_part_uses_its_prefix,
+    assert_sample_resolves,
     assert_well_formed,
     declared_sources,
     held_out_file_ids_cited,
@@ -32,7 +32,7 @@ from worldround import (
     texts_shared_with_other_sets,
 )
 
-from tracklingo.taxonomy import MatchKind, Reason, Stage
+from tracklingo.taxonomy import Reason, Stage
 from tracklingo.vocabulary import Rule, Vocabulary, shared_vocabulary
 
 HELD_OUT = DATA / "unseen_texts_batch9_nw.jsonl"
@@ -59,20 +59,12 @@ def world() -> Vocabulary:
 
 @pytest.mark.parametrize("stem", sorted(NEW))
 def test_new_parts_are_listed_and_load_with_sourced_text_rules(stem: str) -> None:
-    meta = tomllib.loads((VOCAB_DIR / "world.toml").read_text(encoding="utf-8"))["meta"]
-    assert f"world/{stem}.toml" in meta["parts"]
-    vocab = part(stem)
-    assert vocab.carrier == "world" and vocab.rules
-    for rule in vocab.rules:
-        assert not rule.code and rule.phrase and not rule.pattern, rule
-        expanded = vocab.source_text(rule)
-        assert "repo " in expanded or "http" in expanded or "public code" in expanded, rule
+    assert_part_listed_with_sourced_rules(stem)
 
 
 @pytest.mark.parametrize(("stem", "prefix"), sorted(NEW.items()))
 def test_new_parts_use_their_own_source_prefix(stem: str, prefix: str) -> None:
-    keys = list(declared_sources(stem))
-    assert keys and all(key.startswith(prefix) for key in keys), keys
+    assert_part_uses_its_prefix(stem, prefix, every_source_used=False)
 
 
 @pytest.mark.parametrize("stem", sorted(ADDED))
@@ -117,10 +109,7 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
 def test_sourced_texts_resolve_in_the_world_vocabulary_and_their_part(
     world: Vocabulary, stem: str, text: str, stage: Stage, reason: Reason | None
 ) -> None:
-    res = world.resolve(text)
-    assert (res.stage, res.reason, res.match) == (stage, reason, MatchKind.PHRASE), text
-    own = part(stem).resolve(text)
-    assert (own.stage, own.reason) == (stage, reason)
+    assert_sample_resolves(world, stem, text, stage, reason)
 
 
 def test_every_part_of_this_round_has_samples() -> None:

@@ -18,19 +18,20 @@ import pytest
 from worldround import (
     DATA,
     assert_no_phrase_claimed_twice,
+    assert_part_listed_with_sourced_rules,
+    assert_part_uses_its_prefix,
+    assert_sample_resolves,
     assert_well_formed,
     declared_sources,
     held_out_file_ids_cited,
-    listed_parts,
     measure,
     part,
     round_rules,
     rules_that_are_held_out_texts,
-    source_keys,
     texts_shared_with_other_sets,
 )
 
-from tracklingo.taxonomy import MatchKind, Reason, Stage
+from tracklingo.taxonomy import Reason, Stage
 from tracklingo.vocabulary import Vocabulary, shared_vocabulary
 
 HELD_OUT = DATA / "unseen_texts_batch9_south.jsonl"
@@ -51,21 +52,12 @@ def world() -> Vocabulary:
 
 @pytest.mark.parametrize("stem", sorted(NEW))
 def test_new_parts_are_listed_and_load_with_sourced_text_rules(stem: str) -> None:
-    assert f"world/{stem}.toml" in listed_parts()
-    vocab = part(stem)
-    assert vocab.carrier == "world" and vocab.rules
-    for rule in vocab.rules:
-        assert not rule.code and rule.phrase and not rule.pattern, rule
-        expanded = vocab.source_text(rule)
-        assert "public code" in expanded and "file id" in expanded, rule
+    assert_part_listed_with_sourced_rules(stem, source_words=("public code", "file id"), all_words=True)
 
 
 @pytest.mark.parametrize(("stem", "prefix"), sorted(NEW.items()))
 def test_new_parts_use_their_own_source_prefix_and_every_source(stem: str, prefix: str) -> None:
-    declared = declared_sources(stem)
-    assert declared and all(key.startswith(prefix) for key in declared), declared
-    used = {key for rule in part(stem).rules for key in source_keys(rule)}
-    assert used == set(declared)
+    assert_part_uses_its_prefix(stem, prefix)
 
 
 SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
@@ -144,10 +136,7 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
 def test_sourced_texts_resolve_in_the_world_vocabulary_and_their_part(
     world: Vocabulary, stem: str, text: str, stage: Stage, reason: Reason | None
 ) -> None:
-    res = world.resolve(text)
-    assert (res.stage, res.reason, res.match) == (stage, reason, MatchKind.PHRASE), text
-    own = part(stem).resolve(text)
-    assert (own.stage, own.reason) == (stage, reason)
+    assert_sample_resolves(world, stem, text, stage, reason)
 
 
 def test_every_part_of_this_round_has_samples() -> None:

@@ -22,7 +22,7 @@ from typing import Any
 from tracklingo.openworld import OpenWorld, installed_vocabularies
 from tracklingo.openworld.measure import Tally, evaluate_texts, load_labelled
 from tracklingo.plugins import load_carriers
-from tracklingo.taxonomy import Reason, Stage
+from tracklingo.taxonomy import MatchKind, Reason, Stage
 from tracklingo.vocabulary import Rule, Vocabulary, normalize_phrase
 
 VOCAB_DIR = Path(str(resources.files("tracklingo").joinpath("data", "vocab")))
@@ -165,3 +165,52 @@ def measure(path: Path) -> Tally:
     overall = tallies["overall"]
     assert overall.n == len(outcomes) == len(rows)
     return overall
+
+
+# --- parts and samples --------------------------------------------------------------------------
+
+#: A rule's source text names where it comes from in one of these ways.
+SOURCE_WORDS = ("repo ", "http", "public code")
+
+
+def assert_part_listed_with_sourced_rules(
+    stem: str, *, rules: str = "phrase", source_words: tuple[str, ...] = SOURCE_WORDS, all_words: bool = False
+) -> None:
+    """The part is in ``world.toml``'s list, loads as the world vocabulary with rules, none of
+    them a code rule, each citing a source that says where it comes from (any of
+    ``source_words``, or all of them with ``all_words``). ``rules``: ``"phrase"`` (text rules
+    only), ``"either"`` (a phrase or a pattern, not both) or ``"any"`` (a phrase or a pattern)."""
+    assert f"world/{stem}.toml" in listed_parts()
+    vocab = part(stem)
+    assert vocab.carrier == "world" and vocab.rules
+    for rule in vocab.rules:
+        assert not rule.code, rule
+        if rules == "phrase":
+            assert rule.phrase and not rule.pattern, rule
+        elif rules == "either":
+            assert bool(rule.phrase) != bool(rule.pattern), rule
+        else:
+            assert rule.phrase or rule.pattern, rule
+        expanded = vocab.source_text(rule)
+        found = [word in expanded for word in source_words]
+        assert all(found) if all_words else any(found), rule
+
+
+def assert_part_uses_its_prefix(stem: str, prefix: str, *, every_source_used: bool = True) -> None:
+    """Every source key the part declares starts with its round's prefix (and, by default, every
+    declared source is cited by a rule of the part)."""
+    declared = declared_sources(stem)
+    assert declared and all(key.startswith(prefix) for key in declared), declared
+    if every_source_used:
+        used = {key for rule in part(stem).rules for key in source_keys(rule)}
+        assert used == set(declared), set(declared) ^ used
+
+
+def assert_sample_resolves(
+    world: Vocabulary, stem: str, text: str, stage: Stage, reason: Reason | None
+) -> None:
+    """A sourced text is an exact phrase of the world vocabulary and of its own part."""
+    res = world.resolve(text)
+    assert (res.stage, res.reason, res.match) == (stage, reason, MatchKind.PHRASE), text
+    own = part(stem).resolve(text)
+    assert (own.stage, own.reason) == (stage, reason)
