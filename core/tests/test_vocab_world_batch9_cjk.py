@@ -26,6 +26,7 @@ from worldround import (
     assert_no_phrase_claimed_twice,
     assert_part_listed_with_sourced_rules,
     assert_part_uses_its_prefix,
+    assert_row,
     assert_sample_resolves,
     declared_sources,
     held_out_file_ids_cited,
@@ -292,11 +293,7 @@ def test_the_held_out_set_is_well_formed() -> None:
     rows = held_out_rows(HELD_OUT)
     assert len(rows) >= 20
     for row in rows:
-        assert set(row) - {"reason"} == {"text", "stage", "source", "lang", "carrier"}, row
-        assert Stage(row["stage"]) is not Stage.UNKNOWN
-        if "reason" in row:
-            Reason(row["reason"])
-        assert row["text"].strip() and row["source"].strip() and row["carrier"].strip()
+        assert_row(row)
         assert not normalize_phrase(row["text"]).isascii(), row["text"]
     assert {r["lang"] for r in rows} == {"zh", "ja", "ko", "ru", "th"}
     assert {r["carrier"] for r in rows} == {

@@ -106,17 +106,23 @@ def held_out_rows(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def assert_row(row: Mapping[str, Any]) -> None:
+    """One held-out row: the held-out fields (``reason`` optional), a real stage, a known reason,
+    and no empty text, source, carrier or language."""
+    assert set(row) - {"reason"} == ROW_FIELDS, row
+    assert Stage(row["stage"]) is not Stage.UNKNOWN
+    if "reason" in row:
+        Reason(row["reason"])
+    assert all(str(row[key]).strip() for key in ROW_FIELDS), row
+
+
 def assert_well_formed(path: Path, *, at_least: int, langs: set[str], sources: int) -> None:
     """Each row has the held-out fields, a real stage (and a known reason), texts are distinct
     after folding; the set has ``at_least`` rows in exactly ``langs`` from ``sources`` sources."""
     rows = held_out_rows(path)
     assert len(rows) >= at_least
     for row in rows:
-        assert set(row) - {"reason"} == ROW_FIELDS, row
-        assert Stage(row["stage"]) is not Stage.UNKNOWN
-        if "reason" in row:
-            Reason(row["reason"])
-        assert row["text"].strip() and row["source"].strip() and row["carrier"].strip()
+        assert_row(row)
     assert {r["lang"] for r in rows} == langs
     assert len({normalize_phrase(r["text"]) for r in rows}) == len(rows)
     assert len({r["source"] for r in rows}) >= sources
