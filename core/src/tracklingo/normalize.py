@@ -378,7 +378,8 @@ class Normalizer:
             return self._from_peer(data, None)
         carrier = self._carrier_for(data)
         rec = flat_record(data, carrier.name)
-        return [carrier.event_from_flat(rec, include_raw=self.include_raw)], []  # `event_from_flat`
+        # `event_from_flat(carrier, rec)` without its wrapper call: this runs once per feed line
+        return [carrier.event_from_flat(rec, include_raw=self.include_raw)], []
 
     def _from_peer(self, payload: Any, peer: Any) -> tuple[list[TrackingEvent], list[Any]]:
         """A hosted tracker's payload (`tracklingo.interop.imports.read_peer`)."""
