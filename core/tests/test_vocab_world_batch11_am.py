@@ -92,6 +92,7 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
         Reason.ADDRESS_PROBLEM,
     ),
     ("correo-argentino", "RETORNANDO", Stage.RETURN_TO_SENDER, None),
+    ("correo-argentino", "PLAZO VENCIDO NO RECLAMADO", Stage.EXCEPTION, None),
     ("estafeta", "Envío pendiente de salida a ruta local", Stage.AT_DESTINATION_FACILITY, None),
     ("estafeta", "Posible demora en la entrega por mal empaque", Stage.DELAYED, None),
 ]
