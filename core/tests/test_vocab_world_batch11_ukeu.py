@@ -1,11 +1,12 @@
 """The world vocabulary, eleventh round (southern and western Europe): new parts for Poste
-Italiane (``poste-italiane``), Colis Privé (``colis-prive``) and Dynalogic (``dynalogic``), and
-CTT Portugal's texts added to the CTT part (``ctt``, ``CTT_PT_`` keys beside the Spanish CTT Express rules).
+Italiane (``poste-italiane``), Colis Privé (``colis-prive``), Dynalogic (``dynalogic``) and ELTA
+Courier in Greek (``elta-courier``), and CTT Portugal's texts added to the CTT part (``ctt``,
+``CTT_PT_`` keys beside the Spanish CTT Express rules).
 
-Checks that the new parts are listed and load with sourced rules under their own source prefix, that
-the added keys are the round's and used, that sourced samples resolve to their stage and reason,
-that wordings left out on purpose stay unmapped in their part, that no folded phrase of these
-rules is claimed with another meaning by any installed vocabulary, and that the held-out set
+Checks that the new parts are listed and load with sourced rules under their own source prefix,
+that the added keys are the round's and used, that sourced samples resolve to their stage and
+reason, that wordings left out on purpose stay unmapped in their part, that no folded phrase of
+these rules is claimed with another meaning by any installed vocabulary, and that the held-out set
 collected before these rules (``data/unseen_texts_batch11_ukeu.jsonl``: MRW and NACEX in Spanish,
 CTT Portugal in Portuguese) is well formed, shares no text with the rules or with the earlier
 held-out sets, is cited by none of this round's sources, and stays answered at least as well as
@@ -39,7 +40,12 @@ from tracklingo.vocabulary import Rule, Vocabulary, shared_vocabulary
 HELD_OUT = DATA / "unseen_texts_batch11_ukeu.jsonl"
 
 #: New parts of this round and their source prefix.
-NEW = {"poste-italiane": "PI_", "colis-prive": "CPV_", "dynalogic": "DYN_"}
+NEW = {
+    "poste-italiane": "PI_",
+    "colis-prive": "CPV_",
+    "dynalogic": "DYN_",
+    "elta-courier": "GR_",
+}
 
 #: Source keys this round added to existing parts, with the part's prefix for them.
 ADDED = {"ctt": ("CTT_PT_", {"CTT_PT_EVENTS", "CTT_PT_STATES"})}
@@ -118,6 +124,10 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("dynalogic", "Uw zending is door ons ontvangen", Stage.ACCEPTED, None),
     ("dynalogic", "Onze medewerker is begonnen aan de route", Stage.OUT_FOR_DELIVERY, None),
     ("dynalogic", "Opdracht succesvol uitgevoerd", Stage.DELIVERED, None),
+    ("elta-courier", "Δημιουργία ΣΥ.ΔΕ.ΤΑ.", Stage.LABEL_CREATED, None),
+    ("elta-courier", "Αποστολή βρίσκεται σε στάδιο μεταφοράς", Stage.IN_TRANSIT, None),
+    ("elta-courier", "Σε διανομέα προς παράδοση", Stage.OUT_FOR_DELIVERY, None),
+    ("elta-courier", "ΑΠΟΣΤΟΛΗ ΠΑΡΑΔΟΘΗΚΕ", Stage.DELIVERED, None),
     (
         "poste-italiane",
         "la spedizione è stata presa in carico da un nostro operatore",
@@ -197,7 +207,7 @@ def test_left_out_wordings_stay_unmapped_in_their_part(stem: str, text: str) -> 
 
 
 def test_no_phrase_of_this_round_is_claimed_with_another_meaning() -> None:
-    assert_no_phrase_claimed_twice(_batch11_rules(), at_least=30)
+    assert_no_phrase_claimed_twice(_batch11_rules(), at_least=35)
 
 
 # --- the held-out set ----------------------------------------------------------------------------
