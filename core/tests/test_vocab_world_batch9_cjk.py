@@ -228,9 +228,9 @@ def test_russian_operation_joined_to_its_attribute_reads_as_the_attribute(
 
 
 def test_an_operation_whose_attribute_is_no_rule_is_read_by_the_lexicon() -> None:
-    """"Хранение - До востребования" (storage - poste restante) is no phrase rule and no sentence
-    form drops its operation; the lexicon's Russian words (хранение held, до востребования
-    collect) read it as waiting for collection."""
+    """The Russian Post text "Хранение - До востребования" (storage - poste restante) is no
+    phrase rule and no sentence form drops its operation; the lexicon's Russian words (хранение
+    held, до востребования collect) read it as waiting for collection."""
     registry = load_carriers()
     own = {c.name: c.vocabulary for c in registry}
     text = "Хранение - До востребования"
