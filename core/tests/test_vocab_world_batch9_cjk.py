@@ -227,13 +227,17 @@ def test_russian_operation_joined_to_its_attribute_reads_as_the_attribute(
         assert shared_vocabulary("world").resolve(text.split(" - ", 1)[1]).reason is reason
 
 
-def test_an_operation_whose_attribute_says_nothing_stays_unknown() -> None:
+def test_an_operation_whose_attribute_is_no_rule_is_read_by_the_lexicon() -> None:
+    """The Russian Post text "Хранение - До востребования" (storage - poste restante) is no
+    phrase rule and no sentence form drops its operation; the lexicon's Russian words (хранение
+    held, до востребования collect) read it as waiting for collection."""
     registry = load_carriers()
     own = {c.name: c.vocabulary for c in registry}
     text = "Хранение - До востребования"
     rows = [{"text": text, "stage": "available_for_pickup", "carrier": "russian-post"}]
     _, (outcome,) = evaluate_texts(rows, own, OpenWorld(installed_vocabularies(registry)))
-    assert not outcome.answered
+    assert (outcome.stage, outcome.match) == (Stage.AVAILABLE_FOR_PICKUP, MatchKind.INFERRED)
+    assert shared_vocabulary("world").resolve(text).stage is Stage.UNKNOWN
 
 
 def _concepts(text: str) -> set[str]:
@@ -323,7 +327,7 @@ def test_held_out_sources_are_not_cited_by_this_round() -> None:
     assert held_out_file_ids_cited(HELD_OUT, cited) == []
 
 
-FLOOR_RIGHT = 5
+FLOOR_RIGHT = 20
 FLOOR_WRONG = 0
 
 
@@ -331,10 +335,12 @@ def test_the_held_out_set_stays_answered_as_measured() -> None:
     """A regression floor, not the target: measured 0 of 22 right, 0 wrong, 22 unknown before
     this round's rules, the same after the phrase rules alone, and 5 right, 0 wrong, 17 unknown
     with the lexicon's Chinese words (已签收, 已发往, 已到达 set off by the STO sentences' dashes and
-    commas). The rest are the forms these rules do not hold: STO's scan sentences, the Russian
-    operation joined to its attribute by " // ", Thailand Post's older and misspelt descriptions,
-    Japanese and Korean texts no source of this round has. Nothing wrong is the floor that
-    matters."""
+    commas); 20 right, 0 wrong, 2 unknown once `Lexicon.segment` cuts unspaced runs into the
+    lexicon's words and the lexicon has Japanese, Korean, Thai and Russian words (the lexicon
+    round of ``test_openworld_lexicon_cjk.py``). Before it, the rest were the forms these rules
+    do not hold: STO's scan sentences, the Russian operation joined to its attribute by " // ",
+    Thailand Post's older and misspelt descriptions, Japanese and Korean texts no source of this
+    round has. Nothing wrong is the floor that matters."""
     overall = measure(HELD_OUT)
     assert overall.n >= 20
     assert overall.correct >= FLOOR_RIGHT

@@ -1,6 +1,7 @@
 """How the inference layer reads a text: folded words, concepts with their modifiers, features.
 
-`analyse(text)` folds the text (`tracklingo.openworld.lexicon.words`), drops what carries no
+`analyse(text)` folds the text (`tracklingo.openworld.lexicon.words`), cuts the runs of unspaced
+scripts into the lexicon's words (`Lexicon.segment`: "快件已签收" → 快件 · 已签收), drops what carries no
 status (numbers, dates, times, codes: any word with a digit), finds the lexicon's concepts (with
 German and Dutch compounds split, "Zustellversuch" → delivery + attempt), applies the modifier
 concepts to the concepts that follow them ("not delivered", "wird morgen zugestellt", "n'a pas
@@ -144,7 +145,7 @@ def analyse(text: str, lexicon: Lexicon | None = None, forms: Forms | None = Non
     text = status_sentences(text, lex)
     if forms is not None:
         text = forms.read(text).inference_text or text
-    tokens = tuple(t for t in words(text) if not any(c.isdigit() for c in t))
+    tokens = tuple(t for t in lex.segment(words(text)) if not any(c.isdigit() for c in t))
     return describe(tokens, tuple(lex.hits(tokens)), lex)
 
 

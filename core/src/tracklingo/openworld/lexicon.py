@@ -3,10 +3,14 @@
 `load_lexicon()` reads ``tracklingo/data/lexicon.toml`` once per process. `Lexicon.hits(tokens)`
 finds the concepts in a folded token list (`words`); the inference layer uses them as features
 that carry across languages ("Zoll", "douane", "aduana" and "cło" all give ``customs``).
+`Lexicon.segment(tokens)` first cuts the runs of scripts written without spaces (Chinese,
+Japanese, Korean word groups, Thai) into the lexicon's words ("快件已签收感谢使用" → 快件 · 已签收 ·
+感谢使用), so a word is found inside an unspaced sentence.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +33,17 @@ _MIN_PREFIX: Final = 3
 #: least `_MIN_PART` letters after a head of at least `_MIN_PREFIX` ("zustell|versuch")
 _MIN_COMPOUND: Final = 8
 _MIN_PART: Final = 4
+#: a letter of a script written without spaces between words: Thai, kana, Han (CJK unified and
+#: compatibility ideographs), Hangul syllables (Korean spaces word groups, not words: "배송을")
+_UNSPACED: Final = re.compile(
+    r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+_THAI: Final = re.compile(r"[\u0e00-\u0e7f]")
+#: the shortest lexicon word `Lexicon.segment` looks for inside a longer run (letters): a single
+#: Han letter or Hangul syllable is too often part of another word; Thai spells a syllable with
+#: several letters (vowel and tone signs are letters of their own)
+_MIN_SEGMENT: Final = 2
+_MIN_SEGMENT_THAI: Final = 3
 
 
 def words(text: str) -> list[str]:
@@ -121,7 +136,9 @@ class Lexicon:
         # one-word entries a compound may end with: exact words, and prefixes by their first letters
         self._part_exact: dict[str, set[int]] = {}
         self._part_prefix: dict[str, list[tuple[str, int]]] = {}
+        unspaced: set[str] = set()  # the entries' words in unspaced scripts, for `segment`
         for entry in entries:
+            unspaced.update(w for w, _ in entry.parts if _is_unspaced_word(w))
             word, is_prefix = entry.parts[0]
             if is_prefix:
                 self._prefix.setdefault(word[:_MIN_PREFIX], []).append(entry)
@@ -133,6 +150,12 @@ class Lexicon:
                 else:
                     self._part_exact.setdefault(word, set()).add(entry.concept)
         self._index = {c.name: i for i, c in enumerate(self.concepts)}
+        # one alternation over those words, longest first: at each place the longest word matches
+        self._segmenter: re.Pattern[str] | None = (
+            re.compile("|".join(map(re.escape, sorted(unspaced, key=lambda w: (-len(w), w)))))
+            if unspaced
+            else None
+        )
         #: carrier names a text may mention: name -> folded spellings
         self.carriers: Mapping[str, tuple[str, ...]] = MappingProxyType(dict(carriers or {}))
         #: the carrier spellings as word sequences (a carrier's name says nothing of a status)
@@ -276,6 +299,28 @@ class Lexicon:
                     return True
         return False
 
+    def segment(self, tokens: Iterable[str]) -> list[str]:
+        """`tokens` with each token in an unspaced script (Chinese, Japanese, Thai; Korean word
+        groups) cut into the lexicon's words found in it, longest first from the left, and the
+        runs between them ("已在转运中心进行卸车" → 已在 · 转运中心 · 进行卸车 when 转运中心 is a
+        lexicon word). A token that is a lexicon word itself, holds none, or is in another
+        script stays as it is."""
+        pattern = self._segmenter
+        out: list[str] = []
+        for tok in tokens:
+            if pattern is None or tok in self._exact or not _UNSPACED.search(tok):
+                out.append(tok)
+                continue
+            pos = 0
+            for m in pattern.finditer(tok):
+                if m.start() > pos:
+                    out.append(tok[pos : m.start()])
+                out.append(m.group())
+                pos = m.end()
+            if pos < len(tok):
+                out.append(tok[pos:])
+        return out
+
     def concept(self, name: str) -> Concept:
         """The concept called `name` (KeyError when there is none)."""
         return self.concepts[self._index[name]]
@@ -331,6 +376,14 @@ class Lexicon:
                 if tail.startswith(word):
                     out.append(concept)
         return sorted(set(out))
+
+
+def _is_unspaced_word(word: str) -> bool:
+    """Whether `segment` looks for `word` inside longer tokens: every letter in an unspaced
+    script, and long enough not to be part of most other words."""
+    if not all(_UNSPACED.match(c) for c in word):
+        return False
+    return len(word) >= (_MIN_SEGMENT_THAI if _THAI.match(word) else _MIN_SEGMENT)
 
 
 def _carrier_spellings(data: Mapping[str, Any]) -> set[str]:
