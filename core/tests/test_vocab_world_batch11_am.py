@@ -165,8 +165,10 @@ def test_the_held_out_set_stays_answered_as_measured() -> None:
     """A regression floor, not the target: measured before this round's rules 7 of 25 right,
     5 wrong, 13 unknown; after them 7 right, 6 wrong, 12 unknown (the held-out wordings are not
     in the tables; OCA's "En viaje a Sucursal de Destino" is now inferred at the destination
-    branch from "Arribado a Sucursal de Destino")."""
+    branch from "Arribado a Sucursal de Destino"). Merged with the Russian lexicon words of the
+    same round (lexicon-cjk): 9 right, 7 wrong, 9 unknown — two Boxberry texts now read right, and
+    "Передан на доставку до пункта выдачи" (labelled in transit) reads as handed to the last mile."""
     overall = measure(HELD_OUT)
     assert overall.n == 25
-    assert overall.correct >= 7
-    assert overall.wrong <= 6
+    assert overall.correct >= 9
+    assert overall.wrong <= 7
