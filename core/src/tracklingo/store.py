@@ -362,7 +362,8 @@ class Store:
         try:
             yield
         finally:
-            conn.execute(f"PRAGMA wal_autocheckpoint = {before}")
+            with contextlib.suppress(sqlite3.Error):  # never hide the ingest's own error
+                conn.execute(f"PRAGMA wal_autocheckpoint = {before}")
 
     def _is_empty(self) -> bool:
         """Whether no event is stored."""
