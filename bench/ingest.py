@@ -37,7 +37,7 @@ from tracklingo.store import _INSERT, DEFAULT_BATCH_SIZE, Store
 
 OUT = Path(__file__).parent / "out"
 NO_ARROW = "import sys; sys.modules['pyarrow'] = None"
-CLI = "import sys; from tracklingo.cli import main; main(sys.argv[1:])"
+CLI = "import sys; from tracklingo.cli import run; run(sys.argv[1:])"  # the console script
 ROWS = (
     "SELECT carrier, tracking_number, occurred_at, code, description, stage, event,"
     " handoff_carrier, handoff_number FROM events ORDER BY id"

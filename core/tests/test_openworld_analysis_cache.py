@@ -145,3 +145,89 @@ def test_the_experiment_knobs_are_part_of_the_key(cache: Path, monkeypatch: pyte
     unstemmed = analyse_all(TEXTS, lex, None)
     assert len(_entries(cache)) == 2
     _same(unstemmed[TEXTS[4]], analyse(TEXTS[4], lex, None))
+
+
+# -- the trained tables (`infer._Counts`), kept as an entry of their own ------------------------
+
+
+def _tables_entries(folder: Path) -> list[Path]:
+    import marshal
+
+    out = []
+    for path in sorted(folder.glob("*.marshal")) if folder.exists() else []:
+        data = marshal.loads(path.read_bytes())
+        if isinstance(data, dict) and str(data.get("kind", "")).startswith("openworld-tables"):
+            out.append(path)
+    return out
+
+
+def _table_bytes(classifier: StageClassifier) -> bytes:
+    """The tables' bytes: marshal format 2 (no references between equal objects, so the bytes
+    depend on the values and their order only, not on which objects are shared)."""
+    import marshal
+
+    return marshal.dumps(classifier._base.to_plain(), 2)
+
+
+def _no_analyse_all(*args: Any, **kwargs: Any) -> dict[str, Analysis]:
+    raise AssertionError("the examples were analysed although the cache holds the tables")
+
+
+def test_cached_tables_are_byte_identical_to_fresh_ones(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracklingo.openworld import infer
+
+    examples = labelled_examples([shared_vocabulary("upu"), shared_vocabulary("world")])
+    cold = StageClassifier(examples, forms=load_forms())
+    assert len(_tables_entries(cache)) == 1 and not cold._unanalysed
+    monkeypatch.setattr(infer, "analyse_all", _no_analyse_all)
+    warm = StageClassifier(examples, forms=load_forms())
+    assert warm._unanalysed  # read back, nothing analysed
+    monkeypatch.undo()
+    monkeypatch.setenv("TRACKLINGO_CACHE_DIR", "off")
+    fresh = StageClassifier(examples, forms=load_forms())
+    assert _table_bytes(cold) == _table_bytes(warm) == _table_bytes(fresh)
+    for text in ("Item held by customs", "Parcel handed to the neighbour", "Item returned to sender"):
+        assert warm.predict(text) == fresh.predict(text)
+        assert warm.neighbours(text, 5) == fresh.neighbours(text, 5)
+
+
+def test_leave_one_out_from_cached_tables(cache: Path) -> None:
+    examples = labelled_examples([shared_vocabulary("upu")])
+    StageClassifier(examples, forms=load_forms())
+    warm = StageClassifier(examples, forms=load_forms())
+    fresh = StageClassifier(examples, forms=load_forms(), analyses={})
+    drop = [e for e in examples if e.stage is examples[0].stage][:3]
+    text = "Item delivered to the recipient"
+    assert warm.without(drop).predict(text) == fresh.without(drop).predict(text)
+    assert _table_bytes(warm.without(drop)) == _table_bytes(fresh.without(drop))
+
+
+def test_tables_keyed_by_examples_and_knobs(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracklingo.openworld import infer
+
+    examples = labelled_examples([shared_vocabulary("upu")])
+    StageClassifier(examples, forms=load_forms())
+    StageClassifier(examples[1:], forms=load_forms())  # other examples: another entry
+    assert len(_tables_entries(cache)) == 2
+    monkeypatch.setattr(infer, "HINT_WEIGHT", infer.HINT_WEIGHT + 1)
+    hinted = StageClassifier(examples, forms=load_forms())
+    assert len(_tables_entries(cache)) == 3
+    monkeypatch.setenv("TRACKLINGO_CACHE_DIR", "off")
+    assert _table_bytes(hinted) == _table_bytes(StageClassifier(examples, forms=load_forms()))
+
+
+@pytest.mark.parametrize("garbage", [b"\x00\x01not marshal", None])
+def test_a_broken_tables_entry_is_rebuilt(cache: Path, garbage: bytes | None) -> None:
+    import marshal
+
+    examples = labelled_examples([shared_vocabulary("upu")])
+    cold = StageClassifier(examples, forms=load_forms())
+    (entry,) = _tables_entries(cache)
+    entry.write_bytes(
+        garbage
+        if garbage is not None
+        else marshal.dumps({"kind": "openworld-tables 1", "counts": [(1, 2)], "features": []})
+    )
+    again = StageClassifier(examples, forms=load_forms())
+    assert not again._unanalysed
+    assert _table_bytes(again) == _table_bytes(cold)

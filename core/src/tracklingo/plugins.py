@@ -40,6 +40,8 @@ __all__ = [
     "LoadedCarrier",
     "PluginProblem",
     "Registry",
+    "adopt",
+    "adopted",
     "load_carriers",
 ]
 
@@ -152,6 +154,24 @@ class Registry:
         )
         self.clashed[name] = message
         self.problems.append(PluginProblem(plugin, distribution, version, message, kind="clash"))
+
+
+# -- the process's registry -------------------------------------------------------------------
+
+_ADOPTED: list[Registry] = []  # at most one
+
+
+def adopt(registry: Registry) -> None:
+    """Make `registry` the process's registry: what the process-wide helpers that would otherwise
+    load the plugins again use (`tracklingo.openworld.installed_vocabularies`, and so the shared
+    open-world classifier). An application that loaded its carriers calls it once (the command
+    line does); the carriers and their compiled vocabularies are then shared, not loaded twice."""
+    _ADOPTED[:] = [registry]
+
+
+def adopted() -> Registry | None:
+    """The registry given to `adopt`, or None."""
+    return _ADOPTED[0] if _ADOPTED else None
 
 
 # -- loading -----------------------------------------------------------------------------------

@@ -202,6 +202,10 @@ _INSERT: Final = (
 #: Tracking numbers per key query (below SQLite's smallest limit on query parameters).
 _KEY_QUERY: Final = 900
 
+#: The WAL size (bytes) at which SQLite checkpoints during an ingest (`Store._ingesting`), instead
+#: of its default 1,000 pages (4 MiB): fewer checkpoints, each writing its pages back once.
+INGEST_WAL_CHECKPOINT: Final = 64 * 1024 * 1024
+
 #: A stored dedup key as one text (`Store._stored_key_texts`).
 _KEY_TEXT: Final = " || char(31) || ".join(
     ("carrier", "tracking_number", "occurred_at", "code", "description")
@@ -346,6 +350,25 @@ class Store:
 
     # -- writing --------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _ingesting(self) -> Iterator[None]:
+        """An ingest's connection settings: the WAL checkpointed at `INGEST_WAL_CHECKPOINT` bytes
+        (SQLite's ``wal_autocheckpoint``, in pages), restored afterwards. Each transaction still
+        commits to the WAL as before (a killed ingest keeps its committed batches)."""
+        conn = self._conn
+        before = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        page = int(conn.execute("PRAGMA page_size").fetchone()[0]) or 4096
+        conn.execute(f"PRAGMA wal_autocheckpoint = {max(before, INGEST_WAL_CHECKPOINT // page)}")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(sqlite3.Error):  # never hide the ingest's own error
+                conn.execute(f"PRAGMA wal_autocheckpoint = {before}")
+
+    def _is_empty(self) -> bool:
+        """Whether no event is stored."""
+        return self._conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None
+
     def ingest(
         self,
         events: Iterable[TrackingEvent],
@@ -367,7 +390,7 @@ class Store:
             raise StoreError(f"store {self.path} is open read-only")
         stats = IngestStats()
         it = iter(events)
-        with self._errors():
+        with self._errors(), self._ingesting():
             while True:
                 # Build the batch (and run the caller's generator) outside the transaction, so the
                 # write lock is held only while inserting.
@@ -407,7 +430,8 @@ class Store:
         e.g. from `tracklingo.batch.normalize_batch`): the same batches of `batch_size` events, each
         one transaction, the same keys and rows; but the dedup keys are computed column-wise, and
         events already stored are skipped (one key query per batch) before any row is built.
-        Needs the ``arrow`` extra."""
+        Into a store that was empty, the key queries are left out (the insert ignores what is
+        already there) until a batch turns out to repeat stored events. Needs the ``arrow`` extra."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -418,9 +442,14 @@ class Store:
         if self.readonly:
             raise StoreError(f"store {self.path} is open read-only")
         stats = IngestStats()
-        with self._errors():
+        with self._errors(), self._ingesting():
+            lookup = not self._is_empty()  # nothing stored: no key to look up, until a repeat
             for batch in _slices(tables, batch_size):
                 offered = batch.num_rows
+                if not lookup:
+                    self._commit(store_rows(batch, None, include_raw=include_raw), offered, stats, on_batch)
+                    lookup = stats.duplicates > 0  # the feed repeats itself: look keys up again
+                    continue
                 parts = key_columns(batch)
                 numbers = pc.unique(parts[1]).to_pylist()
                 texts = key_texts(parts)

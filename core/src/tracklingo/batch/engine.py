@@ -26,7 +26,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tracklingo.batch.columns import as_strings, codes, group, text_column
+from tracklingo.batch.columns import Codes, as_strings, codes, group, text_column
 from tracklingo.batch.plans import POSTAL_MARKER, CarrierPlan, Wiring
 from tracklingo.batch.schema import (
     EVENT_SCHEMA,
@@ -341,16 +341,7 @@ class BatchNormalizer:
             wids, wfirst = group(
                 [code_c.codes, desc_c.codes, hc.codes, hn.codes, *(e.codes for e in extras)], n
             )
-            keys = [
-                (
-                    code_c.values[code_c.codes[f]],
-                    desc_c.values[desc_c.codes[f]],
-                    hc.values[hc.codes[f]],
-                    hn.values[hn.codes[f]],
-                    *(e.values[e.codes[f]] for e in extras),
-                )
-                for f in wfirst
-            ]
+            keys = list(zip(*(_values_at(c, wfirst) for c in (code_c, desc_c, hc, hn, *extras)), strict=True))
             if len(plan.wirings) >= _MEMO_LIMIT:
                 plan.wirings.clear()
             missing = [g for g, key in enumerate(keys) if key not in plan.wirings]
@@ -392,24 +383,27 @@ class BatchNormalizer:
             n,
         )
         places: list[tuple[Location, str | None] | None] = []
-        for f in pfirst:
-            wiring = wirings[wids[f]]
+        # each distinct place's parts as Python values, column by column (not per numpy item)
+        first_parts = {name: _values_at(part, pfirst) for name, part in place_cols.items()}
+        first_postal = has_postal[pfirst].tolist()
+        for g, w in enumerate(wids[pfirst].tolist()):
+            wiring = wirings[w]
             if wiring is None:
                 places.append(None)
                 continue
+            postal = first_postal[g]
             values = []
             for column, value in wiring.place:
                 if column is None:
                     values.append(value)
                 elif column == "postal_code":
-                    values.append(POSTAL_MARKER if has_postal[f] else None)
+                    values.append(POSTAL_MARKER if postal else None)
                 else:
-                    part = place_cols[column]
-                    values.append(part.values[part.codes[f]])
+                    values.append(first_parts[column][g])
             found = plan.place(tuple(values))
-            if found is not None and has_postal[f] and found[0].postal_code != POSTAL_MARKER:
+            if found is not None and postal and found[0].postal_code != POSTAL_MARKER:
                 found = None  # the postal code did not pass through unchanged: per record
-            if found is not None and not has_postal[f] and found[0].postal_code == POSTAL_MARKER:
+            if found is not None and not postal and found[0].postal_code == POSTAL_MARKER:
                 found = None
             places.append(found)
         ok &= np.array([p is not None for p in places], bool)[pids]
@@ -627,6 +621,12 @@ class _RowsPlan:
             self.lids[keep], self.locations, self.has_postal[keep], self.postal.filter(mask),
             self.offsets.filter(mask),
         )  # fmt: skip
+
+
+def _values_at(column: Codes, rows: np.ndarray[Any, Any]) -> list[Any]:
+    """The values of `column` at `rows`, as Python values."""
+    values = column.values
+    return [values[i] for i in column.codes[rows].tolist()]
 
 
 def _key_codes(table: pa.Table, name: str, take: pa.Array) -> Any:

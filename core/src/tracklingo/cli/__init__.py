@@ -6,9 +6,20 @@ Commands are imported on first use: this table names each command's module and i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tracklingo.cli._common import LazyGroup, handle_errors, main
 
-__all__ = ["handle_errors", "main"]
+__all__ = ["handle_errors", "main", "run"]
+
+
+def run(args: Sequence[str] | None = None) -> None:
+    """The ``tracklingo`` console script: `main`, with pandas kept out of the process (pyarrow
+    would import it, unused; see `tracklingo.cli._pandas`)."""
+    from tracklingo.cli._pandas import block
+
+    block()
+    main(args)
 
 _COMMANDS: dict[str, tuple[str, str]] = {
     "advise": (

@@ -1,3 +1,3 @@
-from tracklingo.cli import main
+from tracklingo.cli import run
 
-main()
+run()

@@ -72,9 +72,13 @@ def _json_out(value: Any) -> None:
 
 @functools.cache
 def _registry() -> Registry:
-    from tracklingo.plugins import load_carriers
+    """The command's carriers, loaded once; adopted as the process's registry, so the open-world
+    classifier's vocabularies are these carriers' (compiled once), not a second load's."""
+    from tracklingo.plugins import adopt, load_carriers
 
-    return load_carriers()
+    registry = load_carriers()
+    adopt(registry)
+    return registry
 
 
 def feed_normalizer(carrier: str | None, include_raw: bool, *, infer: bool = True) -> Normalizer:

@@ -17,17 +17,27 @@ result is the `confidence`. A text whose features the training data never saw ge
 `StageClassifier.without` gives the same classifier minus some examples without retraining (the
 counts are subtracted), for leave-one-out. Everything is deterministic: ties break by stage
 order, and the training set is sorted before use.
+
+The trained tables (the counts and the nearest-phrase index) are kept across processes in the
+core's content-hash cache (`tracklingo.tomlcache.recall`), keyed by a hash of every input: the
+analyses' key (the package's files, Babel and Python versions, the feature knobs), this module's
+weighting knobs and each example's text, stage and weight. A later process reads them back and
+analyses the examples only if it needs them (`without`); see docs/cache.md.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
+from tracklingo import tomlcache
+from tracklingo.openworld import features as _features
 from tracklingo.openworld.features import Analysis, analyse, analyse_all, describe
 from tracklingo.openworld.forms import Forms
 from tracklingo.openworld.lexicon import ConceptHit, Hint, Lexicon, load_lexicon
@@ -46,6 +56,8 @@ __all__ = [
     "pattern_literal",
     "split_reading",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Laplace smoothing of the feature counts.
 _ALPHA: Final = 0.5
@@ -286,6 +298,11 @@ def _signals(
     )
 
 
+#: The cache's kind for trained tables (bumped when their layout changes).
+_TABLES_KIND: Final = "openworld-tables 1"
+_STAGES_BY_VALUE: Final = {s.value: s for s in Stage}
+
+
 class _Counts:
     """The naive Bayes counts and the nearest-phrase index of one training set."""
 
@@ -301,8 +318,11 @@ class _Counts:
         self.mass: dict[Stage, float] = defaultdict(float)
         self.df: dict[str, int] = defaultdict(int)
         self.postings: dict[str, list[int]] = defaultdict(list)
+        #: each example's features (for its norm in the nearest-phrase search)
+        self.features: list[tuple[str, ...]] = []
         for i, (an, stage, w) in enumerate(zip(analyses, stages, weights, strict=True)):
             self.add(an, stage, w)
+            self.features.append(tuple(an.features))
             for f in an.features:
                 self.df[f] += 1
                 self.postings[f].append(i)
@@ -310,6 +330,34 @@ class _Counts:
             self.add(an, stage, w)
         self.counts = {f: dict(c) for f, c in self.counts.items()}
         self.postings = dict(self.postings)
+
+    def to_plain(self) -> dict[str, Any]:
+        """The tables as plain values (for `tomlcache.remember`), in their order."""
+        return {
+            "counts": [(f, [(s.value, n) for s, n in row.items()]) for f, row in self.counts.items()],
+            "docs": [(s.value, n) for s, n in self.docs.items()],
+            "mass": [(s.value, n) for s, n in self.mass.items()],
+            "df": list(self.df.items()),
+            "postings": list(self.postings.items()),
+            "features": self.features,
+        }
+
+    @classmethod
+    def from_plain(cls, data: Mapping[str, Any], size: int) -> _Counts | None:
+        """The tables `to_plain` wrote for `size` examples, or None for anything else."""
+        stage = _STAGES_BY_VALUE
+        try:
+            out = object.__new__(cls)
+            out.counts = {f: {stage[s]: n for s, n in row} for f, row in data["counts"]}
+            out.docs = defaultdict(float, [(stage[s], n) for s, n in data["docs"]])
+            out.mass = defaultdict(float, [(stage[s], n) for s, n in data["mass"]])
+            out.df = defaultdict(int, data["df"])
+            out.postings = dict(data["postings"])
+            out.features = [tuple(f) for f in data["features"]]
+        except (KeyError, TypeError, ValueError):
+            logger.debug("ignoring a malformed cache entry of classifier tables")
+            return None
+        return out if len(out.features) == size else None
 
     def add(self, an: Analysis, stage: Stage, w: float, sign: float = 1.0) -> None:
         self.docs[stage] += sign * w
@@ -339,8 +387,6 @@ class StageClassifier:
         self.alpha = _ALPHA if alpha is None else alpha
         self.temperature = _TEMPERATURE if temperature is None else temperature
         self._analyses: dict[str, Analysis] = dict(analyses or {})
-        if analyses is None:  # the training phrases, analysed at once (kept across processes)
-            self._analyses = analyse_all((ex.text for ex in self.examples), self.lexicon, forms)
         self._all = self.examples
         per_rule: dict[int, int] = defaultdict(int)
         for ex in self._all:
@@ -349,13 +395,25 @@ class StageClassifier:
         self._weights = tuple(
             per_rule[id(ex.rule)] ** -RULE_SHARE if ex.rule is not None else 1.0 for ex in self._all
         )
-        hints = [(_hint_analysis(h, self.lexicon), h.stage, HINT_WEIGHT) for h in self.lexicon.hints]
-        self._base = _Counts(
-            [self._analysis(ex.text) for ex in self._all],
-            [ex.stage for ex in self._all],
-            self._weights,
-            hints,
-        )
+        # the trained tables, kept across processes when every input is the core's own
+        key = _tables_key(self._all, self._weights, self.lexicon, forms) if analyses is None else None
+        stored = tomlcache.recall(_TABLES_KIND, key) if key is not None else None
+        base = _Counts.from_plain(stored, len(self._all)) if stored is not None else None
+        #: the tables came from the cache: the examples are analysed (from theirs) when needed
+        self._unanalysed = base is not None
+        if base is None:
+            if analyses is None:  # the training phrases, analysed at once (kept across processes)
+                self._analyses = analyse_all((ex.text for ex in self.examples), self.lexicon, forms)
+            hints = [(_hint_analysis(h, self.lexicon), h.stage, HINT_WEIGHT) for h in self.lexicon.hints]
+            base = _Counts(
+                [self._analysis(ex.text) for ex in self._all],
+                [ex.stage for ex in self._all],
+                self._weights,
+                hints,
+            )
+            if key is not None:
+                tomlcache.remember(_TABLES_KIND, key, base.to_plain())
+        self._base = base
         self._delta: _Counts | None = None
         self._dropped: frozenset[int] = frozenset()
         self._setup()
@@ -389,6 +447,10 @@ class StageClassifier:
 
     def _analysis(self, text: str) -> Analysis:
         an = self._analyses.get(text)
+        if an is None and self._unanalysed:  # tables from the cache: the examples' analyses now
+            self._unanalysed = False
+            self._analyses.update(analyse_all((ex.text for ex in self._all), self.lexicon, self.forms))
+            an = self._analyses.get(text)
         if an is None:
             an = self._analyses[text] = analyse(text, self.lexicon, self.forms)
         return an
@@ -412,6 +474,7 @@ class StageClassifier:
             self._weights,
             self._base,
         )
+        view._unanalysed = self._unanalysed
         view._dropped = dropped
         view.examples = tuple(e for i, e in enumerate(self._all) if i not in dropped)
         view._delta = _Counts(
@@ -565,7 +628,7 @@ class StageClassifier:
     def _norm(self, i: int) -> float:
         norm = self._norms.get(i)
         if norm is None:
-            feats = self._analysis(self._all[i].text).features
+            feats = self._base.features[i]
             norm = self._norms[i] = math.sqrt(math.fsum(self._fw(f) ** 2 for f in feats)) or 1.0
         return norm
 
@@ -596,6 +659,21 @@ class StageClassifier:
             if len(out) == k:
                 break
         return out
+
+
+def _tables_key(
+    examples: Sequence[Example], weights: Sequence[float], lexicon: Lexicon, forms: Forms | None
+) -> str | None:
+    """The hash of every input of the trained tables, or None when the cache does not apply (a
+    lexicon or forms other than the core's: `features.analyse_all` caches nothing for them)."""
+    analyses = _features._cache_key(forms) if lexicon is load_lexicon() else None
+    if analyses is None:
+        return None
+    knobs = (sorted(WEIGHTS.items()), HINT_WEIGHT, RULE_SHARE)  # set at run time by experiments
+    digest = hashlib.blake2b(f"{analyses}\n{knobs!r}\n".encode(), digest_size=20)
+    for ex, w in zip(examples, weights, strict=True):
+        digest.update(f"{ex.text}\x1f{ex.stage.value}\x1f{w!r}\n".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def _hint_analysis(hint: Hint, lexicon: Lexicon) -> Analysis:

@@ -497,10 +497,11 @@ def shared_world_built() -> bool:
 
 def installed_vocabularies(registry: Any = None) -> list[Vocabulary]:
     """Every installed carrier's vocabulary plus the core's shared ones (``upu``...), for
-    `OpenWorld`. A carrier whose vocabulary fails to load is skipped (the registry reports it)."""
+    `OpenWorld`: the carriers of `registry`, else of the process's registry (`plugins.adopt`), else
+    freshly loaded. A carrier whose vocabulary fails to load is skipped (the registry reports it)."""
     from importlib import resources
 
-    from tracklingo.plugins import load_carriers
+    from tracklingo.plugins import adopted, load_carriers
     from tracklingo.vocabulary import shared_vocabulary
 
     vocabs: list[Vocabulary] = []
@@ -509,7 +510,10 @@ def installed_vocabularies(registry: Any = None) -> list[Vocabulary]:
         if entry.name.endswith(".toml"):
             with contextlib.suppress(Exception):
                 vocabs.append(shared_vocabulary(entry.name[: -len(".toml")]))
-    registry = registry if registry is not None else load_carriers()
+    if registry is None:
+        registry = adopted()
+    if registry is None:
+        registry = load_carriers()
     for carrier in registry:
         try:
             vocabs.append(carrier.vocabulary)
