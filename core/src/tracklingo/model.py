@@ -30,7 +30,7 @@ __all__ = [
 class Location(BaseModel):
     """Where an event happened. Every part is optional; `country` is ISO 3166-1 alpha-2."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     city: str | None = None
     region: str | None = None
@@ -56,7 +56,7 @@ class Location(BaseModel):
 class Handoff(BaseModel):
     """The next leg of a shipment: another carrier and the number it tracks the parcel under."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     carrier: str
     tracking_number: str | None = None
@@ -72,7 +72,7 @@ class Handoff(BaseModel):
         return (clean_tracking_number(value) or None) if value is not None else None
 
 
-_EMPTY_LOCATION: Final = Location()
+_EMPTY_LOCATION: Final = Location.model_construct()  # == Location(), without building the validator
 
 
 class TrackingEvent(BaseModel):
@@ -87,7 +87,7 @@ class TrackingEvent(BaseModel):
     rules; an exact rule leaves them unset.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     carrier: str = Field(min_length=1)
     tracking_number: str = Field(min_length=1)

@@ -34,9 +34,21 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-__all__ = ["MAX_ENTRIES", "cache_dir", "is_verified", "loads", "recall", "remember", "remember_verified"]
+if TYPE_CHECKING:
+    from tomllib import TOMLDecodeError
+
+__all__ = [
+    "MAX_ENTRIES",
+    "TOMLDecodeError",
+    "cache_dir",
+    "is_verified",
+    "loads",
+    "recall",
+    "remember",
+    "remember_verified",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +60,17 @@ _SUFFIX: Final = ".marshal"
 #: Bumped when the layout of an entry changes; with the Python version in every key.
 _FORMAT: Final = 1
 _SALT: Final = f"tracklingo-toml {_FORMAT} {sys.implementation.name} {sys.version} {marshal.version}\n"
+
+
+def __getattr__(name: str) -> Any:
+    """``TOMLDecodeError``: `tomllib`'s, imported on first use (PEP 562), so that a process whose
+    TOML all comes from the cache never imports the parser. ``except tomlcache.TOMLDecodeError``
+    looks it up only when an exception is raised."""
+    if name == "TOMLDecodeError":
+        import tomllib
+
+        return tomllib.TOMLDecodeError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:

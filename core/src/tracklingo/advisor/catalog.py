@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import string
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from importlib import resources
@@ -96,7 +95,7 @@ Plural = Annotated[dict[PluralCategory, Text], AfterValidator(_has_other)]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
 
 class Meta(_Section):
@@ -455,7 +454,7 @@ def resolve_language(explicit: str | None = None, environ: Mapping[str, str] | N
 def _read(text: str, origin: str, code: str) -> Catalog:
     try:
         data = tomlcache.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except tomlcache.TOMLDecodeError as exc:
         raise ConfigError(f"{origin}: invalid TOML: {exc}") from None
     try:
         return Catalog.model_validate({**data, "code": code})

@@ -4,7 +4,6 @@ one language (`situation_entry`: facts, the locale's words, override and reason 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -68,7 +67,7 @@ DESTINATION_SIDE: Final = frozenset(
 class Threshold(BaseModel):
     """How long a parcel usually sits at a stage on one lane, and where that figure comes from."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     hours: float = Field(gt=0)
     business_days: bool = False
@@ -85,7 +84,7 @@ class Threshold(BaseModel):
 class Dwell(BaseModel):
     """Either `not_timed` (never judged stuck) or a threshold per lane."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     not_timed: bool = False
     domestic: Threshold | None = None
@@ -116,7 +115,7 @@ class ReasonFacts(BaseModel):
     (``stage_steps = false`` when they do not fit, e.g. "cannot find it?" on a parcel delivered
     damaged). Its words are the locale's (`ReasonCopy`)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     recipient_must_act: Act
     stage_steps: bool = True
@@ -126,7 +125,7 @@ class ReasonFacts(BaseModel):
 class StageFacts(BaseModel):
     """One stage's entry in advice.toml (its words are the locale's `StageCopy`)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     recipient_must_act: Act
     ladder: tuple[LadderKind, ...] = _DEFAULT_LADDER
@@ -146,7 +145,7 @@ class Tracker(BaseModel):
     """A universal tracker: its name, and its page with ``{number}`` where the number goes and
     ``{lang}`` where the page's language goes (one of `languages`, else `default_language`)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     name: Text
     url: Text
@@ -181,7 +180,7 @@ class Tracker(BaseModel):
 class AdviceBook(BaseModel):
     """The parsed, checked advice.toml: the facts behind the copy, the same in every language."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     meta: dict[str, Any] = Field(default_factory=dict)
     sources: dict[str, Text] = Field(default_factory=dict)
@@ -261,7 +260,7 @@ def _source_keys(source: str) -> list[str]:
 def _read_book(text: str, origin: str) -> AdviceBook:
     try:
         data = tomlcache.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except tomlcache.TOMLDecodeError as exc:
         raise ConfigError(f"{origin}: invalid TOML: {exc}") from None
     try:
         return AdviceBook.model_validate(data)
@@ -309,7 +308,7 @@ _TEXT_FIELDS: Final = (
 class OverrideCopy(BaseModel):
     """A carrier override's words in one language (``translations``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     headline: Text | None = None
     meaning: Text | None = None
@@ -376,7 +375,7 @@ class StageAdvice(BaseModel):
     """The advice for one situation in one language: the stage's facts and words, with the
     holding carrier's override and the event's reason applied (`situation_entry`)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     stage: Stage
     name: str
