@@ -98,18 +98,17 @@ def test_another_pydantic_or_validating_code_validates_again(
 ) -> None:
     Vocabulary.from_dict(_data())
     validations.clear()
-    code_hash = vocabulary_module._validation_code
-    code_hash.cache_clear()
+    tomlcache._CODE_HASHES.clear()
     if change == "pydantic":
         monkeypatch.setattr("pydantic.version.VERSION", "0.0-other")
     else:
-        real: Callable[[], str | None] = code_hash.__wrapped__
+        real: Callable[[], str | None] = vocabulary_module._validation_code
         monkeypatch.setattr(vocabulary_module, "_validation_code", lambda: f"{real()}-edited")
     try:
         Vocabulary.from_dict(_data())
         assert validations.count("RuleSpec") == 4
     finally:
-        code_hash.cache_clear()
+        tomlcache._CODE_HASHES.clear()
 
 
 def test_an_invalid_table_is_an_error_on_every_load() -> None:

@@ -32,7 +32,7 @@ import logging
 import marshal
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -43,6 +43,7 @@ __all__ = [
     "MAX_ENTRIES",
     "TOMLDecodeError",
     "cache_dir",
+    "code_hash",
     "is_verified",
     "loads",
     "recall",
@@ -151,6 +152,26 @@ def remember(kind: str, key: str, data: dict[str, Any]) -> None:
     folder = cache_dir()
     if folder is not None:
         _store(folder, folder / (_key(f"\1{kind}\1{key}") + _SUFFIX), {**data, "kind": kind})
+
+
+_CODE_HASHES: dict[tuple[tuple[str, ...], str], str | None] = {}
+
+
+def code_hash(files: Iterable[str], salt: str = "") -> str | None:
+    """A hash of the source `files` (the code computing something, for a `recall` key) and
+    `salt` (e.g. a library's version), once per process; None when one cannot be read (then
+    the caller caches nothing)."""
+    names = (tuple(files), salt)
+    if names not in _CODE_HASHES:
+        digest = hashlib.blake2b(salt.encode(), digest_size=20)
+        try:
+            for name in names[0]:
+                digest.update(b"\0" + Path(name).read_bytes())
+        except OSError:
+            _CODE_HASHES[names] = None
+        else:
+            _CODE_HASHES[names] = digest.hexdigest()
+    return _CODE_HASHES[names]
 
 
 def _read(path: Path) -> dict[str, Any] | None:

@@ -20,7 +20,6 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -538,7 +537,6 @@ class Vocabulary:
 _TABLES: Final = "vocabulary tables"
 
 
-@cache
 def _validation_code() -> str | None:
     """A hash of the code that validates a vocabulary's tables and builds its rules (this module,
     `tracklingo.vocabfile`, the taxonomy) and of pydantic's version; None when a source file
@@ -547,13 +545,7 @@ def _validation_code() -> str | None:
 
     from tracklingo import taxonomy, vocabfile
 
-    digest = hashlib.blake2b(f"{VERSION}\n".encode(), digest_size=20)
-    try:
-        for module_file in (__file__, vocabfile.__file__, taxonomy.__file__):
-            digest.update(Path(str(module_file)).read_bytes())
-    except (OSError, TypeError):
-        return None
-    return digest.hexdigest()
+    return tomlcache.code_hash((__file__, vocabfile.__file__, taxonomy.__file__), salt=VERSION)
 
 
 class _ValidTables:

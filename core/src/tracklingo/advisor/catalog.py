@@ -452,6 +452,17 @@ def resolve_language(explicit: str | None = None, environ: Mapping[str, str] | N
 
 
 def _read(text: str, origin: str, code: str) -> Catalog:
+    """The catalog in `text`, validated (or, for a text validated before, from the cache:
+    `_construct.cached_model`)."""
+    from tracklingo import taxonomy
+    from tracklingo._construct import cached_model
+
+    return cached_model(
+        Catalog, f"{code}\n{text}", lambda: _validate(text, origin, code), (__file__, taxonomy.__file__)
+    )
+
+
+def _validate(text: str, origin: str, code: str) -> Catalog:
     try:
         data = tomlcache.loads(text)
     except tomlcache.TOMLDecodeError as exc:

@@ -258,6 +258,17 @@ def _source_keys(source: str) -> list[str]:
 
 
 def _read_book(text: str, origin: str) -> AdviceBook:
+    """The advice book in `text`, validated (or, for a text validated before, from the cache:
+    `_construct.cached_model`)."""
+    from tracklingo import taxonomy
+    from tracklingo._construct import cached_model
+    from tracklingo.advisor import catalog
+
+    code = (__file__, catalog.__file__, taxonomy.__file__)
+    return cached_model(AdviceBook, text, lambda: _validate_book(text, origin), code)
+
+
+def _validate_book(text: str, origin: str) -> AdviceBook:
     try:
         data = tomlcache.loads(text)
     except tomlcache.TOMLDecodeError as exc:
