@@ -151,3 +151,12 @@ def test_plain_and_rebuild_round_trip_a_partly_set_model() -> None:
     tracker = book.trackers[0]
     _same(rebuild(type(tracker), plain(tracker)), tracker)
     assert tracker.model_fields_set != set(type(tracker).model_fields)  # defaults left unset
+
+
+def test_a_stage_entry_is_what_validating_it_gives() -> None:
+    """`stage_entry` builds `StageAdvice` without validation: each is the validated model."""
+    book, words = content_module.load_advice(), catalog_module.load_catalog("de")
+    for stage in Stage:
+        entry = content_module.stage_entry(book, words, stage)
+        validated = content_module.StageAdvice.model_validate(dict(entry))
+        _same(entry, validated)

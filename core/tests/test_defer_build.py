@@ -5,7 +5,10 @@ itself is unchanged."""
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
+import subprocess
+import sys
 
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -49,3 +52,25 @@ def test_a_deferred_model_still_validates() -> None:
         Location(country="Germany")
     with pytest.raises(ValidationError):
         Location.model_validate({"town": "Bonn"})
+
+
+def test_importing_the_core_builds_no_validator() -> None:
+    """Module-level models and type adapters (the event adapters, the empty location) are
+    deferred too: importing the models, the places and the advisor builds no schema."""
+    probe = (
+        "import json\n"
+        "from pydantic import BaseModel\n"
+        "import tracklingo.advisor, tracklingo.places, tracklingo.vocabulary\n"
+        "from tracklingo import model\n"
+        "todo, built = list(BaseModel.__subclasses__()), []\n"
+        "while todo:\n"
+        "    cls = todo.pop()\n"
+        "    todo.extend(cls.__subclasses__())\n"
+        "    if cls.__module__.startswith('tracklingo') and cls.__pydantic_complete__:\n"
+        "        built.append(cls.__name__)\n"
+        "adapters = (model.EVENT_ADAPTER, model.EVENTS_ADAPTER, model._DATETIME)\n"
+        "adapters = [a for a in adapters if a.pydantic_complete]\n"
+        "print(json.dumps([built, len(adapters)]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.splitlines()[-1]) == [[], 0]

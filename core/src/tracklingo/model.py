@@ -167,7 +167,8 @@ class TrackingEvent(BaseModel):
 
 
 EVENT_ADAPTER: Final = TypeAdapter(TrackingEvent)
-EVENTS_ADAPTER: Final = TypeAdapter(list[TrackingEvent])
+#: Deferred like the models (`defer_build`): its validator is built on its first use.
+EVENTS_ADAPTER: Final = TypeAdapter(list[TrackingEvent], config=ConfigDict(defer_build=True))
 
 
 def event_to_json(event: TrackingEvent, *, include_raw: bool = False) -> bytes:
@@ -187,4 +188,4 @@ def event_to_json(event: TrackingEvent, *, include_raw: bool = False) -> bytes:
     return data
 
 
-_DATETIME: Final = TypeAdapter(datetime)
+_DATETIME: Final = TypeAdapter(datetime, config=ConfigDict(defer_build=True))

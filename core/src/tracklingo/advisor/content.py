@@ -409,23 +409,30 @@ def stage_entry(
     book: AdviceBook, catalog: Catalog, stage: Stage, override: StageOverride | None = None, lang: str = ""
 ) -> StageAdvice:
     """The stage's facts and words, then the carrier's override (its words for `lang`)."""
+    from tracklingo._construct import construct
+
     facts, words = book.entry(stage), catalog.stage[stage]
-    entry = StageAdvice(
-        stage=stage,
-        name=words.name,
-        headline=words.headline,
-        meaning=words.meaning,
-        where=words.where,
-        holder=words.holder,
-        next=words.next,
-        how_soon=words.how_soon,
-        recipient_must_act=facts.recipient_must_act,
-        recipient_action=words.recipient_action,
-        steps=list(words.steps),
-        ladder=facts.ladder,
-        dwell=facts.dwell,
-        when_stuck=words.when_stuck,
-        not_timed=words.not_timed,
+    # Built without validation (`construct`): every value comes from the validated book and
+    # catalog, of the very types StageAdvice declares, and in its field order.
+    entry = construct(
+        StageAdvice,
+        {
+            "stage": stage,
+            "name": words.name,
+            "headline": words.headline,
+            "meaning": words.meaning,
+            "where": words.where,
+            "holder": words.holder,
+            "next": words.next,
+            "how_soon": words.how_soon,
+            "recipient_must_act": facts.recipient_must_act,
+            "recipient_action": words.recipient_action,
+            "steps": list(words.steps),
+            "ladder": facts.ladder,
+            "dwell": facts.dwell,
+            "when_stuck": words.when_stuck,
+            "not_timed": words.not_timed,
+        },
     )
     if override is None:
         return entry
