@@ -13,7 +13,8 @@ the parsed data (validation, compilation, error messages) runs every time, uncha
 It also remembers checks whose verdict depends only on a text (`is_verified`,
 `remember_verified`): a vocabulary's set of patterns that compiled and passed, so the next load
 compiles each pattern on first use instead of all of them up front; and derived tables keyed by a
-hash of all their inputs (`recall`, `remember`): the open-world classifier's analysed examples.
+hash of all their inputs (`recall`, `remember`; `code_hash` hashes the code computing them): the
+open-world classifier's analysed examples, validated vocabulary tables and advisor models.
 
 Where: ``TRACKLINGO_CACHE_DIR`` when set (``off`` turns the cache off), else
 ``$XDG_CACHE_HOME/tracklingo`` or ``~/.cache/tracklingo`` (``~/Library/Caches/tracklingo`` on
