@@ -17,6 +17,7 @@ coverage reports and glossaries.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -576,10 +577,14 @@ class _ValidTables:
         code = _validation_code()
         key = None
         if code is not None:
-            inputs = repr((carrier, dict(sources), options, part.get("rule"), part.get("reason")))
-            key = hashlib.blake2b(
-                f"{code}\n{inputs}".encode("utf-8", "surrogatepass"), digest_size=20
-            ).hexdigest()
+            try:  # marshal's version 0 writes equal values alike (no references, no interning)
+                inputs = marshal.dumps(
+                    (carrier, dict(sources), options, part.get("rule"), part.get("reason")), 0
+                )
+            except ValueError:  # not plain TOML values (a date, an object): validated every time
+                inputs = None
+            if inputs is not None:
+                key = hashlib.blake2b(code.encode() + b"\n" + inputs, digest_size=20).hexdigest()
         tables = cls(carrier, key)
         entry = tomlcache.recall(_TABLES, key) if key is not None else None
         if entry is not None:
