@@ -4,11 +4,12 @@ JSON goes in and out through `TrackingEvent.model_validate_json` / `event_to_jso
 `EVENT_ADAPTER` / `EVENTS_ADAPTER` type adapters.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic would then evaluate every field's
+# annotation from its string when the class is created (a compile each, a few percent of
+# ``tracklingo explain``). Annotations naming the class itself use ``Self``.
 import contextlib
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, Self
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
@@ -116,7 +117,7 @@ class TrackingEvent(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _check_status(self) -> TrackingEvent:
+    def _check_status(self) -> Self:
         if STAGE_STATUS[self.stage] is not self.status:
             raise ValueError(
                 f"status {self.status.value!r} does not belong to stage {self.stage.value!r}"

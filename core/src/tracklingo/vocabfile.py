@@ -7,8 +7,9 @@ files; `tracklingo.vocabulary.Vocabulary` compiles the result. Every error is a
 `VocabularyError` that names the file, the table and what to fix.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic would then evaluate every field's
+# annotation from its string when the class is created (a compile each, a few percent of
+# ``tracklingo explain``). Annotations naming the class itself use ``Self``.
 import re
 from collections.abc import Iterator, Mapping
 from importlib.resources.abc import Traversable

@@ -12,15 +12,16 @@ an explicit or ``TRACKLINGO_LANG`` value that no locale serves is an error listi
 ones, a system locale that none serves means English.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic would then evaluate every field's
+# annotation from its string when the class is created (a compile each, a few percent of
+# ``tracklingo explain``). Annotations naming the class itself use ``Self``.
 import os
 import string
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -253,7 +254,7 @@ class LadderCopy(_Section):
     sender: LadderText
 
     @model_validator(mode="after")
-    def _placeholders_known(self) -> LadderCopy:
+    def _placeholders_known(self) -> Self:
         texts: list[str] = []
         for rung in (
             self.carrier,
@@ -280,7 +281,7 @@ class ReasonCopy(_Section):
     steps: list[Text] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _placeholders_known(self) -> ReasonCopy:
+    def _placeholders_known(self) -> Self:
         check_placeholders([self.recipient_action, *self.steps], STEP_FIELDS)
         check_placeholders([getattr(self, f) for f in REASON_TEXT_FIELDS if getattr(self, f)], frozenset())
         return self
@@ -304,7 +305,7 @@ class StageCopy(_Section):
     reasons: dict[Reason, ReasonCopy] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _check(self) -> StageCopy:
+    def _check(self) -> Self:
         if (self.when_stuck is None) == (self.not_timed is None):
             raise ValueError("a stage has either `when_stuck` or `not_timed`")
         texts = [self.headline, self.meaning, self.where, self.holder, self.next, self.how_soon]
@@ -329,7 +330,7 @@ class Catalog(_Section):
     reason: dict[Reason, ReasonCopy] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _complete(self) -> Catalog:
+    def _complete(self) -> Self:
         missing = [s.value for s in Stage if s not in self.stage]
         if missing:
             raise ValueError(f"no entry for stage(s) {missing}")

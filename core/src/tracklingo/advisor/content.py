@@ -2,13 +2,14 @@
 checking (`load_advice`), carrier plugins' `advice_overrides`, and the advice for one situation in
 one language (`situation_entry`: facts, the locale's words, override and reason together)."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic would then evaluate every field's
+# annotation from its string when the class is created (a compile each, a few percent of
+# ``tracklingo explain``). Annotations naming the class itself use ``Self``.
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, Self
 from urllib.parse import quote
 
 from pydantic import (
@@ -75,7 +76,7 @@ class Threshold(BaseModel):
     note: Text | None = None
 
     @model_validator(mode="after")
-    def _sourced(self) -> Threshold:
+    def _sourced(self) -> Self:
         if self.source is None and not (self.note and self.note.startswith(_JUDGEMENT)):
             raise ValueError(f"a threshold needs a `source`, or a `note` starting with {_JUDGEMENT!r}")
         return self
@@ -91,7 +92,7 @@ class Dwell(BaseModel):
     international: Threshold | None = None
 
     @model_validator(mode="after")
-    def _complete(self) -> Dwell:
+    def _complete(self) -> Self:
         lanes = (self.domestic, self.international)
         if self.not_timed:
             if any(t is not None for t in lanes):
@@ -189,7 +190,7 @@ class AdviceBook(BaseModel):
     reason: dict[Reason, ReasonFacts] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _complete(self) -> AdviceBook:
+    def _complete(self) -> Self:
         missing = [s.value for s in Stage if s not in self.stage]
         if missing:
             raise ValueError(f"no entry for stage(s) {missing}")
@@ -332,7 +333,7 @@ class OverrideCopy(BaseModel):
     replace_steps: list[Text] | None = None
 
     @model_validator(mode="after")
-    def _placeholders_known(self) -> OverrideCopy:
+    def _placeholders_known(self) -> Self:
         texts = [getattr(self, f) for f in _TEXT_FIELDS if getattr(self, f)]
         check_placeholders([*texts, *self.steps, *(self.replace_steps or ())], STEP_FIELDS)
         return self
