@@ -35,7 +35,7 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 class Leg(BaseModel):
     """One carrier's part of a journey."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     carrier: str
     tracking_number: str
@@ -44,7 +44,7 @@ class Leg(BaseModel):
 class Journey(BaseModel):
     """One shipment, possibly across carriers."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     legs: list[Leg]
     events: list[TrackingEvent]

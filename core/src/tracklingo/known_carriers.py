@@ -56,7 +56,26 @@ def known_carriers() -> tuple[KnownCarrier, ...]:
     )
 
 
+def _may_name(carrier: KnownCarrier, text: str, lowered: str | None) -> bool:
+    """False only when `text` certainly does not match the carrier's pattern: for ASCII text
+    (`lowered`: its lower case), when it lacks the first word of each of its ASCII names, in
+    capitals for an acronym, else in any case. Spares compiling the patterns of carriers a text
+    cannot name (most texts name none)."""
+    if lowered is None:
+        return True
+    for written in carrier.names:
+        first = written.split()[0]
+        if not first.isascii() or (first in text if written.isupper() else first.lower() in lowered):
+            return True
+    return False
+
+
 def mentioned_carriers(text: str, installed: Collection[str] = ()) -> list[KnownCarrier]:
     """The well-known carriers `text` names whose plugin is not among `installed` (carrier names)."""
     taken = {name.lower() for name in installed}
-    return [c for c in known_carriers() if c.name not in taken and c.pattern.search(text)]
+    lowered = text.lower() if text.isascii() else None
+    return [
+        c
+        for c in known_carriers()
+        if c.name not in taken and _may_name(c, text, lowered) and c.pattern.search(text)
+    ]

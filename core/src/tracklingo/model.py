@@ -4,11 +4,12 @@ JSON goes in and out through `TrackingEvent.model_validate_json` / `event_to_jso
 `EVENT_ADAPTER` / `EVENTS_ADAPTER` type adapters.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic would then evaluate every field's
+# annotation from its string when the class is created (a compile each, a few percent of
+# ``tracklingo explain``). Annotations naming the class itself use ``Self``.
 import contextlib
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, Self
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
@@ -30,7 +31,7 @@ __all__ = [
 class Location(BaseModel):
     """Where an event happened. Every part is optional; `country` is ISO 3166-1 alpha-2."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     city: str | None = None
     region: str | None = None
@@ -56,7 +57,7 @@ class Location(BaseModel):
 class Handoff(BaseModel):
     """The next leg of a shipment: another carrier and the number it tracks the parcel under."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     carrier: str
     tracking_number: str | None = None
@@ -72,7 +73,7 @@ class Handoff(BaseModel):
         return (clean_tracking_number(value) or None) if value is not None else None
 
 
-_EMPTY_LOCATION: Final = Location()
+_EMPTY_LOCATION: Final = Location.model_construct()  # == Location(), without building the validator
 
 
 class TrackingEvent(BaseModel):
@@ -87,7 +88,7 @@ class TrackingEvent(BaseModel):
     rules; an exact rule leaves them unset.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     carrier: str = Field(min_length=1)
     tracking_number: str = Field(min_length=1)
@@ -116,7 +117,7 @@ class TrackingEvent(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _check_status(self) -> TrackingEvent:
+    def _check_status(self) -> Self:
         if STAGE_STATUS[self.stage] is not self.status:
             raise ValueError(
                 f"status {self.status.value!r} does not belong to stage {self.stage.value!r}"
@@ -167,7 +168,8 @@ class TrackingEvent(BaseModel):
 
 
 EVENT_ADAPTER: Final = TypeAdapter(TrackingEvent)
-EVENTS_ADAPTER: Final = TypeAdapter(list[TrackingEvent])
+#: Deferred like the models (`defer_build`): its validator is built on its first use.
+EVENTS_ADAPTER: Final = TypeAdapter(list[TrackingEvent], config=ConfigDict(defer_build=True))
 
 
 def event_to_json(event: TrackingEvent, *, include_raw: bool = False) -> bytes:
@@ -187,4 +189,4 @@ def event_to_json(event: TrackingEvent, *, include_raw: bool = False) -> bytes:
     return data
 
 
-_DATETIME: Final = TypeAdapter(datetime)
+_DATETIME: Final = TypeAdapter(datetime, config=ConfigDict(defer_build=True))

@@ -160,7 +160,7 @@ def split_trailing(place: str) -> Mapping[str, str]:
 _FIELDS: Final = ("city", "region", "postal_code", "country", "facility")
 _MEMO: dict[tuple[Any, str | None], Location] = {}
 _MEMO_SIZE: Final = 8192
-EMPTY: Final = Location()
+EMPTY: Final = Location.model_construct()  # == Location(), without building the validator
 
 
 def _country_of_state(state: str) -> str | None:

@@ -13,7 +13,8 @@ the parsed data (validation, compilation, error messages) runs every time, uncha
 It also remembers checks whose verdict depends only on a text (`is_verified`,
 `remember_verified`): a vocabulary's set of patterns that compiled and passed, so the next load
 compiles each pattern on first use instead of all of them up front; and derived tables keyed by a
-hash of all their inputs (`recall`, `remember`): the open-world classifier's analysed examples.
+hash of all their inputs (`recall`, `remember`; `code_hash` hashes the code computing them): the
+open-world classifier's analysed examples, validated vocabulary tables and advisor models.
 
 Where: ``TRACKLINGO_CACHE_DIR`` when set (``off`` turns the cache off), else
 ``$XDG_CACHE_HOME/tracklingo`` or ``~/.cache/tracklingo`` (``~/Library/Caches/tracklingo`` on
@@ -32,11 +33,24 @@ import logging
 import marshal
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-__all__ = ["MAX_ENTRIES", "cache_dir", "is_verified", "loads", "recall", "remember", "remember_verified"]
+if TYPE_CHECKING:
+    from tomllib import TOMLDecodeError
+
+__all__ = [
+    "MAX_ENTRIES",
+    "TOMLDecodeError",
+    "cache_dir",
+    "code_hash",
+    "is_verified",
+    "loads",
+    "recall",
+    "remember",
+    "remember_verified",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +62,17 @@ _SUFFIX: Final = ".marshal"
 #: Bumped when the layout of an entry changes; with the Python version in every key.
 _FORMAT: Final = 1
 _SALT: Final = f"tracklingo-toml {_FORMAT} {sys.implementation.name} {sys.version} {marshal.version}\n"
+
+
+def __getattr__(name: str) -> Any:
+    """``TOMLDecodeError``: `tomllib`'s, imported on first use (PEP 562), so that a process whose
+    TOML all comes from the cache never imports the parser. ``except tomlcache.TOMLDecodeError``
+    looks it up only when an exception is raised."""
+    if name == "TOMLDecodeError":
+        import tomllib
+
+        return tomllib.TOMLDecodeError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:
@@ -128,6 +153,26 @@ def remember(kind: str, key: str, data: dict[str, Any]) -> None:
     folder = cache_dir()
     if folder is not None:
         _store(folder, folder / (_key(f"\1{kind}\1{key}") + _SUFFIX), {**data, "kind": kind})
+
+
+_CODE_HASHES: dict[tuple[tuple[str, ...], str], str | None] = {}
+
+
+def code_hash(files: Iterable[str], salt: str = "") -> str | None:
+    """A hash of the source `files` (the code computing something, for a `recall` key) and
+    `salt` (e.g. a library's version), once per process; None when one cannot be read (then
+    the caller caches nothing)."""
+    names = (tuple(files), salt)
+    if names not in _CODE_HASHES:
+        digest = hashlib.blake2b(salt.encode(), digest_size=20)
+        try:
+            for name in names[0]:
+                digest.update(b"\0" + Path(name).read_bytes())
+        except OSError:
+            _CODE_HASHES[names] = None
+        else:
+            _CODE_HASHES[names] = digest.hexdigest()
+    return _CODE_HASHES[names]
 
 
 def _read(path: Path) -> dict[str, Any] | None:

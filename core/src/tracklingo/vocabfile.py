@@ -7,10 +7,10 @@ files; `tracklingo.vocabulary.Vocabulary` compiles the result. Every error is a
 `VocabularyError` that names the file, the table and what to fix.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic would then evaluate every field's
+# annotation from its string when the class is created (a compile each, a few percent of
+# ``tracklingo explain``). Annotations naming the class itself use ``Self``.
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -72,7 +72,7 @@ def _reason(value: Any) -> Reason | None:
 
 
 class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
     @field_validator("code", "phrase", mode="before", check_fields=False)
     @classmethod
@@ -188,7 +188,7 @@ class Options(BaseModel):
             too, and wins when it finds a more specific rule. The event keeps its own text.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     alt_codes: Literal["after_text", "before_text"] = "after_text"
     status_codes: Literal["fallback_only", "any"] = "fallback_only"
@@ -205,7 +205,7 @@ class Options(BaseModel):
         return value
 
 
-DEFAULT_OPTIONS: Final = Options()
+DEFAULT_OPTIONS: Final = Options.model_construct()  # == Options(), without building the validator
 
 
 def validated(model: type[_Table] | type[Options], raw: Any, where: str, sources: Mapping[str, str]) -> Any:
@@ -237,7 +237,7 @@ def read_toml(resource: Path | Traversable, origin: str) -> dict[str, Any]:
         raise VocabularyError(f"cannot read vocabulary {origin}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise VocabularyError(f"{origin}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
+    except tomlcache.TOMLDecodeError as exc:
         raise VocabularyError(f"{origin}: invalid TOML: {exc}") from None
 
 

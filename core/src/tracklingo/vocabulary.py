@@ -17,6 +17,7 @@ coverage reports and glossaries.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -325,13 +326,20 @@ class Vocabulary:
         """Build from the parsed TOML structure (``meta``, ``rule``, ``reason``).
 
         `base` is the folder that ``[meta] parts`` are relative to (the file's own folder when
-        loaded with `from_toml`)."""
+        loaded with `from_toml`). Each file's validated tables are kept in the on-disk cache
+        (`_ValidTables`), so a later load of the same content skips pydantic."""
         meta = data.get("meta") or {}
         carrier = meta.get("carrier")
         if not isinstance(carrier, str) or not carrier:
             raise VocabularyError(f"{origin}: [meta] carrier is required")
         sources = dict(meta.get("sources") or {})
-        options = validated(Options, meta.get("options") or {}, f"{origin}: [meta.options]", sources)
+        raw_options = meta.get("options") or {}
+        own = _ValidTables.recall(carrier, data, dict(sources), raw_options)
+        options = (
+            own.options
+            if own.options is not None
+            else validated(Options, raw_options, f"{origin}: [meta.options]", sources)
+        )
         rules: list[Rule] = []
         reasons: list[ReasonRule] = []
         extra_sources: dict[str, str] = {}
@@ -345,36 +353,10 @@ class Vocabulary:
             raise VocabularyError(f"{origin}: unknown tables {sorted(unknown_keys)}")
         for part_origin, part in parts_of(data, origin, base, carrier, sources):
             part_sources = {**sources, **dict(part.get("meta", {}).get("sources") or {})}
-            for i, raw in enumerate(part.get("rule") or (), 1):
-                spec: RuleSpec = validated(RuleSpec, raw, f"{part_origin} rule #{i}", part_sources)
-                rules.append(
-                    Rule(
-                        stage=spec.stage,
-                        source=spec.source,
-                        vocabulary=carrier,
-                        code=spec.code,
-                        phrase=spec.phrase,
-                        pattern=spec.pattern,
-                        reason=spec.reason,
-                        fallback=spec.fallback,
-                        context=spec.context,
-                        by_context=MappingProxyType(dict(spec.by_context)),
-                        note=spec.note,
-                    )
-                )
-            for i, raw in enumerate(part.get("reason") or (), 1):
-                rspec: ReasonSpec = validated(ReasonSpec, raw, f"{part_origin} reason #{i}", part_sources)
-                reasons.append(
-                    ReasonRule(
-                        reason=rspec.reason,
-                        source=rspec.source,
-                        vocabulary=carrier,
-                        code=rspec.code,
-                        phrase=rspec.phrase,
-                        stage=rspec.stage,
-                        note=rspec.note,
-                    )
-                )
+            tables = own if part is data else _ValidTables.recall(carrier, part, part_sources)
+            part_rules, part_reasons = tables.validated(part_origin, part, part_sources, options)
+            rules.extend(part_rules)
+            reasons.extend(part_reasons)
         return cls(carrier, rules, reasons, {**extra_sources, **sources}, options)
 
     @classmethod
@@ -551,6 +533,170 @@ class Vocabulary:
         """The rule's source with its keys expanded from ``[meta.sources]``."""
         parts = [p.strip() for p in re.split(r"[;,]\s*(?![^()]*\))", rule.source) if p.strip()]
         return "; ".join(self.sources.get(p, p) for p in parts)
+
+
+_TABLES: Final = "vocabulary tables"
+
+
+def _validation_code() -> str | None:
+    """A hash of the code that validates a vocabulary's tables and builds its rules (this module,
+    `tracklingo.vocabfile`, the taxonomy) and of pydantic's version; None when a source file
+    cannot be read (then nothing is cached)."""
+    from pydantic.version import VERSION
+
+    from tracklingo import taxonomy, vocabfile
+
+    return tomlcache.code_hash((__file__, vocabfile.__file__, taxonomy.__file__), salt=VERSION)
+
+
+class _ValidTables:
+    """One vocabulary file's (or part's) validated ``[[rule]]`` and ``[[reason]]`` tables and, for
+    the vocabulary's own file, its ``[meta.options]``: what `from_dict` gets from pydantic.
+
+    They are kept in the on-disk cache (`tomlcache.recall`, docs/cache.md) under a hash of
+    everything the validation reads (the carrier, the tables, the sources they may cite, the
+    options) and of the code doing it (`_validation_code`), so an entry cannot go stale. A later
+    load of the same content builds its rules from the entry without pydantic; anything else is
+    validated, every error reported as before, and stored once it passes."""
+
+    __slots__ = ("carrier", "key", "options", "reasons", "rules")
+
+    def __init__(self, carrier: str, key: str | None) -> None:
+        self.carrier = carrier
+        self.key = key
+        self.options: Options | None = None
+        self.rules: list[Rule] | None = None
+        self.reasons: list[ReasonRule] | None = None
+
+    @classmethod
+    def recall(
+        cls, carrier: str, part: Mapping[str, Any], sources: Mapping[str, str], options: Any = None
+    ) -> _ValidTables:
+        """The tables of `part` as validated before (`rules` None when they never were); pass the
+        raw `options` for the vocabulary's own file."""
+        code = _validation_code()
+        key = None
+        if code is not None:
+            try:  # marshal's version 0 writes equal values alike (no references, no interning)
+                inputs = marshal.dumps(
+                    (carrier, dict(sources), options, part.get("rule"), part.get("reason")), 0
+                )
+            except ValueError:  # not plain TOML values (a date, an object): validated every time
+                inputs = None
+            if inputs is not None:
+                key = hashlib.blake2b(code.encode() + b"\n" + inputs, digest_size=20).hexdigest()
+        tables = cls(carrier, key)
+        entry = tomlcache.recall(_TABLES, key) if key is not None else None
+        if entry is not None:
+            try:
+                tables._load(entry, own=options is not None)
+            except (KeyError, TypeError, ValueError, IndexError):  # not an entry this code wrote
+                tables.options = tables.rules = tables.reasons = None
+        return tables
+
+    def validated(
+        self, origin: str, part: Mapping[str, Any], sources: Mapping[str, str], options: Options
+    ) -> tuple[list[Rule], list[ReasonRule]]:
+        """The part's rules and reasons: from the cache entry, else validated and stored."""
+        if self.rules is not None and self.reasons is not None:
+            return self.rules, self.reasons
+        rules, reasons = [], []
+        for i, raw in enumerate(part.get("rule") or (), 1):
+            spec: RuleSpec = validated(RuleSpec, raw, f"{origin} rule #{i}", sources)
+            rules.append(
+                Rule(
+                    stage=spec.stage,
+                    source=spec.source,
+                    vocabulary=self.carrier,
+                    code=spec.code,
+                    phrase=spec.phrase,
+                    pattern=spec.pattern,
+                    reason=spec.reason,
+                    fallback=spec.fallback,
+                    context=spec.context,
+                    by_context=MappingProxyType(dict(spec.by_context)),
+                    note=spec.note,
+                )
+            )
+        for i, raw in enumerate(part.get("reason") or (), 1):
+            rspec: ReasonSpec = validated(ReasonSpec, raw, f"{origin} reason #{i}", sources)
+            reasons.append(
+                ReasonRule(
+                    reason=rspec.reason,
+                    source=rspec.source,
+                    vocabulary=self.carrier,
+                    code=rspec.code,
+                    phrase=rspec.phrase,
+                    stage=rspec.stage,
+                    note=rspec.note,
+                )
+            )
+        self.rules, self.reasons = rules, reasons
+        if self.key is not None:
+            tomlcache.remember(_TABLES, self.key, self._dump(options))
+        return rules, reasons
+
+    def _dump(self, options: Options) -> dict[str, Any]:
+        def value(v: Reason | Stage | None) -> str | None:
+            return None if v is None else v.value
+
+        return {
+            "options": {name: getattr(options, name) for name in sorted(options.model_fields_set)},
+            "rules": [
+                (
+                    r.stage.value,
+                    r.source,
+                    r.code,
+                    r.phrase,
+                    r.pattern,
+                    value(r.reason),
+                    r.fallback,
+                    r.context,
+                    {k: s.value for k, s in r.by_context.items()},
+                    r.note,
+                )
+                for r in self.rules or ()
+            ],
+            "reasons": [
+                (r.reason.value, r.source, r.code, r.phrase, value(r.stage), r.note)
+                for r in self.reasons or ()
+            ],
+        }
+
+    def _load(self, entry: Mapping[str, Any], *, own: bool) -> None:
+        carrier = self.carrier
+        self.rules = [
+            Rule(
+                stage=Stage(stage),
+                source=source,
+                vocabulary=carrier,
+                code=tuple(code),
+                phrase=tuple(phrase),
+                pattern=pattern,
+                reason=None if reason is None else Reason(reason),
+                fallback=fallback,
+                context=context,
+                by_context=MappingProxyType({k: Stage(v) for k, v in by_context.items()}),
+                note=note,
+            )
+            for stage, source, code, phrase, pattern, reason, fallback, context, by_context, note in entry[
+                "rules"
+            ]
+        ]
+        self.reasons = [
+            ReasonRule(
+                reason=Reason(reason),
+                source=source,
+                vocabulary=carrier,
+                code=tuple(code),
+                phrase=tuple(phrase),
+                stage=None if stage is None else Stage(stage),
+                note=note,
+            )
+            for reason, source, code, phrase, stage, note in entry["reasons"]
+        ]
+        if own:  # the same validation `from_dict` runs on [meta.options], already passed
+            self.options = Options.model_construct(**entry["options"])
 
 
 _SHARED: dict[str, Vocabulary] = {}

@@ -42,36 +42,99 @@ A malformed override raises `ConfigError` naming the carrier. Contact points com
 
 from __future__ import annotations
 
-from tracklingo.advisor.advise import advise, advise_judged
-from tracklingo.advisor.catalog import (
-    Catalog,
-    UnknownLanguageError,
-    available_languages,
-    load_catalog,
-    read_catalog,
-    resolve_language,
-)
-from tracklingo.advisor.content import (
-    AdviceBook,
-    StageAdvice,
-    Threshold,
-    carrier_overrides,
-    load_advice,
-    situation_entry,
-)
-from tracklingo.advisor.explain import explain
-from tracklingo.advisor.judge import (
-    Judgement,
-    NotYetScannedError,
-    journey_as_of,
-    judge,
-    lane_label,
-    verdict_prefix,
-)
-from tracklingo.advisor.lane import Lane, journey_lane
-from tracklingo.advisor.language import Language, language
-from tracklingo.advisor.results import Advice, EscalationStep, Explanation
-from tracklingo.advisor.text import business_hours, synonyms_for
+import sys
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+#: Where each name lives, imported on first use (PEP 562), so ``tracklingo explain`` does not
+#: import what only ``advise`` needs (the judge, the lanes, the history).
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("advise", "advise_judged"), "tracklingo.advisor.advise"),
+    **dict.fromkeys(
+        (
+            "Catalog",
+            "UnknownLanguageError",
+            "available_languages",
+            "load_catalog",
+            "read_catalog",
+            "resolve_language",
+        ),
+        "tracklingo.advisor.catalog",
+    ),
+    **dict.fromkeys(
+        ("AdviceBook", "StageAdvice", "Threshold", "carrier_overrides", "load_advice", "situation_entry"),
+        "tracklingo.advisor.content",
+    ),
+    **dict.fromkeys(("explain",), "tracklingo.advisor.explain"),
+    **dict.fromkeys(
+        ("Judgement", "NotYetScannedError", "journey_as_of", "judge", "lane_label", "verdict_prefix"),
+        "tracklingo.advisor.judge",
+    ),
+    **dict.fromkeys(("Lane", "journey_lane"), "tracklingo.advisor.lane"),
+    **dict.fromkeys(("Language", "language"), "tracklingo.advisor.language"),
+    **dict.fromkeys(("Advice", "EscalationStep", "Explanation"), "tracklingo.advisor.results"),
+    **dict.fromkeys(("business_hours", "synonyms_for"), "tracklingo.advisor.text"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+class _Package(ModuleType):
+    """The package module. ``advise``, ``explain``, ``judge`` and ``language`` are the functions,
+    as the eager package had them, although submodules of the same names exist: when the import
+    system binds such a submodule here after importing it, the function is bound instead."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, ModuleType) and _LAZY.get(name) == value.__name__:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+if TYPE_CHECKING:  # what type checkers and IDEs see: the same names, imported eagerly
+    from tracklingo.advisor.advise import advise, advise_judged
+    from tracklingo.advisor.catalog import (
+        Catalog,
+        UnknownLanguageError,
+        available_languages,
+        load_catalog,
+        read_catalog,
+        resolve_language,
+    )
+    from tracklingo.advisor.content import (
+        AdviceBook,
+        StageAdvice,
+        Threshold,
+        carrier_overrides,
+        load_advice,
+        situation_entry,
+    )
+    from tracklingo.advisor.explain import explain
+    from tracklingo.advisor.judge import (
+        Judgement,
+        NotYetScannedError,
+        journey_as_of,
+        judge,
+        lane_label,
+        verdict_prefix,
+    )
+    from tracklingo.advisor.lane import Lane, journey_lane
+    from tracklingo.advisor.language import Language, language
+    from tracklingo.advisor.results import Advice, EscalationStep, Explanation
+    from tracklingo.advisor.text import business_hours, synonyms_for
 
 __all__ = [
     "Advice",

@@ -12,16 +12,16 @@ an explicit or ``TRACKLINGO_LANG`` value that no locale serves is an error listi
 ones, a system locale that none serves means English.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic would then evaluate every field's
+# annotation from its string when the class is created (a compile each, a few percent of
+# ``tracklingo explain``). Annotations naming the class itself use ``Self``.
 import os
 import string
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -96,7 +96,7 @@ Plural = Annotated[dict[PluralCategory, Text], AfterValidator(_has_other)]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
 
 class Meta(_Section):
@@ -254,7 +254,7 @@ class LadderCopy(_Section):
     sender: LadderText
 
     @model_validator(mode="after")
-    def _placeholders_known(self) -> LadderCopy:
+    def _placeholders_known(self) -> Self:
         texts: list[str] = []
         for rung in (
             self.carrier,
@@ -281,7 +281,7 @@ class ReasonCopy(_Section):
     steps: list[Text] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _placeholders_known(self) -> ReasonCopy:
+    def _placeholders_known(self) -> Self:
         check_placeholders([self.recipient_action, *self.steps], STEP_FIELDS)
         check_placeholders([getattr(self, f) for f in REASON_TEXT_FIELDS if getattr(self, f)], frozenset())
         return self
@@ -305,7 +305,7 @@ class StageCopy(_Section):
     reasons: dict[Reason, ReasonCopy] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _check(self) -> StageCopy:
+    def _check(self) -> Self:
         if (self.when_stuck is None) == (self.not_timed is None):
             raise ValueError("a stage has either `when_stuck` or `not_timed`")
         texts = [self.headline, self.meaning, self.where, self.holder, self.next, self.how_soon]
@@ -330,7 +330,7 @@ class Catalog(_Section):
     reason: dict[Reason, ReasonCopy] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _complete(self) -> Catalog:
+    def _complete(self) -> Self:
         missing = [s.value for s in Stage if s not in self.stage]
         if missing:
             raise ValueError(f"no entry for stage(s) {missing}")
@@ -453,9 +453,20 @@ def resolve_language(explicit: str | None = None, environ: Mapping[str, str] | N
 
 
 def _read(text: str, origin: str, code: str) -> Catalog:
+    """The catalog in `text`, validated (or, for a text validated before, from the cache:
+    `_construct.cached_model`)."""
+    from tracklingo import taxonomy
+    from tracklingo._construct import cached_model
+
+    return cached_model(
+        Catalog, f"{code}\n{text}", lambda: _validate(text, origin, code), (__file__, taxonomy.__file__)
+    )
+
+
+def _validate(text: str, origin: str, code: str) -> Catalog:
     try:
         data = tomlcache.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except tomlcache.TOMLDecodeError as exc:
         raise ConfigError(f"{origin}: invalid TOML: {exc}") from None
     try:
         return Catalog.model_validate({**data, "code": code})

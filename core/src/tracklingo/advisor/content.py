@@ -2,14 +2,14 @@
 checking (`load_advice`), carrier plugins' `advice_overrides`, and the advice for one situation in
 one language (`situation_entry`: facts, the locale's words, override and reason together)."""
 
-from __future__ import annotations
-
-import tomllib
+# No ``from __future__ import annotations`` here: pydantic would then evaluate every field's
+# annotation from its string when the class is created (a compile each, a few percent of
+# ``tracklingo explain``). Annotations naming the class itself use ``Self``.
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, Self
 from urllib.parse import quote
 
 from pydantic import (
@@ -68,7 +68,7 @@ DESTINATION_SIDE: Final = frozenset(
 class Threshold(BaseModel):
     """How long a parcel usually sits at a stage on one lane, and where that figure comes from."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     hours: float = Field(gt=0)
     business_days: bool = False
@@ -76,7 +76,7 @@ class Threshold(BaseModel):
     note: Text | None = None
 
     @model_validator(mode="after")
-    def _sourced(self) -> Threshold:
+    def _sourced(self) -> Self:
         if self.source is None and not (self.note and self.note.startswith(_JUDGEMENT)):
             raise ValueError(f"a threshold needs a `source`, or a `note` starting with {_JUDGEMENT!r}")
         return self
@@ -85,14 +85,14 @@ class Threshold(BaseModel):
 class Dwell(BaseModel):
     """Either `not_timed` (never judged stuck) or a threshold per lane."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     not_timed: bool = False
     domestic: Threshold | None = None
     international: Threshold | None = None
 
     @model_validator(mode="after")
-    def _complete(self) -> Dwell:
+    def _complete(self) -> Self:
         lanes = (self.domestic, self.international)
         if self.not_timed:
             if any(t is not None for t in lanes):
@@ -116,7 +116,7 @@ class ReasonFacts(BaseModel):
     (``stage_steps = false`` when they do not fit, e.g. "cannot find it?" on a parcel delivered
     damaged). Its words are the locale's (`ReasonCopy`)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     recipient_must_act: Act
     stage_steps: bool = True
@@ -126,7 +126,7 @@ class ReasonFacts(BaseModel):
 class StageFacts(BaseModel):
     """One stage's entry in advice.toml (its words are the locale's `StageCopy`)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     recipient_must_act: Act
     ladder: tuple[LadderKind, ...] = _DEFAULT_LADDER
@@ -146,7 +146,7 @@ class Tracker(BaseModel):
     """A universal tracker: its name, and its page with ``{number}`` where the number goes and
     ``{lang}`` where the page's language goes (one of `languages`, else `default_language`)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     name: Text
     url: Text
@@ -181,7 +181,7 @@ class Tracker(BaseModel):
 class AdviceBook(BaseModel):
     """The parsed, checked advice.toml: the facts behind the copy, the same in every language."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     meta: dict[str, Any] = Field(default_factory=dict)
     sources: dict[str, Text] = Field(default_factory=dict)
@@ -190,7 +190,7 @@ class AdviceBook(BaseModel):
     reason: dict[Reason, ReasonFacts] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _complete(self) -> AdviceBook:
+    def _complete(self) -> Self:
         missing = [s.value for s in Stage if s not in self.stage]
         if missing:
             raise ValueError(f"no entry for stage(s) {missing}")
@@ -259,9 +259,20 @@ def _source_keys(source: str) -> list[str]:
 
 
 def _read_book(text: str, origin: str) -> AdviceBook:
+    """The advice book in `text`, validated (or, for a text validated before, from the cache:
+    `_construct.cached_model`)."""
+    from tracklingo import taxonomy
+    from tracklingo._construct import cached_model
+    from tracklingo.advisor import catalog
+
+    code = (__file__, catalog.__file__, taxonomy.__file__)
+    return cached_model(AdviceBook, text, lambda: _validate_book(text, origin), code)
+
+
+def _validate_book(text: str, origin: str) -> AdviceBook:
     try:
         data = tomlcache.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except tomlcache.TOMLDecodeError as exc:
         raise ConfigError(f"{origin}: invalid TOML: {exc}") from None
     try:
         return AdviceBook.model_validate(data)
@@ -309,7 +320,7 @@ _TEXT_FIELDS: Final = (
 class OverrideCopy(BaseModel):
     """A carrier override's words in one language (``translations``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     headline: Text | None = None
     meaning: Text | None = None
@@ -322,7 +333,7 @@ class OverrideCopy(BaseModel):
     replace_steps: list[Text] | None = None
 
     @model_validator(mode="after")
-    def _placeholders_known(self) -> OverrideCopy:
+    def _placeholders_known(self) -> Self:
         texts = [getattr(self, f) for f in _TEXT_FIELDS if getattr(self, f)]
         check_placeholders([*texts, *self.steps, *(self.replace_steps or ())], STEP_FIELDS)
         return self
@@ -376,7 +387,7 @@ class StageAdvice(BaseModel):
     """The advice for one situation in one language: the stage's facts and words, with the
     holding carrier's override and the event's reason applied (`situation_entry`)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     stage: Stage
     name: str
@@ -399,23 +410,30 @@ def stage_entry(
     book: AdviceBook, catalog: Catalog, stage: Stage, override: StageOverride | None = None, lang: str = ""
 ) -> StageAdvice:
     """The stage's facts and words, then the carrier's override (its words for `lang`)."""
+    from tracklingo._construct import construct
+
     facts, words = book.entry(stage), catalog.stage[stage]
-    entry = StageAdvice(
-        stage=stage,
-        name=words.name,
-        headline=words.headline,
-        meaning=words.meaning,
-        where=words.where,
-        holder=words.holder,
-        next=words.next,
-        how_soon=words.how_soon,
-        recipient_must_act=facts.recipient_must_act,
-        recipient_action=words.recipient_action,
-        steps=list(words.steps),
-        ladder=facts.ladder,
-        dwell=facts.dwell,
-        when_stuck=words.when_stuck,
-        not_timed=words.not_timed,
+    # Built without validation (`construct`): every value comes from the validated book and
+    # catalog, of the very types StageAdvice declares, and in its field order.
+    entry = construct(
+        StageAdvice,
+        {
+            "stage": stage,
+            "name": words.name,
+            "headline": words.headline,
+            "meaning": words.meaning,
+            "where": words.where,
+            "holder": words.holder,
+            "next": words.next,
+            "how_soon": words.how_soon,
+            "recipient_must_act": facts.recipient_must_act,
+            "recipient_action": words.recipient_action,
+            "steps": list(words.steps),
+            "ladder": facts.ladder,
+            "dwell": facts.dwell,
+            "when_stuck": words.when_stuck,
+            "not_timed": words.not_timed,
+        },
     )
     if override is None:
         return entry

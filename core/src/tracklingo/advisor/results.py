@@ -1,7 +1,8 @@
 """What the advisor returns: `Explanation`, `Advice` and their `EscalationStep`s."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic would then evaluate every field's
+# annotation from its string when the class is created (a compile each, a few percent of
+# ``tracklingo explain``). Annotations naming the class itself use ``Self``.
 from datetime import datetime
 from typing import Literal
 
@@ -21,7 +22,7 @@ from tracklingo.taxonomy import MatchKind, Reason, Stage, Status
 class EscalationStep(BaseModel):
     """One rung of the escalation ladder: whom to contact, what to tell them, a link to paste."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     step: int
     contact: str
@@ -35,7 +36,7 @@ class EscalationStep(BaseModel):
 class Suggestion(BaseModel):
     """A known wording near a text no rule knows: what it says, its stage, whose it is, how near."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     text: str
     stage: Stage
@@ -51,7 +52,7 @@ class Explanation(BaseModel):
     (`tracklingo.openworld`): `match` is their match kind, `confidence` and `evidence` say how sure
     and why; when they abstained (`known` False), `suggestions` lists the nearest known wordings."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     text: str
     code: str | None = None
@@ -91,7 +92,7 @@ class Advice(BaseModel):
     present when too few samples left the threshold to decide). `delivery_window` is the likely
     delivery dates from that history. Without a history both are `None`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     shipment: str
     tracking_numbers: list[str]

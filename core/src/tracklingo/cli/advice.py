@@ -11,17 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tracklingo.advisor import (
-    Advice,
-    Explanation,
-    advise,
-    explain,
-    journey_as_of,
-    lane_label,
-    language,
-    resolve_language,
-    verdict_prefix,
-)
+from tracklingo.advisor import Explanation, explain, language, resolve_language
 from tracklingo.cli._common import (
     FeedRun,
     MaxRejects,
@@ -39,6 +29,7 @@ from tracklingo.cli._terminal import printable
 from tracklingo.taxonomy import MatchKind
 
 if TYPE_CHECKING:
+    from tracklingo.advisor import Advice
     from tracklingo.model import TrackingEvent
 
 _WIDTH = 100
@@ -201,6 +192,8 @@ def explain_cmd(
 
 
 def _print_advice(adv: Advice) -> None:
+    from tracklingo.advisor import lane_label, verdict_prefix  # advise's only: not imported by explain
+
     speech = language(adv.lang)
     ui = speech.catalog.ui
     numbers = " / ".join(adv.tracking_numbers)
@@ -289,6 +282,7 @@ def advise_cmd(
     the advice gives the likely delivery dates. --no-history, or no --db: fixed thresholds only.
 
     Reject lines and the summary go to stderr; empty input is no error (no shipments)."""
+    from tracklingo.advisor import advise, journey_as_of
     from tracklingo.journeys import build_journeys
 
     now = parse_now(now_text)

@@ -31,7 +31,7 @@ class HistorySettings(BaseModel):
     """When the history decides: stuck beyond the `percentile` (0..1) of at least `min_samples`
     completed transitions; the delivery `window` is between these two quantiles."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     percentile: float = Field(default=0.9, gt=0, lt=1)
     min_samples: int = Field(default=30, ge=1)
@@ -77,7 +77,7 @@ class StageVerdict(BaseModel):
     says it in the language it was asked in (`History.judge`'s `lang`).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     basis: Literal["history", "threshold", "none"]
     carrier: str
@@ -102,7 +102,7 @@ class DeliveryWindow(BaseModel):
     `text` says it in the language it was asked in ("Likely delivered: between Tue 24 and Thu 26
     Nov (80 % of 412 parcels like this one in your history).")."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     earliest: datetime
     likely: datetime
@@ -116,7 +116,7 @@ class DeliveryWindow(BaseModel):
 class HistoryAssessment(BaseModel):
     """`History.assess`: the parcel's `Position`, the stuck verdict and the delivery window."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     carrier: str
     stage: Stage

@@ -36,7 +36,7 @@ class PeerStatus(BaseModel):
     canonical event says, and `lost` lists what.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     peer: str
     fields: dict[str, str]
@@ -48,7 +48,7 @@ class PeerStatus(BaseModel):
 class ExportedEvent(BaseModel):
     """One canonical event with its peer status."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     carrier: str
     tracking_number: str
@@ -63,7 +63,7 @@ class ExportedEvent(BaseModel):
 class ExportedJourney(BaseModel):
     """A shipment (journey) with its current peer status and every event's."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     key: str
     tracking_numbers: list[str]

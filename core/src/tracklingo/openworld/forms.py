@@ -26,7 +26,6 @@ nests quantifiers, and the affix loop runs at most `_MAX_PASSES` times.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -293,6 +292,6 @@ def load_forms() -> Forms:
     origin = "tracklingo/data/forms.toml"
     try:
         data = tomlcache.loads(resource.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+    except tomlcache.TOMLDecodeError as exc:
         raise VocabularyError(f"{origin}: invalid TOML: {exc}") from None
     return Forms.from_dict(data, origin)
