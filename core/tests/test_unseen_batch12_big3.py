@@ -37,7 +37,7 @@ FLOOR_RIGHT = 46
 #: The built-in carriers' vocabularies (main files and parts): none may cite a source of this set.
 PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 #: The source keys this round added to the built-in vocabularies, per carrier.
-ROUND_KEYS = {"dhl": {"DEWEB", "WEBOOB", "IMPORTER"}, "usps": {"USINTL", "USTD"}}
+ROUND_KEYS = {"dhl": {"DEWEB", "WEBOOB", "IMPORTER"}, "usps": {"USINTL", "USTD", "USOLD", "ENDICIA"}}
 
 
 def _round_rules() -> list[tuple[str, Rule]]:
