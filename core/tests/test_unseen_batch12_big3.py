@@ -1,6 +1,6 @@
 """The batch-12 held-out set for the three big carriers (USPS, FedEx, DHL).
 
-Fifty real texts from six public files that no vocabulary and no earlier held-out set cites (a
+Forty-nine real texts from six public files that no vocabulary and no earlier held-out set cites (a
 USPS tracking result with its long-form summary, the USPS status details and DHL Express
 checkpoints a tracking app stored in 2015, a FedEx Track API reply of a Hold-at-FedEx-Office
 redirect, DHL Unified replies for Express and for Parcel DE in German, and the English DHL Paket
@@ -8,7 +8,7 @@ texts a 17track sensor reported), labelled by meaning before tracklingo was aske
 is well formed, shares no text with the other held-out sets, cites none of the vocabularies'
 sources, and that the installed vocabularies plus the open-world layer keep answering it at least
 as well as when it was collected (a regression floor). Measured at collection, before the batch-12
-vocabulary rules: 46 right, 3 wrong, 1 unknown of 50. The batch-12 rules (DHL www.dhl.de and
+vocabulary rules: 45 right, 3 wrong, 1 unknown of 49. The batch-12 rules (DHL www.dhl.de and
 nolp.dhl.de English lines, a DHL Express remark, USPS-relayed delivery outcomes abroad) come from
 other files: none of them is a held-out text, and each cites a source that says where it is.
 """
@@ -32,8 +32,8 @@ from tracklingo.plugins import load_carriers
 from tracklingo.vocabulary import Rule
 
 HELD_OUT = DATA / "unseen_texts_batch12_big3.jsonl"
-#: Right answers when the set was collected (46 of 50); a vocabulary change may not lower it.
-FLOOR_RIGHT = 46
+#: Right answers when the set was collected (45 of 49); a vocabulary change may not lower it.
+FLOOR_RIGHT = 45
 #: The built-in carriers' vocabularies (main files and parts): none may cite a source of this set.
 PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 #: The source keys this round added to the built-in vocabularies, per carrier.
@@ -53,7 +53,7 @@ def _round_rules() -> list[tuple[str, Rule]]:
 
 
 def test_the_held_out_set_is_well_formed() -> None:
-    assert_well_formed(HELD_OUT, at_least=50, langs={"en", "de"}, sources=6)
+    assert_well_formed(HELD_OUT, at_least=49, langs={"en", "de"}, sources=6)
     assert {r["carrier"] for r in held_out_rows(HELD_OUT)} == {"usps", "fedex", "dhl"}
 
 
