@@ -188,10 +188,35 @@ DHL_PUBLIC = [
     "00340434161094015902",
 ]
 
+# -- real numbers met in the batch-12 sources (docs/sources.md#built-in-carriers-batch-12) ----------
+# Public files named by search-index file id (repository not named by the index).
+
+BATCH12_USPS = [
+    "9400116901645855817273",  # 22155717605: USPS result, MARIETTA PA, April 2020
+    "9405510898680015455566",  # 143651190: a tracking app's table dump, 2015
+    "9400110898680015376677",  # 143651190
+    "9410810298370122910773",  # 12808449623: TrackV2 reply, SAN FRANCISCO, April 2017
+    "9400110200883692641453",  # 21764826567: a TrackDetail parser's real sample responses
+    "9405511899560863442597",  # 21764826567
+]
+BATCH12_FEDEX = [
+    "873607673938",  # 66262721699: fedex.com travel history, NEW DELHI to BEN GURION, 2026
+    "873671747151",  # 66262721699: its shipment-facts panel
+    "277053421731",  # 18069428152: Track API reply, FedEx Home Delivery, August 2022
+    "289570198701",  # 1467148969: return tracking number in a Track API ancillaryDetails (Mexico)
+]
+BATCH12_DHL = [
+    "7837361350",  # 66531055489: DHL Unified express replies, Karachi, 2021
+    "1600370450",  # 66531055489
+    "1297318621",  # 66531055489
+    "JD014600008665793657",  # 66531055489: its pieceIds
+    "JD014600002398841684",  # 143651190: DHL Express checkpoints, Cairo -> London, 2015
+]
+
 CLEAR = (
-    [(n, "usps") for n in JKEEN_USPS + BLOODHOUND_USPS]
-    + [(n, "fedex") for n in JKEEN_FEDEX + FEDEX_MOCKS + BLOODHOUND_FEDEX]
-    + [(n, "dhl") for n in DHL_PUBLIC]
+    [(n, "usps") for n in JKEEN_USPS + BLOODHOUND_USPS + BATCH12_USPS]
+    + [(n, "fedex") for n in JKEEN_FEDEX + FEDEX_MOCKS + BLOODHOUND_FEDEX + BATCH12_FEDEX]
+    + [(n, "dhl") for n in DHL_PUBLIC + BATCH12_DHL]
 )
 
 # -- only possible: a generic format one carrier lists, never assigned unasked (issue 12 item 17) ----
@@ -201,6 +226,10 @@ POSSIBLE = [
     # couriers/fedex.json), but every GS1 member prints such numbers: FedEx 0.3, below the bar
     ("00 0123 4500 0000 0027", "fedex"),
     (" 0 0   0 1 2 3   4 5 0 0   0 0 0 0   0 0 2 7 ", "fedex"),
+    # a real DHL Paket Identcode (its 4,9 check digit holds): DHL Unified parcel-de reply for
+    # 470800204932, March 2023 (search-index file id 49163010065). DHL ranks first at 0.4, kept
+    # below the bar on purpose: one mistyped FedEx 12-digit number in ten passes the Identcode check
+    ("470800204932", "dhl"),
 ]
 
 # -- deliberate ambiguities: (number, top candidate, the other carrier within the margin) ----------
