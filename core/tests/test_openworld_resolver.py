@@ -121,6 +121,27 @@ def test_a_sentence_form_reaches_the_carriers_own_rule(world: OpenWorld, own: di
     assert answer.captured["city"] == "DES MOINES" and answer.when["time"] == "8:36 am"
 
 
+def test_a_usps_summary_worded_unlike_its_event_reaches_the_events_rule(
+    world: OpenWorld, own: dict[str, Vocabulary]
+) -> None:
+    # "picked up at a postal facility" is the recipient collecting it (USPS files the summary
+    # under 'Delivered, Individual Picked Up at Postal Facility'), not a pick-up from the sender
+    answer = world.resolve(
+        "Your item was picked up at a postal facility at 11:27 am on April 8, 2017 in SAN FRANCISCO,"
+        " CA 94133. The item was signed for by J JUSTIN.",
+        None,
+        own["usps"],
+    )
+    assert answer is not None
+    assert (answer.stage, answer.match, answer.vocabulary) == (
+        Stage.DELIVERED,
+        MatchKind.SENTENCE_FORM,
+        "usps",
+    )
+    assert "usps-summary-picked-up-postal-facility" in answer.evidence
+    assert answer.captured["city"] == "SAN FRANCISCO" and answer.when["time"] == "11:27 am"
+
+
 def test_a_known_phrase_followed_by_a_place_in_capitals(world: OpenWorld, own: dict[str, Vocabulary]) -> None:
     answer = world.resolve(
         "ARRIVED AT USPS REGIONAL FACILITY CHICAGO IL NETWORK DISTRIBUTION CENTER", None, own["usps"]
