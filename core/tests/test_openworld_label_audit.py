@@ -58,3 +58,11 @@ def test_one_source_disagreeing_with_itself_is_listed_only_on_request() -> None:
     )
     assert label_conflicts([one]) == []
     assert len(label_conflicts([one], across=False)) == 1
+
+
+def test_a_return_label_is_a_label_not_a_return() -> None:
+    # "return label" is one entry of `label`, as "return address" is of `address` (leave-one-out
+    # read "Return label created" and "Étiquette de retour créée" as returns to the sender)
+    assert analyse("Return label created").concepts == {"label"}
+    assert analyse("Étiquette de retour créée").concepts == {"label"}
+    assert "return" in analyse("Return to sender").concepts
