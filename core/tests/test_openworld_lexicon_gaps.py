@@ -137,7 +137,10 @@ def test_batch6_is_well_formed_and_unused_as_vocabulary() -> None:
 def test_batch6_through_all_layers() -> None:
     # a regression floor, not the target: measured untouched after the entries were written
     # (79.4 % right, 14.7 % wrong, 5.9 % unknown of 34); with the batch-11 parts and lexicon words
-    # merged: 79.4 % right, 8.8 % wrong, 11.8 % unknown (two wrong readings now abstain)
+    # merged: 79.4 % right, 8.8 % wrong, 11.8 % unknown (two wrong readings now abstain); with the
+    # label audit's address problems filed under exception (issue 15): 76.5 % right, 8.8 % wrong,
+    # 14.7 % unknown (a courier without the access code "to access the address" now abstains:
+    # its "address" leans to exception, its failed delivery to an attempt)
     registry = load_carriers()
     own = {c.name: c.vocabulary for c in registry}
     rows = [dict(r, expected=r["stage"]) for r in load_labelled(BATCH6)]
@@ -146,4 +149,4 @@ def test_batch6_through_all_layers() -> None:
     assert overall.n == len(outcomes) == len(rows)
     assert overall.correct / overall.n >= 0.75
     assert overall.wrong / overall.n <= 0.18
-    assert overall.abstained / overall.n <= 0.12
+    assert overall.abstained / overall.n <= 0.15

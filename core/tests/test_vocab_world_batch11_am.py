@@ -86,9 +86,10 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
         Reason.RECIPIENT_UNAVAILABLE,
     ),
     (
+        # exception (was delivery_attempted): label audit, issue 15, address problems
         "correo-argentino",
         "DIRECCIÓN INSUFICIENTE",
-        Stage.DELIVERY_ATTEMPTED,
+        Stage.EXCEPTION,
         Reason.ADDRESS_PROBLEM,
     ),
     ("correo-argentino", "RETORNANDO", Stage.RETURN_TO_SENDER, None),

@@ -82,9 +82,10 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("aramex", "Record created.", Stage.LABEL_CREATED, None),
     ("aramex", "Received at Origin Facility", Stage.ACCEPTED, None),
     (
+        # exception (was delivery_attempted): label audit, issue 15, address problems
         "aramex",
         "Attempted Delivery - Awaiting Correct Delivery Address",
-        Stage.DELIVERY_ATTEMPTED,
+        Stage.EXCEPTION,
         Reason.ADDRESS_PROBLEM,
     ),
     (

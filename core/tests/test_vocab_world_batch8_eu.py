@@ -84,7 +84,8 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("brt", "CONSEGNATA PARZIALMENTE", Stage.DELIVERED, Reason.PARTIAL_DELIVERY),
     ("brt", "Destin.Assente:LASCIATO AVVISO", Stage.DELIVERY_ATTEMPTED, Reason.RECIPIENT_UNAVAILABLE),
     ("brt", "DESTINATARIO CHIUSO PER FERIE", Stage.DELIVERY_ATTEMPTED, Reason.BUSINESS_CLOSED),
-    ("brt", "INDIRIZ.INESISTENTE/INCOMPLETO", Stage.DELIVERY_ATTEMPTED, Reason.ADDRESS_PROBLEM),
+    # exception (was delivery_attempted): label audit, issue 15, address problems
+    ("brt", "INDIRIZ.INESISTENTE/INCOMPLETO", Stage.EXCEPTION, Reason.ADDRESS_PROBLEM),
     ("brt", "RIFIUTA:MERCE NON ORDINATA", Stage.EXCEPTION, Reason.REFUSED),
     ("brt", "RESO AL MITTENTE", Stage.RETURN_TO_SENDER, None),
     ("brt", "FERMA PER CONTROLLI DOGANALI", Stage.CUSTOMS_HOLD, Reason.CUSTOMS_INSPECTION),

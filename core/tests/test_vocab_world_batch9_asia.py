@@ -85,9 +85,10 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("india-couriers", "COMM FLIGHT,VEH/TRAIN; DELAYED/CANCELLED", Stage.DELAYED, Reason.CARRIER_DELAY),
     ("india-couriers", "HEAVY RAIN", Stage.DELAYED, Reason.WEATHER),
     (
+        # exception (was delivery_attempted): label audit, issue 15, address problems
         "india-couriers",
         "ADDRESS INCORRECT; CANNOT DELIVER",
-        Stage.DELIVERY_ATTEMPTED,
+        Stage.EXCEPTION,
         Reason.ADDRESS_PROBLEM,
     ),
     (
@@ -205,9 +206,10 @@ PATTERN_SAMPLES: list[tuple[str, Stage, Reason | None, dict[str, str]]] = [
     ),
     ("Paket dibawa [SIGESIT - Suhendra]", Stage.OUT_FOR_DELIVERY, None, {}),
     ("Paket diterima oleh [Kamil - (YBS) Yang Bersangkutan]", Stage.DELIVERED, None, {}),
+    # exception (was delivery_attempted): label audit, issue 15, address problems
     (
         "Paket di kembalikan di Lebak [Lebak Malingping Selatan COD] - (CU) Cnee Unknown",
-        Stage.DELIVERY_ATTEMPTED,
+        Stage.EXCEPTION,
         Reason.ADDRESS_PROBLEM,
         {},
     ),

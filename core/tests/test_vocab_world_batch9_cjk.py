@@ -124,7 +124,8 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("japan-ja", "配達完了", Stage.DELIVERED, None),
     ("japan-ja", "配達完了(宅配ボックス)", Stage.DELIVERED, None),
     ("japan-ja", "ご不在のため持ち戻り", Stage.DELIVERY_ATTEMPTED, Reason.RECIPIENT_UNAVAILABLE),
-    ("japan-ja", "持戻（住所不明）", Stage.DELIVERY_ATTEMPTED, Reason.ADDRESS_PROBLEM),
+    # exception (was delivery_attempted): label audit, issue 15, address problems
+    ("japan-ja", "持戻（住所不明）", Stage.EXCEPTION, Reason.ADDRESS_PROBLEM),
     ("japan-ja", "持戻（休業）", Stage.DELIVERY_ATTEMPTED, Reason.BUSINESS_CLOSED),
     ("japan-ja", "返品完了", Stage.RETURNED, None),
     ("korea", "집화처리", Stage.ACCEPTED, None),
@@ -151,7 +152,8 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
         Stage.DELIVERY_ATTEMPTED,
         Reason.RECIPIENT_UNAVAILABLE,
     ),
-    ("russian-post", "Адресат выбыл", Stage.DELIVERY_ATTEMPTED, Reason.ADDRESS_PROBLEM),
+    # exception (was delivery_attempted): label audit, issue 15, address problems
+    ("russian-post", "Адресат выбыл", Stage.EXCEPTION, Reason.ADDRESS_PROBLEM),
     ("russian-post", "Отказ от получения", Stage.EXCEPTION, Reason.REFUSED),
     ("russian-post", "Утрачено", Stage.EXCEPTION, Reason.LOST),
     ("russian-post", "Истек срок хранения", Stage.RETURN_TO_SENDER, None),
@@ -208,7 +210,8 @@ JOINED: list[tuple[str, Stage, Reason | None]] = [
     ("Обработка. Прибыло в место транзита", Stage.IN_TRANSIT, None),
     ("Возврат - Истек срок хранения", Stage.RETURN_TO_SENDER, None),
     ("Возврат - Отказ адресата", Stage.RETURN_TO_SENDER, Reason.REFUSED),
-    ("Неудачная попытка вручения - Адресат выбыл", Stage.DELIVERY_ATTEMPTED, Reason.ADDRESS_PROBLEM),
+    # exception (was delivery_attempted): label audit, issue 15, address problems
+    ("Неудачная попытка вручения - Адресат выбыл", Stage.EXCEPTION, Reason.ADDRESS_PROBLEM),
     ("Таможенное оформление - Выпущено таможней", Stage.CUSTOMS_CLEARED, None),
 ]
 

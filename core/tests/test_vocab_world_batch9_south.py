@@ -71,9 +71,10 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
         Reason.RECIPIENT_UNAVAILABLE,
     ),
     (
+        # exception (was delivery_attempted): label audit, issue 15, address problems
         "correios",
         "Endereço incorreto - Entrega não realizada",
-        Stage.DELIVERY_ATTEMPTED,
+        Stage.EXCEPTION,
         Reason.ADDRESS_PROBLEM,
     ),
     (
@@ -126,7 +127,8 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
         Stage.DELIVERY_ATTEMPTED,
         Reason.RECIPIENT_UNAVAILABLE,
     ),
-    ("colombia", "DIRECCIÓN INCOMPLETA", Stage.DELIVERY_ATTEMPTED, Reason.ADDRESS_PROBLEM),
+    # exception (was delivery_attempted): label audit, issue 15, address problems
+    ("colombia", "DIRECCIÓN INCOMPLETA", Stage.EXCEPTION, Reason.ADDRESS_PROBLEM),
     ("colombia", "DEVOLUCIÓN RATIFICADA", Stage.RETURN_TO_SENDER, None),
     ("colombia", "DOCUMENTO ANULADO", Stage.CANCELLED, None),
 ]

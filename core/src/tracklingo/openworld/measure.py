@@ -20,20 +20,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracklingo.openworld.features import Analysis, analyse_all
 from tracklingo.openworld.forms import load_forms
 from tracklingo.openworld.infer import Example, StageClassifier, labelled_examples, needed_confidence
+from tracklingo.openworld.lexicon import load_lexicon
 from tracklingo.openworld.resolver import OpenWorld, OpenWorldAnswer
 from tracklingo.taxonomy import MatchKind, Stage
 from tracklingo.vocabulary import Rule, Vocabulary
 
 __all__ = [
+    "LabelConflict",
     "Outcome",
     "Tally",
     "at_threshold",
+    "content_key",
     "cross_validated",
     "curve",
     "evaluate_texts",
     "fit_calibration",
+    "label_conflicts",
     "leave_one_out",
     "load_labelled",
     "source_keys",
@@ -123,6 +128,66 @@ class Tally:
             "still_known": self.still_known,
             "by_match": dict(self.by_match),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class LabelConflict:
+    """Training phrases that read alike (the same `content_key`) but carry different stages."""
+
+    #: the shared content: concepts (with their modifiers) and the other words' stems, sorted
+    key: tuple[str, ...]
+    #: (stage, origin, phrase) of each labelled text in the group, in journey order; the origin
+    #: is the vocabulary and the first source its rule cites (``world:DPD_UK``)
+    members: tuple[tuple[Stage, str, str], ...]
+
+    @property
+    def stages(self) -> frozenset[Stage]:
+        """The distinct stages the group's phrases carry."""
+        return frozenset(s for s, _, _ in self.members)
+
+    @property
+    def origins(self) -> frozenset[str]:
+        """The vocabularies and sources the group's phrases come from."""
+        return frozenset(o for _, o, _ in self.members)
+
+
+def content_key(an: Analysis) -> tuple[str, ...]:
+    """What a text says, for `label_conflicts`: its concepts (``c:``; ``m:`` when a modifier
+    qualifies one) and its other content words' stems (``w:``), sorted, without the pairs, order
+    and head features: word order, inflection, numbers, carrier names and stopwords drop out."""
+    return tuple(sorted(f for f in an.features if f[:2] in ("c:", "m:", "w:")))
+
+
+def label_conflicts(
+    vocabularies: Sequence[Vocabulary],
+    *,
+    across: bool = True,
+    analyses: Mapping[str, Analysis] | None = None,
+) -> list[LabelConflict]:
+    """Groups of the classifier's training phrases (`infer.labelled_examples`) with the same
+    `content_key` but different stages: label noise, or a meaning the taxonomy leaves open.
+    `across`: only groups whose phrases come from two or more origins (a source disagreeing
+    with itself alone is left out). `analyses`: precomputed `features.analyse` results by text.
+    Largest groups first, then by key."""
+    examples = labelled_examples(vocabularies)
+    found = dict(analyses or {})
+    missing = [ex.text for ex in examples if ex.text not in found]
+    if missing:
+        found.update(analyse_all(missing, load_lexicon(), load_forms()))
+    groups: dict[tuple[str, ...], set[tuple[Stage, str, str]]] = defaultdict(set)
+    for ex in examples:
+        key = content_key(found[ex.text])
+        if key:
+            keys = source_keys(ex.rule) if ex.rule is not None else []
+            origin = f"{ex.vocabulary}:{keys[0]}" if keys else ex.vocabulary
+            groups[key].add((ex.stage, origin, ex.text))
+    out = []
+    for key, members in groups.items():
+        if len({s for s, _, _ in members}) < 2 or (across and len({o for _, o, _ in members}) < 2):
+            continue
+        ordered = tuple(sorted(members, key=lambda m: (m[0].rank, m[1], m[2])))
+        out.append(LabelConflict(key, ordered))
+    return sorted(out, key=lambda c: (-len(c.members), c.key))
 
 
 def source_keys(rule: Rule) -> list[str]:
