@@ -96,3 +96,48 @@ def test_a_warm_explain_parses_no_toml(tmp_path: Path) -> None:
     assert warm_out == cold_out
     off, off_out = _explain_parsing("off")
     assert len(off) == len(cold) and off_out == cold_out
+
+
+_ADVISING = ("tracklingo.advisor", "tracklingo.history", "tracklingo.cli.advice")
+_ONE_RECORD = (
+    '{"carrier": "dhl", "tracking_number": "4801234561", "timestamp": "2026-11-09T15:01:00+08:00",'
+    ' "code": "PU", "description": "Shipment picked up", "city": "SHENZHEN", "country": "CN"}\n'
+)
+
+
+def _command_imports(args: list[str]) -> list[str]:
+    """Run `tracklingo ARGS` (succeeding) in a fresh process: which of the advising modules it imported."""
+    probe = (
+        "import json, sys\n"
+        f"sys.argv = ['tracklingo', *{args!r}]\n"
+        "from tracklingo.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        f"print(json.dumps([m for m in {_ADVISING!r} if m in sys.modules]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    loaded: list[str] = json.loads(out.splitlines()[-1])
+    return loaded
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ingest", "--db", "{tmp}/store.db"],
+        ["normalize", "--output", "{tmp}/out.jsonl"],
+        ["normalize", "--output", "{tmp}/out.parquet"],
+    ],
+)
+def test_ingest_and_normalize_import_no_advisor(tmp_path: Path, command: list[str]) -> None:
+    """`ingest` and `normalize` do not advise: `stuck` (beside `ingest`) imports the advisor on use."""
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(_ONE_RECORD, encoding="utf-8")
+    args = [arg.format(tmp=tmp_path) for arg in command]
+    assert _command_imports([*args, "-q", str(feed)]) == []
+    assert any(p.stat().st_size for p in tmp_path.iterdir() if p != feed)  # it did its work
+
+
+def test_the_advising_probe_sees_the_advisor() -> None:
+    assert _command_imports(["explain", "Delivered"])[:1] == ["tracklingo.advisor"]

@@ -481,6 +481,17 @@ no_infer_option = click.option(
 )
 
 
+#: ``--lang`` on explain, advise, stuck and dwell (here, not in `tracklingo.cli.advice`, so that
+#: `tracklingo.cli.store` does not import the advisor for `ingest`).
+lang_option = click.option(
+    "--lang",
+    "lang_text",
+    metavar="TAG",
+    help="Language of the explanations (de, es, fr, nl, pl...; default: TRACKLINGO_LANG, then the"
+    " system locale, then English).",
+)
+
+
 def feed_options(func: F) -> F:
     """What every feed command shares: FILES (or stdin), ``--format``, ``--carrier``,
     ``--rejects FILE``, ``--max-rejects N|P%``, ``-q`` and ``--json``."""

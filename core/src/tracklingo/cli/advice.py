@@ -20,6 +20,7 @@ from tracklingo.cli._common import (
     feed_normalizer,
     feed_options,
     handle_errors,
+    lang_option,
     main,
     no_infer_option,
     parse_now,
@@ -34,15 +35,6 @@ if TYPE_CHECKING:
 
 _WIDTH = 100
 _MAX_SYNONYMS_SHOWN = 8
-
-#: ``--lang`` on explain, advise and stuck.
-lang_option = click.option(
-    "--lang",
-    "lang_text",
-    metavar="TAG",
-    help="Language of the explanations (de, es, fr, nl, pl...; default: TRACKLINGO_LANG, then the"
-    " system locale, then English).",
-)
 
 
 def _echo(text: str) -> None:

@@ -9,9 +9,8 @@ import time
 import click
 
 from tracklingo.advisor import Language, language, resolve_language
-from tracklingo.cli._common import _json_out, _registry, handle_errors, main
+from tracklingo.cli._common import _json_out, _registry, handle_errors, lang_option, main
 from tracklingo.cli._terminal import printable
-from tracklingo.cli.advice import lang_option
 from tracklingo.cli.store import _db_option
 from tracklingo.errors import InputError
 from tracklingo.history import DwellStats, homes_of, lane_name, read_dwell

@@ -1,28 +1,20 @@
-"""`tracklingo ingest` (feeds into the store) and `tracklingo stuck` (stuck shipments in it)."""
+"""`tracklingo ingest` (feeds into the store) and `tracklingo stuck` (stuck shipments in it).
+
+The advisor is imported by `stuck` when it runs: `ingest` does not advise (a test keeps it so)."""
 
 from __future__ import annotations
 
 import os
 import sys
-import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import orjson
 
-from tracklingo.advisor import (
-    Language,
-    NotYetScannedError,
-    advise_judged,
-    judge,
-    language,
-    load_advice,
-    resolve_language,
-)
 from tracklingo.cli._common import (
     FeedRun,
     MaxRejects,
@@ -31,18 +23,21 @@ from tracklingo.cli._common import (
     feed_normalizer,
     feed_options,
     handle_errors,
+    lang_option,
     main,
     no_infer_option,
     parse_now,
 )
 from tracklingo.cli._history import history_head, history_options, load_history
 from tracklingo.cli._terminal import printable
-from tracklingo.cli.advice import lang_option
 from tracklingo.errors import InputError
-from tracklingo.feeds import Record
-from tracklingo.model import TrackingEvent
-from tracklingo.normalize import Normalizer
 from tracklingo.store import DEFAULT_BATCH_SIZE, Store
+
+if TYPE_CHECKING:  # the advisor is imported by `stuck` only: `ingest` does not advise
+    from tracklingo.advisor import Language
+    from tracklingo.feeds import Record
+    from tracklingo.model import TrackingEvent
+    from tracklingo.normalize import Normalizer
 
 DEFAULT_DB = "tracklingo.db"
 
@@ -177,6 +172,8 @@ def ingest(
 
 
 def _wrap(text: str, first: str, rest: str) -> str:
+    import textwrap
+
     return textwrap.fill(
         text,
         width=100,
@@ -237,6 +234,15 @@ def stuck(
     Stuck means slower than the --stuck-percentile of parcels like it (same carrier, stage and
     lane) in the store's own history, as it stood at --now, where it holds --min-samples of them;
     else, and with --no-history, longer than the fixed threshold of the stage."""
+    from tracklingo.advisor import (
+        NotYetScannedError,
+        advise_judged,
+        judge,
+        language,
+        load_advice,
+        resolve_language,
+    )
+
     now = parse_now(now_text)
     lang = resolve_language(lang_text)
     registry = _registry()
