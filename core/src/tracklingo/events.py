@@ -540,11 +540,14 @@ class Builder:
 
 
 def _number(value: Any) -> str:
-    try:
-        written = number_of(value, "the tracking number")
-    except FieldError as exc:
-        raise _Unreadable(str(exc)) from None
-    number = clean_tracking_number(written) if written else ""
+    if value.__class__ is str:  # cleaning drops the white space `number_of` would strip
+        number = clean_tracking_number(value)
+    else:
+        try:
+            written = number_of(value, "the tracking number")
+        except FieldError as exc:
+            raise _Unreadable(str(exc)) from None
+        number = clean_tracking_number(written) if written else ""
     if not number:
         raise _Unreadable("a shipment without a tracking number")
     return number

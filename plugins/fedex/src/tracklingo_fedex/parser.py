@@ -267,9 +267,8 @@ def _scans(values: Sequence[Any], delivered_at: Place | None) -> list[Scan | Sca
         get = scan.get
         code, description = get("eventType"), get("eventDescription")
         detail, derived = get("exceptionDescription"), get("derivedStatusCode")
-        if (code.__class__ is not str or not code.strip()) and all(
-            text(v) is None for v in (code, description, detail, derived)
-        ):
+        trimmed = (code.strip() or None) if code.__class__ is str else text(code)  # stripped once
+        if trimmed is None and all(text(v) is None for v in (description, detail, derived)):
             continue  # nothing to read
         location = get("scanLocation")
         if location.__class__ is dict:
@@ -282,7 +281,7 @@ def _scans(values: Sequence[Any], delivered_at: Place | None) -> list[Scan | Sca
         else:
             location = mapping(location)
             place = _place(location)
-        if delivered_at is not None and (code == "DL" or text(code) == "DL") and not _located(location):
+        if delivered_at is not None and trimmed == "DL" and not _located(location):
             place = delivered_at
         reason = get("exceptionCode")
         if not reason:  # no exception code: the scan's delayDetail.type (WEATHER, LOCAL, ...)
