@@ -354,6 +354,7 @@ class Builder:
         ordered = check_order
         previous: Any = None  # the previous scan's time as written
         previous_when: datetime | None = None
+        previous_offset: str | None = None  # its offset as written (`offset`)
         for i in indices:
             scan = scans[i]
             if scan.__class__ is not Scan and (scan.__class__ is not tuple or len(scan) != SCAN_SIZE):
@@ -409,19 +410,15 @@ class Builder:
                 when = resolved.when
             if ordered:
                 value = scan[_TIME]
+                # the offset of a time written ``YYYY-MM-DDTHH:MM:SS±HH:MM``, else None
+                offset = value[19:] if value.__class__ is str and len(value) == 25 else None
                 if when is None or when.tzinfo is None:
                     ordered = False
-                elif (
-                    previous.__class__ is str
-                    and value.__class__ is str
-                    and len(value) == 25
-                    and len(previous) == 25
-                    and value[19:] == previous[19:]
-                ):
+                elif offset is not None and offset == previous_offset:
                     ordered = value >= previous
                 elif previous_when is not None:
                     ordered = when >= previous_when
-                previous, previous_when = value, when
+                previous, previous_when, previous_offset = value, when, offset
             own = scan[_HANDOFF]
             if own is not None:
                 if not isinstance(own, Handoff):

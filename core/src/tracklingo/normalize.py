@@ -371,7 +371,7 @@ class Normalizer:
             carrier = self.registry.get(named) if isinstance(named, str) and named else None
             _, events, errors = self._from_payload(data["payload"], carrier)
             return events, errors
-        if not (_FLAT_KEYS & data.keys()):
+        if _FLAT_KEYS.isdisjoint(data.keys()):  # no set built per record
             if _peer_of(data) is not None:  # its own `carrier` field (EasyPost, Shippo) names no plugin
                 return self._from_peer(data, None)
             named = data.get("carrier") or None
