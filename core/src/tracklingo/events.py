@@ -22,10 +22,12 @@ The builder keeps, per carrier, what a scan's words mean (keyed by exactly the w
 direction and the one facility the vocabulary may read: `Mapped`), what a place is (keyed by the
 `Place`), and the two combined (keyed by words, direction and place). Adapters write nothing for
 it, and no key can miss an input: the mapper receives nothing else. Every memo is bounded. Once
-one has filled up (places that rarely repeat), and for feed records from the start (a feed is a
-stream of one-scan records, most of whose places never come again), a place or scan is memoised
-only the second time it is seen; until then only its hash is kept (an int the garbage collector
-never visits), so one-off places fill no memo.
+one has filled up (places that rarely repeat), and for feed records' scans from the start (a feed
+is a stream of one-scan records, most of whose place-and-words combinations never come again), a
+place or scan is memoised only the second time it is seen; until then only its hash is kept (an
+int the garbage collector never visits), so one-offs fill no memo. A feed record's place is
+memoised at once until then: a feed's places repeat far more than its scans, and a feed whose
+places do not repeat stops consulting the place memo (below).
 
 **Feeds that do not repeat.** Keying a record costs hashing it (twice: the lookup, then the
 sighting); on a feed whose places never come back, that is pure cost. So for feed records the
@@ -210,8 +212,8 @@ class Builder:
 
     def place(self, place: Place | tuple[Any, ...] | None, feed: bool = False) -> tuple[Location, str | None]:
         """The `Location` of a place, and its facility when the vocabulary reads facilities
-        (`Options.text_with_facility`) and this one matches. `feed`: a feed record's (`_again`,
-        `_Gate`)."""
+        (`Options.text_with_facility`) and this one matches. `feed`: a feed record's (`_Gate`;
+        memoised as an API response's place is, `_again`)."""
         gate = self._place_gate
         if feed and not gate.on:  # a feed whose places do not repeat: no key, no hash
             gate.left -= 1
@@ -233,7 +235,7 @@ class Builder:
             if facility is not None and regex is not None and regex.search(facility) is None:
                 facility = None
             found = (location, facility)
-            if self.enabled and key_ok and self._again(place, feed):
+            if self.enabled and key_ok and self._again(place, False):
                 self._put(self._places, place, found)
         return found
 
