@@ -296,8 +296,8 @@ class Builder:
         event's `raw` (a feed record's), instead of its scan's.
 
         The direction is worked out only when an event's rule depends on it (few do): every
-        scan is mapped without one first, and a mapping that does not ask for the direction is
-        the same with any."""
+        scan is mapped without one first (with the shipment's own, when it says one), and a
+        mapping that does not ask for the direction is the same with any."""
         number = shipment.number
         if number.__class__ is not str or not number.isdigit() or not number.isascii():
             number = _number(number)  # the usual number (all ASCII digits) is already clean
@@ -317,9 +317,10 @@ class Builder:
         home = _home(shipment) if shipment.origin is not None else None
         sort = shipment.sort_by_time
         every = range(len(scans))
-        out, pending, ordered = self._build(scans, every, number, None, handoff, home, strict, sort, raw)
-        if pending and self.home is not None:
-            direction = hint or self._direction(shipment, number, scans)
+        given = hint if self.home is not None else None  # the shipment says its direction
+        out, pending, ordered = self._build(scans, every, number, given, handoff, home, strict, sort, raw)
+        if pending and self.home is not None and given is None:
+            direction = self._direction(shipment, number, scans)
             if direction is not None:
                 redone, _, _ = self._build(
                     scans, pending, number, direction, handoff, home, strict, False, raw

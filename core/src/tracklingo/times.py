@@ -381,10 +381,9 @@ def fast_time(
             if utc_time.__class__ is not str or len(utc_time) != 20 or utc_time[19] != "Z":
                 return None
             # local - UTC, on naive times, within two minutes of the offset: what the full rules
-            # check (a UTC time two minutes off a valid local time is in the valid years too);
-            # the same as the aware local time minus the aware UTC time within two minutes of
-            # nothing, with one parse fewer
-            if _EARLY <= when - _fromiso(utc_time) <= _GMT_TOLERANCE:
+            # check (a UTC time two minutes off a valid local time is in the valid years too)
+            low, high = entry[2]
+            if low <= _fromiso(value) - _fromiso(utc_time[:19]) <= high:
                 return when
         except ValueError:
             return None
