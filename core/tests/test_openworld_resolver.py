@@ -179,6 +179,27 @@ def test_infer_false_keeps_the_tables_only(world: OpenWorld, own: dict[str, Voca
     assert cross is not None and cross.match is MatchKind.CROSS_CARRIER
 
 
+def test_inference_after_the_tables_abstained_reads_the_text_once(vocabs: list[Vocabulary]) -> None:
+    """The mapper asks the table layers (``infer=False``), then the inference, about one text:
+    the second question reuses the first one's reading, with the same answer as asking it alone."""
+    texts = ["La aduana ha retenido el envío", "Zorblax quux frobnicated the widget"]
+    fresh, ow = OpenWorld(vocabs), OpenWorld(vocabs)
+    read: list[str] = []
+    tables = ow._tables
+
+    def counted(text: str, vocab: Vocabulary | None) -> Any:
+        read.append(text)
+        return tables(text, vocab)
+
+    ow._tables = counted  # type: ignore[method-assign]
+    for text in texts:
+        assert ow.resolve(text, infer=False).match is MatchKind.UNMAPPED  # type: ignore[union-attr]
+        assert ow.resolve(text) == fresh.resolve(text)
+    assert read == texts
+    ow.resolve("Parcel sorted at the depot in Rotterdam")  # asked without the tables first: read
+    assert read[-1] == "Parcel sorted at the depot in Rotterdam"
+
+
 def test_a_repeated_text_is_one_cache_entry(vocabs: list[Vocabulary]) -> None:
     ow = OpenWorld(vocabs)
     first = ow.resolve("Parcel sorted at the depot in Rotterdam")

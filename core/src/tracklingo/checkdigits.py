@@ -37,8 +37,11 @@ def clean_tracking_number(number: str) -> str:
     >>> clean_tracking_number("4801-234-561"), clean_tracking_number(" cp 2024.1105.2de ")
     ('4801234561', 'CP202411052DE')
     """
-    if number.isdigit() and number.isascii():  # most numbers: nothing to clean
-        return number
+    if number.isascii():
+        if number.isdigit():  # most numbers: nothing to clean
+            return number
+        if number.isalnum():  # letters and digits only: no separator to drop
+            return number.upper()
     return _SEPARATORS.sub("", number).upper()
 
 

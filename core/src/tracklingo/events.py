@@ -22,10 +22,12 @@ The builder keeps, per carrier, what a scan's words mean (keyed by exactly the w
 direction and the one facility the vocabulary may read: `Mapped`), what a place is (keyed by the
 `Place`), and the two combined (keyed by words, direction and place). Adapters write nothing for
 it, and no key can miss an input: the mapper receives nothing else. Every memo is bounded. Once
-one has filled up (places that rarely repeat), and for feed records from the start (a feed is a
-stream of one-scan records, most of whose places never come again), a place or scan is memoised
-only the second time it is seen; until then only its hash is kept (an int the garbage collector
-never visits), so one-off places fill no memo.
+one has filled up (places that rarely repeat), and for feed records' scans from the start (a feed
+is a stream of one-scan records, most of whose place-and-words combinations never come again), a
+place or scan is memoised only the second time it is seen; until then only its hash is kept (an
+int the garbage collector never visits), so one-offs fill no memo. A feed record's place is
+memoised at once until then: a feed's places repeat far more than its scans, and a feed whose
+places do not repeat stops consulting the place memo (below).
 
 **Feeds that do not repeat.** Keying a record costs hashing it (twice: the lookup, then the
 sighting); on a feed whose places never come back, that is pure cost. So for feed records the
@@ -210,8 +212,8 @@ class Builder:
 
     def place(self, place: Place | tuple[Any, ...] | None, feed: bool = False) -> tuple[Location, str | None]:
         """The `Location` of a place, and its facility when the vocabulary reads facilities
-        (`Options.text_with_facility`) and this one matches. `feed`: a feed record's (`_again`,
-        `_Gate`)."""
+        (`Options.text_with_facility`) and this one matches. `feed`: a feed record's (`_Gate`;
+        memoised as an API response's place is, `_again`)."""
         gate = self._place_gate
         if feed and not gate.on:  # a feed whose places do not repeat: no key, no hash
             gate.left -= 1
@@ -233,7 +235,7 @@ class Builder:
             if facility is not None and regex is not None and regex.search(facility) is None:
                 facility = None
             found = (location, facility)
-            if self.enabled and key_ok and self._again(place, feed):
+            if self.enabled and key_ok and self._again(place, False):
                 self._put(self._places, place, found)
         return found
 
@@ -294,8 +296,8 @@ class Builder:
         event's `raw` (a feed record's), instead of its scan's.
 
         The direction is worked out only when an event's rule depends on it (few do): every
-        scan is mapped without one first, and a mapping that does not ask for the direction is
-        the same with any."""
+        scan is mapped without one first (with the shipment's own, when it says one), and a
+        mapping that does not ask for the direction is the same with any."""
         number = shipment.number
         if number.__class__ is not str or not number.isdigit() or not number.isascii():
             number = _number(number)  # the usual number (all ASCII digits) is already clean
@@ -315,9 +317,10 @@ class Builder:
         home = _home(shipment) if shipment.origin is not None else None
         sort = shipment.sort_by_time
         every = range(len(scans))
-        out, pending, ordered = self._build(scans, every, number, None, handoff, home, strict, sort, raw)
-        if pending and self.home is not None:
-            direction = hint or self._direction(shipment, number, scans)
+        given = hint if self.home is not None else None  # the shipment says its direction
+        out, pending, ordered = self._build(scans, every, number, given, handoff, home, strict, sort, raw)
+        if pending and self.home is not None and given is None:
+            direction = self._direction(shipment, number, scans)
             if direction is not None:
                 redone, _, _ = self._build(
                     scans, pending, number, direction, handoff, home, strict, False, raw
@@ -354,6 +357,7 @@ class Builder:
         ordered = check_order
         previous: Any = None  # the previous scan's time as written
         previous_when: datetime | None = None
+        previous_offset: str | None = None  # its offset as written (`offset`)
         for i in indices:
             scan = scans[i]
             if scan.__class__ is not Scan and (scan.__class__ is not tuple or len(scan) != SCAN_SIZE):
@@ -409,19 +413,15 @@ class Builder:
                 when = resolved.when
             if ordered:
                 value = scan[_TIME]
+                # the offset of a time written ``YYYY-MM-DDTHH:MM:SS±HH:MM``, else None
+                offset = value[19:] if value.__class__ is str and len(value) == 25 else None
                 if when is None or when.tzinfo is None:
                     ordered = False
-                elif (
-                    previous.__class__ is str
-                    and value.__class__ is str
-                    and len(value) == 25
-                    and len(previous) == 25
-                    and value[19:] == previous[19:]
-                ):
+                elif offset is not None and offset == previous_offset:
                     ordered = value >= previous
                 elif previous_when is not None:
                     ordered = when >= previous_when
-                previous, previous_when = value, when
+                previous, previous_when, previous_offset = value, when, offset
             own = scan[_HANDOFF]
             if own is not None:
                 if not isinstance(own, Handoff):
@@ -540,11 +540,14 @@ class Builder:
 
 
 def _number(value: Any) -> str:
-    try:
-        written = number_of(value, "the tracking number")
-    except FieldError as exc:
-        raise _Unreadable(str(exc)) from None
-    number = clean_tracking_number(written) if written else ""
+    if value.__class__ is str:  # cleaning drops the white space `number_of` would strip
+        number = clean_tracking_number(value)
+    else:
+        try:
+            written = number_of(value, "the tracking number")
+        except FieldError as exc:
+            raise _Unreadable(str(exc)) from None
+        number = clean_tracking_number(written) if written else ""
     if not number:
         raise _Unreadable("a shipment without a tracking number")
     return number

@@ -65,16 +65,17 @@ class Words(NamedTuple):
         """Words from a scan's raw word fields; `tracklingo.fields.FieldError` for a value that
         is not text."""
         code, text, alt_texts, alt_codes, status_code, status_text, detail, reason_code, reason_text = raw
+        # most fields are absent: None needs no call
         return cls(
-            text_of(code, "code"),
-            text_of(text, "text"),
-            _texts(alt_texts, "alt_texts"),
-            _texts(alt_codes, "alt_codes"),
-            text_of(status_code, "status_code"),
-            text_of(status_text, "status_text"),
-            text_of(detail, "detail"),
-            text_of(reason_code, "reason_code"),
-            text_of(reason_text, "reason_text"),
+            None if code is None else text_of(code, "code"),
+            None if text is None else text_of(text, "text"),
+            _texts(alt_texts, "alt_texts") if alt_texts else (),
+            _texts(alt_codes, "alt_codes") if alt_codes else (),
+            None if status_code is None else text_of(status_code, "status_code"),
+            None if status_text is None else text_of(status_text, "status_text"),
+            None if detail is None else text_of(detail, "detail"),
+            None if reason_code is None else text_of(reason_code, "reason_code"),
+            None if reason_text is None else text_of(reason_text, "reason_text"),
         )
 
 

@@ -157,19 +157,23 @@ def _number(data: Mapping[str, Any], key: str) -> str | None:
 
 def flat_record(data: Mapping[str, Any], carrier: str) -> FlatRecord:
     """Validate a flat record's fields; `InputError` says what is wrong."""
-    number = _number(data, "tracking_number")
+    get = data.get
+    # the usual record: strings (stripped here, `number_of`'s and `_text`'s first case)
+    number = get("tracking_number")
+    number = (number.strip() or None) if number.__class__ is str else _number(data, "tracking_number")
     if not number:
         raise InputError("missing field 'tracking_number'")
-    timestamp = data.get("timestamp")
+    timestamp = get("timestamp")
     if timestamp is None or timestamp == "":
         raise InputError("missing field 'timestamp'")
     if not isinstance(timestamp, str):
         raise InputError("field 'timestamp' must be an ISO 8601 string")
-    code = _text(data, "code")
-    description = _text(data, "description")
+    code = get("code")
+    code = (code.strip() or None) if code.__class__ is str else _text(data, "code")
+    said = get("description")
+    description = (said.strip() or None) if said.__class__ is str else _text(data, "description")
     if code is None and description is None:
         raise InputError("record has neither 'code' nor 'description'")
-    get = data.get
     # the optional columns: a string or absent, mostly (`_text` reads anything else); a plain
     # loop, cheaper per record than a generator resumed once per column
     optional: list[str | None] = []
@@ -367,7 +371,7 @@ class Normalizer:
             carrier = self.registry.get(named) if isinstance(named, str) and named else None
             _, events, errors = self._from_payload(data["payload"], carrier)
             return events, errors
-        if not (_FLAT_KEYS & data.keys()):
+        if _FLAT_KEYS.isdisjoint(data.keys()):  # no set built per record
             if _peer_of(data) is not None:  # its own `carrier` field (EasyPost, Shippo) names no plugin
                 return self._from_peer(data, None)
             named = data.get("carrier") or None

@@ -195,14 +195,27 @@ def _locate(place: Place | tuple[Any, ...], home: str | None) -> Location:
     if place.__class__ is not Place and (place.__class__ is not tuple or len(place) != PLACE_SIZE):
         raise FieldError("place", place, f"place must be a tracklingo Place, not {type(place).__name__}")
     raw_city, raw_region, raw_postal, raw_country, raw_facility, raw_label, raw_locality, raw_name = place
-    # most parts are absent: None needs no call
-    city = None if raw_city is None else text_of(raw_city, "place.city")
-    region = None if raw_region is None else text_of(raw_region, "place.region")
-    postal = None if raw_postal is None else text_of(raw_postal, "place.postal_code")
+    # most parts are absent (None needs no call) or strings (stripped here: `text_of`'s own
+    # first case, without the call)
+    city = (
+        (raw_city.strip() or None) if raw_city.__class__ is str
+        else None if raw_city is None else text_of(raw_city, "place.city")
+    )  # fmt: skip
+    region = (
+        (raw_region.strip() or None) if raw_region.__class__ is str
+        else None if raw_region is None else text_of(raw_region, "place.region")
+    )  # fmt: skip
+    postal = (
+        (raw_postal.strip() or None) if raw_postal.__class__ is str
+        else None if raw_postal is None else text_of(raw_postal, "place.postal_code")
+    )  # fmt: skip
     facility = None if raw_facility is None else text_of(raw_facility, "place.facility")
     label = None if raw_label is None else text_of(raw_label, "place.label")
     locality = None if raw_locality is None else text_of(raw_locality, "place.locality")
-    named = None if raw_country is None else text_of(raw_country, "place.country")
+    named = (
+        (raw_country.strip() or None) if raw_country.__class__ is str
+        else None if raw_country is None else text_of(raw_country, "place.country")
+    )  # fmt: skip
     other_name = None if raw_name is None else text_of(raw_name, "place.country_name")
     country = country_code(named) if named else None
     if country is None and other_name:
@@ -210,18 +223,19 @@ def _locate(place: Place | tuple[Any, ...], home: str | None) -> Location:
     named = named or other_name
     if region is not None and len(region) == 2 and region.isalpha():
         region = region.upper()
-    parts: dict[str, str] = {}
-    if locality:
-        parts.update(split_locality(locality))
-    if label:
-        us_side = country in _US_SIDE or (named is None and home == "US")
-        foreign = named is not None and not us_side
-        parts.update(split_label(label, us_side=us_side, foreign=foreign, region_given=bool(region)))
-    city = city or parts.get("city")
-    region = region or parts.get("region")
-    postal = postal or parts.get("postal_code")
-    facility = facility or parts.get("facility")
-    country = country or parts.get("country")
+    if locality or label:  # parts to read out of a text
+        parts: dict[str, str] = {}
+        if locality:
+            parts.update(split_locality(locality))
+        if label:
+            us_side = country in _US_SIDE or (named is None and home == "US")
+            foreign = named is not None and not us_side
+            parts.update(split_label(label, us_side=us_side, foreign=foreign, region_given=bool(region)))
+        city = city or parts.get("city")
+        region = region or parts.get("region")
+        postal = postal or parts.get("postal_code")
+        facility = facility or parts.get("facility")
+        country = country or parts.get("country")
     if country is None and named is None and region and home == "US" and region.upper() in US_STATES:
         country = _country_of_state(region.upper())
     return location_of((city, region, postal, country, facility))

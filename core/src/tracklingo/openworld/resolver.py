@@ -26,12 +26,13 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from tracklingo.openworld.cross import CrossHit, CrossIndex
-from tracklingo.openworld.forms import Forms, Kernel, load_forms, place_parts
+from tracklingo.openworld.forms import Forms, Kernel, Reading, load_forms, place_parts
 from tracklingo.openworld.infer import (
     KNN_K,
+    Analysis,
     Neighbour,
     StageClassifier,
     analyse,
@@ -120,6 +121,15 @@ class OpenWorldAnswer:
         return self.match is not MatchKind.UNMAPPED
 
 
+class _Abstained(NamedTuple):
+    """What the table layers read of a text they had no answer for: all the inference needs."""
+
+    reading: Reading
+    analysis: Analysis
+    nearest: list[Neighbour]
+    mentions: tuple[str, ...]
+
+
 class OpenWorld:
     """The open-world layers compiled over a set of vocabularies (installed + shared ones).
 
@@ -153,6 +163,9 @@ class OpenWorld:
         ) - {""}
         self._own_phrases: dict[int, tuple[Vocabulary, dict[str, Rule]]] = {}
         self._cache: dict[tuple[str | None, str, bool], OpenWorldAnswer] = {}
+        #: the last text the table layers abstained on, with what they read (`_answer`): the
+        #: mapper's inference layer asks about the same text right after the table layer
+        self._last: tuple[Vocabulary | None, str, _Abstained] | None = None
 
     # -- public -------------------------------------------------------------------------------
 
@@ -193,6 +206,20 @@ class OpenWorld:
     # -- layers -------------------------------------------------------------------------------
 
     def _answer(self, text: str, vocab: Vocabulary | None, infer: bool) -> OpenWorldAnswer:
+        last = self._last  # the table layers' pass over this text, if the one before abstained
+        if infer and last is not None and last[0] is vocab and last[1] == text:
+            tables: OpenWorldAnswer | _Abstained = last[2]
+        else:
+            tables = self._tables(text, vocab)
+        if isinstance(tables, OpenWorldAnswer):
+            return tables
+        if not infer:  # the mapper's inference layer asks next, for the same text
+            self._last = (vocab, text, tables)
+        return self._inferred(text, tables, infer)
+
+    def _tables(self, text: str, vocab: Vocabulary | None) -> OpenWorldAnswer | _Abstained:
+        """The table layers (cross-carrier, sentence forms): their answer, or what the inference
+        reads when they abstain (the same whether it then infers or not)."""
         mentions = self._mentions(text)
         hit = self.cross.lookup(text, exclude=vocab)
         if hit is not None:
@@ -207,7 +234,12 @@ class OpenWorld:
             if found is not None:
                 return _marked(found, reading.direction)
         an = analyse(reading.inference_text or text, self.lexicon)
-        nearest = self.classifier.neighbours(an, max(KNN_K, 3))
+        return _Abstained(reading, an, self.classifier.neighbours(an, max(KNN_K, 3)), mentions)
+
+    def _inferred(self, text: str, tables: _Abstained, infer: bool) -> OpenWorldAnswer:
+        """The classifier's answer (`infer`) once the table layers abstained, else ``unmapped``
+        with the nearest known phrases."""
+        reading, an, nearest, mentions = tables
         neighbours = tuple(nearest[:3])
         signals: tuple[float, ...] = ()
         if infer:

@@ -198,7 +198,7 @@ def _number(value: Any, reading: Reading) -> None:
 
 
 def _shipment(number: str, result: Mapping[str, Any], choice: str | None) -> Shipment:
-    scans = _scans(items(result.get("scanEvents")), _delivery_address(result))
+    scans = _scans(items(result.get("scanEvents")), result)
     if scans:
         _with_latest_reason(scans, mapping(result.get("latestStatusDetail")))
     else:
@@ -253,11 +253,11 @@ def _delivery_address(result: Mapping[str, Any]) -> Place | None:
     return None
 
 
-def _scans(values: Sequence[Any], delivered_at: Place | None) -> list[Scan | ScanTuple]:
+def _scans(values: Sequence[Any], result: Mapping[str, Any]) -> list[Scan | ScanTuple]:
     """The scans of ``scanEvents``, in FedEx's order: one loop, no call per scan, each scan and
     place written as the plain tuple of its fields (`ScanTuple`, `PlaceTuple`): a feed holds
     millions. A scan with no code, text, detail or status is skipped; a ``DL`` scan without a
-    location is placed at `delivered_at`."""
+    location is placed at the result's delivery address (`_delivery_address`), if it has one."""
     scans: list[Scan | ScanTuple] = []
     append = scans.append
     for value in values:
@@ -267,9 +267,8 @@ def _scans(values: Sequence[Any], delivered_at: Place | None) -> list[Scan | Sca
         get = scan.get
         code, description = get("eventType"), get("eventDescription")
         detail, derived = get("exceptionDescription"), get("derivedStatusCode")
-        if (code.__class__ is not str or not code.strip()) and all(
-            text(v) is None for v in (code, description, detail, derived)
-        ):
+        trimmed = (code.strip() or None) if code.__class__ is str else text(code)  # stripped once
+        if trimmed is None and all(text(v) is None for v in (description, detail, derived)):
             continue  # nothing to read
         location = get("scanLocation")
         if location.__class__ is dict:
@@ -282,8 +281,10 @@ def _scans(values: Sequence[Any], delivered_at: Place | None) -> list[Scan | Sca
         else:
             location = mapping(location)
             place = _place(location)
-        if delivered_at is not None and (code == "DL" or text(code) == "DL") and not _located(location):
-            place = delivered_at
+        if trimmed == "DL" and not _located(location):
+            delivered_at = _delivery_address(result)  # only then: most DL scans are located
+            if delivered_at is not None:
+                place = delivered_at
         reason = get("exceptionCode")
         if not reason:  # no exception code: the scan's delayDetail.type (WEATHER, LOCAL, ...)
             delay = get("delayDetail")
