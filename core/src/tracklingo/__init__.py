@@ -22,10 +22,9 @@ Names are imported on first use, so importing the package is cheap.
 
 from __future__ import annotations
 
-import sys
-from importlib import import_module
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from tracklingo._lazy import export_lazily
 
 __version__ = "0.1.0"
 
@@ -79,32 +78,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's module on first use (PEP 562) and cache the name here."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tracklingo' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
-
-
-class _Package(ModuleType):
-    """The package module. ``tracklingo.normalize`` is the function, as the eager package had it,
-    although a submodule of the same name exists: when the import system binds the submodule here
-    after importing it, the function is bound instead."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name == "normalize" and isinstance(value, ModuleType):
-            value = value.normalize
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+export_lazily(__name__, _LAZY)
 
 
 def event_json_schema() -> dict[str, Any]:

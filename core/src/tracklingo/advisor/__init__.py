@@ -42,10 +42,9 @@ A malformed override raises `ConfigError` naming the carrier. Contact points com
 
 from __future__ import annotations
 
-import sys
-from importlib import import_module
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tracklingo._lazy import export_lazily
 
 #: Where each name lives, imported on first use (PEP 562), so ``tracklingo explain`` does not
 #: import what only ``advise`` needs (the judge, the lanes, the history).
@@ -78,31 +77,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
-
-
-class _Package(ModuleType):
-    """The package module. ``advise``, ``explain``, ``judge`` and ``language`` are the functions,
-    as the eager package had them, although submodules of the same names exist: when the import
-    system binds such a submodule here after importing it, the function is bound instead."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, ModuleType) and _LAZY.get(name) == value.__name__:
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+export_lazily(__name__, _LAZY)
 
 if TYPE_CHECKING:  # what type checkers and IDEs see: the same names, imported eagerly
     from tracklingo.advisor.advise import advise, advise_judged

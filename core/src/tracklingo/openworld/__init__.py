@@ -28,8 +28,9 @@ text reaches them). Every answer is cached per (carrier, text); the whole is det
 `explain_unseen` and `rule_stub` give the data the CLI's `explain` and `coverage` print.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tracklingo._lazy import export_lazily
 
 if TYPE_CHECKING:
     from tracklingo.openworld.cross import CROSS_CONFIDENCE, CrossHit, CrossIndex
@@ -109,13 +110,7 @@ _WHERE: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+export_lazily(__name__, _WHERE)
 
 
 __all__ = [
