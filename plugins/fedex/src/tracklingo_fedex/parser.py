@@ -16,20 +16,17 @@ One reply holds several numbers (``output.completeTrackResults[]``). For each:
   latest; a stale label-only record was seen beside the real shipment);
 - ``scanEvents[]`` are the scans, newest first but not strictly: the core sorts them by time. A
   ``DL`` scan whose ``scanLocation`` is empty is placed at the delivery address FedEx gives for
-  that result (`_delivery_address`);
-- without scans (``includeDetailedScans: false``), ``latestStatusDetail`` is one undated scan.
+  that result (`tracklingo_fedex.places`);
+- without scans (``includeDetailedScans: false``), ``latestStatusDetail`` is one undated scan
+  (`tracklingo_fedex.latest`, which also carries the latest status's reason).
 
 What each scan field is, for the core's mapper: ``eventType`` the code and ``eventDescription``
 the text; ``derivedStatusCode`` / ``derivedStatus`` a coarse status in its own namespace
 (``[meta.options] status_codes`` in the vocabulary); ``exceptionDescription`` a finer detail; and
 ``exceptionCode`` / ``exceptionDescription`` the keys of the reason table, and without an exception
 code the scan's ``delayDetail.type`` (``WEATHER``, ``OPERATIONAL``, ``LOCAL``, ``GENERAL``,
-``CLEARANCE``; reason codes of their own in the vocabulary). The why of the current status is in
-``latestStatusDetail.ancillaryDetails[]`` (``reason`` / ``reasonDescription``, else its
-``delayDetail.type``): it goes to the newest scan of the latest status's code when that scan gives
-no reason itself, and to the undated latest status when there are no scans, where
-``serviceCommitMessage.message`` is a further text. Scan dates carry their own offset; a pickup
-scan (``PU``, ``PX``) at midnight is a date only (`FedExCarrier.midnight`).
+``CLEARANCE``; reason codes of their own in the vocabulary). Scan dates carry their own offset;
+a pickup scan (``PU``, ``PX``) at midnight is a date only (`FedExCarrier.midnight`).
 
 A whole-request error body (``{transactionId, errors: [{code, message}]}``) gives errors only,
 carrying FedEx's own text. A postal-delivered service (Ground Economy, formerly SmartPost) hands
@@ -57,6 +54,8 @@ from tracklingo.adapter import (
     mapping,
     text,
 )
+from tracklingo_fedex.latest import _delay_type, _latest_status, _with_latest_reason
+from tracklingo_fedex.places import _delivery_address, _located, _place
 
 __all__ = ["read", "sniff"]
 
@@ -218,41 +217,6 @@ def _shipment(number: str, result: Mapping[str, Any], choice: str | None) -> Shi
     )
 
 
-def _place(data: Mapping[str, Any] | None) -> Place | None:
-    if data is None:
-        return None
-    get = data.get
-    return Place(
-        city=get("city"),
-        region=get("stateOrProvinceCode"),
-        postal_code=get("postalCode"),
-        country=get("countryCode"),
-        country_name=get("countryName"),
-    )
-
-
-_PLACE_KEYS: Final = ("city", "stateOrProvinceCode", "postalCode", "countryCode", "countryName")
-
-
-def _located(data: Mapping[str, Any] | None) -> bool:
-    return data is not None and any(text(data.get(key)) is not None for key in _PLACE_KEYS)
-
-
-def _delivery_address(result: Mapping[str, Any]) -> Place | None:
-    """Where FedEx says the parcel was delivered, for a ``DL`` scan whose ``scanLocation`` is
-    empty (only ``streetLines: [""]`` and ``residential``, as in captured duplicate-number
-    replies): ``deliveryDetails.actualDeliveryAddress``, else ``lastUpdatedDestinationAddress``
-    (the destination as last updated, so a redirect counts). FedEx's own fields; nothing guessed."""
-    for value in (
-        dig(result, "deliveryDetails", "actualDeliveryAddress"),
-        result.get("lastUpdatedDestinationAddress"),
-    ):
-        address = mapping(value)
-        if _located(address):
-            return _place(address)
-    return None
-
-
 def _scans(values: Sequence[Any], result: Mapping[str, Any]) -> list[Scan | ScanTuple]:
     """The scans of ``scanEvents``, in FedEx's order: one loop, no call per scan, each scan and
     place written as the plain tuple of its fields (`ScanTuple`, `PlaceTuple`): a feed holds
@@ -297,70 +261,6 @@ def _scans(values: Sequence[Any], result: Mapping[str, Any]) -> list[Scan | Scan
              detail, place, get("date"), None, None, _NO_TIME, None, scan)
         )  # fmt: skip
     return scans
-
-
-def _delay_type(value: Any) -> str | None:
-    """``delayDetail.type`` (``WEATHER``, ``OPERATIONAL``, ``LOCAL``, ``GENERAL``, ``CLEARANCE``)."""
-    return text(dig(value, "type")) if value.__class__ is dict else None
-
-
-def _ancillary(latest: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """The reason FedEx gives with its latest status: the first ``ancillaryDetails[]`` entry's
-    ``reason`` / ``reasonDescription``, else ``delayDetail.type`` as a reason code."""
-    for item in items(latest.get("ancillaryDetails")):
-        detail = mapping(item)
-        if detail is None:
-            continue
-        code, said = text(detail.get("reason")), text(detail.get("reasonDescription"))
-        if code or said:
-            return code, said
-    return _delay_type(latest.get("delayDetail")), None
-
-
-def _with_latest_reason(scans: list[Scan | ScanTuple], latest: Mapping[str, Any] | None) -> None:
-    """The latest status's reason (``latestStatusDetail.ancillaryDetails`` / ``delayDetail``) on
-    the newest scan of the same code that gives no reason of its own: FedEx states the why of its
-    current status there, not always on the scan."""
-    if latest is None:
-        return
-    code = text(latest.get("code"))
-    reason_code, reason_text = _ancillary(latest)
-    if code is None or not (reason_code or reason_text):
-        return
-    for i, scan in enumerate(scans):  # FedEx order: newest first (not strictly, but the latest is)
-        if text(scan[0]) != code:
-            continue
-        if not (text(scan[7]) or text(scan[8])):
-            scans[i] = (*scan[:7], reason_code, reason_text, *scan[9:])
-        return
-
-
-def _latest_status(result: Mapping[str, Any]) -> Scan | None:
-    """Without scans (e.g. ``includeDetailedScans: false``), the latest status, undated."""
-    latest = mapping(result.get("latestStatusDetail"))
-    if latest is None:
-        return None
-    code = text(latest.get("code"))
-    description = text(latest.get("description")) or text(latest.get("statusByLocale"))
-    # FedEx's own sentence about the shipment ("Shipping label has been created. The status will
-    # be updated when shipment begins to travel."): tried when the status text says nothing the
-    # vocabulary knows, and the text when the status has none
-    commit = text(dig(result, "serviceCommitMessage", "message"))
-    if code is None and description is None and commit is None:
-        return None
-    reason_code, reason_text = _ancillary(latest)
-    return Scan(
-        code=code,
-        text=description or commit,
-        alt_texts=(commit,) if commit and description and commit != description else (),
-        status_code=latest.get("derivedCode"),
-        status_text=latest.get("statusByLocale"),
-        reason_code=reason_code,
-        reason_text=reason_text,
-        place=_place(mapping(latest.get("scanLocation"))),
-        time_note="FedEx sent no scan events; this is its latest status, undated",
-        raw=latest,
-    )
 
 
 # -- the USPS leg of Ground Economy -------------------------------------------------------------------
