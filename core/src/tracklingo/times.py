@@ -590,6 +590,6 @@ def _fromiso_or_none(text: str) -> datetime | None:
 
 def order_key(when: datetime) -> datetime:
     """What events are ordered by: an aware time as its instant, a naive local time (flagged
-    `time_is_local` on its event) as if it were UTC. The one ordering helper: journeys, the
-    builder's sort and the store use it."""
+    `time_is_local` on its event) as if it were UTC. The one helper for naive times: journeys,
+    the builder's sort, the store, the advisor's and the history's clocks and ``--now`` use it."""
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)

@@ -23,13 +23,14 @@ from tracklingo.advisor.content import (
 )
 from tracklingo.advisor.lane import Lane, journey_lane
 from tracklingo.advisor.language import Language, language
-from tracklingo.advisor.text import aware, business_hours
+from tracklingo.advisor.text import business_hours
 from tracklingo.carrier import Carrier
 from tracklingo.errors import InputError, UnknownCarrierError
 from tracklingo.journeys import Journey, build_journeys
 from tracklingo.model import TrackingEvent
 from tracklingo.plugins import Registry
 from tracklingo.taxonomy import Stage
+from tracklingo.times import order_key
 
 if TYPE_CHECKING:
     from tracklingo.history import DeliveryWindow, History, StageVerdict
@@ -106,10 +107,10 @@ def journey_as_of(journey: Journey, now: datetime) -> tuple[Journey | None, int]
     worked out again from the scans kept: a carrier that took over later, or a delivery country
     seen only later, was not known at `now`. `None` when no scan is at or before `now`.
     """
-    now = aware(now)
+    now = order_key(now)
     events = journey.events
     cut = next(
-        (i for i, e in enumerate(events) if e.occurred_at is not None and aware(e.occurred_at) > now),
+        (i for i, e in enumerate(events) if e.occurred_at is not None and order_key(e.occurred_at) > now),
         len(events),
     )
     if cut == len(events):
@@ -268,7 +269,7 @@ def judge(
     book = book or load_advice()
     speech = language(lang)
     words = speech.catalog.verdict
-    now = aware(now) if now is not None else datetime.now(UTC)
+    now = order_key(now) if now is not None else datetime.now(UTC)
     if not journey.events:
         raise InputError(f"shipment {journey.key} has no events")
     as_of, later = journey_as_of(journey, now)
@@ -286,7 +287,7 @@ def judge(
 
     run = journey.events[_run_start(journey.events) :]
     dated = [e.occurred_at for e in run if e.occurred_at is not None]
-    since = min(dated, key=aware) if dated else None
+    since = min(dated, key=order_key) if dated else None
     threshold = entry.dwell.threshold(lane.international is True)
     lane_text = lane_label(lane.name, lane.known, speech)
 
@@ -309,7 +310,7 @@ def judge(
         verdict = "unknown"
         text = words.no_date
     else:
-        calendar = max(0.0, (now - aware(since)).total_seconds() / 3600)
+        calendar = max(0.0, (now - order_key(since)).total_seconds() / 3600)
         dwell = business_hours(since, now) if threshold.business_days else calendar
         usual = speech.duration(threshold.hours, threshold.business_days)
         spent = speech.duration(calendar)

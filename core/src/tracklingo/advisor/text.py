@@ -11,6 +11,7 @@ from tracklingo.advisor.content import Act, StageAdvice, Threshold
 from tracklingo.advisor.language import Language
 from tracklingo.carrier import Carrier
 from tracklingo.taxonomy import Stage
+from tracklingo.times import order_key
 from tracklingo.vocabulary import normalize_phrase
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -39,19 +40,14 @@ def compose(entry: StageAdvice, values: Mapping[str, str]) -> tuple[Act, str, li
     )
 
 
-def aware(when: datetime) -> datetime:
-    """`when`, with UTC assumed when it is naive (the advisor's one rule for naive times)."""
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
 def business_hours(start: datetime, end: datetime) -> float:
     """Hours between `start` and `end` that fall on Monday-Friday, in `start`'s local time.
 
     Naive times are taken as UTC. Returns 0 when `end` is not after `start`.
     """
-    start = aware(start)
+    start = order_key(start)
     tz = start.tzinfo
-    end = aware(end).astimezone(tz)
+    end = order_key(end).astimezone(tz)
     if end <= start:
         return 0.0
     total = 0.0

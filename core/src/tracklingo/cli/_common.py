@@ -461,6 +461,8 @@ def parse_now(value: str | None) -> datetime:
     """``--now``: an ISO 8601 time (no offset = UTC); the current time when absent."""
     from datetime import UTC, datetime
 
+    from tracklingo.times import order_key
+
     if value is None:
         return datetime.now(UTC)
     try:
@@ -469,7 +471,7 @@ def parse_now(value: str | None) -> datetime:
         raise InputError(
             f"bad --now {value!r}: expected an ISO 8601 time such as 2026-11-20T14:00:00Z"
         ) from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return order_key(when)
 
 
 #: ``--no-infer`` on normalize, ingest, coverage and explain: tables only, never a guess.

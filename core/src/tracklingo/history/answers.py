@@ -13,11 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tracklingo.history import words
 from tracklingo.history.lanes import Lane, lane_for
-from tracklingo.history.read import aware, read_dwell
+from tracklingo.history.read import read_dwell
 from tracklingo.history.stats import DwellStats, DwellTable
 from tracklingo.journeys import Journey, build_journeys
 from tracklingo.model import TrackingEvent
 from tracklingo.taxonomy import Stage
+from tracklingo.times import order_key
 
 if TYPE_CHECKING:
     from tracklingo.advisor.language import Language
@@ -186,7 +187,7 @@ class History:
 
         settings = self.settings
         business = business_days if business_days is not None else bool(prior and prior.business_days)
-        since, now = aware(position.since), aware(now)
+        since, now = order_key(position.since), order_key(now)
         elapsed = business_hours(since, now) if business else max(0.0, (now - since).total_seconds() / 3600)
         stats, count = self.stats(position.carrier, position.stage, position.lane)
         speech = words.speech(lang)
@@ -268,7 +269,7 @@ class History:
         if stats is None or stats.to_delivered is None or stats.to_delivered.n < need:
             return None
         dist = stats.to_delivered
-        since, now = aware(position.since), aware(now)
+        since, now = order_key(position.since), order_key(now)
         elapsed = max(0.0, (now - since).total_seconds() / 3600)
         done = dist.share_below(elapsed)
         if (1 - done) * dist.n < MIN_TAIL:
@@ -333,18 +334,18 @@ def position_of(
     the store: dated scans at or before `now`, ``unknown`` ones left out; the current run of the
     stage starts at its first scan. Its lane is `lane_for` with the carrier's home from `homes`.
     `None` when no such scan exists."""
-    limit = aware(now) if now is not None else None
+    limit = order_key(now) if now is not None else None
     kept = [
         e
         for e in journey.events
-        if e.occurred_at is not None and (limit is None or aware(e.occurred_at) <= limit)
+        if e.occurred_at is not None and (limit is None or order_key(e.occurred_at) <= limit)
     ]
     if len(kept) != len([e for e in journey.events if e.occurred_at is not None]):
         origin, destination = _ends(kept)
     else:
         origin, destination = journey.origin_country, journey.destination_country
     timed = sorted(
-        ((aware(e.occurred_at), e) for e in kept if e.occurred_at and e.stage is not Stage.UNKNOWN),
+        ((order_key(e.occurred_at), e) for e in kept if e.occurred_at and e.stage is not Stage.UNKNOWN),
         key=lambda pair: pair[0],
     )
     if not timed:

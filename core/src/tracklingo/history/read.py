@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Final
 
@@ -13,6 +13,7 @@ from tracklingo.checkdigits import parse_s10
 from tracklingo.history.lanes import DESTINATION_CROSSING, LANES, ORIGIN_CROSSING, Lane
 from tracklingo.history.stats import DwellStats, DwellTable, Quantiles, knot_ranks
 from tracklingo.taxonomy import Stage
+from tracklingo.times import order_key
 
 MIN_SQLITE: Final = (3, 25, 0)  # window functions (and the JSON functions, built in since 3.38)
 
@@ -199,11 +200,6 @@ def _connect_read_only(db: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def aware(when: datetime) -> datetime:
-    """`when` with UTC assumed when it is naive (as `tracklingo.journeys` orders naive times)."""
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
 def read_dwell(
     db: str | Path,
     *,
@@ -238,7 +234,7 @@ def read_dwell(
     if as_of is not None:
         fmt["as_of"] = "AND julianday(e.occurred_at) <= julianday(:as_of)"
         fmt["handoff_as_of"] = "AND h.occurred_at <> '' AND julianday(h.occurred_at) <= julianday(:as_of)"
-        params["as_of"] = aware(as_of).isoformat()
+        params["as_of"] = order_key(as_of).isoformat()
     if carrier is not None:
         fmt["carrier"] = "AND c.name = :carrier"
         fmt["carrier_journeys"] = "AND g.jn IN (SELECT jn FROM tl_leg WHERE carrier = :carrier)"
