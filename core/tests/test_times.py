@@ -8,7 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracklingo import InputError, resolve_time
-from tracklingo.times import MidnightRule, ResolvedTime, TimeRules, fast_time, parse_offset, scan_time
+from tracklingo.times import (
+    MidnightRule,
+    ResolvedTime,
+    TimeRules,
+    fast_time,
+    local_time,
+    parse_offset,
+    scan_time,
+)
 
 
 def test_offset_given_is_kept() -> None:
@@ -227,3 +235,33 @@ def test_other_shapes_go_to_the_full_rules(
     value: str, offset: str | None, utc: str | None, country: str | None, region: str | None
 ) -> None:
     assert fast_time(TimeRules(), value, offset, utc, country, region) is None
+
+
+@pytest.mark.parametrize(
+    ("day", "clock", "offset", "expected"),
+    [
+        ("2020-05-18", "08:52:00", "+09:00", ("2020-05-18T08:52:00", "+09:00")),
+        (" 2020-05-18 ", " 08:52:00 ", " -0530 ", ("2020-05-18T08:52:00", "-0530")),
+        ("2020-05-18", None, None, ("2020-05-18", None)),  # no clock time: a date only
+        ("2020-05-18", "  ", None, ("2020-05-18", None)),
+        (None, "08:52:00", "+09:00", (None, "+09:00")),  # no date: no time
+        ("", "08:52:00", None, (None, None)),
+        (20200518, "08:52:00", 9, (None, None)),  # not text
+        # only ±HH:MM / ±HHMM is kept, even where parse_offset reads more
+        ("2020-05-18", "08:52:00", "-7:00", ("2020-05-18T08:52:00", None)),
+        ("2020-05-18", "08:52:00", "UTC", ("2020-05-18T08:52:00", None)),
+        ("2020-05-18", "08:52:00", "GMT+1", ("2020-05-18T08:52:00", None)),
+        ("2020-05-18", "08:52:00", "+05:30:45", ("2020-05-18T08:52:00", None)),
+        ("2020-05-18", "08:52:00", "+25:00", ("2020-05-18T08:52:00", "+25:00")),  # kept as written
+    ],
+)
+def test_local_time_joins_a_date_and_clock_time(
+    day: Any, clock: Any, offset: Any, expected: tuple[str | None, str | None]
+) -> None:
+    assert local_time(day, clock, offset) == expected
+
+
+def test_an_unreadable_offset_kept_by_local_time_is_ignored() -> None:
+    when, offset = local_time("2020-05-18", "08:52:00", "+25:00")
+    resolved = scan_time(TimeRules(), when, utc_offset=offset, country="JP")
+    assert resolved.when == datetime.fromisoformat("2020-05-18T08:52:00+09:00")

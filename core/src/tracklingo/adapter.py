@@ -10,6 +10,8 @@ plugin and the scaffold for it), so the core can change its insides without brea
 - what `Carrier.read` returns: `Reading`, `Shipment`, `Scan`, `Place`, `NumberError`, `Handoff`
   (`ScanTuple` / `PlaceTuple`: their fields in order as plain tuples, for a hot loop);
 - declared options: `MidnightRule` (when a carrier's midnight is a date only);
+- `local_time`: a date, a clock time and an offset written apart, as the `Scan.time` /
+  `Scan.utc_offset` the core reads (the core resolves the time);
 - errors: `ParseError` (the only one `read` should raise), `InputError`, `ConfigError`,
   `CarrierAPIError`, `QuotaExceededError`, `AuthenticationError`, `TracklingoError`;
 - field accessors for walking JSON (`tracklingo.fields`): `text`, `string`, `text_of`,
@@ -58,7 +60,7 @@ from tracklingo.normalize import FlatRecord
 from tracklingo.places import country_of
 from tracklingo.scans import NumberError, Place, PlaceTuple, Reading, Scan, ScanTuple, Shipment
 from tracklingo.taxonomy import Reason, Stage
-from tracklingo.times import MidnightRule
+from tracklingo.times import MidnightRule, local_time
 
 if TYPE_CHECKING:
     from tracklingo.http import (
@@ -116,6 +118,7 @@ __all__ = [
     "error_text",
     "hookimpl",
     "items",
+    "local_time",
     "mapping",
     "mod7_ok",
     "mod10_check_digit",

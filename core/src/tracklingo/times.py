@@ -43,6 +43,7 @@ __all__ = [
     "TimeRules",
     "check_time",
     "fast_time",
+    "local_time",
     "order_key",
     "parse_offset",
     "resolve_time",
@@ -51,6 +52,8 @@ __all__ = [
 
 _OFFSET_RE: Final = re.compile(r"^(?:GMT|UTC)?\s*([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$")
 _ZERO_OFFSETS: Final = frozenset({"Z", "UTC", "GMT"})
+#: The one offset form `local_time` keeps beside a date and clock time: ``+09:00`` / ``+0900``.
+_LOCAL_OFFSET: Final = re.compile(r"^[+-]\d{2}:?\d{2}$")
 #: The years a carrier's timestamp can mean (inclusive): parcels were not tracked before 1970,
 #: and a time past 2100 is a typo or a placeholder. Outside them a time is an error, so nothing
 #: downstream meets a year it cannot convert (9999-12-31 with a negative offset overflows).
@@ -102,6 +105,25 @@ def parse_offset(value: str) -> timezone:
     if minutes > 59 or seconds > 59 or delta > MAX_OFFSET:
         raise InputError(f"bad UTC offset {value!r}")
     return timezone(-delta if sign == "-" else delta)
+
+
+def local_time(day: Any, clock: Any, offset: Any = None) -> tuple[str | None, str | None]:
+    """A local time a carrier writes as a date and a clock time apart, with its UTC offset beside
+    them (MyDHL ``date``, ``time``, ``GMTOffset``), as the `Scan.time` and `Scan.utc_offset` the
+    core reads: ``("2020-05-18T08:52:00", "+09:00")``.
+
+    Each part is taken when it is a non-blank string (stripped). Without a clock time the date
+    alone is the time (a date only); without a date there is no time. The offset is kept only in
+    the form ``±HH:MM`` / ``±HHMM`` (else None: the place's zone decides); one of that form the
+    core cannot read (``+25:00``) is then ignored by `scan_time` like any unreadable offset.
+    """
+    day = day.strip() or None if isinstance(day, str) else None
+    clock = clock.strip() or None if isinstance(clock, str) else None
+    offset = offset.strip() if isinstance(offset, str) else None
+    return (
+        f"{day}T{clock}" if day and clock else day,
+        offset if offset and _LOCAL_OFFSET.match(offset) else None,
+    )
 
 
 @lru_cache(maxsize=64)

@@ -63,6 +63,7 @@ from tracklingo.adapter import (
     Scan,
     Shipment,
     country_of,
+    local_time,
     mod10_ok,
     number_of,
     string,
@@ -281,10 +282,6 @@ def _scan(service: str | None, event: Mapping[str, Any]) -> Scan:
     )
 
 
-#: A UTC offset as MyDHL writes it beside a local time (``GMTOffset``: ``+09:00``).
-_OFFSET: Final = re.compile(r"^[+-]\d{2}:?\d{2}$")
-
-
 def _service_area(value: Any) -> Place:
     """The first ``serviceArea`` entry's description ("La Paz-MX") as a locality line."""
     first = _map(value[0]) if isinstance(value, list) and value else {}
@@ -312,15 +309,13 @@ def _mydhl_scan(event: Mapping[str, Any]) -> Scan:
     get = event.get
     code = string(get("typeCode"))
     text = _plain(get("description"))
-    day, clock = string(get("date")), string(get("time"))
-    when = f"{day}T{clock}" if day and clock else day
-    offset = string(get("GMTOffset"))
+    when, offset = local_time(get("date"), get("time"), get("GMTOffset"))
     return Scan(
         code=code,
         text=text or code,
         place=_service_area(get("serviceArea")),
         time=when,
-        utc_offset=offset if offset and _OFFSET.match(offset) else None,
+        utc_offset=offset,
         time_note=None if when else "MyDHL event without a 'date'",
         raw=event,
     )
