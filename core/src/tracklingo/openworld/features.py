@@ -33,7 +33,6 @@ next process reads them back instead of analysing again; the analyses are the sa
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -160,7 +159,7 @@ def analyse_all(texts: Iterable[str], lexicon: Lexicon, forms: Forms | None) -> 
     core's own (`load_lexicon`) and `forms` the core's or None (see the module docstring); a text
     the cache lacks is analysed, and the cache rewritten with it."""
     wanted = list(dict.fromkeys(texts))
-    key = _cache_key(forms) if lexicon is load_lexicon() else None
+    key = analyses_key(forms) if lexicon is load_lexicon() else None
     if key is None:
         return {t: analyse(t, lexicon, forms) for t in wanted}
     stored = tomlcache.recall(_CACHE_KIND, key)
@@ -184,7 +183,7 @@ def analyse_all(texts: Iterable[str], lexicon: Lexicon, forms: Forms | None) -> 
     return out
 
 
-def _cache_key(forms: Forms | None) -> str | None:
+def analyses_key(forms: Forms | None) -> str | None:
     """The hash of every input of an analysis (None: the cache does not apply to these forms)."""
     from tracklingo.openworld.forms import load_forms
 
@@ -197,24 +196,21 @@ def _cache_key(forms: Forms | None) -> str | None:
 
 @cache
 def _package_fingerprint() -> str | None:
-    """A hash of every file of the tracklingo package and of Babel's version; None when the
-    package is not plain files (a zip)."""
+    """A hash of every file of the tracklingo package and of Babel's version
+    (`tomlcache.code_hash`); None when the package is not plain files (a zip)."""
     import babel
 
     root = Path(__file__).resolve().parent.parent
-    digest = hashlib.blake2b(f"babel {babel.__version__}\n".encode(), digest_size=20)
     try:
         files = sorted(
-            p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+            str(p)
+            for p in root.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
         )
-        for path in files:
-            data = path.read_bytes()
-            digest.update(f"{path.relative_to(root).as_posix()} {len(data)}\n".encode())
-            digest.update(data)
     except OSError as exc:
         logger.debug("no cache for analyses: %s", exc)
         return None
-    return digest.hexdigest() if files else None
+    return tomlcache.code_hash(files, salt=f"babel {babel.__version__}") if files else None
 
 
 def _to_plain(an: Analysis) -> tuple[Any, ...]:

@@ -37,8 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from tracklingo import tomlcache
-from tracklingo.openworld import features as _features
-from tracklingo.openworld.features import Analysis, analyse, analyse_all, describe
+from tracklingo.openworld.features import Analysis, analyse, analyse_all, analyses_key, describe
 from tracklingo.openworld.forms import Forms
 from tracklingo.openworld.lexicon import ConceptHit, Hint, Lexicon, load_lexicon
 from tracklingo.taxonomy import Reason, Stage
@@ -666,7 +665,7 @@ def _tables_key(
 ) -> str | None:
     """The hash of every input of the trained tables, or None when the cache does not apply (a
     lexicon or forms other than the core's: `features.analyse_all` caches nothing for them)."""
-    analyses = _features._cache_key(forms) if lexicon is load_lexicon() else None
+    analyses = analyses_key(forms) if lexicon is load_lexicon() else None
     if analyses is None:
         return None
     knobs = (sorted(WEIGHTS.items()), HINT_WEIGHT, RULE_SHARE)  # set at run time by experiments
