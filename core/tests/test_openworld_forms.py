@@ -154,3 +154,21 @@ def test_every_shipped_pattern_has_star_height_one() -> None:
 def test_bad_forms_data_is_refused(raw: dict[str, Any], message: str) -> None:
     with pytest.raises(VocabularyError, match=message):
         Forms.from_dict(raw)
+
+
+def test_a_bare_noun_opening_is_dropped_but_opens_no_explanation() -> None:
+    # terse event texts open with the noun alone (a courier scan relayed by an aggregator)
+    assert "ARRIVED AT HUB" in [k.text for k in load_forms().read("SHIPMENT ARRIVED AT HUB").kernels]
+    # after " - " the same opening starts a second status: the text is not split at the dash
+    other = load_forms().read("Delivered to neighbour - Parcel left at the door")
+    assert "Delivered to neighbour" not in [k.text for k in other.kernels]
+    # with a determiner it is an explanation, and the status before the dash is a kernel
+    told = load_forms().read("Delivered to neighbour - Your parcel was left with a neighbour")
+    assert "Delivered to neighbour" in [k.text for k in told.kernels]
+
+
+def test_explains_must_be_true_or_false() -> None:
+    entry = {"name": "x", "pattern": "^parcel ", "source": "https://example.org", "example": "parcel x"}
+    assert Forms.from_dict({"subject": [{**entry, "explains": False}]}).forms[0].explains is False
+    with pytest.raises(VocabularyError, match="explains"):
+        Forms.from_dict({"subject": [{**entry, "explains": "no"}]})

@@ -61,6 +61,8 @@ class Form:
     kernel: str | None = None  # frames: the template
     at: str | None = None  # affixes: "start" | "end"
     direction: str | None = None  # markers
+    #: subjects: whether a text after " - " opening with it explains the status before the dash
+    explains: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +192,7 @@ class Forms:
     def _explains(self, tail: str) -> bool:
         """Whether the part after " - " is an explanation of the status before it (a sentence
         opening with a subject, as aggregators relay USPS summaries), not a second status."""
-        return any(s.regex.match(tail) for s in self._subjects)
+        return any(s.explains and s.regex.match(tail) for s in self._subjects)
 
     def _strip_affixes(
         self,
@@ -252,7 +254,7 @@ def _form(kind: str, raw: Any, macros: Mapping[str, str], sources: Mapping[str, 
         "frame": {"kernel"},
         "affix": {"at"},
         "marker": {"direction"},
-        "subject": set(),
+        "subject": {"explains"},
     }[kind]
     extra = set(raw) - allowed
     if extra:
@@ -282,7 +284,10 @@ def _form(kind: str, raw: Any, macros: Mapping[str, str], sources: Mapping[str, 
     direction = raw.get("direction")
     if kind == "marker" and direction not in ("inbound", "outbound"):
         raise VocabularyError(f'{where}: `direction` must be "inbound" or "outbound"')
-    return Form(kind, str(name), regex, source, str(example), kernel, at, direction)
+    explains = raw.get("explains", True)
+    if not isinstance(explains, bool):
+        raise VocabularyError(f"{where}: `explains` is true or false")
+    return Form(kind, str(name), regex, source, str(example), kernel, at, direction, explains)
 
 
 @cache
