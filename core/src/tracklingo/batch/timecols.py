@@ -13,7 +13,7 @@ flagged, for the per-record path to reject them with its own words.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,11 @@ _NAIVE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$"
 _US = 1_000_000
 _EPOCH = datetime(1970, 1, 1)
 _ONE_US = timedelta(microseconds=1)
+#: (zone, or (country, region) where the zone may depend on the moment; half hours since 1970)
+#: -> the offset in seconds the rules give a naive time in it, or None: the same in every batch
+_HALF_HOURS: dict[tuple[Any, int], int | None] = {}
+_MEMO_LIMIT = 1_000_000
+_UNSEEN: Any = object()
 
 
 @dataclass(slots=True)
@@ -215,18 +220,21 @@ def _naive_offsets(
     gids, gfirst = group([key - key.min(), halves - halves.min()], n)
     g_offset = np.zeros(len(gfirst), np.int64)
     g_ok = np.zeros(len(gfirst), bool)
-    seconds_of: dict[timezone, int] = {}
+    memo = _HALF_HOURS
+    if len(memo) > _MEMO_LIMIT:
+        memo.clear()
     for g, (k, half) in enumerate(zip(key[gfirst].tolist(), halves[gfirst].tolist(), strict=True)):
-        when = _EPOCH + timedelta(seconds=half * 1800)
-        if k >= 0:
-            tz = zone_offset(names[k], when)
-        else:
-            place_country, place_region = places[-1 - k]
-            tz = local_offset(place_country, place_region, when)
-        if tz is not None:
-            found = seconds_of.get(tz)
-            if found is None:
-                delta = tz.utcoffset(None)
-                found = seconds_of[tz] = int(delta.total_seconds())
+        where = names[k] if k >= 0 else places[-1 - k]
+        found = memo.get((where, half), _UNSEEN)
+        if found is _UNSEEN:
+            when = _EPOCH + timedelta(seconds=half * 1800)
+            if k >= 0:
+                tz = zone_offset(names[k], when)
+            else:
+                place_country, place_region = places[-1 - k]
+                tz = local_offset(place_country, place_region, when)
+            delta = tz.utcoffset(None) if tz is not None else None
+            found = memo[where, half] = int(delta.total_seconds()) if delta is not None else None
+        if found is not None:
             g_offset[g], g_ok[g] = found, True
     return g_offset, g_ok, gids
