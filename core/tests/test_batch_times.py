@@ -129,3 +129,92 @@ def test_direction_waiting_texts_stay_columnar_and_match() -> None:
                      "description": "Processed Through Facility ISC NEW YORK NY(USPS)",
                      "city": "NEW YORK", "state": "NY", "country": "US"})  # fmt: skip
     assert _compare(feed) == len(feed)
+
+
+WORDS_FEDEX = ("fedex", "794612345678", "DL", "Delivered")
+WORDS_USPS = ("usps", "9400111899223344556677", "OF", "Delivered")
+
+
+# places whose naive times take the (zone, half hour) path (U.S. states, several sharing a zone,
+# one without daylight saving), the (country, region, half hour) path (one-zone and many-zone
+# countries) and no offset at all (a U.S. place without a state, or with an unknown one)
+_NAIVE_PLACES = (
+    {"city": "NEW YORK", "state": "NY", "country": "US"},
+    {"city": "NEWARK", "state": "NJ", "country": "US"},
+    {"city": "BOSTON", "state": "MA", "country": "US"},
+    {"city": "DENVER", "state": "CO", "country": "US"},
+    {"city": "PHOENIX", "state": "AZ", "country": "US"},
+    {"city": "HONOLULU", "state": "HI", "country": "US"},
+    {"city": "LOS ANGELES", "state": "CA", "country": "US"},
+    {"city": "SOMEWHERE", "country": "US"},
+    {"city": "ELSEWHERE", "state": "ZZ", "country": "US"},
+    {"city": "Leipzig", "country": "DE"},
+    {"city": "Sydney", "state": "NSW", "country": "AU"},
+    {"city": "Nowhere"},
+)
+
+
+def test_naive_times_per_zone_and_half_hour_give_the_per_record_results() -> None:
+    """Naive times at U.S. states that share a zone, at other countries and at places with no
+    certain zone, over the half hours of the U.S. fall-back night and an ordinary day, for a
+    carrier with a midnight rule (USPS) and one without (FedEx): the same events as one by one,
+    and a second batch (its offsets from the memo) the same again."""
+    feed = []
+    for day in (datetime(2026, 11, 1), datetime(2026, 6, 15)):
+        for minute in range(0, 6 * 60, 13):
+            stamp = (day + timedelta(minutes=minute)).isoformat()
+            for place in _NAIVE_PLACES:
+                for carrier, number, code, text in (WORDS_FEDEX, WORDS_USPS):
+                    feed.append({"carrier": carrier, "tracking_number": number, "code": code,
+                                 "description": text, "timestamp": stamp, **place})  # fmt: skip
+    assert _compare(feed) > len(feed) // 2
+    assert _compare(feed) > len(feed) // 2  # the memo of half hours from the first batch
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "2026-11-20T10:15:00-05:00",  # the offset shape, read by Arrow
+        "2026-11-20T10:15:00+14:00",
+        "2026-11-20T10:15:00-14:00",
+        "2026-11-20T10:15:00+14:01",  # beyond ±14:00: the rules reject it
+        "2026-11-20T10:15:00+05:45",
+        "2026-11-20T10:15:00+00:00",
+        "2026-11-20T00:00:00-05:00",  # midnight: USPS's midnight rule decides
+        "2026-11-20T00:00:00",
+        "2026-11-20T10:15:00Z",
+        "2026-11-20T10:15:00z",
+        "2026-11-20T10:15:00.250-05:00",  # fractional seconds
+        "2026-11-20T10:15:00.5Z",
+        "2026-11-20T10:15:00.123456",
+        "2026-11-20",  # a date only
+        "2026-11-20T10:15-05:00",  # no seconds
+        "2026-11-20T10:15:00-0500",
+        "2026-11-20T10:15:00+05:30:45",
+        "1969-12-31T23:59:59+00:00",  # outside the years the rules accept
+        "1970-01-01T00:30:00+01:00",
+        "2100-12-31T23:59:59-05:00",
+        "2101-01-01T00:00:00+00:00",
+        "1969-12-31T23:59:59",
+        "2101-01-01T10:00:00",
+        "2026-02-29T10:15:00-05:00",  # not a day
+        "2024-02-29T10:15:00-05:00",
+        "2026-11-20T24:00:00-05:00",
+        "2026-11-20T10:60:00",
+        "2026-11-20 10:15:00-05:00",
+    ],
+)
+def test_each_time_shape_gives_the_per_record_result(stamp: str) -> None:
+    """Each shape of time, fast path or not, at a U.S. state, another country and no place, for
+    a carrier with a midnight rule and one without, and beside an offset field."""
+    feed = []
+    for place in (
+        {"city": "NEW YORK", "state": "NY", "country": "US"},
+        {"city": "Leipzig", "country": "DE"},
+        {},
+    ):
+        for carrier, number, code, text in (WORDS_FEDEX, WORDS_USPS):
+            row = {"carrier": carrier, "tracking_number": number, "code": code, "description": text,
+                   "timestamp": stamp, **place}  # fmt: skip
+            feed.extend([row, {**row, "utc_offset": "-05:00"}])
+    _compare(feed)

@@ -43,11 +43,14 @@ __all__ = [
     "TimeRules",
     "check_time",
     "fast_time",
+    "local_offset",
     "local_time",
     "order_key",
     "parse_offset",
     "resolve_time",
     "scan_time",
+    "state_zone",
+    "zone_offset",
 ]
 
 _OFFSET_RE: Final = re.compile(r"^(?:GMT|UTC)?\s*([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$")
@@ -142,6 +145,26 @@ def _country_zone_at(country: str, year: int, month: int, day: int, hour: int, h
     return zones[0] if len(offsets) == 1 else None
 
 
+def state_zone(country: str | None, region: str | None) -> str | None:
+    """The zone of a place at every moment: a U.S. state's (a region code alone could be any
+    country's); None otherwise (another country's zone can depend on the moment, see
+    `local_offset`)."""
+    return us_state_zone(region) if country == "US" and region else None
+
+
+def local_offset(country: str | None, region: str | None, wall: datetime) -> timezone | None:
+    """The fixed offset the rules give a naive wall-clock time at a place (`fast_time`'s third
+    shape): None when the place does not make the zone certain, or when the time's half hour is
+    repeated or skipped by a daylight-saving change. It depends on the place and the half hour
+    only."""
+    return _local_zone(country, region, wall.year, wall.month, wall.day, wall.hour, wall.minute // 30)[1]
+
+
+def zone_offset(zone: str, wall: datetime) -> timezone | None:
+    """`local_offset` at a place whose zone is `zone` at every moment (`state_zone`)."""
+    return _zone_offset(zone, wall.year, wall.month, wall.day, wall.hour, wall.minute // 30)
+
+
 @lru_cache(maxsize=16384)
 def _local_zone(
     country: str | None, region: str | None, year: int, month: int, day: int, hour: int, half: int
@@ -149,9 +172,7 @@ def _local_zone(
     """(zone, fixed offset) of a naive wall-clock half hour at a place: zone None when the place
     does not make it certain, offset None when that half hour is repeated or skipped by a
     daylight-saving change. One cached answer per place and half hour (feeds repeat both)."""
-    zone: str | None = None
-    if country == "US" and region:  # a region code alone could be any country's
-        zone = us_state_zone(region)
+    zone = state_zone(country, region)
     if zone is None and country and country != "US":
         zone = _country_zone_at(country, year, month, day, hour, half)
     if zone is None:

@@ -3,11 +3,11 @@
 The usual shape of a time with its offset, ``YYYY-MM-DDTHH:MM:SS±HH:MM`` (no offset field beside
 it), is read with Arrow compute where the rules keep it as written (`tracklingo.times.fast_time`:
 in the years `YEARS`, an offset up to ±14:00, not a midnight the carrier's `MidnightRule` could
-mean as a date). A naive time takes the offset `fast_time` gives its place at its half hour, one
-call per distinct (country, region, half hour). Every other row goes through `fast_time`, then
-`scan_time` (strict, as for a feed record), once per distinct (time, offset field, country,
-region, code). Rows whose time the rules
-reject are flagged, for the per-record path to reject them with its own words.
+mean as a date). A naive time takes the offset the rules give its place at its half hour, one
+call per distinct (zone, half hour) at a U.S. state, per (country, region, half hour) elsewhere.
+Every other row goes through `fast_time`, then `scan_time` (strict, as for a feed record), once
+per distinct (time, offset field, country, region, code). Rows whose time the rules reject are
+flagged, for the per-record path to reject them with its own words.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from tracklingo.batch.columns import codes, group, iso_text
 from tracklingo.errors import TracklingoError
-from tracklingo.times import YEARS, TimeRules, fast_time, scan_time
+from tracklingo.times import YEARS, TimeRules, fast_time, local_offset, scan_time, state_zone, zone_offset
 
 __all__ = ["TimeColumns", "flat_times"]
 
@@ -31,6 +31,11 @@ _NAIVE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$"
 _US = 1_000_000
 _EPOCH = datetime(1970, 1, 1)
 _ONE_US = timedelta(microseconds=1)
+#: (zone, or (country, region) where the zone may depend on the moment; half hours since 1970)
+#: -> the offset in seconds the rules give a naive time in it, or None: the same in every batch
+_HALF_HOURS: dict[tuple[Any, int], int | None] = {}
+_MEMO_LIMIT = 1_000_000
+_UNSEEN: Any = object()
 
 
 @dataclass(slots=True)
@@ -121,25 +126,10 @@ def flat_times(
         has_offset[fast] = True
     local_rows = np.flatnonzero(_bools(naive) & valid_np)
     if len(local_rows):
-        # `fast_time` of a naive time at a place depends on the place and the half hour only
-        # (`times._local_zone`): one call per distinct (country, region, half hour) gives the
-        # offset of every row in it, or None (a DST change, an uncertain zone): those rows go
-        # through the rules one by one below
-        take = pa.array(local_rows)
-        ctry, reg = codes(country.take(take)), codes(region.take(take))
-        secs = seconds_of[local_rows]
-        gids, gfirst = group([ctry.codes, reg.codes, secs // 1800 - secs.min() // 1800], len(local_rows))
-        g_offset = np.zeros(len(gfirst), np.int64)
-        g_ok = np.zeros(len(gfirst), bool)
-        for g, f in enumerate(gfirst):
-            value = stamps_all[int(local_rows[f])].as_py()
-            when = fast_time(rules, value, None, None, ctry.values[ctry.codes[f]], reg.values[reg.codes[f]])
-            delta = when.utcoffset() if when is not None else None
-            if delta is not None:
-                g_offset[g], g_ok[g] = int(delta.total_seconds()), True
+        g_offset, g_ok, gids = _naive_offsets(country, region, local_rows, seconds_of[local_rows])
         ok = g_ok[gids]
         done = local_rows[ok]
-        wall[done] = secs[ok] * _US
+        wall[done] = seconds_of[done] * _US
         offset[done] = g_offset[gids][ok]
         has_offset[done] = True
         fast[done] = True
@@ -201,3 +191,50 @@ def flat_times(
         time_note=pa.array(notes, pa.string()).take(pa.array(note, pa.int64(), mask=note < 0)),
         failed=failed,
     )
+
+
+def _naive_offsets(
+    country: pa.Array, region: pa.Array, rows: np.ndarray[Any, Any], seconds: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The offsets of naive times (`seconds`: their wall clock as epoch seconds) at the places of
+    `rows`: (offset per group, whether it has one, group per row). The rules' offset of a naive
+    time depends on its place and its half hour only (`times.local_offset`), and at a place whose
+    zone is the same at every moment (`times.state_zone`: a U.S. state's) on the zone and the half
+    hour: one call per distinct (zone or place, half hour). No offset (a daylight-saving change,
+    an uncertain zone): those rows go through the rules one by one."""
+    n = len(rows)
+    take = pa.array(rows)
+    ctry, reg = codes(country.take(take)), codes(region.take(take))
+    pids, pfirst = group([ctry.codes, reg.codes], n)
+    zones: dict[str, int] = {}
+    places: list[tuple[Any, Any]] = []
+    place_key = np.empty(len(pfirst), np.int64)  # a zone's id, or -1 - the place's id
+    for g, f in enumerate(pfirst.tolist()):
+        place = (ctry.values[ctry.codes[f]], reg.values[reg.codes[f]])
+        places.append(place)
+        zone = state_zone(*place)
+        place_key[g] = zones.setdefault(zone, len(zones)) if zone is not None else -1 - g
+    names = list(zones)
+    key = place_key[pids]
+    halves = seconds // 1800
+    gids, gfirst = group([key - key.min(), halves - halves.min()], n)
+    g_offset = np.zeros(len(gfirst), np.int64)
+    g_ok = np.zeros(len(gfirst), bool)
+    memo = _HALF_HOURS
+    if len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    for g, (k, half) in enumerate(zip(key[gfirst].tolist(), halves[gfirst].tolist(), strict=True)):
+        where = names[k] if k >= 0 else places[-1 - k]
+        found = memo.get((where, half), _UNSEEN)
+        if found is _UNSEEN:
+            when = _EPOCH + timedelta(seconds=half * 1800)
+            if k >= 0:
+                tz = zone_offset(names[k], when)
+            else:
+                place_country, place_region = places[-1 - k]
+                tz = local_offset(place_country, place_region, when)
+            delta = tz.utcoffset(None) if tz is not None else None
+            found = memo[where, half] = int(delta.total_seconds()) if delta is not None else None
+        if found is not None:
+            g_offset[g], g_ok[g] = found, True
+    return g_offset, g_ok, gids
