@@ -67,7 +67,16 @@ _LAZY: dict[str, str] = {
     ),
     **dict.fromkeys(("explain",), "tracklingo.advisor.explain"),
     **dict.fromkeys(
-        ("Judgement", "NotYetScannedError", "journey_as_of", "judge", "lane_label", "verdict_prefix"),
+        (
+            "Judgement",
+            "NotYetScannedError",
+            "is_stuck",
+            "journey_as_of",
+            "judge",
+            "lane_label",
+            "stage_verdict",
+            "verdict_prefix",
+        ),
         "tracklingo.advisor.judge",
     ),
     **dict.fromkeys(("Lane", "journey_lane"), "tracklingo.advisor.lane"),
@@ -101,9 +110,11 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names, imported e
     from tracklingo.advisor.judge import (
         Judgement,
         NotYetScannedError,
+        is_stuck,
         journey_as_of,
         judge,
         lane_label,
+        stage_verdict,
         verdict_prefix,
     )
     from tracklingo.advisor.lane import Lane, journey_lane
@@ -130,6 +141,7 @@ __all__ = [
     "business_hours",
     "carrier_overrides",
     "explain",
+    "is_stuck",
     "journey_as_of",
     "journey_lane",
     "judge",
@@ -140,6 +152,7 @@ __all__ = [
     "read_catalog",
     "resolve_language",
     "situation_entry",
+    "stage_verdict",
     "synonyms_for",
     "verdict_prefix",
 ]

@@ -57,6 +57,7 @@ from __future__ import annotations
 from tracklingo.history.answers import (
     MIN_TAIL,
     DeliveryWindow,
+    DwellFigures,
     History,
     HistoryAssessment,
     HistorySettings,
@@ -75,6 +76,7 @@ __all__ = [
     "MIN_SQLITE",
     "MIN_TAIL",
     "DeliveryWindow",
+    "DwellFigures",
     "DwellStats",
     "DwellTable",
     "History",
