@@ -13,6 +13,9 @@ Two calls answer what a worried recipient or a support agent asks:
   ladder: the carrier holding the parcel now, a universal tracker, the sender.
 - `judge(journey, registry, now)` is the verdict alone (`Judgement`), the one place it is
   decided; `advise` builds on it, and `tracklingo stuck` uses it to judge a whole store cheaply.
+  Its one comparison is `is_stuck(elapsed_hours, limit_hours)` (at the limit is not stuck), for
+  the fixed thresholds and the dwell history alike (`stage_verdict` turns the history's figures,
+  `tracklingo.history.DwellFigures`, into its `StageVerdict`).
 
 The texts, dwell thresholds and ladder wording are data: ``tracklingo/data/advice.toml`` (one
 complete entry per stage, copy per reason; `load_advice` reads and checks it). Thresholds are
