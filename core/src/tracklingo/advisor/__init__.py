@@ -13,6 +13,9 @@ Two calls answer what a worried recipient or a support agent asks:
   ladder: the carrier holding the parcel now, a universal tracker, the sender.
 - `judge(journey, registry, now)` is the verdict alone (`Judgement`), the one place it is
   decided; `advise` builds on it, and `tracklingo stuck` uses it to judge a whole store cheaply.
+  Its one comparison is `is_stuck(elapsed_hours, limit_hours)` (at the limit is not stuck), for
+  the fixed thresholds and the dwell history alike (`stage_verdict` turns the history's figures,
+  `tracklingo.history.DwellFigures`, into its `StageVerdict`).
 
 The texts, dwell thresholds and ladder wording are data: ``tracklingo/data/advice.toml`` (one
 complete entry per stage, copy per reason; `load_advice` reads and checks it). Thresholds are
@@ -67,7 +70,16 @@ _LAZY: dict[str, str] = {
     ),
     **dict.fromkeys(("explain",), "tracklingo.advisor.explain"),
     **dict.fromkeys(
-        ("Judgement", "NotYetScannedError", "journey_as_of", "judge", "lane_label", "verdict_prefix"),
+        (
+            "Judgement",
+            "NotYetScannedError",
+            "is_stuck",
+            "journey_as_of",
+            "judge",
+            "lane_label",
+            "stage_verdict",
+            "verdict_prefix",
+        ),
         "tracklingo.advisor.judge",
     ),
     **dict.fromkeys(("Lane", "journey_lane"), "tracklingo.advisor.lane"),
@@ -101,9 +113,11 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names, imported e
     from tracklingo.advisor.judge import (
         Judgement,
         NotYetScannedError,
+        is_stuck,
         journey_as_of,
         judge,
         lane_label,
+        stage_verdict,
         verdict_prefix,
     )
     from tracklingo.advisor.lane import Lane, journey_lane
@@ -130,6 +144,7 @@ __all__ = [
     "business_hours",
     "carrier_overrides",
     "explain",
+    "is_stuck",
     "journey_as_of",
     "journey_lane",
     "judge",
@@ -140,6 +155,7 @@ __all__ = [
     "read_catalog",
     "resolve_language",
     "situation_entry",
+    "stage_verdict",
     "synonyms_for",
     "verdict_prefix",
 ]

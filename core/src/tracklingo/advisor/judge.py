@@ -3,13 +3,17 @@
 `advise` builds its answer on it; `tracklingo stuck` judges every shipment of a store with it and
 asks `advise` only for the stuck ones. A journey is judged as it stood at `now` (`journey_as_of`):
 scans after `now` are left out, and the judgement says how many.
+
+`is_stuck` is the one comparison that decides "stuck", for the fixed threshold and for the dwell
+history alike: the history (`tracklingo.history`) gives figures only (`DwellFigures`), and
+`stage_verdict` turns them into its verdict (`History.judge` delegates to it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracklingo.advisor.content import (
     DESTINATION_SIDE,
@@ -33,7 +37,7 @@ from tracklingo.taxonomy import Stage
 from tracklingo.times import order_key
 
 if TYPE_CHECKING:
-    from tracklingo.history import DeliveryWindow, History, StageVerdict
+    from tracklingo.history import DeliveryWindow, DwellFigures, History, StageVerdict
 
 
 class NotYetScannedError(InputError):
@@ -206,6 +210,72 @@ def lane_label(lane: str, known: bool, lang: Language) -> str:
     return name if known else words.assumed.format(lane=name)
 
 
+def is_stuck(elapsed_hours: float, limit_hours: float) -> bool:
+    """Stuck: longer at the stage than `limit_hours` (the fixed threshold, or the history's
+    percentile), both in the same hours (calendar, or Monday-Friday). Exactly at the limit is not
+    stuck. The one place the comparison is made."""
+    return elapsed_hours > limit_hours
+
+
+def stage_verdict(
+    figures: DwellFigures, *, display_name: str | None = None, lang: str | Language = "en"
+) -> StageVerdict:
+    """The history's verdict on a parcel (`StageVerdict`) from its `figures`
+    (`History.figures`): stuck by `is_stuck` against `limit_hours` (the percentile, or the
+    prior's threshold; `None` without either), said in language `lang`. `display_name` names the
+    carrier in the text (default: its name in capitals)."""
+    from tracklingo.history import StageVerdict, words
+
+    position, business, elapsed = figures.position, figures.business_days, figures.elapsed_hours
+    limit = figures.limit_hours
+    stuck = is_stuck(elapsed, limit) if limit is not None else None
+    speech = words.speech(lang)
+    about: dict[str, Any] = {
+        "carrier": display_name or position.carrier.upper(),
+        "stage": position.stage,
+        "lane": position.lane,
+        "business": business,
+    }
+    common: dict[str, Any] = {
+        "basis": figures.basis,
+        "carrier": position.carrier,
+        "stage": position.stage,
+        "lane": position.lane,
+        "lane_used": figures.lane_used,
+        "samples": figures.samples,
+        "business_days": business,
+        "elapsed_hours": round(elapsed, 2),
+        "stuck": stuck,
+    }
+    if figures.basis == "history":
+        median, percentile, slower = figures.median_hours, figures.percentile, figures.slower_than
+        # a history basis has every figure (`History.figures`)
+        assert limit is not None and stuck is not None and median is not None
+        assert percentile is not None and slower is not None
+        text = words.moved_on(
+            speech,
+            **about,
+            pooled=figures.lane_used != position.lane,
+            median=median,
+            limit=limit,
+            percentile=round(percentile * 100),
+            elapsed=elapsed,
+            slower=slower,
+            samples=figures.samples,
+            stuck=stuck,
+        )
+        return StageVerdict(
+            median_hours=round(median, 2),
+            limit_hours=round(limit, 2),
+            percentile=percentile,
+            slower_than=round(slower, 4),
+            text=text,
+            **common,
+        )
+    text = words.too_few(speech, **about, count=figures.samples, needed=figures.needed, prior_hours=limit)
+    return StageVerdict(limit_hours=limit, text=text, **common)
+
+
 def _with_history(
     history: History,
     journey: Journey,
@@ -229,10 +299,8 @@ def _with_history(
     if threshold is None or verdict not in ("stuck", "on_track"):
         return None, window, verdict, text
     found = find_carrier(registry, position.carrier)
-    said = history.judge(
-        position,
-        now,
-        prior=Prior(threshold.hours, threshold.business_days),
+    said = stage_verdict(
+        history.figures(position, now, prior=Prior(threshold.hours, threshold.business_days)),
         display_name=found.display_name if found is not None else None,
         lang=speech,
     )
@@ -317,7 +385,7 @@ def judge(
         if threshold.business_days:
             spent = words.business_spent.format(calendar=spent, business=speech.duration(dwell, True))
         values = {"spent": spent, "usual": usual, "lane": lane_text, "cause": entry.when_stuck or ""}
-        if dwell > threshold.hours:
+        if is_stuck(dwell, threshold.hours):
             verdict = "stuck"
             text = words.labelled.format(label=words.stuck_label, text=words.stuck.format_map(values))
         else:

@@ -15,6 +15,10 @@ recipient's language, from the advisor's locale catalogs).
   has been here 6.0 days: slower than 97 %") and calls it stuck beyond a percentile (default p90)
   once there are enough samples (default 30); below that a fixed threshold (`Prior`, the
   advisor's ``advice.toml`` figure) decides, and the answer says which was used (`StageVerdict`).
+  This package gives the figures only (`History.figures`, `DwellFigures`: the time at the stage,
+  median, limit, share slower, samples, lane used); the verdict is decided in one place, the
+  advisor's `tracklingo.advisor.judge.is_stuck` (via `stage_verdict`, to which `History.judge`
+  delegates), for the history and the fixed threshold alike.
   `History.delivery_window` gives the p10-p90 delivery dates (`DeliveryWindow`), and
   `History.assess` does both for a `Journey`.
 
@@ -57,6 +61,7 @@ from __future__ import annotations
 from tracklingo.history.answers import (
     MIN_TAIL,
     DeliveryWindow,
+    DwellFigures,
     History,
     HistoryAssessment,
     HistorySettings,
@@ -75,6 +80,7 @@ __all__ = [
     "MIN_SQLITE",
     "MIN_TAIL",
     "DeliveryWindow",
+    "DwellFigures",
     "DwellStats",
     "DwellTable",
     "History",

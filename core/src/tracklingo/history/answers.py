@@ -1,5 +1,6 @@
-"""Answers for one parcel from a `DwellTable`: `History` (stuck by percentile with the fixed
-threshold as the prior, the delivery window) and what it returns."""
+"""Answers for one parcel from a `DwellTable`: `History` (the figures a stuck verdict rests on,
+the percentile with the fixed threshold as the prior; the delivery window) and what it returns.
+The verdict itself is the advisor's (`tracklingo.advisor.judge.stage_verdict`)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,31 @@ class Position:
     stage: Stage
     lane: Lane
     since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DwellFigures:
+    """How long the parcel at `position` has been at its stage, and what it is judged against:
+    figures only, never a verdict (the advisor decides: `tracklingo.advisor.judge.stage_verdict`).
+
+    `basis` is ``history`` (`samples` completed transitions on `lane_used`: `median_hours`,
+    `limit_hours` = the `percentile`, `slower_than` = the share of them that moved on sooner than
+    `elapsed_hours`), ``threshold`` (fewer than `needed` samples: `limit_hours` is the `Prior`'s
+    figure) or ``none`` (too few samples and no prior: no `limit_hours`). Hours are Monday-Friday
+    hours when `business_days`, else calendar hours; unrounded.
+    """
+
+    position: Position
+    basis: Literal["history", "threshold", "none"]
+    business_days: bool
+    elapsed_hours: float
+    samples: int
+    needed: int
+    lane_used: Lane | None
+    median_hours: float | None = None
+    limit_hours: float | None = None
+    percentile: float | None = None
+    slower_than: float | None = None
 
 
 class StageVerdict(BaseModel):
@@ -166,6 +192,52 @@ class History:
         """`position_of` the journey with the home countries the history was read with."""
         return position_of(journey, now, homes=self.table.homes)
 
+    def figures(
+        self,
+        position: Position,
+        now: datetime,
+        *,
+        prior: Prior | None = None,
+        business_days: bool | None = None,
+    ) -> DwellFigures:
+        """The parcel at `position` at `now`: its time at the stage and the figures it is judged
+        against (see `DwellFigures`). Figures only: whether that is stuck is decided by the advisor
+        (`tracklingo.advisor.judge.stage_verdict`).
+
+        Time at the stage counts Monday-Friday hours when `business_days` (default: the prior's
+        setting, else calendar hours), in the local time of `position.since`.
+        """
+        from tracklingo.advisor.text import business_hours
+
+        settings = self.settings
+        business = business_days if business_days is not None else bool(prior and prior.business_days)
+        since, now = order_key(position.since), order_key(now)
+        elapsed = business_hours(since, now) if business else max(0.0, (now - since).total_seconds() / 3600)
+        stats, count = self.stats(position.carrier, position.stage, position.lane)
+        common: dict[str, Any] = {
+            "position": position,
+            "business_days": business,
+            "elapsed_hours": elapsed,
+            "needed": settings.min_samples,
+        }
+        if stats is not None:
+            dist = stats.business_hours if business else stats.hours
+            return DwellFigures(
+                basis="history",
+                lane_used=stats.lane,
+                samples=dist.n,
+                median_hours=dist.quantile(0.5),
+                limit_hours=dist.quantile(settings.percentile),
+                percentile=settings.percentile,
+                slower_than=dist.share_below(elapsed),
+                **common,
+            )
+        if prior is None:
+            return DwellFigures(basis="none", lane_used=None, samples=count, **common)
+        return DwellFigures(
+            basis="threshold", lane_used=None, samples=count, limit_hours=prior.hours, **common
+        )
+
     def judge(
         self,
         position: Position,
@@ -178,76 +250,15 @@ class History:
     ) -> StageVerdict:
         """Is the parcel at `position` stuck at `now`? (See `StageVerdict`.)
 
-        Time at the stage counts Monday-Friday hours when `business_days` (default: the prior's
-        setting, else calendar hours), in the local time of `position.since`. `display_name`
-        names the carrier in the text (default: its name in capitals). The text is in language
-        `lang` (a tag such as ``de``, or a `tracklingo.advisor.Language`).
+        A thin delegate: the history gives the figures (`figures`), the advisor decides and says
+        it (`tracklingo.advisor.judge.stage_verdict`, the one place "stuck" is decided).
+        `display_name` names the carrier in the text (default: its name in capitals). The text is
+        in language `lang` (a tag such as ``de``, or a `tracklingo.advisor.Language`).
         """
-        from tracklingo.advisor.text import business_hours
+        from tracklingo.advisor.judge import stage_verdict
 
-        settings = self.settings
-        business = business_days if business_days is not None else bool(prior and prior.business_days)
-        since, now = order_key(position.since), order_key(now)
-        elapsed = business_hours(since, now) if business else max(0.0, (now - since).total_seconds() / 3600)
-        stats, count = self.stats(position.carrier, position.stage, position.lane)
-        speech = words.speech(lang)
-        about: dict[str, Any] = {
-            "carrier": display_name or position.carrier.upper(),
-            "stage": position.stage,
-            "lane": position.lane,
-            "business": business,
-        }
-        common: dict[str, Any] = {
-            "carrier": position.carrier,
-            "stage": position.stage,
-            "lane": position.lane,
-            "business_days": business,
-            "elapsed_hours": round(elapsed, 2),
-        }
-        if stats is not None:
-            dist = stats.business_hours if business else stats.hours
-            median, limit = dist.quantile(0.5), dist.quantile(settings.percentile)
-            slower = dist.share_below(elapsed)
-            stuck = elapsed > limit
-            text = words.moved_on(
-                speech,
-                **about,
-                pooled=stats.lane != position.lane,
-                median=median,
-                limit=limit,
-                percentile=round(settings.percentile * 100),
-                elapsed=elapsed,
-                slower=slower,
-                samples=dist.n,
-                stuck=stuck,
-            )
-            return StageVerdict(
-                basis="history",
-                lane_used=stats.lane,
-                samples=dist.n,
-                median_hours=round(median, 2),
-                limit_hours=round(limit, 2),
-                percentile=settings.percentile,
-                slower_than=round(slower, 4),
-                stuck=stuck,
-                text=text,
-                **common,
-            )
-        thin = {**about, "count": count, "needed": settings.min_samples}
-        if prior is None:
-            return StageVerdict(
-                basis="none", lane_used=None, samples=count, stuck=None,
-                text=words.too_few(speech, **thin, prior_hours=None), **common,
-            )
-        return StageVerdict(
-            basis="threshold",
-            lane_used=None,
-            samples=count,
-            limit_hours=prior.hours,
-            stuck=elapsed > prior.hours,
-            text=words.too_few(speech, **thin, prior_hours=prior.hours),
-            **common,
-        )
+        found = self.figures(position, now, prior=prior, business_days=business_days)
+        return stage_verdict(found, display_name=display_name, lang=lang)
 
     def delivery_window(
         self, position: Position, now: datetime, *, lang: str | Language = "en"
