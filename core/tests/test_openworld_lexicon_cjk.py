@@ -17,6 +17,7 @@ import pytest
 from worldround import (
     DATA,
     assert_well_formed,
+    every_installed_rule,
     held_out_file_ids_cited,
     held_out_rows,
     measure,
@@ -24,11 +25,9 @@ from worldround import (
     texts_shared_with_other_sets,
 )
 
-from tracklingo.openworld import installed_vocabularies
 from tracklingo.openworld.features import analyse
 from tracklingo.openworld.lexicon import Lexicon, load_lexicon, words
-from tracklingo.plugins import load_carriers
-from tracklingo.vocabulary import Rule, normalize_phrase, shared_vocabulary
+from tracklingo.vocabulary import normalize_phrase
 
 HELD_OUT = DATA / "unseen_texts_batch11_cjk.jsonl"
 ROOT = DATA.parent.parent.parent
@@ -90,13 +89,6 @@ def test_russian_words_fold_and_match_their_inflections() -> None:
     assert {"arrived", "facility"} <= found
 
 
-def _every_rule() -> list[Rule]:
-    """Every rule installed: the carriers' own and the shared vocabularies' (the world's parts)."""
-    return [r for v in installed_vocabularies(load_carriers()) for r in v.rules] + list(
-        shared_vocabulary("world").rules
-    )
-
-
 def test_the_held_out_set_is_well_formed() -> None:
     assert_well_formed(HELD_OUT, at_least=40, langs={"zh", "ja", "ko", "th", "ru"}, sources=10)
     rows = held_out_rows(HELD_OUT)
@@ -112,7 +104,7 @@ def test_the_held_out_set_shares_no_text_with_other_sets() -> None:
 
 def test_no_installed_rule_is_a_held_out_text_of_this_set() -> None:
     mine = {normalize_phrase(r["text"]) for r in held_out_rows(HELD_OUT)}
-    assert rules_that_are_held_out_texts(_every_rule()) & mine == set()
+    assert rules_that_are_held_out_texts(every_installed_rule()) & mine == set()
 
 
 def test_held_out_sources_are_cited_by_no_vocabulary_form_or_lexicon() -> None:

@@ -23,7 +23,7 @@ from tracklingo.openworld import OpenWorld, installed_vocabularies
 from tracklingo.openworld.measure import Tally, evaluate_texts, load_labelled
 from tracklingo.plugins import load_carriers
 from tracklingo.taxonomy import MatchKind, Reason, Stage
-from tracklingo.vocabulary import Rule, Vocabulary, normalize_phrase
+from tracklingo.vocabulary import Rule, Vocabulary, normalize_phrase, shared_vocabulary
 
 VOCAB_DIR = Path(str(resources.files("tracklingo").joinpath("data", "vocab")))
 DATA = Path(__file__).parent / "data"
@@ -145,6 +145,13 @@ def rules_that_are_held_out_texts(rules: Iterable[Rule]) -> set[str]:
     from other sources: a held-out text in the tables measures the table, not the layers)."""
     held = {normalize_phrase(r["text"]) for p in DATA.glob("unseen_texts*.jsonl") for r in held_out_rows(p)}
     return {normalize_phrase(p) for rule in rules for p in rule.phrase} & held
+
+
+def every_installed_rule() -> list[Rule]:
+    """Every rule installed: the carriers' own and the shared vocabularies' (the world's parts)."""
+    return [r for v in installed_vocabularies(load_carriers()) for r in v.rules] + list(
+        shared_vocabulary("world").rules
+    )
 
 
 def held_out_file_ids_cited(path: Path, cited: str, *, every_set: bool = False) -> list[str]:
