@@ -11,8 +11,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tracklingo import MatchKind, Normalizer, Reason, Reject, Stage, best_carrier
 from tracklingo.feeds import Record
 from tracklingo_dhl import DHLCarrier
@@ -77,7 +75,6 @@ def test_delivered_with_release_authorized_detail() -> None:
 
 
 
-@pytest.mark.xfail(strict=True, reason="AF is mapped to at_destination_facility")
 def test_express_saver_origin_station_is_not_the_destination() -> None:
     events = CARRIER.parse(load("sandbox_express_saver_early_2023.json")).events
     assert [(e.code, e.location.city, e.stage) for e in events] == [
