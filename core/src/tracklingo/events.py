@@ -43,6 +43,7 @@ ones, that the result is the same with the memo off.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,7 +59,7 @@ from tracklingo.mapping import Mapped, Mapper, Words
 from tracklingo.model import Handoff, Location, TrackingEvent
 from tracklingo.openworld.layer import join as join_open_world
 from tracklingo.places import country_of, locate, with_captured
-from tracklingo.scans import SCAN_SIZE, NumberError, Place, Reading, Scan, Shipment
+from tracklingo.scans import PLACE_SIZE, SCAN_SIZE, NumberError, Place, Reading, Scan, Shipment
 from tracklingo.taxonomy import MatchKind, Stage
 from tracklingo.times import TimeRules, fast_time, order_key, scan_time
 
@@ -315,6 +316,8 @@ class Builder:
         if hint is not None and hint not in _DIRECTIONS:
             raise _Unreadable(f"shipment {number}: direction {hint!r} is neither 'inbound' nor 'outbound'")
         home = _home(shipment) if shipment.origin is not None else None
+        if home is None and (shipment.origin is not None or shipment.destination is not None):
+            scans = _at_named_ends(scans, shipment)
         sort = shipment.sort_by_time
         every = range(len(scans))
         given = hint if self.home is not None else None  # the shipment says its direction
@@ -569,6 +572,54 @@ def _country(value: Any) -> str | None:
     except FieldError:
         return None
     return country_code(text) if text else None
+
+
+_PARTS: Final = re.compile(r"\s+-\s+|,")
+
+
+def _end_cities(value: Any) -> tuple[str | None, frozenset[str]]:
+    """An origin or destination `Place`'s country and the names its locality is made of
+    ("SHARJAH - SHARJAH - UNITED ARAB EMIRATES" -> AE, {"SHARJAH"}); none for any other value."""
+    if not isinstance(value, Place):
+        return None, frozenset()
+    try:
+        where = locate(value)
+    except FieldError:
+        return None, frozenset()
+    if where.country is None or where.city is None:
+        return None, frozenset()
+    names = (part.strip().upper() for part in _PARTS.split(where.city))
+    return where.country, frozenset(n for n in names if len(n) > 2)
+
+
+def _at_named_ends(scans: Sequence[Any], shipment: Shipment) -> Sequence[Any]:
+    """The scans, with the country of the origin or destination put on a scan whose place is only
+    a name of that end's city (DHL Express writes the delivery at "SHARJAH" for a shipment to
+    "SHARJAH - SHARJAH - UNITED ARAB EMIRATES"): the place and its time zone follow. A name both
+    ends hold in different countries stays without one. The same list when nothing changes."""
+    ends = [_end_cities(shipment.origin), _end_cities(shipment.destination)]
+    named = [(country, names) for country, names in ends if names]
+    if not named:
+        return scans
+    out: list[Any] | None = None
+    for i, scan in enumerate(scans):
+        place = scan[_PLACE] if scan.__class__ is tuple or scan.__class__ is Scan else None
+        if place is None or place.__class__ not in (tuple, Place) or len(place) != PLACE_SIZE:
+            continue
+        if place[3] is not None or place[7] is not None:  # a country (code or name) is given
+            continue
+        name = place[0] if place[0] is not None else place[6]
+        if name.__class__ is not str:
+            continue
+        key = name.strip().upper()
+        found = {country for country, names in named if key in names}
+        if len(found) != 1:
+            continue
+        if out is None:
+            out = list(scans)
+        filled = (*place[:3], found.pop(), *place[4:])
+        out[i] = (*scan[:_PLACE], filled, *scan[_PLACE + 1 :])
+    return scans if out is None else out
 
 
 def _home(shipment: Shipment) -> str | None:

@@ -142,7 +142,9 @@ class Shipment:
             number, `origin` / `destination` and the events' countries.
         origin, destination: where the shipment starts and ends, as the response states them: a
             country (ISO code or name) or a `Place`. A shipment that starts and ends in one country places
-            its events without a country there for their time zone.
+            its events without a country there for their time zone; otherwise a scan whose place is
+            only a name of an end's city (a `Place` locality "SHARJAH - UNITED ARAB EMIRATES") takes
+            that end's country.
         handoff: the next leg (another carrier's number): put on the events whose stage is
             `handed_to_last_mile`.
         choice: shipments with the same `choice` key are alternative records of one parcel (a

@@ -42,7 +42,6 @@ SCANS = [
     ("OX", "Shipment information sent to U.S. Postal Service", Stage.HANDED_TO_LAST_MILE),
     ("AX", "At U.S. Postal Service facility", Stage.HANDED_TO_LAST_MILE),
     ("AR", "At local FedEx facility", Stage.AT_DESTINATION_FACILITY),
-    ("AF", "At local FedEx facility", Stage.AT_DESTINATION_FACILITY),
     ("OD", "On FedEx vehicle for delivery", Stage.OUT_FOR_DELIVERY),
     ("DE", "Delivery exception", Stage.DELIVERY_ATTEMPTED),
     ("HP", "Ready for recipient pickup", Stage.AVAILABLE_FOR_PICKUP),
@@ -59,6 +58,16 @@ def test_scan_codes_with_their_texts(fedex: FedExCarrier, code: str, text: str, 
     res = fedex.vocabulary.resolve(text, code)
     assert res.stage is stage
     assert res.match is MatchKind.CODE
+
+
+def test_af_local_facility_is_either_station(fedex: FedExCarrier) -> None:
+    """AF carries "At local FedEx facility" at the origin station too (tests/fixtures/real, the
+    sandbox Express Saver reply: Tampa, before the Memphis hub), so only AR with that text says
+    destination; the text alone keeps its destination reading (AR is the usual code)."""
+    text = "At local FedEx facility"
+    assert fedex.vocabulary.resolve(text, "AF").stage is Stage.IN_TRANSIT
+    assert fedex.vocabulary.resolve(text, "AR").stage is Stage.AT_DESTINATION_FACILITY
+    assert fedex.vocabulary.resolve(text).stage is Stage.AT_DESTINATION_FACILITY
 
 
 @pytest.mark.parametrize(("code", "text", "stage"), SCANS)
