@@ -7,6 +7,7 @@
     python bench/leave_one_out.py --by both --calibrate --cv 5
                                                   # fit infer.CALIBRATION on both leave-one-out
                                                   # runs pooled; 5-fold cross-validated curve
+    python bench/leave_one_out.py --confusion     # wrong answers by (expected, answered) stage
     python bench/leave_one_out.py --speed         # µs per distinct unseen text, and per repeat
 
 The held-out file's batches: 1 and 2 tuned on earlier, 4 tuned on in the second round, 3 held out
@@ -32,6 +33,7 @@ from tracklingo.openworld.measure import (
     Outcome,
     Tally,
     at_threshold,
+    confusion,
     cross_validated,
     curve,
     evaluate_texts,
@@ -72,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--calibrate", action="store_true", help="fit the confidence calibration")
     ap.add_argument("--speed", action="store_true", help="time distinct and repeated unseen texts")
     ap.add_argument("--wrong", action="store_true", help="list the wrong answers")
+    ap.add_argument("--confusion", action="store_true", help="wrong answers by expected and answered stage")
     args = ap.parse_args(argv)
     registry = load_carriers()
     vocabs = installed_vocabularies(registry)
@@ -125,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {th:.2f} | {100 * share:.1f} % | {100 * precision:.1f} % | {right:.1f} % |")
     if args.wrong:
         _wrong(shown)
+    if args.confusion:
+        _confusion(shown)
     return 0
 
 
@@ -144,7 +149,7 @@ def _recalibrated(o: Outcome) -> Outcome:
 
 
 def _wrong(outcomes: list[Outcome]) -> None:
-    confusions = Counter((o.expected.value, o.stage.value) for o in outcomes if o.answered and not o.correct)
+    confusions = Counter({(a.value, b.value): n for (a, b), n in confusion(outcomes).items()})
     for o in outcomes:
         if o.answered and not o.correct:
             print(
@@ -155,6 +160,22 @@ def _wrong(outcomes: list[Outcome]) -> None:
         if not o.answered:
             print(f"  UNKNOWN [{o.group}] {o.text!r}: expected {o.expected.value}")
     print("confusions:", confusions.most_common(12))
+
+
+def _confusion(outcomes: list[Outcome]) -> None:
+    """The wrong answers as a matrix: a row per expected stage, a column per answered stage
+    (only stages with a wrong answer), then each expected stage's wrong share of its answers."""
+    counts = confusion(outcomes)
+    rows = sorted({a for a, _ in counts}, key=lambda s: s.rank)
+    cols = sorted({b for _, b in counts}, key=lambda s: s.rank)
+    print("\nwrong answers: expected (row) read as (column)")
+    print("| expected | " + " | ".join(c.value for c in cols) + " | wrong / answered |")
+    print("|---" * (len(cols) + 2) + "|")
+    for r in rows:
+        answered = [o for o in outcomes if o.answered and o.expected is r]
+        wrong = sum(counts[(r, c)] for c in cols)
+        cells = " | ".join(str(counts[(r, c)] or "") for c in cols)
+        print(f"| {r.value} | {cells} | {wrong} / {len(answered)} |")
 
 
 def _speed(vocabs: list[Any], path: str, batches: list[int] | None) -> int:

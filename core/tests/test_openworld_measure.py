@@ -18,6 +18,7 @@ from tracklingo.openworld import OpenWorld, installed_vocabularies
 from tracklingo.openworld.measure import (
     Outcome,
     at_threshold,
+    confusion,
     cross_validated,
     curve,
     evaluate_texts,
@@ -122,6 +123,20 @@ def _outcome(
     if match is MatchKind.UNMAPPED:
         stage = Stage.UNKNOWN
     return Outcome("toy", "text", Stage.DELIVERED, stage, match, confidence, (), signals)
+
+
+def test_the_confusion_counts_wrong_answers_by_expected_and_answered_stage() -> None:
+    outcomes = [
+        _outcome(MatchKind.INFERRED, 0.9, True),
+        _outcome(MatchKind.INFERRED, 0.9, False),
+        _outcome(MatchKind.INFERRED, 0.4, False),
+        _outcome(MatchKind.UNMAPPED, None, False),  # an abstention is not a confusion
+        Outcome("toy", "t", Stage.EXCEPTION, Stage.DELIVERY_ATTEMPTED, MatchKind.INFERRED, 0.5),
+    ]
+    assert confusion(outcomes) == {
+        (Stage.DELIVERED, Stage.IN_TRANSIT): 2,
+        (Stage.EXCEPTION, Stage.DELIVERY_ATTEMPTED): 1,
+    }
 
 
 def test_a_threshold_turns_weaker_inferences_into_abstentions() -> None:

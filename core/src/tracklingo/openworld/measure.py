@@ -33,6 +33,7 @@ __all__ = [
     "Outcome",
     "Tally",
     "at_threshold",
+    "confusion",
     "content_key",
     "cross_validated",
     "curve",
@@ -429,6 +430,12 @@ def at_threshold(outcomes: Iterable[Outcome], threshold: float) -> list[Outcome]
             o = Outcome(o.group, o.text, o.expected, Stage.UNKNOWN, MatchKind.UNMAPPED, None, (), o.signals)
         out.append(o)
     return out
+
+
+def confusion(outcomes: Iterable[Outcome]) -> Counter[tuple[Stage, Stage]]:
+    """The wrong answers counted by (expected stage, answered stage): where the layers confuse
+    one stage for another (abstentions are not counted)."""
+    return Counter((o.expected, o.stage) for o in outcomes if o.answered and not o.correct)
 
 
 def tally(outcomes: Iterable[Outcome]) -> dict[str, Tally]:
