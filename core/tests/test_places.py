@@ -103,3 +103,11 @@ def test_the_place_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(35):
         assert places.locate(Place(city=f"Town {i}", country="US")).city == f"Town {i}"
     assert 0 < len(places._MEMO) <= 10
+
+
+def test_city_names_give_an_end_country_and_the_names_its_city_is_written_with() -> None:
+    country, names = places.city_names(Place(locality="SHARJAH - SHARJAH - UNITED ARAB EMIRATES"))
+    assert (country, names) == ("AE", frozenset({"SHARJAH"}))
+    # no country known, or not a place at all: nothing to lend a scan
+    assert places.city_names(Place(city="SHARJAH")) == (None, frozenset())
+    assert places.city_names("SHARJAH") == (None, frozenset())

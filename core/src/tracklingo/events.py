@@ -43,7 +43,6 @@ ones, that the result is the same with the memo off.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,7 +57,7 @@ from tracklingo.fields import FieldError, number_of, text_of
 from tracklingo.mapping import Mapped, Mapper, Words
 from tracklingo.model import Handoff, Location, TrackingEvent
 from tracklingo.openworld.layer import join as join_open_world
-from tracklingo.places import country_of, locate, with_captured
+from tracklingo.places import city_names, country_of, locate, with_captured
 from tracklingo.scans import PLACE_SIZE, SCAN_SIZE, NumberError, Place, Reading, Scan, Shipment
 from tracklingo.taxonomy import MatchKind, Stage
 from tracklingo.times import TimeRules, fast_time, order_key, scan_time
@@ -574,30 +573,12 @@ def _country(value: Any) -> str | None:
     return country_code(text) if text else None
 
 
-_PARTS: Final = re.compile(r"\s+-\s+|,")
-
-
-def _end_cities(value: Any) -> tuple[str | None, frozenset[str]]:
-    """An origin or destination `Place`'s country and the names its locality is made of
-    ("SHARJAH - SHARJAH - UNITED ARAB EMIRATES" -> AE, {"SHARJAH"}); none for any other value."""
-    if not isinstance(value, Place):
-        return None, frozenset()
-    try:
-        where = locate(value)
-    except FieldError:
-        return None, frozenset()
-    if where.country is None or where.city is None:
-        return None, frozenset()
-    names = (part.strip().upper() for part in _PARTS.split(where.city))
-    return where.country, frozenset(n for n in names if len(n) > 2)
-
-
 def _at_named_ends(scans: Sequence[Any], shipment: Shipment) -> Sequence[Any]:
     """The scans, with the country of the origin or destination put on a scan whose place is only
     a name of that end's city (DHL Express writes the delivery at "SHARJAH" for a shipment to
     "SHARJAH - SHARJAH - UNITED ARAB EMIRATES"): the place and its time zone follow. A name both
     ends hold in different countries stays without one. The same list when nothing changes."""
-    ends = [_end_cities(shipment.origin), _end_cities(shipment.destination)]
+    ends = [city_names(shipment.origin), city_names(shipment.destination)]
     named = [(country, names) for country, names in ends if names]
     if not named:
         return scans

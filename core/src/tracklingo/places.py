@@ -34,7 +34,15 @@ from tracklingo.fields import FieldError, text_of
 from tracklingo.model import Location
 from tracklingo.scans import PLACE_SIZE, Place
 
-__all__ = ["country_of", "is_isc_label", "locate", "split_label", "split_locality", "split_trailing"]
+__all__ = [
+    "city_names",
+    "country_of",
+    "is_isc_label",
+    "locate",
+    "split_label",
+    "split_locality",
+    "split_trailing",
+]
 
 _ISC_LABEL: Final = re.compile(r"^\s*ISC\b|\bINTERNATIONAL SERVICE CENTER\b", re.IGNORECASE)
 _ISC_PREFIX: Final = re.compile(r"^\s*ISC\s+", re.IGNORECASE)
@@ -285,3 +293,22 @@ def country_of(place: Place | None) -> str | None:
         return locate(place).country
     except FieldError:
         return None
+
+
+_NAME_PARTS: Final = re.compile(r"\s+-\s+|,")
+
+
+def city_names(value: Any) -> tuple[str | None, frozenset[str]]:
+    """A shipment end's country and the names its city is written with, upper case
+    ("SHARJAH - SHARJAH - UNITED ARAB EMIRATES" -> AE, {"SHARJAH"}; names of two letters or less
+    left out); ``(None, frozenset())`` for anything but a `Place` whose country and city are known."""
+    if not isinstance(value, Place):
+        return None, frozenset()
+    try:
+        where = locate(value)
+    except FieldError:
+        return None, frozenset()
+    if where.country is None or where.city is None:
+        return None, frozenset()
+    names = (part.strip().upper() for part in _NAME_PARTS.split(where.city))
+    return where.country, frozenset(n for n in names if len(n) > 2)
