@@ -213,9 +213,20 @@ BATCH12_DHL = [
     "JD014600002398841684",  # 143651190: DHL Express checkpoints, Cairo -> London, 2015
 ]
 
+# -- real numbers met in the round-2 recorded replies (docs/sources.md, "Recorded carrier replies,
+# round 2"); search-index file ids as there
+
+PAYLOADS2_USPS = [
+    "9374889671006176791375",  # 37077168845: TrackV2 reply, Parcel Select Lightweight, 2021
+    "9449011200817803288113",  # 37077168845: TrackV2 reply, Media Mail label, 2022
+]
+PAYLOADS2_FEDEX = [
+    "270872375308",  # 13034850391: Track API reply, FedEx Ground Phoenix -> Gaffney, 2024
+]
+
 CLEAR = (
-    [(n, "usps") for n in JKEEN_USPS + BLOODHOUND_USPS + BATCH12_USPS]
-    + [(n, "fedex") for n in JKEEN_FEDEX + FEDEX_MOCKS + BLOODHOUND_FEDEX + BATCH12_FEDEX]
+    [(n, "usps") for n in JKEEN_USPS + BLOODHOUND_USPS + BATCH12_USPS + PAYLOADS2_USPS]
+    + [(n, "fedex") for n in JKEEN_FEDEX + FEDEX_MOCKS + BLOODHOUND_FEDEX + BATCH12_FEDEX + PAYLOADS2_FEDEX]
     + [(n, "dhl") for n in DHL_PUBLIC + BATCH12_DHL]
 )
 
@@ -265,6 +276,9 @@ INVALID = [
     ("RB123456785XX", "usps"),
     # repo mediocre/bloodhound test/carriers/usps.js invalidTrackingNumbers
     ("4206810692612927005269000028978090", "usps"),
+    # the ID of a real -2147219283 "not yet available" TrackV2 reply (search-index file id
+    # 37077168845): its IMpb check digit fails (3 expected), a mistyped number
+    ("9449011200817801431609", "usps"),
     # repo jkeen/tracking_number_data couriers/fedex.json "invalid"
     ("996578788855", "fedex"),
     ("1001901781990001000300617767839438", "fedex"),
