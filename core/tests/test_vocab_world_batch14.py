@@ -66,7 +66,12 @@ SAMPLES: list[tuple[str, str, Stage, Reason | None]] = [
     ("ups", "Delivery Refused", Stage.EXCEPTION, Reason.REFUSED),
     ("ups", "Clearance Information Required", Stage.CUSTOMS_HOLD, Reason.CUSTOMS_DOCUMENTS_REQUIRED),
     ("ups", "Returning to Sender: In Transit", Stage.RETURN_TO_SENDER, None),
-    ("royal-mail", "An update will only be provided when we attempt to deliver your item", Stage.IN_TRANSIT, None),
+    (
+        "royal-mail",
+        "An update will only be provided when we attempt to deliver your item",
+        Stage.IN_TRANSIT,
+        None,
+    ),
     ("amazon", "Your package was delivered. It was handed directly to a resident.", Stage.DELIVERED, None),
 ]
 
