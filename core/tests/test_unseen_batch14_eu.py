@@ -1,0 +1,58 @@
+"""The batch-14 held-out set for the UK and Ukraine (``data/unseen_texts_batch14_eu.jsonl``).
+
+Yodel's tracking-page lines, Evri's statuses quoted by public pages and Nova Poshta's Ukrainian
+status texts: real texts from public sources that no vocabulary cites, labelled by meaning before
+the round's rule was added (the rule is in ``test_vocab_world_batch14_eu.py``). Checks the file is
+well formed, shares no text with the other held-out sets or with this round's rules, is cited by
+none of this round's sources, and that the installed vocabularies plus the open-world layers keep
+answering the set at least as well as measured (a regression floor).
+"""
+
+from __future__ import annotations
+
+from test_vocab_world_batch14_eu import NEW
+from worldround import (
+    DATA,
+    assert_well_formed,
+    declared_sources,
+    held_out_rows,
+    measure,
+    round_rules,
+    rules_that_are_held_out_texts,
+    texts_shared_with_other_sets,
+)
+
+HELD_OUT = DATA / "unseen_texts_batch14_eu.jsonl"
+#: What names each held-out source (a search-index file id or the page's address).
+HELD_OUT_SOURCES = ("36334209780", "6781405596", "winenfood.com", "cx-training")
+
+
+def test_the_held_out_set_is_well_formed() -> None:
+    assert_well_formed(HELD_OUT, at_least=18, langs={"en", "uk"}, sources=5)
+    rows = held_out_rows(HELD_OUT)
+    assert {r["carrier"] for r in rows} == {"yodel", "evri", "nova-poshta"}
+    assert all(any(name in r["source"] for name in HELD_OUT_SOURCES) for r in rows)
+
+
+def test_the_held_out_set_shares_no_text_with_earlier_sets() -> None:
+    assert texts_shared_with_other_sets(HELD_OUT) == set()
+
+
+def test_no_rule_of_this_round_is_a_held_out_text() -> None:
+    """The rules came from another source: none of their phrases may be a held-out text."""
+    assert rules_that_are_held_out_texts(round_rules(NEW)) == set()
+
+
+def test_held_out_sources_are_not_cited_by_this_round() -> None:
+    cited = " ".join(text for stem in NEW for text in declared_sources(stem).values())
+    assert [name for name in HELD_OUT_SOURCES if name in cited] == []
+
+
+def test_the_held_out_set_stays_answered_as_measured() -> None:
+    """A regression floor, not the target: 9 right, 0 wrong, 9 unknown of 18 when collected, and
+    the same after this round's rule (no rule holds a held-out wording; the lexicon has no
+    Ukrainian words yet)."""
+    overall = measure(HELD_OUT)
+    assert overall.n == 18
+    assert overall.correct >= 9
+    assert overall.wrong <= 0
