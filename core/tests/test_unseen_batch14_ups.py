@@ -9,7 +9,7 @@ formed, shares no text with the other held-out sets or with the batch-14 rules, 
 vocabularies' sources, and that the installed vocabularies plus the open-world layer keep
 answering it at least as well as when it was measured (a regression floor). Measured before the
 batch-14 rules (UPS status names and activity descriptions, a Royal Mail and an Amazon line; see
-``test_vocab_world_batch14.py``): 22 right, 5 wrong, 3 unknown of 30; after them the same.
+``test_vocab_world_batch14_ups.py``): 22 right, 5 wrong, 3 unknown of 30; after them the same.
 ("Arrived at Facility", collected too, was dropped: an earlier round's rule holds it.)
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_vocab_world_batch14 import batch14_rules
+from test_vocab_world_batch14_ups import batch14_rules
 from worldround import (
     DATA,
     VOCAB_DIR,

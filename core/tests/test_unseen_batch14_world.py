@@ -9,7 +9,7 @@ was asked. Checks the file is well formed, shares no text with the other held-ou
 with the batch-14 rules, cites none of the vocabularies' sources, and that the installed
 vocabularies plus the open-world layer keep answering it at least as well as when it was
 measured (a regression floor). Measured before the batch-14 rules (Yilinker Express, Post
-Haste, a Shadowfax text; ``test_vocab_world_batch14.py``): 15 right, 6 wrong, 8 unknown of
+Haste, a Shadowfax text; ``test_vocab_world_batch14_world.py``): 15 right, 6 wrong, 8 unknown of
 29; after them the same (the rules come from other sources and add none of these texts).
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_vocab_world_batch14 import batch14_rules
+from test_vocab_world_batch14_world import batch14_rules
 from worldround import (
     DATA,
     VOCAB_DIR,
