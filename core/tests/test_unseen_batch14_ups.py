@@ -21,30 +21,25 @@ from test_vocab_world_batch14_ups import batch14_rules
 from worldround import (
     DATA,
     VOCAB_DIR,
-    assert_well_formed,
+    HeldOutSetChecks,
     held_out_file_ids_cited,
-    held_out_rows,
-    measure,
     rules_that_are_held_out_texts,
-    texts_shared_with_other_sets,
 )
 
 HELD_OUT = DATA / "unseen_texts_batch14_ups.jsonl"
-#: Right answers when the set was measured (22 of 30); a vocabulary change may not lower it.
-FLOOR_RIGHT = 22
-#: Wrong answers when the set was measured (5 of 30); a vocabulary change may not raise it.
-CEILING_WRONG = 5
 #: The built-in carriers' vocabularies (main files and parts).
 PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 
 
-def test_the_held_out_set_is_well_formed() -> None:
-    assert_well_formed(HELD_OUT, at_least=30, langs={"en"}, sources=7)
-    assert {r["carrier"] for r in held_out_rows(HELD_OUT)} == {"ups", "amazon"}
-
-
-def test_the_held_out_set_shares_no_text_with_earlier_sets() -> None:
-    assert texts_shared_with_other_sets(HELD_OUT) == set()
+class TestHeldOutSet(HeldOutSetChecks):
+    held_out = HELD_OUT
+    size = 30
+    langs = frozenset({"en"})
+    sources = 7
+    carriers = frozenset({"ups", "amazon"})
+    #: As measured (22 right, 5 wrong of 30), before and after the round's rules.
+    floor_right = 22
+    ceiling_wrong = 5
 
 
 def test_no_rule_of_this_round_is_a_held_out_text() -> None:
@@ -56,10 +51,3 @@ def test_no_vocabulary_cites_a_source_of_the_set() -> None:
     assert len(vocabularies) >= 60
     cited = "\n".join(path.read_text(encoding="utf-8") for path in vocabularies)
     assert held_out_file_ids_cited(HELD_OUT, cited) == []
-
-
-def test_the_held_out_set_keeps_its_floor() -> None:
-    overall = measure(HELD_OUT)
-    assert overall.n == 30
-    assert overall.correct >= FLOOR_RIGHT
-    assert overall.wrong <= CEILING_WRONG

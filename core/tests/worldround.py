@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from tracklingo.openworld import OpenWorld, installed_vocabularies
 from tracklingo.openworld.measure import Tally, evaluate_texts, load_labelled
@@ -116,7 +116,7 @@ def assert_row(row: Mapping[str, Any]) -> None:
     assert all(str(row[key]).strip() for key in ROW_FIELDS), row
 
 
-def assert_well_formed(path: Path, *, at_least: int, langs: set[str], sources: int) -> None:
+def assert_well_formed(path: Path, *, at_least: int, langs: Set[str], sources: int) -> None:
     """Each row has the held-out fields, a real stage (and a known reason), texts are distinct
     after folding; the set has ``at_least`` rows in exactly ``langs`` from ``sources`` sources."""
     rows = held_out_rows(path)
@@ -178,6 +178,40 @@ def measure(path: Path) -> Tally:
     overall = tallies["overall"]
     assert overall.n == len(outcomes) == len(rows)
     return overall
+
+
+class HeldOutSetChecks:
+    """The checks every held-out set's module runs, as a mixin (the abstract-tests pattern): a
+    module subclasses it as ``TestHeldOutSet`` with its set's facts, and keeps its own checks of
+    sources and rules (they differ by round).
+
+    ``size`` is the set's row count, ``langs`` its languages, ``sources`` how many sources it has
+    at least, ``carriers`` its carriers (``None``: not checked); ``floor_right`` and
+    ``ceiling_wrong`` are the regression floor, as measured: right may only grow, wrong shrink.
+    """
+
+    held_out: ClassVar[Path]
+    size: ClassVar[int]
+    langs: ClassVar[frozenset[str]]
+    sources: ClassVar[int]
+    carriers: ClassVar[frozenset[str] | None] = None
+    floor_right: ClassVar[int]
+    ceiling_wrong: ClassVar[int]
+
+    def test_the_held_out_set_is_well_formed(self) -> None:
+        assert_well_formed(self.held_out, at_least=self.size, langs=self.langs, sources=self.sources)
+        if self.carriers is not None:
+            assert {r["carrier"] for r in held_out_rows(self.held_out)} == self.carriers
+
+    def test_the_held_out_set_shares_no_text_with_other_sets(self) -> None:
+        assert texts_shared_with_other_sets(self.held_out) == set()
+
+    def test_the_held_out_set_keeps_its_floor(self) -> None:
+        """A regression floor, not the target."""
+        overall = measure(self.held_out)
+        assert overall.n == self.size
+        assert overall.correct >= self.floor_right
+        assert overall.wrong <= self.ceiling_wrong
 
 
 # --- parts and samples --------------------------------------------------------------------------
