@@ -21,31 +21,25 @@ from test_vocab_world_batch13 import batch13_rules
 from worldround import (
     DATA,
     VOCAB_DIR,
-    assert_well_formed,
+    HeldOutSetChecks,
     held_out_file_ids_cited,
-    held_out_rows,
-    measure,
     rules_that_are_held_out_texts,
-    texts_shared_with_other_sets,
 )
 
 HELD_OUT = DATA / "unseen_texts_batch13_world.jsonl"
-#: Right answers when the set was measured (21 of 29); a vocabulary change may not lower it.
-FLOOR_RIGHT = 21
-#: Wrong answers when the set was measured (4 of 29); a vocabulary change may not raise it.
-CEILING_WRONG = 4
 #: The built-in carriers' vocabularies (main files and parts).
 PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 
 
-def test_the_held_out_set_is_well_formed() -> None:
-    assert_well_formed(HELD_OUT, at_least=29, langs={"en", "es"}, sources=7)
-    carriers = {r["carrier"] for r in held_out_rows(HELD_OUT)}
-    assert carriers == {"pos-malaysia", "nz-post", "australia-post", "correos-chile", "ups"}
-
-
-def test_the_held_out_set_shares_no_text_with_earlier_sets() -> None:
-    assert texts_shared_with_other_sets(HELD_OUT) == set()
+class TestHeldOutSet(HeldOutSetChecks):
+    held_out = HELD_OUT
+    size = 29
+    langs = frozenset({"en", "es"})
+    sources = 7
+    carriers = frozenset({"pos-malaysia", "nz-post", "australia-post", "correos-chile", "ups"})
+    #: As measured (21 right, 4 wrong of 29); a vocabulary change may not lower or raise them.
+    floor_right = 21
+    ceiling_wrong = 4
 
 
 def test_no_rule_of_this_round_is_a_held_out_text() -> None:
@@ -57,10 +51,3 @@ def test_no_vocabulary_cites_a_source_of_the_set() -> None:
     assert len(vocabularies) >= 60
     cited = "\n".join(path.read_text(encoding="utf-8") for path in vocabularies)
     assert held_out_file_ids_cited(HELD_OUT, cited) == []
-
-
-def test_the_held_out_set_keeps_its_floor() -> None:
-    overall = measure(HELD_OUT)
-    assert overall.n == 29
-    assert overall.correct >= FLOOR_RIGHT
-    assert overall.wrong <= CEILING_WRONG
